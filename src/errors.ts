@@ -1,0 +1,57 @@
+/** Error classes shared by every part: each carries a message a user can act on. */
+
+/** Wrong use of the command line or of an API: exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Why a stats read failed, for retry policy and for the one-line message. */
+export type StatsErrorCode =
+  | 'refused'
+  | 'not-found'
+  | 'permission'
+  | 'timeout'
+  | 'empty'
+  | 'too-large'
+  | 'reset'
+  | 'http-on-plain'
+  | 'plain-on-http'
+  | 'http-status'
+  | 'unreachable'
+  | 'unsupported'
+  | 'io';
+
+/** A stats target could not be read. `transient` says whether trying again later may succeed. */
+export class StatsReadError extends Error {
+  override name = 'StatsReadError';
+  constructor(
+    message: string,
+    readonly code: StatsErrorCode,
+    readonly transient: boolean = true,
+  ) {
+    super(message);
+  }
+}
+
+/** The bytes read are not a stats document uWSGI could have sent (even after the known repairs). */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+  constructor(
+    message: string,
+    /** Byte offset of the problem in the reply, when known. */
+    readonly offset: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Writing to a master FIFO failed, or its effect could not be verified. */
+export class FifoError extends Error {
+  override name = 'FifoError';
+  constructor(
+    message: string,
+    readonly code: string = 'fifo',
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Making document strings safe to show. Every string in a stats document is attacker-controlled (a request
+ * URI, a header): none may reach a terminal as a control character, an escape sequence or a bidi override.
+ */
+
+// C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators, BOM.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+
+function escapeChar(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code === 0x09) return '\\t';
+  if (code === 0x0a) return '\\n';
+  if (code === 0x0d) return '\\r';
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Replace every unsafe character with a visible escape (`\x1b`, `\u202e`) so nothing is hidden or executed. */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+/** Make a document string safe for a terminal and cut it to `maxChars` characters with an ellipsis. */
+export function safeText(value: unknown, maxChars = Infinity): string {
+  const text = escapeControls(value === null || value === undefined ? '' : String(value));
+  if (maxChars === Infinity) return text;
+  const chars = Array.from(text);
+  if (chars.length <= maxChars) return text;
+  if (maxChars <= 1) return '…'.slice(0, Math.max(0, maxChars));
+  return chars.slice(0, maxChars - 1).join('') + '…';
+}
