@@ -1,0 +1,25 @@
+"""A small WSGI app for the uwsgitop-ts demo and tests: fast, slow, failing and cache-using routes."""
+import time
+
+try:
+    import uwsgi  # present when running under uWSGI
+except ImportError:  # pragma: no cover
+    uwsgi = None
+
+
+def application(env, start_response):
+    path = env.get('PATH_INFO', '/')
+    if path.startswith('/slow'):
+        query = dict(p.split('=', 1) for p in env.get('QUERY_STRING', '').split('&') if '=' in p)
+        time.sleep(min(float(query.get('s', '2')), 120.0))
+    elif path.startswith('/error'):
+        raise RuntimeError('demo exception')
+    elif path.startswith('/cache') and uwsgi is not None and uwsgi.cache_exists is not None:
+        key = env.get('QUERY_STRING', 'k') or 'k'
+        try:
+            if uwsgi.cache_get(key) is None:
+                uwsgi.cache_set(key, b'v')
+        except Exception:  # a cache-less instance: still answer
+            pass
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'ok\n']

@@ -1,0 +1,291 @@
+/**
+ * Test bed: starts real uWSGI instances (Debian's uwsgi-core) on free loopback ports or temp-dir sockets,
+ * waits for their stats server, and stops them by pid (SIGKILL of the process group as last resort).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+/** The demo/test WSGI app: /, /slow?s=N, /error, /cache?key. */
+export const APP_PY = join(REPO_ROOT, 'scripts', 'demo', 'app.py');
+
+/** Absolute path of the uwsgi binary; throws (failing the test) when uWSGI is not installed. */
+export function uwsgiBinary(): string {
+  for (const candidate of ['/usr/bin/uwsgi', '/usr/local/bin/uwsgi']) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('uWSGI is not installed: run scripts/setup.sh (installs uwsgi-core and uwsgi-plugin-python3)');
+}
+
+/** A free TCP port on 127.0.0.1 (bound then released; parallel-safe enough for tests). */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = net.createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+const tempDirs: string[] = [];
+
+/** A new temp directory removed by cleanupAll(). */
+export function tempDir(prefix = 'uwsgitop-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Poll `check` until it returns a truthy value or the time runs out (then throws with `what`). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15000, stepMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export type StatsKind = 'tcp' | 'unix' | 'abstract' | 'none';
+
+export interface StartOptions {
+  /** Where the stats server listens (default tcp). */
+  stats?: StatsKind;
+  /** Add --stats-http. */
+  statsHttp?: boolean;
+  /** Serve the demo app over --http-socket on a free port (default true). */
+  http?: boolean;
+  /** Load the demo app (default true when http). */
+  app?: boolean;
+  workers?: number;
+  /** Extra uWSGI options, e.g. ['--threads', '2']. */
+  args?: string[];
+  /** Master FIFO paths to declare (in the instance's dir when relative). */
+  fifos?: string[];
+  /** Wait for the stats server to answer (default true when stats is not 'none'). */
+  waitForStats?: boolean;
+  /** Start without the default `--master`. */
+  noMaster?: boolean;
+  /** Use this directory instead of a new temp dir. */
+  dir?: string;
+}
+
+/** One running uWSGI master started by a test. */
+export interface UwsgiProcess {
+  pid: number;
+  dir: string;
+  /** The stats address as a uwsgitop-ts user would type it ('' when none). */
+  statsAddress: string;
+  /** The address passed to uWSGI's --stats. */
+  statsBind: string;
+  httpPort: number | null;
+  /** Started with --stats-http (the stats socket then waits for a request before answering). */
+  statsHttp: boolean;
+  fifos: string[];
+  logFile: string;
+  /** The instance's log so far. */
+  log(): string;
+  /** True while the master process has not exited. */
+  alive(): boolean;
+  /** Graceful stop (SIGINT), then SIGKILL of the whole process group after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the master has exited. */
+  exited: Promise<void>;
+}
+
+const running = new Set<UwsgiProcess>();
+
+let counter = 0;
+
+/** Start a real uWSGI master with the given options and wait until its stats server answers. */
+export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProcess> {
+  const binary = uwsgiBinary();
+  const dir = options.dir ?? tempDir();
+  const stats = options.stats ?? 'tcp';
+  const http = options.http ?? true;
+  const args: string[] = [];
+  if (!options.noMaster) args.push('--master');
+  args.push('--die-on-term', '--socket-timeout', '4');
+  if (options.app ?? http) args.push('--plugin', 'python3', '--wsgi-file', APP_PY);
+  let httpPort: number | null = null;
+  if (http) {
+    httpPort = await freePort();
+    args.push('--http-socket', `127.0.0.1:${httpPort}`);
+  }
+  if (options.workers !== undefined) args.push('--workers', String(options.workers));
+  let statsBind = '';
+  let statsAddress = '';
+  if (stats === 'tcp') {
+    const port = await freePort();
+    statsBind = `127.0.0.1:${port}`;
+    statsAddress = statsBind;
+  } else if (stats === 'unix') {
+    statsBind = join(dir, `stats${counter++}.sock`);
+    statsAddress = statsBind;
+  } else if (stats === 'abstract') {
+    statsBind = `@uwsgitop-test-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+    statsAddress = statsBind;
+  }
+  if (statsBind) args.push('--stats', statsBind);
+  if (options.statsHttp) {
+    args.push('--stats-http');
+    if (stats === 'tcp') statsAddress = `http://${statsBind}`;
+  }
+  const fifos = (options.fifos ?? []).map((f) => (f.startsWith('/') ? f : join(dir, f)));
+  for (const fifo of fifos) args.push('--master-fifo', fifo);
+  args.push(...(options.args ?? []));
+
+  const logFile = join(dir, `uwsgi${counter++}.log`);
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, args, { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  if (child.pid === undefined) throw new Error(`could not start ${binary}`);
+  const pid = child.pid;
+  let isAlive = true;
+  const exited = new Promise<void>((ok) => child.once('exit', () => ((isAlive = false), ok())));
+
+  const proc: UwsgiProcess = {
+    pid,
+    dir,
+    statsAddress,
+    statsBind,
+    httpPort,
+    statsHttp: options.statsHttp ?? false,
+    fifos,
+    logFile,
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    alive: () => isAlive,
+    exited,
+    async stop(graceMs = 5000) {
+      running.delete(proc);
+      if (isAlive) {
+        try {
+          process.kill(pid, 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+      }
+      // Workers share the master's process group (detached spawn): kill what is left of it, by pid.
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* group already gone */
+      }
+      if (isAlive) await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    },
+  };
+  running.add(proc);
+  if (stats !== 'none' && options.waitForStats !== false) {
+    try {
+      await waitFor(async () => {
+        if (!isAlive) throw new Error(`uWSGI exited at start:\n${proc.log().slice(-2000)}`);
+        const body = await rawStatsRead(proc);
+        return body.length > 0 && body.includes('"pid"');
+      }, `stats server of uWSGI pid ${pid} at ${statsBind}`, 20000, 150);
+    } catch (err) {
+      await proc.stop(1000);
+      throw err;
+    }
+  }
+  return proc;
+}
+
+/** Read one stats document straight from the socket (test-bed only: independent of the code under test). */
+export async function rawStatsRead(proc: Pick<UwsgiProcess, 'statsBind' | 'statsHttp'>, timeoutMs = 3000): Promise<string> {
+  const bind = proc.statsBind;
+  const isHttp = proc.statsHttp;
+  if (bind.startsWith('@')) {
+    // Node 20 cannot connect to uWSGI's abstract sockets (see the facts file): ask python3.
+    const script =
+      'import socket,sys\n' +
+      's=socket.socket(socket.AF_UNIX)\n' +
+      's.settimeout(3)\n' +
+      "s.connect(b'\\0'+sys.argv[1].encode()+b'\\0')\n" +
+      'd=b""\n' +
+      'while True:\n' +
+      '  c=s.recv(65536)\n' +
+      '  if not c: break\n' +
+      '  d+=c\n' +
+      'sys.stdout.buffer.write(d)\n';
+    return execFileSync('python3', ['-c', script, bind.slice(1)], { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+  }
+  return new Promise((ok, fail) => {
+    const socket = bind.startsWith('/')
+      ? net.connect({ path: bind })
+      : net.connect({ host: bind.slice(0, bind.lastIndexOf(':')), port: Number(bind.slice(bind.lastIndexOf(':') + 1)) });
+    const chunks: Buffer[] = [];
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error('stats read timed out')));
+    socket.on('connect', () => {
+      if (isHttp) socket.write('GET / HTTP/1.0\r\n\r\n');
+    });
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', fail);
+    socket.on('close', () => ok(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+/** Parse one stats document read with rawStatsRead (strips HTTP headers when present). */
+export async function rawStats(proc: Pick<UwsgiProcess, 'statsBind' | 'statsHttp'>): Promise<any> {
+  let text = await rawStatsRead(proc);
+  const split = text.indexOf('\r\n\r\n');
+  if (text.startsWith('HTTP/') && split >= 0) text = text.slice(split + 4);
+  return JSON.parse(text);
+}
+
+/** Send `count` HTTP GETs to the instance (sequentially `concurrency` at a time); resolves with the status codes. */
+export async function httpRequests(port: number, path: string, count: number, concurrency = 1): Promise<number[]> {
+  const statuses: number[] = [];
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < count) {
+      next++;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      } catch {
+        statuses.push(0);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return statuses;
+}
+
+/** Send one raw HTTP request (arbitrary bytes, e.g. control characters in the URI) without waiting for the answer. */
+export function rawHttpRequest(port: number, requestBytes: Buffer): net.Socket {
+  const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(requestBytes));
+  socket.on('error', () => undefined);
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+  return socket;
+}
+
+const sockets = new Set<net.Socket>();
+
+/** Stop every instance started by this test file and remove its temp dirs (call in afterAll/afterEach). */
+export async function cleanupAll(): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  await Promise.all([...running].map((p) => p.stop(3000)));
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
