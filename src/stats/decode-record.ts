@@ -1,0 +1,100 @@
+/**
+ * Record-by-record validation: a field of the wrong type becomes a warning naming its path (e.g.
+ * `workers[2].requests: expected number, got string`) and that field's default, and the rest is still used.
+ */
+import type { z } from 'zod';
+
+/** Describe a JSON value's type the way a user reads it (null and array are not 'object'). */
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** True for a JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Join a parent path and a key or index the way the warnings show it: `workers[2].cores[0].vars`. */
+export function joinPath(parent: string, key: PropertyKey): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? String(key) : `${parent}.${String(key)}`;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${jsonType(valueAt(input, issue.path))}`;
+  return issue.message;
+}
+
+/**
+ * Validate one record with its schema. On problems, warn per bad field and parse again without those
+ * fields so their defaults apply. Returns null (with a warning) when the record is not an object at all.
+ */
+export function readRecord<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  path: string,
+  warnings: string[],
+): z.output<S> | null {
+  if (!isObject(input)) {
+    warnings.push(`${path || 'document'}: expected object, got ${jsonType(input)}`);
+    return null;
+  }
+  const first = schema.safeParse(input);
+  if (first.success) return first.data;
+  const copy: Record<PropertyKey, unknown> = { ...input };
+  for (const issue of first.error.issues) {
+    let where = path;
+    for (const key of issue.path) where = joinPath(where, key);
+    warnings.push(`${where || 'document'}: ${describeIssue(issue, input)}`);
+    const top = issue.path[0];
+    if (top !== undefined) delete copy[top];
+  }
+  const second = schema.safeParse(copy);
+  // Every field has a default, so the second parse only fails on a schema bug: treat the record as unusable.
+  return second.success ? second.data : null;
+}
+
+/**
+ * A list field: the array, or null when absent. A value that is not an array is warned about and read as
+ * absent.
+ */
+export function readList(parent: Record<string, unknown>, key: string, path: string, warnings: string[]): unknown[] | null {
+  const value = parent[key];
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value;
+  warnings.push(`${joinPath(path, key)}: expected array, got ${jsonType(value)}`);
+  return null;
+}
+
+/** Validate and map every element of a list field; elements that are not objects are skipped with a warning. */
+export function mapList<S extends z.ZodType, T>(
+  parent: Record<string, unknown>,
+  key: string,
+  path: string,
+  warnings: string[],
+  schema: S,
+  map: (record: z.output<S>, raw: Record<string, unknown>, index: number, path: string) => T,
+): T[] {
+  const list = readList(parent, key, path, warnings);
+  if (list === null) return [];
+  const out: T[] = [];
+  const listPath = joinPath(path, key);
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i];
+    const itemPath = joinPath(listPath, i);
+    const record = readRecord(schema, raw, itemPath, warnings);
+    if (record !== null) out.push(map(record, raw as Record<string, unknown>, i, itemPath));
+  }
+  return out;
+}
