@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node >= 20), then builds it.
+#   scripts/setup.sh run    uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) for the demo
+#   scripts/setup.sh test   the same, plus tmux and Chromium for the end-to-end tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+need=()
+command -v uwsgi >/dev/null 2>&1 || need+=(uwsgi-core)
+[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need+=(uwsgi-plugin-python3)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ "$mode" = test ]; then
+  command -v tmux >/dev/null 2>&1 || need+=(tmux)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}" >&2
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: these packages are missing and installing them needs root: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: uwsgitop-ts needs Node >= 20 (found $(node --version))" >&2
+  exit 1
+fi
+
+# Reinstall node modules only when the lock file changed since the last install.
+stamp=node_modules/.uwsgitop-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  cp package-lock.json "$stamp"
+fi
+echo "setup: building" >&2
+npm run --silent build >&2
