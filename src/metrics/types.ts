@@ -190,3 +190,33 @@ export interface TargetMonitor {
   /** Stop polling; no timer or socket is left behind. */
   stop(): void;
 }
+
+/** Why a worker most likely respawned, as told by consecutive snapshots ('died' = killed or crashed). */
+export type RespawnCause = 'harakiri' | 'max-requests' | 'chain-reload' | 'died';
+
+/**
+ * Chain reload progress carried across polls by the monitor (a chain reload replaces workers one at a time,
+ * so two snapshots alone cannot tell "worker k of N"). Bounded: at most one entry per worker slot.
+ */
+export interface ChainReloadState {
+  /** Slots replaced since the first replacement of the current run. */
+  replacedSlots: number[];
+  /** Monotonic ms of the latest replacement; a run with no replacement for `chainTimeoutMs` is forgotten. */
+  lastReplacementMs: number;
+}
+
+/** Options of detectEvents. */
+export interface EventOptions {
+  /** Share of a socket's max_queue at or above which 'listen-queue-high' fires (default 0.8). */
+  listenQueueThreshold?: number;
+  /** The instance's --max-requests when known: a worker that served that many before respawning hit it. */
+  maxRequests?: number;
+  /** Without maxRequests: a worker that served at least this many requests in its life before respawning (and no harakiri) is reported as a likely max-requests recycle (default 1000). */
+  highDeltaRequests?: number;
+  /** The previous poll's derived values, so 'exceptions-rising' compares this interval with the one before. */
+  previousDerived?: Derived | null;
+  /** Chain reload tracking, owned by the caller and updated in place. */
+  chain?: ChainReloadState;
+  /** A chain run with no replacement for this long is forgotten (default 60000 ms). */
+  chainTimeoutMs?: number;
+}

@@ -1,0 +1,173 @@
+/**
+ * The monitor's pure path, without timers or I/O: feed it poll outcomes, it keeps the previous snapshot,
+ * derives rates, records history and events, and builds the TargetUpdate every consumer reads.
+ * createMonitor wires it to a Poller; benchmarks and tests drive it directly.
+ */
+import type { Snapshot } from '../stats/snapshot.js';
+import type {
+  ChainReloadState,
+  Derived,
+  MonitorEvent,
+  SeriesName,
+  SeriesView,
+  TargetState,
+  TargetUpdate,
+} from './types.js';
+import { derive } from './derive.js';
+import { detectEvents } from './events.js';
+import { BoundedLog, HistorySeries } from './history.js';
+
+export interface MonitorCoreOptions {
+  /** Values kept per history series (default 600). */
+  historySize?: number;
+  /** Events kept in the log (default 1000). */
+  eventLogSize?: number;
+  /** Share of max_queue that raises 'listen-queue-high' (default 0.8). */
+  listenQueueThreshold?: number;
+  /** The instance's --max-requests when the user told us, to name max-requests respawns for sure. */
+  maxRequests?: number;
+}
+
+export const SERIES_NAMES: readonly SeriesName[] = ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'];
+
+/** Seconds as a short human duration (for event messages). */
+function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/** State, history and event log of one target, updated one poll outcome at a time. */
+export class MonitorCore {
+  private readonly series = new Map<SeriesName, HistorySeries>();
+  private readonly log: BoundedLog<MonitorEvent>;
+  private prev: Snapshot | null = null;
+  private prevDerived: Derived | null = null;
+  private readonly chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
+  private latestUpdate: TargetUpdate | null = null;
+  private down = false;
+  private downSinceMs: number | null = null;
+  private everUp = false;
+
+  constructor(
+    readonly target: string,
+    private readonly options: MonitorCoreOptions = {},
+  ) {
+    const size = options.historySize ?? 600;
+    for (const name of SERIES_NAMES) this.series.set(name, new HistorySeries(size));
+    this.log = new BoundedLog<MonitorEvent>(options.eventLogSize ?? 1000);
+  }
+
+  /** A successful read: derive, detect events, record history; returns the update to publish. */
+  ingestSnapshot(snapshot: Snapshot, seq: number): TargetUpdate {
+    const derived = derive(this.prev, snapshot);
+    const events: MonitorEvent[] = [];
+    if (this.down) {
+      const gone = this.downSinceMs !== null ? ` after ${shortDuration(snapshot.readAtMs - this.downSinceMs)}` : '';
+      events.push({
+        atMs: snapshot.readAtMs,
+        target: this.target,
+        type: 'target-up',
+        severity: 'info',
+        message: this.everUp ? `target back up${gone}` : `target up${gone}`,
+      });
+    }
+    const eventOptions = {
+      previousDerived: this.prevDerived,
+      chain: this.chain,
+      ...(this.options.listenQueueThreshold !== undefined ? { listenQueueThreshold: this.options.listenQueueThreshold } : {}),
+      ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
+    };
+    for (const ev of detectEvents(this.prev, snapshot, derived, eventOptions)) events.push(ev);
+    for (const ev of events) this.log.push(ev);
+    this.pushHistory(snapshot, derived);
+    this.prev = snapshot;
+    this.prevDerived = derived;
+    this.down = false;
+    this.downSinceMs = null;
+    this.everUp = true;
+    const update: TargetUpdate = { target: this.target, seq, state: { state: 'live' }, snapshot, derived, events, error: null };
+    this.latestUpdate = update;
+    return update;
+  }
+
+  /** A failed read: a gap in every series, a 'target-down' event on the first failure of a streak. */
+  ingestFailure(error: string, seq: number, atMs: number, nextRetryAtMs: number | null): TargetUpdate {
+    const events: MonitorEvent[] = [];
+    if (!this.down) {
+      this.down = true;
+      this.downSinceMs = atMs;
+      events.push({
+        atMs,
+        target: this.target,
+        type: 'target-down',
+        severity: 'error',
+        message: `target down: ${error}`,
+        data: { error },
+      });
+      for (const ev of events) this.log.push(ev);
+    }
+    for (const s of this.series.values()) s.push(null, atMs);
+    // The previous-interval rates no longer describe the interval before the next good read.
+    this.prevDerived = null;
+    const state: TargetState = { state: 'down', error, sinceMs: this.downSinceMs ?? atMs, nextRetryAtMs };
+    const update: TargetUpdate = {
+      target: this.target,
+      seq,
+      state,
+      snapshot: this.prev,
+      derived: this.latestUpdate?.derived ?? null,
+      events,
+      error,
+    };
+    this.latestUpdate = update;
+    return update;
+  }
+
+  /** A state change between polls (stale): same seq, no new events. */
+  ingestState(state: TargetState): TargetUpdate | null {
+    if (this.latestUpdate === null) return null;
+    const update: TargetUpdate = { ...this.latestUpdate, state, events: [] };
+    this.latestUpdate = update;
+    return update;
+  }
+
+  latest(): TargetUpdate | null {
+    return this.latestUpdate;
+  }
+
+  history(name: SeriesName): SeriesView {
+    const s = this.series.get(name);
+    if (s === undefined) throw new RangeError(`unknown history series: ${String(name)}`);
+    return s;
+  }
+
+  events(): readonly MonitorEvent[] {
+    return this.log.toArray();
+  }
+
+  addEvent(event: MonitorEvent): void {
+    this.log.push(event);
+  }
+
+  private pushHistory(snapshot: Snapshot, derived: Derived): void {
+    const at = snapshot.readAtMs;
+    const inst = derived.instance;
+    const put = (name: SeriesName, v: number | null): void => this.series.get(name)!.push(v, at);
+    if (snapshot.kind === 'instance' && inst !== null) {
+      put('rps', inst.rps);
+      put('avgRtMs', inst.avgRtUs === null ? null : inst.avgRtUs / 1000);
+      put('busyWorkers', inst.busy);
+      put('listenQueue', snapshot.doc.listenQueue);
+      put('txps', inst.txps);
+      put('eps', inst.eps);
+      return;
+    }
+    // Routers: requests per second summed over subscription nodes; the rest has no meaning there.
+    let rps: number | null = null;
+    for (const n of derived.nodes) if (n.rps !== null) rps = (rps ?? 0) + n.rps;
+    put('rps', snapshot.kind === 'router' ? rps : null);
+    for (const name of SERIES_NAMES) if (name !== 'rps') put(name, null);
+  }
+}

@@ -1,0 +1,97 @@
+/** The live monitor of one target: one Poller feeding the pure MonitorCore, fanned out to every subscriber. */
+import type { Snapshot } from '../stats/snapshot.js';
+import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from './types.js';
+import { Poller, type PollResult } from '../stats/poller.js';
+import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
+
+export interface MonitorOptions extends MonitorCoreOptions {
+  /** Poll interval (default 1000, floor 100). */
+  intervalMs?: number;
+  /** Start polling at once (default true). */
+  start?: boolean;
+  /** Back-off cap after failures (default min(30 s, 10 intervals)). */
+  maxBackoffMs?: number;
+  /** Data older than this many intervals is stale (default 3). */
+  staleAfterIntervals?: number;
+  /** A read running longer than this is aborted (default 10000 ms). */
+  readTimeoutMs?: number;
+  /** Wall clock, epoch ms (tests). */
+  now?: () => number;
+}
+
+/** A TargetMonitor that can also be started later (when created with start: false). */
+export interface ControllableMonitor extends TargetMonitor {
+  /** Start (or restart after stop) polling. */
+  start(): void;
+  /** Number of reads started (diagnostics, tests). */
+  readonly reads: number;
+}
+
+/** Create the live monitor for one target (poller + derive + history + events), see TargetMonitor in types.ts. */
+export function createMonitor(
+  target: string,
+  fetch: (signal: AbortSignal) => Promise<Snapshot>,
+  options: MonitorOptions = {},
+): ControllableMonitor {
+  const core = new MonitorCore(target, options);
+  const poller = new Poller(fetch, {
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+    ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
+    ...(options.staleAfterIntervals !== undefined ? { staleAfterIntervals: options.staleAfterIntervals } : {}),
+    ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+  });
+  const listeners = new Set<(u: TargetUpdate) => void>();
+
+  const publish = (update: TargetUpdate): void => {
+    let firstError: unknown;
+    let failed = false;
+    // One subscriber's bug must not keep the update from the others.
+    for (const l of [...listeners]) {
+      try {
+        l(update);
+      } catch (err) {
+        if (!failed) firstError = err;
+        failed = true;
+      }
+    }
+    if (failed) throw firstError;
+  };
+
+  poller.onResult((r: PollResult) => {
+    const update = r.ok
+      ? core.ingestSnapshot(r.snapshot, r.seq)
+      : core.ingestFailure(r.error, r.seq, r.atMs, r.nextRetryAtMs);
+    publish(update);
+  });
+  poller.onState((state) => {
+    const update = core.ingestState(state);
+    if (update !== null) publish(update);
+  });
+
+  const monitor: ControllableMonitor = {
+    target,
+    latest: () => core.latest(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    history: (name: SeriesName): SeriesView => core.history(name),
+    events: () => core.events(),
+    addEvent: (event: MonitorEvent) => core.addEvent(event),
+    refresh: () => poller.refresh(),
+    get intervalMs() {
+      return poller.intervalMs;
+    },
+    setIntervalMs: (ms: number) => poller.setIntervalMs(ms),
+    stop: () => poller.stop(),
+    start: () => poller.start(),
+    get reads() {
+      return poller.reads;
+    },
+  };
+  if (options.start !== false) poller.start();
+  return monitor;
+}
