@@ -65,6 +65,10 @@ export type StatsKind = 'tcp' | 'unix' | 'abstract' | 'none';
 export interface StartOptions {
   /** Where the stats server listens (default tcp). */
   stats?: StatsKind;
+  /** The option that binds the stats server (default --stats; e.g. --emperor-stats, --fastrouter-stats). */
+  statsOption?: string;
+  /** Bind the stats server here instead of a new address (e.g. to restart an instance at the same address). */
+  statsAt?: string;
   /** Add --stats-http. */
   statsHttp?: boolean;
   /** Serve the demo app over --http-socket on a free port (default true). */
@@ -129,7 +133,10 @@ export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProce
   if (options.workers !== undefined) args.push('--workers', String(options.workers));
   let statsBind = '';
   let statsAddress = '';
-  if (stats === 'tcp') {
+  if (options.statsAt) {
+    statsBind = options.statsAt;
+    statsAddress = statsBind;
+  } else if (stats === 'tcp') {
     const port = await freePort();
     statsBind = `127.0.0.1:${port}`;
     statsAddress = statsBind;
@@ -140,7 +147,7 @@ export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProce
     statsBind = `@uwsgitop-test-${process.pid}-${Date.now().toString(36)}-${counter++}`;
     statsAddress = statsBind;
   }
-  if (statsBind) args.push('--stats', statsBind);
+  if (statsBind) args.push(options.statsOption ?? '--stats', statsBind);
   if (options.statsHttp) {
     args.push('--stats-http');
     if (stats === 'tcp') statsAddress = `http://${statsBind}`;
