@@ -252,7 +252,11 @@ export class Poller {
     this.clearReadTimers();
     const atMs = this.now();
     this.lastEndAtMs = atMs;
+    const now = this.refreshPending;
+    this.refreshPending = false;
     let result: PollResult;
+    let delay: number;
+    let kind: 'interval' | 'backoff';
     if (snapshot !== null) {
       this.failures = 0;
       this.lastSuccessAtMs = atMs;
@@ -260,16 +264,17 @@ export class Poller {
       this.downSinceMs = null;
       this.nextRetryAtMs = null;
       this.staleMarked = false;
-      this.schedule(this.refreshPending ? 0 : this.interval, 'interval');
+      delay = now ? 0 : this.interval;
+      kind = 'interval';
       result = { ok: true, seq, atMs, snapshot };
     } else {
       this.failures++;
       this.lastError = errorLine(err);
       if (this.downSinceMs === null) this.downSinceMs = atMs;
       // A user's refresh is honoured at once; otherwise wait, longer after each failure.
-      const delay = this.refreshPending ? 0 : this.backoffMs(this.failures);
+      delay = now ? 0 : this.backoffMs(this.failures);
+      kind = 'backoff';
       this.nextRetryAtMs = atMs + delay;
-      this.schedule(delay, 'backoff');
       result = {
         ok: false,
         seq,
@@ -280,8 +285,11 @@ export class Poller {
         nextRetryAtMs: this.nextRetryAtMs,
       };
     }
-    this.refreshPending = false;
     this.notify(this.resultListeners, result);
+    // A listener may have stopped us, asked for a refresh (already reading) or changed the interval.
+    if (!this.running || this.inFlightRead !== null || this.timer !== null) return;
+    if (delay === 0) this.read();
+    else this.schedule(kind === 'interval' ? this.interval : delay, kind);
   }
 
   /** Every listener runs even if one throws; the first error is rethrown afterwards, outside the poll loop. */
