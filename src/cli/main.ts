@@ -1,0 +1,195 @@
+/**
+ * The command line: parse the options (commander, writing only to the injected streams), pick the mode
+ * (dashboard, text reports, JSON, NDJSON stream, or a subcommand) and return the exit status:
+ * 0 every target read, 1 some target failed, 2 usage error. Never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { escapeControls } from '../views/safe-text.js';
+import { Output } from './output.js';
+import { abortOnSignals } from './interrupt.js';
+import {
+  DEFAULT_INTERVAL_S,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_S,
+  MIN_INTERVAL_S,
+  parseCount,
+  parseSeconds,
+  parseSize,
+} from './options.js';
+import { buildTargets, parseTargets } from './targets.js';
+import { collectSources } from './sources.js';
+import { runTextReports } from './report-cli.js';
+import { runJsonOnce } from './json-cli.js';
+import { runJsonWatch } from './watch-cli.js';
+import { runDashboardCli } from './dashboard-cli.js';
+import { loadFunction } from './optional.js';
+
+export interface MainIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+type SubcommandRunner = (argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv; stdin?: NodeJS.ReadableStream }) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, { module: string; name: string; feature: string }> = {
+  fifo: { module: './fifo-cli.js', name: 'runFifoCli', feature: 'the fifo command' },
+  dance: { module: './dance-cli.js', name: 'runDanceCli', feature: 'the dance command' },
+  serve: { module: './serve-cli.js', name: 'runServeCli', feature: 'the serve command' },
+};
+
+const NOT_A_TERMINAL = 'uwsgitop-ts: stdout is not a terminal: printing one report (use --once/--count/--json for scripts)\n';
+
+const EXAMPLES = `
+Addresses: HOST:PORT, :PORT, [::1]:PORT, /path/stats.sock, @abstract-name, http://HOST:PORT
+(--stats-http), file:PATH or - (a saved document), ws://HOST:PORT (a relay).
+
+Examples:
+  uwsgitop-ts 127.0.0.1:9191                  live dashboard
+  uwsgitop-ts --once :9191 /run/app/stats.sock  one text report per target (rates over 1 s)
+  uwsgitop-ts --count 5 --interval 2 :9191    five reports, two seconds apart
+  uwsgitop-ts --json :9191 | jq .workers      one JSON record per target (docs/json-output.md)
+  uwsgitop-ts --json --watch :9191            NDJSON stream, one record per target per poll
+  uwsgitop-ts --fifo :9191=/run/app/master.fifo :9191   dashboard with master FIFO controls
+  uwsgitop-ts fifo|dance|serve --help         the subcommands
+
+Exit status: 0 every target was read, 1 some target failed, 2 usage error.
+`;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(io: MainIo): Command {
+  return new Command('uwsgitop-ts')
+    .description('Monitor uWSGI instances through their stats servers: live dashboard, text reports, JSON.')
+    .argument('[address...]', 'stats server addresses (see below)')
+    .option('--once', 'print one text report per target and exit (reads twice, one interval apart, for rates)')
+    .option('-n, --count <n>', 'print N reports (or N JSON lines per target), one interval apart')
+    .option('--json', 'print JSON records (one per target per line, NDJSON) instead of text')
+    .option('--watch', 'keep printing (with --json: an NDJSON stream) until interrupted or --count')
+    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
+    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
+    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
+    .option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)')
+    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
+    .addOption(new Option('--ini <files...>', "read targets (stats, master-fifo) from uWSGI ini files"))
+    .version(packageVersion(), '-V, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Errors are printed by main() as one line with the program name.
+      outputError: () => undefined,
+    })
+    .action(() => undefined);
+}
+
+interface ParsedOptions {
+  once?: boolean;
+  count?: string;
+  json?: boolean;
+  watch?: boolean;
+  interval: string;
+  timeout: string;
+  maxBytes: string;
+  color: boolean;
+  fifo: string[];
+  ini?: string[];
+}
+
+/** Run the command line with injected streams; resolves with the exit status (never throws). */
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return runSubcommand(first, argv.slice(1), io);
+  const writeErr = (text: string): void => void io.stderr.write(text);
+  try {
+    return await runMain(argv, io, writeErr);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      writeErr(`uwsgitop-ts: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see --help)\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      writeErr(`uwsgitop-ts: ${escapeControls(err.message)} (see --help)\n`);
+      return 2;
+    }
+    writeErr(`uwsgitop-ts: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+async function runSubcommand(name: string, rest: string[], io: MainIo): Promise<number> {
+  const spec = SUBCOMMANDS[name]!;
+  try {
+    const run = await loadFunction<SubcommandRunner>(spec.module, spec.name, spec.feature);
+    return await run(rest, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, env: io.env });
+  } catch (err) {
+    io.stderr.write(`uwsgitop-ts: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => void): Promise<number> {
+  const program = buildProgram(io);
+  await program.parseAsync(argv, { from: 'user' });
+  const opts = program.opts<ParsedOptions>();
+
+  const intervalMs = Math.round(parseSeconds('--interval', opts.interval, MIN_INTERVAL_S) * 1000);
+  const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
+  const maxBytes = opts.maxBytes === '64M' ? DEFAULT_MAX_BYTES : parseSize('--max-bytes', opts.maxBytes);
+  const count = opts.count === undefined ? null : parseCount('--count', opts.count);
+  if (opts.once && opts.watch) throw new UsageError('--once and --watch contradict each other (use --count N with --watch)');
+
+  const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
+  for (const problem of sources.problems) writeErr(`uwsgitop-ts: warning: ${problem}\n`);
+  if (sources.addresses.length === 0) throw new UsageError('no stats address given (e.g. uwsgitop-ts 127.0.0.1:9191)');
+  const targets = buildTargets(parseTargets(sources.addresses), io.stdin, { timeoutMs, maxBytes });
+
+  const textMode = Boolean(opts.once || opts.watch || count !== null);
+  const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
+  if (!opts.json && !textMode && isTerminal) {
+    const color = opts.color && io.env.NO_COLOR === undefined;
+    return runDashboardCli({ targets, fifos: sources.fifos, color, intervalMs, timeoutMs }, io);
+  }
+
+  const out = new Output(io.stdout);
+  const controller = new AbortController();
+  // Signals are handled only by the modes that run for a while; a one-shot keeps the default (exit on ^C).
+  const looping = Boolean(opts.watch || (count !== null && count > 1));
+  const removeHandlers = looping ? abortOnSignals(controller) : () => undefined;
+  const stopOnClose = out.onClosed(() => controller.abort(new Error('stdout closed')));
+  try {
+    if (opts.json && !opts.watch && count === null) {
+      const failed = await runJsonOnce(targets, out, writeErr, controller.signal);
+      return failed && !out.closed ? 1 : 0;
+    }
+    if (!opts.json && !textMode) writeErr(NOT_A_TERMINAL);
+    const common = { targets, intervalMs, out, writeErr, signal: controller.signal };
+    const result = opts.json
+      ? await runJsonWatch({ ...common, count: opts.watch ? count : count ?? 1, timeoutMs })
+      : await runTextReports({ ...common, count: opts.watch ? count : count ?? 1 });
+    // Interrupting a stream (^C, `| head`) is how it normally ends: that is success.
+    if (result.interrupted) return 0;
+    return result.failed ? 1 : 0;
+  } finally {
+    stopOnClose();
+    removeHandlers();
+    out.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * From what the user typed to readable targets: parse each address, refuse what cannot work, and give each
+ * target its fetch function (one read of one document, with the common timeout and size limit).
+ */
+import type { StatsAddress } from '../stats/address.js';
+import { parseAddress } from '../stats/address.js';
+import { readSnapshot } from '../stats/client.js';
+import type { Snapshot } from '../stats/snapshot.js';
+import { StatsReadError, UsageError } from '../errors.js';
+import { escapeControls } from '../views/safe-text.js';
+
+export interface ReadLimits {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** One target of this run. */
+export interface Target {
+  /** The address as typed: the name used in reports, records and error lines. */
+  name: string;
+  address: StatsAddress;
+  /** A file or stdin holds one document: read once, no rates. */
+  isStatic: boolean;
+  /** Read one document. */
+  fetch(signal: AbortSignal): Promise<Snapshot>;
+}
+
+/** Parse every address (UsageError on the first bad one) and check the combination makes sense. */
+export function parseTargets(texts: readonly string[]): StatsAddress[] {
+  const addresses = texts.map((t) => parseAddress(t));
+  if (addresses.filter((a) => a.kind === 'stdin').length > 1) throw new UsageError('- (stdin) can be given only once');
+  return addresses;
+}
+
+/** Build the targets of this run, in the order given, with duplicates removed (one poll per target). */
+export function buildTargets(addresses: readonly StatsAddress[], stdin: NodeJS.ReadableStream, limits: ReadLimits): Target[] {
+  const seen = new Set<string>();
+  const targets: Target[] = [];
+  for (const address of addresses) {
+    if (seen.has(address.text)) continue;
+    seen.add(address.text);
+    targets.push({
+      name: address.text,
+      address,
+      isStatic: address.kind === 'file' || address.kind === 'stdin',
+      fetch: (signal) => fetchOne(address, stdin, limits, signal),
+    });
+  }
+  return targets;
+}
+
+async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal): Promise<Snapshot> {
+  if (address.kind === 'relay') {
+    throw new StatsReadError(
+      'ws:// relay targets are not supported by this command yet: point it at the stats address the relay watches',
+      'unsupported',
+      false,
+    );
+  }
+  return readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin });
+}
+
+/** The one-line message of a failed read, without the target's name repeated. */
+export function failureText(target: string, err: unknown): string {
+  let text = err instanceof Error ? err.message || err.name : String(err);
+  text = escapeControls(text.replace(/\s*[\r\n]+\s*/g, ' ').trim()) || 'unknown error';
+  const prefix = `${target}: `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}
+
+/** The stderr line for a failed read: `uwsgitop-ts: TARGET: why`. */
+export function failureLine(target: string, message: string): string {
+  return `uwsgitop-ts: ${escapeControls(target)}: ${message}\n`;
+}
+
+/** The error code of a failed read, for JSON records (null when not a stats read error). */
+export function failureCode(err: unknown): string | null {
+  if (err instanceof StatsReadError) return err.code;
+  if (err instanceof Error && err.name === 'DecodeError') return 'decode';
+  return null;
+}

@@ -1,0 +1,124 @@
+/**
+ * The JSON records of `--json` and `--json --watch` (one per target per line, NDJSON), documented in
+ * docs/json-output.md. A record is the normalised document flattened to the top level, with each part's
+ * derived rates next to its counters, so `jq '.workers[].rps'` works without joining two structures.
+ */
+import type { Snapshot, Worker, Core, InstanceDocument, EmperorDocument, RouterDocument } from '../stats/snapshot.js';
+import type { Derived, MonitorEvent, TargetUpdate } from '../metrics/types.js';
+
+/** Version of the record layout; bumped only when a field changes meaning or disappears. */
+export const JSON_SCHEMA_VERSION = 1;
+
+type Json = Record<string, unknown>;
+
+// JSON.stringify escapes C0 controls only. These are valid JSON raw, but would still act on a terminal a user
+// `cat`s the stream into (U+009B is CSI to many terminals; bidi overrides reorder text): escape them as \uXXXX.
+const TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+
+/** One NDJSON line (with its newline) for a record; the value is unchanged, only the spelling is safer. */
+export function jsonLine(record: unknown): string {
+  const text = JSON.stringify(record).replace(TERMINAL_UNSAFE, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return text + '\n';
+}
+
+// A core's request is the same object as one of the worker's inFlight entries: keep it once, in inFlight.
+function coreRecord(core: Core): Json {
+  const { request: _request, ...rest } = core;
+  return rest;
+}
+
+function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
+  const bySlot = new Map(derived.workers.map((w) => [w.slot, w]));
+  return workers.map((w) => {
+    const d = bySlot.get(w.slot);
+    // Identity and the most used fields first (key order is what a reader of the raw line sees).
+    const { slot, id, pid, status, accepting, requests, ...rest } = w;
+    return {
+      slot,
+      id,
+      pid,
+      status,
+      accepting,
+      requests,
+      rps: d?.rps ?? null,
+      eps: d?.eps ?? null,
+      txps: d?.txps ?? null,
+      busyness: d?.busyness ?? null,
+      sharePct: d?.sharePct ?? 0,
+      ...rest,
+      appRps: d?.appRps ?? w.apps.map(() => null),
+      cores: w.cores === null ? null : w.cores.map(coreRecord),
+    };
+  });
+}
+
+function instanceFields(doc: InstanceDocument, derived: Derived): Json {
+  const caches = new Map(derived.caches.map((c) => [c.name, c]));
+  const metrics = new Map(derived.metrics.map((m) => [m.name, m.rate]));
+  return {
+    summary: derived.instance,
+    ...doc,
+    workers: workerRecords(doc.workers, derived),
+    caches: doc.caches.map((c) => {
+      const cd = caches.get(c.name);
+      return { ...c, hitsPerSec: cd?.hitsPerSec ?? null, missesPerSec: cd?.missesPerSec ?? null, hitRatio: cd?.hitRatio ?? null };
+    }),
+    metrics: doc.metrics.map((m) => ({ ...m, rate: metrics.get(m.name) ?? null })),
+  };
+}
+
+function emperorFields(doc: EmperorDocument, derived: Derived): Json {
+  const delta = new Map(derived.vassals.map((v) => [v.id, v.respawnsDelta]));
+  return { ...doc, vassals: doc.vassals.map((v) => ({ ...v, respawnsDelta: delta.get(v.id) ?? 0 })) };
+}
+
+function routerFields(doc: RouterDocument, derived: Derived): Json {
+  const rps = new Map(derived.nodes.map((n) => [`${n.key}\u0000${n.name}`, n.rps]));
+  return {
+    ...doc,
+    subscriptions: doc.subscriptions.map((s) => ({
+      ...s,
+      nodes: s.nodes.map((n) => ({ ...n, rps: rps.get(`${s.key}\u0000${n.name}`) ?? null })),
+    })),
+  };
+}
+
+/** The record of one successful read: identity, read facts, derived summary and the normalised document. */
+export function snapshotRecord(snapshot: Snapshot, derived: Derived): Json {
+  const head: Json = {
+    schema: JSON_SCHEMA_VERSION,
+    target: snapshot.target,
+    ok: true,
+    kind: snapshot.kind,
+    readAt: new Date(snapshot.readAtMs).toISOString(),
+    readAtMs: snapshot.readAtMs,
+    durationMs: Math.round(snapshot.durationMs * 1000) / 1000,
+    bytes: snapshot.bytes,
+    warnings: snapshot.warnings,
+    repairs: snapshot.repairs,
+    intervalSeconds: derived.intervalSeconds,
+    restarted: derived.restarted,
+  };
+  if (snapshot.kind === 'instance') return { ...head, ...instanceFields(snapshot.doc, derived) };
+  if (snapshot.kind === 'emperor') return { ...head, ...emperorFields(snapshot.doc, derived) };
+  return { ...head, ...routerFields(snapshot.doc, derived) };
+}
+
+/** The record of a failed read: the target, `ok: false` and the one-line error. */
+export function errorRecord(target: string, error: string, atMs: number, code: string | null = null): Json {
+  return { schema: JSON_SCHEMA_VERSION, target, ok: false, error, errorCode: code, readAt: new Date(atMs).toISOString(), readAtMs: atMs };
+}
+
+/** An event as a JSON object, with an ISO time next to the epoch milliseconds. */
+export function eventRecord(event: MonitorEvent): Json {
+  return { at: new Date(event.atMs).toISOString(), ...event };
+}
+
+/** The `--watch` record of one poll: the snapshot record (or the error), plus sequence, state and new events. */
+export function updateRecord(update: TargetUpdate, nowMs: number): Json {
+  const watch = { seq: update.seq, state: update.state.state, events: update.events.map(eventRecord) };
+  if (update.error !== null || update.snapshot === null || update.derived === null) {
+    return { ...errorRecord(update.target, update.error ?? 'no document yet', nowMs), ...watch };
+  }
+  return { ...snapshotRecord(update.snapshot, update.derived), ...watch };
+}

@@ -1,0 +1,71 @@
+/** The plain-text report of an Emperor document: summary line, vassal table, blacklist. */
+import type { EmperorSnapshot } from '../stats/snapshot.js';
+import type { Derived } from '../metrics/types.js';
+import { safeText } from './safe-text.js';
+import { renderTable, type Column } from './text-table.js';
+import { formatEpochShort, yesNo } from './text-format.js';
+
+const r = (header: string): Column => ({ header, align: 'right' });
+const l = (header: string): Column => ({ header, align: 'left' });
+
+/** Summary line of an Emperor: vassal counts, throttle, tyrant mode, watched directories. */
+export function emperorSummary(snap: EmperorSnapshot): string[] {
+  const doc = snap.doc;
+  const ready = doc.vassals.filter((v) => v.ready).length;
+  const accepting = doc.vassals.filter((v) => v.accepting).length;
+  const cursed = doc.vassals.filter((v) => v.cursed > 0).length;
+  return [
+    [
+      `vassals ${doc.vassals.length}: ready ${ready}, accepting ${accepting}, cursed ${cursed}`,
+      `blacklisted ${doc.blacklist.length}`,
+      `throttle level ${doc.throttleLevel}`,
+      `tyrant ${yesNo(doc.emperorTyrant)}`,
+    ].join('  '),
+    `watching ${doc.emperor.length > 0 ? doc.emperor.map((e) => safeText(e, 80)).join(', ') : 'nothing'}`,
+  ];
+}
+
+/** Vassal and blacklist tables of an Emperor, each preceded by a blank line. */
+export function emperorSections(snap: EmperorSnapshot, derived: Derived): string[] {
+  const doc = snap.doc;
+  const now = snap.readAtMs;
+  const delta = new Map(derived.vassals.map((v) => [v.id, v.respawnsDelta]));
+  const out: string[] = ['', `Vassals (${doc.vassals.length})`];
+  out.push(
+    ...renderTable(
+      [l('VASSAL'), r('PID'), l('READY'), l('ACC'), l('LOYAL'), r('RESPAWNS'), r('NEW'), l('BORN'), l('LAST MOD'), l('HEARTBEAT'), l('CURSED'), l('ZERG'), r('UID'), r('GID')],
+      doc.vassals.map((v) => [
+        safeText(v.id, 60),
+        String(v.pid),
+        yesNo(v.ready),
+        yesNo(v.accepting),
+        yesNo(v.loyal > 0),
+        String(v.respawns),
+        String(delta.get(v.id) ?? 0),
+        formatEpochShort(v.born, now),
+        formatEpochShort(v.lastMod, now),
+        formatEpochShort(v.lastHeartbeat, now),
+        v.cursed > 0 ? formatEpochShort(v.cursed, now) : 'no',
+        v.zerg > 0 ? 'yes' : 'no',
+        String(v.uid),
+        String(v.gid),
+      ]),
+    ),
+  );
+  if (doc.blacklist.length > 0) {
+    out.push('', `Blacklist (${doc.blacklist.length})`);
+    out.push(
+      ...renderTable(
+        [l('VASSAL'), r('THROTTLE'), r('ATTEMPTS'), l('FIRST'), l('LAST')],
+        doc.blacklist.map((b) => [
+          safeText(b.id, 60),
+          String(b.throttleLevel),
+          String(b.attempt),
+          formatEpochShort(b.firstAttempt, now),
+          formatEpochShort(b.lastAttempt, now),
+        ]),
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,254 @@
+/**
+ * The plain-text report of one instance document (`--once`, `--count`): summary, workers table with
+ * uwsgitop's columns, in-flight requests, then caches, sockets, legions, metrics, spoolers, crons and daemons
+ * when the document has them. Every document string goes through safeText.
+ */
+import type { InstanceSnapshot, Worker, InFlightRequest } from '../stats/snapshot.js';
+import type { Derived, WorkerDerived } from '../metrics/types.js';
+import { safeText } from './safe-text.js';
+import { renderTable, type Column } from './text-table.js';
+import {
+  formatBytes,
+  formatByteRate,
+  formatEpochShort,
+  formatMicros,
+  formatPercent,
+  formatRate,
+  formatSeconds,
+  yesNo,
+} from './text-format.js';
+
+// Caps for free-text cells: a hostile URI can be 64 KiB; the JSON output keeps the whole string.
+const URI_CHARS = 100;
+const HOST_CHARS = 40;
+const NAME_CHARS = 60;
+
+const r = (header: string): Column => ({ header, align: 'right' });
+const l = (header: string): Column => ({ header, align: 'left' });
+
+/** The summary lines of an instance: totals, rates, listen queue, worker states. */
+export function instanceSummary(snap: InstanceSnapshot, derived: Derived): string[] {
+  const doc = snap.doc;
+  const d = derived.instance;
+  const totalRequests = d?.totalRequests ?? doc.workers.reduce((s, w) => s + w.requests, 0);
+  const totalTx = d?.totalTx ?? doc.workers.reduce((s, w) => s + w.txBytes, 0);
+  const maxQueue = doc.sockets.reduce((m, s) => Math.max(m, s.maxQueue), 0);
+  const queue = doc.listenQueue === null ? 'n/a' : `${doc.listenQueue}/${doc.sockets.length > 0 ? maxQueue : '?'}`;
+  const counts = [
+    `busy ${d?.busy ?? 0}`,
+    `idle ${d?.idle ?? 0}`,
+    `cheap ${d?.cheap ?? 0}`,
+    `paused ${d?.paused ?? 0}`,
+  ];
+  if ((d?.sig ?? 0) > 0) counts.push(`sig ${d?.sig}`);
+  return [
+    [
+      `requests ${totalRequests}`,
+      `rps ${formatRate(d?.rps ?? null)}`,
+      `exceptions ${d?.totalExceptions ?? 0}`,
+      `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
+      `avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
+      `load ${doc.load}`,
+    ].join('  '),
+    [
+      `listen queue ${queue}`,
+      `queue errors ${doc.listenQueueErrors ?? 'n/a'}`,
+      `signal queue ${doc.signalQueue}`,
+      `workers ${doc.workers.length}: ${counts.join(', ')}`,
+    ].join('  '),
+  ];
+}
+
+function statusCell(w: Worker): string {
+  return safeText(w.statusRaw, 12) || w.status;
+}
+
+/** The workers table: uwsgitop's columns plus ACC (accepting). */
+export function workersTable(snap: InstanceSnapshot, derived: Derived): string[] {
+  const columns = [
+    r('WID'), r('%'), r('PID'), r('REQ'), r('RPS'), r('EXC'), r('SIG'), l('STATUS'), l('ACC'), r('AVG'),
+    r('RSS'), r('VSZ'), r('TX'), r('ReSpwn'), r('HC'), r('RunT'), r('LastSpwn'),
+  ];
+  const bySlot = new Map<number, WorkerDerived>(derived.workers.map((w) => [w.slot, w]));
+  const rows = snap.doc.workers.map((w) => {
+    const wd = bySlot.get(w.slot);
+    return [
+      String(w.slot),
+      formatPercent(wd?.sharePct ?? null),
+      String(w.pid),
+      String(w.requests),
+      formatRate(wd?.rps ?? null),
+      String(w.exceptions),
+      String(w.signals),
+      statusCell(w),
+      yesNo(w.accepting),
+      formatMicros(w.avgRtUs),
+      formatBytes(w.rssBytes),
+      formatBytes(w.vszBytes),
+      formatBytes(w.txBytes),
+      String(w.respawnCount),
+      String(w.harakiriCount),
+      formatMicros(w.runningTimeUs),
+      formatEpochShort(w.lastSpawn, snap.readAtMs),
+    ];
+  });
+  return renderTable(columns, rows);
+}
+
+/** The in-flight requests of busy cores, oldest first. */
+export function inFlightTable(requests: readonly InFlightRequest[]): string[] {
+  const sorted = [...requests].sort((a, b) => (b.ageSeconds ?? -1) - (a.ageSeconds ?? -1));
+  const rows = sorted.map((q) => [
+    String(q.workerSlot),
+    String(q.coreId),
+    String(q.workerPid),
+    formatSeconds(q.ageSeconds),
+    safeText(q.method, 10),
+    safeText(q.host, HOST_CHARS),
+    safeText(q.uri, URI_CHARS),
+    safeText(q.remoteAddr, 45),
+  ]);
+  return renderTable([r('WID'), r('CORE'), r('PID'), r('AGE'), l('METHOD'), l('HOST'), l('URI'), l('REMOTE')], rows);
+}
+
+/** Every section of an instance report after the summary, each preceded by a blank line. */
+export function instanceSections(snap: InstanceSnapshot, derived: Derived): string[] {
+  const doc = snap.doc;
+  const out: string[] = [];
+  const section = (title: string, lines: string[]): void => {
+    out.push('', title, ...lines);
+  };
+
+  section(`Workers (${doc.workers.length})`, workersTable(snap, derived));
+
+  const inFlight = doc.workers.flatMap((w) => w.inFlight);
+  const coresKnown = doc.workers.some((w) => w.cores !== null);
+  if (inFlight.length > 0) {
+    section(`In-flight requests (${inFlight.length})`, inFlightTable(inFlight));
+  } else if (!coresKnown && doc.workers.length > 0) {
+    out.push('', 'In-flight requests: unknown (the document has no cores: --stats-no-cores)');
+  } else {
+    out.push('', 'In-flight requests: none');
+  }
+
+  if (doc.caches.length > 0) {
+    const cacheRates = new Map(derived.caches.map((c) => [c.name, c]));
+    section(
+      `Caches (${doc.caches.length})`,
+      renderTable(
+        [l('NAME'), r('ITEMS'), r('MAX'), r('HITS'), r('MISS'), r('FULL'), r('HIT%'), r('HITS/s'), r('MISS/s'), r('BLOCKSIZE'), l('HASH')],
+        doc.caches.map((c) => {
+          const cd = cacheRates.get(c.name);
+          return [
+            safeText(c.name, NAME_CHARS),
+            String(c.items),
+            String(c.maxItems),
+            String(c.hits),
+            String(c.misses),
+            String(c.full),
+            formatPercent(cd?.hitRatio == null ? null : cd.hitRatio * 100),
+            formatRate(cd?.hitsPerSec ?? null),
+            formatRate(cd?.missesPerSec ?? null),
+            formatBytes(c.blocksize),
+            safeText(c.hash, 20),
+          ];
+        }),
+      ),
+    );
+  }
+
+  if (doc.sockets.length > 0) {
+    section(
+      `Sockets (${doc.sockets.length})`,
+      renderTable(
+        [l('NAME'), l('PROTO'), r('QUEUE'), r('MAX'), l('SHARED'), l('OFFLOAD')],
+        doc.sockets.map((s) => [
+          safeText(s.name, NAME_CHARS),
+          safeText(s.proto, 12),
+          String(s.queue),
+          String(s.maxQueue),
+          yesNo(s.shared),
+          yesNo(s.canOffload),
+        ]),
+      ),
+    );
+  }
+
+  for (const g of doc.legions) {
+    const lord = g.iAmTheLord > 0 ? `this node is lord since ${formatEpochShort(g.iAmTheLord, snap.readAtMs)}` : `lord ${safeText(g.lordUuid, 40)} (valor ${g.lordValor})`;
+    section(`Legion ${safeText(g.legion, NAME_CHARS)} at ${safeText(g.addr, NAME_CHARS)}`, [
+      `  uuid ${safeText(g.uuid, 40)}  valor ${g.valor}  quorum ${g.quorum}  checksum ${g.checksum}  ${lord}`,
+      `  nodes: ${g.nodes.length > 0 ? g.nodes.map((n) => safeText(n, NAME_CHARS)).join(', ') : 'none'}`,
+      ...(g.members.length > 0
+        ? renderTable(
+            [l('MEMBER'), l('UUID'), r('VALOR'), r('CHECKSUM'), r('LAST SEEN')],
+            g.members.map((m) => [
+              safeText(m.name, 30),
+              safeText(m.uuid, 40),
+              String(m.valor),
+              String(m.checksum),
+              formatEpochShort(m.lastSeen, snap.readAtMs),
+            ]),
+            '  ',
+          )
+        : ['  members: none']),
+    ]);
+  }
+
+  if (doc.metrics.length > 0) {
+    // Per-worker and per-core metrics repeat the workers table; list the instance-wide ones and count the rest.
+    const rates = new Map(derived.metrics.map((m) => [m.name, m.rate]));
+    const shown = doc.metrics.filter((m) => !m.name.startsWith('worker.'));
+    const hidden = doc.metrics.length - shown.length;
+    section(`Metrics (${doc.metrics.length})`, [
+      ...renderTable(
+        [l('NAME'), l('TYPE'), r('VALUE'), r('RATE/s')],
+        shown.map((m) => [safeText(m.name, NAME_CHARS), m.type, String(m.value), formatRate(rates.get(m.name) ?? null)]),
+      ),
+      ...(hidden > 0 ? [`(${hidden} worker.* metrics not listed: they repeat the workers table; see --json)`] : []),
+    ]);
+  }
+
+  if (doc.spoolers.length > 0) {
+    section(
+      `Spoolers (${doc.spoolers.length})`,
+      renderTable(
+        [l('DIR'), r('PID'), r('TASKS'), r('RESPAWNS'), l('RUNNING')],
+        doc.spoolers.map((s) => [safeText(s.dir, NAME_CHARS), String(s.pid), String(s.tasks), String(s.respawns), yesNo(s.running)]),
+      ),
+    );
+  }
+
+  if (doc.crons.length > 0) {
+    const field = (n: number): string => (n < 0 ? '*' : String(n));
+    section(
+      `Crons (${doc.crons.length})`,
+      renderTable(
+        [l('MIN'), l('HOUR'), l('DAY'), l('MONTH'), l('WDAY'), l('COMMAND'), r('PID'), l('STARTED'), l('UNIQUE'), l('LEGION')],
+        doc.crons.map((c) => [
+          field(c.minute),
+          field(c.hour),
+          field(c.day),
+          field(c.month),
+          field(c.week),
+          safeText(c.command, NAME_CHARS),
+          String(c.pid),
+          formatEpochShort(c.startedAt, snap.readAtMs),
+          yesNo(c.unique),
+          safeText(c.legion, 30) || '-',
+        ]),
+      ),
+    );
+  }
+
+  if (doc.daemons.length > 0) {
+    section(
+      `Daemons (${doc.daemons.length})`,
+      renderTable(
+        [r('PID'), r('RESPAWNS'), l('COMMAND')],
+        doc.daemons.map((dm) => [String(dm.pid), String(dm.respawns), safeText(dm.cmd, URI_CHARS)]),
+      ),
+    );
+  }
+  return out;
+}

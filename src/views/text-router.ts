@@ -1,0 +1,66 @@
+/** The plain-text report of a router document (fastrouter, http, rawrouter, sslrouter): sockets, subscriptions and their nodes. */
+import type { RouterSnapshot } from '../stats/snapshot.js';
+import type { Derived } from '../metrics/types.js';
+import { safeText } from './safe-text.js';
+import { renderTable, type Column } from './text-table.js';
+import { formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
+
+const r = (header: string): Column => ({ header, align: 'right' });
+const l = (header: string): Column => ({ header, align: 'left' });
+
+/** Summary lines of a router: its name, sockets, sessions, subscription counts. */
+export function routerSummary(snap: RouterSnapshot): string[] {
+  const doc = snap.doc;
+  const nodes = doc.subscriptions.reduce((n, s) => n + s.nodes.length, 0);
+  return [
+    [
+      `${safeText(doc.routerName, 30) || 'router'}`,
+      `active sessions ${doc.activeSessions}`,
+      `subscriptions ${doc.subscriptions.length} (${nodes} nodes)`,
+      `static nodes ${doc.staticNodes.length}`,
+      `cheap ${yesNo(doc.cheap)}`,
+    ].join('  '),
+    `listening on ${doc.routerSockets.length > 0 ? doc.routerSockets.map((s) => safeText(s, 60)).join(', ') : 'nothing'}`,
+  ];
+}
+
+/** Subscriptions (one node table each) and static nodes, each preceded by a blank line. */
+export function routerSections(snap: RouterSnapshot, derived: Derived): string[] {
+  const doc = snap.doc;
+  const out: string[] = [];
+  const rps = new Map(derived.nodes.map((n) => [`${n.key}\u0000${n.name}`, n.rps]));
+  if (doc.subscriptions.length === 0) out.push('', 'Subscriptions: none');
+  for (const sub of doc.subscriptions) {
+    out.push('', `Subscription ${safeText(sub.key, 80)}  hits ${sub.hits}  nodes ${sub.nodes.length}${sub.sniEnabled ? '  sni' : ''}`);
+    out.push(
+      ...renderTable(
+        [l('NODE'), r('REQ'), r('RPS'), r('TX'), r('RX'), r('LOAD'), r('CORES'), r('WEIGHT'), r('FAILCNT'), l('DEAD'), r('PID'), l('LAST CHECK')],
+        sub.nodes.map((n) => [
+          safeText(n.name, 60),
+          String(n.requests),
+          formatRate(rps.get(`${sub.key}\u0000${n.name}`) ?? null),
+          formatBytes(n.tx),
+          formatBytes(n.rx),
+          String(n.load),
+          String(n.cores),
+          String(n.weight),
+          String(n.failcnt),
+          yesNo(n.deathMark),
+          String(n.pid),
+          formatEpochShort(n.lastCheck, snap.readAtMs),
+        ]),
+        '  ',
+      ),
+    );
+  }
+  if (doc.staticNodes.length > 0) {
+    out.push('', `Static nodes (${doc.staticNodes.length})`);
+    out.push(
+      ...renderTable(
+        [l('NODE'), r('HITS'), r('GRACE')],
+        doc.staticNodes.map((n) => [safeText(n.name, 60), String(n.hits), String(n.grace)]),
+      ),
+    );
+  }
+  return out;
+}
