@@ -3,6 +3,18 @@
  * `workers[2].requests: expected number, got string`) and that field's default, and the rest is still used.
  */
 import type { z } from 'zod';
+import { compileFastCheck } from './schema-fast.js';
+
+const fastChecks = new WeakMap<z.ZodObject, (value: unknown) => boolean>();
+
+function fastCheckFor(schema: z.ZodObject): (value: unknown) => boolean {
+  let check = fastChecks.get(schema);
+  if (check === undefined) {
+    check = compileFastCheck(schema);
+    fastChecks.set(schema, check);
+  }
+  return check;
+}
 
 /** Describe a JSON value's type the way a user reads it (null and array are not 'object'). */
 export function jsonType(value: unknown): string {
@@ -37,10 +49,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /**
- * Validate one record with its schema. On problems, warn per bad field and parse again without those
+ * Validate one record with its schema. A record whose fields are all present and of the right type is
+ * returned as it is (unknown keys included: callers read only the schema's keys). On problems, warn per bad field and parse again without those
  * fields so their defaults apply. Returns null (with a warning) when the record is not an object at all.
  */
-export function readRecord<S extends z.ZodType>(
+export function readRecord<S extends z.ZodObject>(
   schema: S,
   input: unknown,
   path: string,
@@ -50,6 +63,7 @@ export function readRecord<S extends z.ZodType>(
     warnings.push(`${path || 'document'}: expected object, got ${jsonType(input)}`);
     return null;
   }
+  if (fastCheckFor(schema)(input)) return input as z.output<S>;
   const first = schema.safeParse(input);
   if (first.success) return first.data;
   const copy: Record<PropertyKey, unknown> = { ...input };
@@ -78,7 +92,7 @@ export function readList(parent: Record<string, unknown>, key: string, path: str
 }
 
 /** Validate and map every element of a list field; elements that are not objects are skipped with a warning. */
-export function mapList<S extends z.ZodType, T>(
+export function mapList<S extends z.ZodObject, T>(
   parent: Record<string, unknown>,
   key: string,
   path: string,

@@ -43,9 +43,107 @@ export interface RequestPlace {
   coreId: number;
 }
 
+// The variables the request summary needs, found without splitting every KEY=VALUE string.
+interface Picked {
+  method?: string;
+  httpHost?: string;
+  serverName?: string;
+  requestUri?: string;
+  pathInfo?: string;
+  queryString?: string;
+  remoteAddr?: string;
+}
+
+function pick(vars: readonly string[]): Picked {
+  const p: Picked = {};
+  // First occurrence wins: a client can repeat a header, but the server's own variables come first.
+  for (let i = 0; i < vars.length; i++) {
+    const s = vars[i]!;
+    const eq = s.indexOf('=');
+    // Dispatch on the key's length first so most variables cost one indexOf and no allocation.
+    switch (eq) {
+      case 9:
+        if (p.pathInfo === undefined && s.startsWith('PATH_INFO')) p.pathInfo = s.slice(10);
+        else if (p.httpHost === undefined && s.startsWith('HTTP_HOST')) p.httpHost = s.slice(10);
+        break;
+      case 11:
+        if (p.requestUri === undefined && s.startsWith('REQUEST_URI')) p.requestUri = s.slice(12);
+        else if (p.remoteAddr === undefined && s.startsWith('REMOTE_ADDR')) p.remoteAddr = s.slice(12);
+        else if (p.serverName === undefined && s.startsWith('SERVER_NAME')) p.serverName = s.slice(12);
+        break;
+      case 12:
+        if (p.queryString === undefined && s.startsWith('QUERY_STRING')) p.queryString = s.slice(13);
+        break;
+      case 14:
+        if (p.method === undefined && s.startsWith('REQUEST_METHOD')) p.method = s.slice(15);
+        break;
+    }
+  }
+  return p;
+}
+
 /**
- * Build the in-flight request of a busy core. `requestStart` is req_info.request_start (epoch seconds);
- * 0 or absent means uWSGI did not say, so age is unknown rather than 55 years.
+ * An InFlightRequest whose `vars` pairs are split only when first read. A big instance has tens of
+ * thousands of busy cores with a dozen variables each, and most reads never look at them: building every
+ * pair eagerly made decoding a 64 x 256 busy instance several times slower (allocation and GC).
+ * `vars` is an own, enumerable accessor shared by all instances (so objects keep one fast shape): reading,
+ * assigning, Object.keys, spread, JSON.stringify and structuredClone see it like a plain array property.
+ * The raw strings sit in private fields, invisible to all of those.
+ */
+class LazyVarsRequest implements InFlightRequest {
+  // `declare`: plain assignments in the constructor, cheaper than defined class fields.
+  declare workerSlot: number;
+  declare workerPid: number;
+  declare coreId: number;
+  declare method: string;
+  declare host: string;
+  declare uri: string;
+  declare path: string;
+  declare query: string;
+  declare remoteAddr: string;
+  declare startedAt: number | null;
+  declare ageSeconds: number | null;
+  declare vars: Array<[string, string]>;
+  #raw: readonly string[];
+  #pairs: Array<[string, string]> | undefined;
+
+  static readonly #varsAccessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: LazyVarsRequest): Array<[string, string]> {
+      this.#pairs ??= parseVars(this.#raw);
+      return this.#pairs;
+    },
+    set(this: LazyVarsRequest, value: Array<[string, string]>) {
+      this.#pairs = value;
+    },
+  };
+
+  constructor(place: RequestPlace, raw: readonly string[], requestStart: number | undefined, readAtMs: number) {
+    const p = pick(raw);
+    const uri = p.requestUri ?? (p.pathInfo ?? '') + (p.queryString ? `?${p.queryString}` : '');
+    const q = uri.indexOf('?');
+    // 0 or absent means uWSGI did not say when the request started: the age is unknown, not 55 years.
+    const startedAt = requestStart !== undefined && requestStart > 0 ? requestStart : null;
+    this.workerSlot = place.workerSlot;
+    this.workerPid = place.workerPid;
+    this.coreId = place.coreId;
+    this.method = p.method ?? '';
+    this.host = p.httpHost ?? p.serverName ?? '';
+    this.uri = uri;
+    this.path = p.pathInfo ?? (q < 0 ? uri : uri.slice(0, q));
+    this.query = p.queryString ?? (q < 0 ? '' : uri.slice(q + 1));
+    this.remoteAddr = p.remoteAddr ?? '';
+    this.startedAt = startedAt;
+    this.ageSeconds = startedAt === null ? null : Math.max(0, readAtMs / 1000 - startedAt);
+    this.#raw = raw;
+    Object.defineProperty(this, 'vars', LazyVarsRequest.#varsAccessor);
+  }
+}
+
+/**
+ * Build the in-flight request of a busy core from its `vars` strings and req_info.request_start (epoch
+ * seconds); ageSeconds is measured against `readAtMs`, when the document was read.
  */
 export function parseRequest(
   place: RequestPlace,
@@ -53,55 +151,5 @@ export function parseRequest(
   requestStart: number | undefined,
   readAtMs: number,
 ): InFlightRequest {
-  const pairs = parseVars(vars);
-  // First occurrence wins: a client can repeat a header, but the server's own variables come first.
-  let method: string | undefined;
-  let httpHost: string | undefined;
-  let serverName: string | undefined;
-  let requestUri: string | undefined;
-  let pathInfo: string | undefined;
-  let queryString: string | undefined;
-  let remoteAddr: string | undefined;
-  for (const [k, v] of pairs) {
-    switch (k) {
-      case 'REQUEST_METHOD':
-        method ??= v;
-        break;
-      case 'HTTP_HOST':
-        httpHost ??= v;
-        break;
-      case 'SERVER_NAME':
-        serverName ??= v;
-        break;
-      case 'REQUEST_URI':
-        requestUri ??= v;
-        break;
-      case 'PATH_INFO':
-        pathInfo ??= v;
-        break;
-      case 'QUERY_STRING':
-        queryString ??= v;
-        break;
-      case 'REMOTE_ADDR':
-        remoteAddr ??= v;
-        break;
-    }
-  }
-  const uri = requestUri ?? (pathInfo ?? '') + (queryString ? `?${queryString}` : '');
-  const q = uri.indexOf('?');
-  const startedAt = requestStart !== undefined && requestStart > 0 ? requestStart : null;
-  return {
-    workerSlot: place.workerSlot,
-    workerPid: place.workerPid,
-    coreId: place.coreId,
-    method: method ?? '',
-    host: httpHost ?? serverName ?? '',
-    uri,
-    path: pathInfo ?? (q < 0 ? uri : uri.slice(0, q)),
-    query: queryString ?? (q < 0 ? '' : uri.slice(q + 1)),
-    remoteAddr: remoteAddr ?? '',
-    startedAt,
-    ageSeconds: startedAt === null ? null : Math.max(0, readAtMs / 1000 - startedAt),
-    vars: pairs,
-  };
+  return new LazyVarsRequest(place, vars, requestStart, readAtMs);
 }
