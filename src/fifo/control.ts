@@ -1,0 +1,56 @@
+/** The dashboard's handle on one target's master FIFO: run a named command, verified by the stats. */
+import { COMMANDS, parseCommandWords, type FifoCommand } from './commands.js';
+import { runFifoCommands } from './run.js';
+import type { StatsReader } from './verify.js';
+
+export interface TargetControl {
+  fifoPath: string;
+  /** Write the named command (e.g. 'chain-reload', 'pause', '2') and wait for its effect. */
+  run(command: string): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface TargetControlOptions {
+  /** Effect time limit, ms (default 30000). */
+  timeoutMs?: number;
+  /** Progress of long commands (chain reload: k of N workers replaced). */
+  onProgress?: (message: string, done: number, total: number) => void;
+  /** The instance's --master-fifo paths in slot order (from its ini), for slot switches. */
+  slotPaths?: string[];
+  signal?: AbortSignal;
+  reader?: StatsReader;
+}
+
+/** Create the control for one instance; statsAddress null means commands are written but not verified. */
+export function createTargetControl(fifoPath: string, statsAddress: string | null, options: TargetControlOptions = {}): TargetControl {
+  // One command at a time per target: a second one waits, so two writes never interleave their verifications.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    fifoPath,
+    run(command: string) {
+      const task = queue.then(async () => {
+        let commands: FifoCommand[];
+        try {
+          commands = parseCommandWords(command.trim().split(/\s+/).filter(Boolean));
+        } catch (err) {
+          return { ok: false, message: err instanceof Error ? err.message : String(err) };
+        }
+        const result = await runFifoCommands(fifoPath, commands, {
+          stats: statsAddress,
+          timeoutMs: options.timeoutMs,
+          onProgress: options.onProgress,
+          slotPaths: options.slotPaths,
+          signal: options.signal,
+          reader: options.reader,
+        });
+        return { ok: result.ok, message: result.message };
+      });
+      queue = task.catch(() => undefined);
+      return task;
+    },
+  };
+}
+
+/** Names of the commands that drop requests or stop the instance: the dashboard asks before running them. */
+export function commandsNeedingConfirmation(): string[] {
+  return COMMANDS.filter((c) => c.dangerous).map((c) => c.name);
+}

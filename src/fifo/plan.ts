@@ -1,0 +1,120 @@
+/**
+ * Turns named commands plus what the stats show before into the bytes to write and the effect to wait for.
+ * Pure: no I/O, so every decision is testable on saved documents.
+ */
+import { FifoError } from '../errors.js';
+import type { InstanceDocument } from '../stats/snapshot.js';
+import type { FifoCommand } from './commands.js';
+import { isPaused, runningWorkers } from './state.js';
+
+/** The effect to wait for after the write; fields are null when that aspect should not change. */
+export interface Expectation {
+  /** The stats server should go away (q/Q). */
+  shutdown: boolean;
+  /** Workers to replace: 'chain' one at a time (c), 'workers' (w/W), 'instance' (r/R: master re-executes). */
+  replace: 'chain' | 'workers' | 'instance' | null;
+  /** Every worker should end up cheap (C). */
+  goCheap: boolean;
+  /** Number of running workers expected (after + / -). */
+  runningWorkers: number | null;
+  /** Paused state expected (after p / pause / resume). */
+  paused: boolean | null;
+  /** The FIFO slot selected last (0-9). */
+  slot: number | null;
+  /** Names of written commands whose effect the stats do not show. */
+  unverifiable: string[];
+}
+
+export interface Plan {
+  /** The bytes to write, in order ('' when nothing is needed, e.g. pause on a paused instance). */
+  bytes: string;
+  /** Notes for the operator (e.g. "already paused: p not written"). */
+  notes: string[];
+  expect: Expectation;
+}
+
+/**
+ * Decide the bytes and the expected effect. `before` is the instance document read just before, or null without
+ * stats; pause/resume need it (they must not toggle blindly) and throw FifoError without it.
+ */
+export function planCommands(commands: readonly FifoCommand[], before: InstanceDocument | null): Plan {
+  const notes: string[] = [];
+  const expect: Expectation = { shutdown: false, replace: null, goCheap: false, runningWorkers: null, paused: null, slot: null, unverifiable: [] };
+  let bytes = '';
+  let paused: boolean | null = before ? isPaused(before) : null;
+  let pauseTouched = false;
+  let delta = 0;
+  let deltaTouched = false;
+  for (const command of commands) {
+    switch (command.effect) {
+      case 'pause':
+      case 'resume': {
+        if (paused === null) {
+          throw new FifoError(
+            `"${command.name}" needs the instance's stats address (--stats) to know whether the workers are paused; use "pause-toggle" to write p blindly`,
+            'usage',
+          );
+        }
+        const want = command.effect === 'pause';
+        if (paused === want) {
+          notes.push(want ? 'already paused: p not written' : 'not paused: p not written');
+        } else {
+          bytes += 'p';
+          paused = want;
+        }
+        pauseTouched = true;
+        break;
+      }
+      case 'pause-toggle':
+        bytes += 'p';
+        if (paused !== null) paused = !paused;
+        pauseTouched = true;
+        break;
+      case 'add-worker':
+      case 'remove-worker':
+        bytes += command.byte;
+        delta += command.effect === 'add-worker' ? 1 : -1;
+        deltaTouched = true;
+        break;
+      case 'shutdown':
+        bytes += command.byte;
+        expect.shutdown = true;
+        break;
+      case 'reload':
+        bytes += command.byte;
+        expect.replace = 'instance';
+        break;
+      case 'reload-workers':
+        bytes += command.byte;
+        if (expect.replace !== 'instance') expect.replace = 'workers';
+        break;
+      case 'chain-reload':
+        bytes += command.byte;
+        if (expect.replace === null) expect.replace = 'chain';
+        break;
+      case 'go-cheap':
+        bytes += command.byte;
+        expect.goCheap = true;
+        break;
+      case 'slot':
+        bytes += command.byte;
+        expect.slot = command.slot ?? Number(command.byte);
+        break;
+      case 'none':
+        bytes += command.byte;
+        expect.unverifiable.push(command.name);
+        break;
+    }
+  }
+  if (pauseTouched && paused !== null) expect.paused = paused;
+  if (deltaTouched && before) {
+    const running = runningWorkers(before).length;
+    const target = running + delta;
+    const slots = before.workers.length;
+    if (target > slots) {
+      notes.push(`only ${slots} worker slots (--workers): ${running} run already, uWSGI cannot add ${target - running}`);
+    }
+    expect.runningWorkers = Math.max(0, Math.min(slots, target));
+  }
+  return { bytes, notes, expect };
+}

@@ -1,0 +1,52 @@
+/** One FIFO command run: read the stats before, decide the bytes, write them once, then prove the effect. */
+import { FifoError } from '../errors.js';
+import type { InstanceDocument } from '../stats/snapshot.js';
+import type { FifoCommand } from './commands.js';
+import { planCommands } from './plan.js';
+import { readInstance, verifyEffect, type VerifyOptions } from './verify.js';
+import { writeFifo, type WriteFifoOptions } from './writer.js';
+
+export interface RunOptions extends VerifyOptions {
+  /** The instance's stats address; null/undefined: the effect cannot be verified. */
+  stats?: string | null;
+  /** Wait for the effect (default true). */
+  wait?: boolean;
+  write?: WriteFifoOptions;
+}
+
+export interface RunResult {
+  /** True when written and (when waiting) the effect was seen. */
+  ok: boolean;
+  /** The bytes written ('' when nothing was needed or the write failed). */
+  written: string;
+  /** One line for the operator. */
+  message: string;
+}
+
+/** Write `commands` to the master FIFO at `fifoPath` in one write and (by default) verify their effect. */
+export async function runFifoCommands(fifoPath: string, commands: readonly FifoCommand[], options: RunOptions = {}): Promise<RunResult> {
+  const stats = options.stats ?? null;
+  const wait = options.wait ?? true;
+  let before: InstanceDocument | null = null;
+  try {
+    if (stats !== null) {
+      try {
+        before = await readInstance(stats, options.reader, options.readTimeoutMs ?? 3000);
+      } catch (err) {
+        if (err instanceof FifoError) throw err;
+        throw new FifoError(`cannot read the stats at ${stats} before writing, so nothing was written: ${err instanceof Error ? err.message : String(err)}`, 'stats');
+      }
+    }
+    const plan = planCommands(commands, before);
+    const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
+    if (plan.bytes === '') return { ok: true, written: '', message: `nothing written to ${fifoPath}${notes}` };
+    await writeFifo(fifoPath, plan.bytes, options.write);
+    const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${notes}`;
+    if (!wait) return { ok: true, written: plan.bytes, message: `${wrote}; effect not waited for` };
+    const outcome = await verifyEffect(stats, fifoPath, plan.expect, before, options);
+    return { ok: outcome.ok, written: plan.bytes, message: `${wrote}: ${outcome.message}` };
+  } catch (err) {
+    if (err instanceof FifoError) return { ok: false, written: '', message: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Proof of effect: after a FIFO write, poll the instance's stats gently (one read at a time) until the
+ * expected change shows, or report what was last seen when the time runs out.
+ */
+import { FifoError, StatsReadError } from '../errors.js';
+import { parseAddress } from '../stats/address.js';
+import { readSnapshot } from '../stats/client.js';
+import type { InstanceDocument, Snapshot } from '../stats/snapshot.js';
+import type { Expectation } from './plan.js';
+import { describeWorkers, runningWorkers } from './state.js';
+import { probeFifo } from './writer.js';
+
+/** Reads one stats document; injectable so the logic can run on saved documents. */
+export type StatsReader = (address: string, timeoutMs: number) => Promise<Snapshot>;
+
+/** The real reader: one bounded read through the stats client. */
+export const readStats: StatsReader = (address, timeoutMs) => readSnapshot(parseAddress(address), { timeoutMs });
+
+export interface VerifyOptions {
+  /** Give up after this long, ms (default 30000). */
+  timeoutMs?: number;
+  /** Pause between two stats reads, ms (default 300): one read at a time, never a tight loop. */
+  pollMs?: number;
+  /** Time limit of one stats read, ms (default 3000). */
+  readTimeoutMs?: number;
+  /** Progress lines (e.g. chain reload "1 of 4 workers replaced"). */
+  onProgress?: (message: string, done: number, total: number) => void;
+  signal?: AbortSignal;
+  reader?: StatsReader;
+  /** The instance's --master-fifo paths in slot order, to check a slot switch at its new path. */
+  slotPaths?: string[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  message: string;
+}
+
+/** Read the instance document at `address`; throws FifoError when the address serves another kind of document. */
+export async function readInstance(address: string, reader: StatsReader = readStats, timeoutMs = 3000): Promise<InstanceDocument> {
+  const snapshot = await reader(address, timeoutMs);
+  if (snapshot.kind !== 'instance') {
+    throw new FifoError(`${address} is ${snapshot.kind === 'emperor' ? "an Emperor's" : "a router's"} stats server, not the instance's: give the --stats address of the instance that owns the FIFO`, 'usage');
+  }
+  return snapshot.doc;
+}
+
+/** A check on one document: null when satisfied, else what is still missing. */
+type Check = (doc: InstanceDocument) => string | null;
+
+/** Wait until the stats show `expect` (compared with `before`); the FIFO at `fifoPath` is used for slot checks. */
+export async function verifyEffect(
+  address: string | null,
+  fifoPath: string,
+  expect: Expectation,
+  before: InstanceDocument | null,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30000);
+  const parts: string[] = [];
+  if (expect.slot !== null) {
+    const slot = await verifySlot(fifoPath, expect.slot, options.slotPaths ?? null, deadline, options);
+    if (!slot.ok) return slot;
+    parts.push(slot.message);
+  }
+  if (needsStats(expect)) {
+    if (address === null) {
+      parts.push('effect not verified (no stats address)');
+    } else {
+      const stats = await verifyStats(address, expect, before, deadline, options);
+      if (!stats.ok) return { ok: false, message: [...parts, stats.message].join('; ') };
+      parts.push(stats.message);
+    }
+  }
+  if (expect.unverifiable.length > 0) parts.push(`${expect.unverifiable.join(', ')}: no effect visible in the stats, not verified`);
+  return { ok: true, message: parts.join('; ') || 'written' };
+}
+
+function needsStats(expect: Expectation): boolean {
+  return expect.shutdown || expect.replace !== null || expect.goCheap || expect.runningWorkers !== null || expect.paused !== null;
+}
+
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Poll the stats until every expected change shows, or the deadline passes. */
+async function verifyStats(
+  address: string,
+  expect: Expectation,
+  before: InstanceDocument | null,
+  deadline: number,
+  options: VerifyOptions,
+): Promise<VerifyResult> {
+  const reader = options.reader ?? readStats;
+  const pollMs = options.pollMs ?? 300;
+  const readTimeoutMs = options.readTimeoutMs ?? 3000;
+  if (expect.shutdown) return waitForShutdown(address, reader, deadline, pollMs, readTimeoutMs, options.signal);
+  const checks = buildChecks(expect, before, options);
+  let lastSeen = 'no stats document read yet';
+  for (;;) {
+    if (options.signal?.aborted) return { ok: false, message: `cancelled; last seen: ${lastSeen}` };
+    try {
+      const doc = await readInstance(address, reader, Math.max(500, Math.min(readTimeoutMs, deadline - Date.now())));
+      lastSeen = describeWorkers(doc);
+      const missing = checks.map((check) => check(doc)).filter((m): m is string => m !== null);
+      if (missing.length === 0) return { ok: true, message: successMessage(expect, before, doc) };
+      lastSeen = `${missing.join('; ')} (${lastSeen})`;
+    } catch (err) {
+      if (err instanceof FifoError) return { ok: false, message: err.message };
+      // A reloading instance closes its stats server for a moment: keep polling, remember why.
+      lastSeen = `stats unreadable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (Date.now() + pollMs > deadline) {
+      return { ok: false, message: `not verified within ${Math.round((options.timeoutMs ?? 30000) / 1000)} s: ${lastSeen}` };
+    }
+    await sleep(pollMs, options.signal);
+  }
+}
+
+function buildChecks(expect: Expectation, before: InstanceDocument | null, options: VerifyOptions): Check[] {
+  const checks: Check[] = [];
+  if (expect.replace !== null && before) checks.push(replacedCheck(expect.replace, before, options));
+  if (expect.goCheap) {
+    checks.push((doc) => {
+      const left = doc.workers.filter((w) => w.pid > 0);
+      return left.length === 0 ? null : `${left.length} worker(s) not cheap yet`;
+    });
+  }
+  if (expect.runningWorkers !== null) {
+    const want = expect.runningWorkers;
+    checks.push((doc) => {
+      const running = runningWorkers(doc);
+      const ready = running.filter((w) => w.accepting).length;
+      if (running.length !== want) return `expected ${want} running worker(s), see ${running.length}`;
+      return ready === want ? null : `${want - ready} new worker(s) not accepting yet`;
+    });
+  }
+  if (expect.paused !== null) {
+    const want = expect.paused;
+    checks.push((doc) => {
+      const running = runningWorkers(doc);
+      if (want) {
+        const notPaused = running.filter((w) => w.status !== 'pause');
+        // A worker busy with a request when p arrived finishes it first, then pauses.
+        if (running.length > 0 && notPaused.every((w) => w.status === 'busy') && notPaused.length < running.length) return null;
+        return notPaused.length === 0 && running.length > 0 ? null : `${notPaused.length} of ${running.length} worker(s) not paused`;
+      }
+      const stillPaused = running.filter((w) => w.status === 'pause');
+      return stillPaused.length === 0 ? null : `${stillPaused.length} worker(s) still paused`;
+    });
+  }
+  return checks;
+}
+
+/** Every worker that ran before must have a new pid and accept again; chain reload reports k of N. */
+function replacedCheck(kind: 'chain' | 'workers' | 'instance', before: InstanceDocument, options: VerifyOptions): Check {
+  const oldPids = new Set(runningWorkers(before).map((w) => w.pid));
+  const total = runningWorkers(before).length;
+  let reported = 0;
+  return (doc) => {
+    const running = runningWorkers(doc);
+    const replaced = running.filter((w) => !oldPids.has(w.pid) && w.accepting).length;
+    const k = Math.min(total, replaced);
+    if (k > reported) {
+      reported = k;
+      const label = kind === 'chain' ? 'chain reload' : kind === 'instance' ? 'reload' : 'reload of workers';
+      options.onProgress?.(`${label}: ${k} of ${total} workers replaced and accepting`, k, total);
+    }
+    const old = running.filter((w) => oldPids.has(w.pid));
+    if (old.length > 0) return `${old.length} of ${total} worker(s) still the old process (pid ${old.map((w) => w.pid).join(', ')})`;
+    if (running.length < total) return `${running.length} of ${total} worker(s) running`;
+    const notReady = running.filter((w) => !w.accepting);
+    return notReady.length === 0 ? null : `${notReady.length} new worker(s) not accepting yet`;
+  };
+}
+
+function successMessage(expect: Expectation, before: InstanceDocument | null, doc: InstanceDocument): string {
+  const parts: string[] = [];
+  if (expect.replace && before) {
+    const n = runningWorkers(before).length;
+    const pids = runningWorkers(doc).map((w) => w.pid).join(', ');
+    if (expect.replace === 'instance') {
+      const master = doc.pid === before.pid ? `master pid ${doc.pid} kept (re-executed)` : `new master pid ${doc.pid} (was ${before.pid})`;
+      parts.push(`reloaded: ${master}, all ${n} workers replaced (pids ${pids}), accepting`);
+    } else {
+      parts.push(`${expect.replace === 'chain' ? 'chain reload done' : 'workers reloaded'}: ${n} of ${n} workers replaced (pids ${pids}), accepting`);
+    }
+  }
+  if (expect.goCheap) parts.push('every worker is cheap');
+  if (expect.runningWorkers !== null) parts.push(`${expect.runningWorkers} worker(s) running${before ? ` (was ${runningWorkers(before).length})` : ''}`);
+  if (expect.paused !== null) {
+    const running = runningWorkers(doc);
+    const busy = running.filter((w) => w.status === 'busy').length;
+    parts.push(expect.paused ? `paused: ${running.length - busy} of ${running.length} workers show pause${busy ? `, ${busy} busy finishing a request` : ''}` : `running: no worker paused (${running.length} workers)`);
+  }
+  return parts.join('; ');
+}
+
+async function waitForShutdown(
+  address: string,
+  reader: StatsReader,
+  deadline: number,
+  pollMs: number,
+  readTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<VerifyResult> {
+  let lastSeen = 'the stats server still answers';
+  for (;;) {
+    try {
+      const doc = await readInstance(address, reader, Math.max(500, Math.min(readTimeoutMs, deadline - Date.now())));
+      lastSeen = `the stats server still answers (${describeWorkers(doc)})`;
+    } catch (err) {
+      if (err instanceof StatsReadError && (err.code === 'refused' || err.code === 'not-found')) {
+        return { ok: true, message: `shut down: the stats server at ${address} is gone (${err.code === 'refused' ? 'connection refused' : 'socket removed'})` };
+      }
+      lastSeen = `stats: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (signal?.aborted) return { ok: false, message: `cancelled; last seen: ${lastSeen}` };
+    if (Date.now() + pollMs > deadline) return { ok: false, message: `shutdown not seen in time: ${lastSeen}` };
+    await sleep(pollMs, signal);
+  }
+}
+
+/**
+ * After writing a slot digit the master keeps reading the old path until the writer closes, then re-creates the
+ * FIFO at the new slot's path; the old path stays behind with no reader (ENXIO). Probing opens a writer
+ * without writing, which only makes the master re-create its FIFO.
+ */
+async function verifySlot(fifoPath: string, slot: number, slotPaths: string[] | null, deadline: number, options: VerifyOptions): Promise<VerifyResult> {
+  const target = slotPaths?.[slot] ?? null;
+  if (slotPaths && target === null) {
+    return { ok: false, message: `slot ${slot} is not declared (the instance has ${slotPaths.length} --master-fifo): uWSGI falls back to slot 0 (${slotPaths[0] ?? '?'})` };
+  }
+  const pollMs = Math.min(options.pollMs ?? 300, 200);
+  const sameSlot = target !== null && target === fifoPath;
+  // Without the slot list a switch is only visible as the old path going quiet; give it a few seconds at most.
+  const limit = target === null ? Math.min(deadline, Date.now() + 3000) : deadline;
+  let last = '';
+  for (;;) {
+    const old = sameSlot ? null : await probeFifo(fifoPath);
+    const now = target ? await probeFifo(target) : null;
+    const oldLeft = old === null || old.state !== 'answering';
+    const newAnswers = now === null || now.state === 'answering';
+    if (oldLeft && newAnswers) {
+      if (target === null) return { ok: true, message: `slot ${slot} selected: the master no longer reads ${fifoPath}` };
+      return { ok: true, message: sameSlot ? `slot ${slot} (${target}) still answering` : `slot ${slot} selected: the master now reads ${target}` };
+    }
+    last = !oldLeft ? `the master still reads ${fifoPath}` : `${target}: ${now?.message ?? ''}`;
+    if (Date.now() + pollMs > limit) {
+      if (target === null) {
+        return { ok: true, message: `written; ${fifoPath} still answers, so slot ${slot} is probably this same path (pass the instance's FIFO list, e.g. --ini, to verify)` };
+      }
+      return { ok: false, message: `slot ${slot} not seen: ${last}` };
+    }
+    await sleep(pollMs, options.signal);
+  }
+}
