@@ -168,4 +168,23 @@ describe('createMonitor: updates', () => {
     expect(m.history('rps').values()).toEqual([null, null, null, 0]);
     m.stop();
   });
+
+  it("publishes a 'stale' update (same seq, no events) while a read hangs past 3 intervals", async () => {
+    const a = sample('instance-idle.json');
+    let n = 0;
+    const fetch = (signal: AbortSignal): Promise<Snapshot> => {
+      if (n++ === 0) return Promise.resolve(inst(copy(a), Date.now()));
+      return new Promise((_ok, fail) => signal.addEventListener('abort', () => fail(signal.reason)));
+    };
+    const m = createMonitor('t', fetch, { intervalMs: 1000, readTimeoutMs: 20_000 });
+    const updates: TargetUpdate[] = [];
+    m.subscribe((u) => updates.push(u));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(updates.map((u) => u.state.state)).toEqual(['live', 'stale']);
+    expect(updates[1]!.seq).toBe(updates[0]!.seq);
+    expect(updates[1]!.events).toEqual([]);
+    expect(updates[1]!.snapshot).toBe(updates[0]!.snapshot);
+    m.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
