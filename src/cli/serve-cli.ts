@@ -1,0 +1,190 @@
+/**
+ * `uwsgitop-ts serve ADDR... [--ini FILE...] [--listen 127.0.0.1:9192]`: one monitor per target feeding the
+ * relay (live page, WebSocket feed, Prometheus endpoint) until SIGINT/SIGTERM or the injected signal.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
+import type { StatsAddress } from '../stats/address.js';
+import { escapeControls } from '../views/safe-text.js';
+import { isLoopbackHost, validateToken } from '../web/auth.js';
+import { startRelay, type RelayControl } from '../web/server.js';
+import { abortOnSignals } from './interrupt.js';
+import { DEFAULT_INTERVAL_S, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, MIN_INTERVAL_S, parseSeconds, parseSize } from './options.js';
+import { loadFunction } from './optional.js';
+import { collectSources } from './sources.js';
+import { buildTargets, parseTargets } from './targets.js';
+
+export interface ServeIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Aborting ends the relay (as SIGINT does). */
+  signal?: AbortSignal;
+}
+
+type CreateTargetControl = (fifoPath: string, statsAddress: StatsAddress | string | null) => RelayControl;
+
+const EXAMPLES = `
+Examples:
+  uwsgitop-ts serve 127.0.0.1:9191 /run/app/stats.sock        page at http://127.0.0.1:9192/
+  uwsgitop-ts serve --ini /etc/uwsgi/apps/*.ini --listen 127.0.0.1:9300
+  uwsgitop-ts serve :9191 --listen 0.0.0.0:9192 --token-file /etc/uwsgitop/token
+  uwsgitop-ts serve --fifo :9191=/run/app/master.fifo --allow-control --token-file TOKEN
+
+Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metrics  (Prometheus)
+        /api/snapshot  (JSON of every target's latest update)   /healthz
+Binding anything but loopback requires --token-file; clients then send "Authorization: Bearer TOKEN"
+or ?token=TOKEN. The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT
+`;
+
+interface ServeOptions {
+  listen: string;
+  tokenFile?: string;
+  allowControl?: boolean;
+  interval: string;
+  timeout: string;
+  maxBytes: string;
+  fifo: string[];
+  ini?: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parse `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`--listen wants HOST:PORT (e.g. 127.0.0.1:9192), got ${JSON.stringify(text)}`);
+  return { host: m[1] ?? (m[2] === '' || m[2] === undefined ? '127.0.0.1' : m[2]), port };
+}
+
+function readToken(path: string, warn: (line: string) => void): string {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`--token-file ${escapeControls(path)} is not a regular file`);
+    if ((st.mode & 0o077) !== 0) warn(`warning: ${escapeControls(path)} is readable by other users (chmod 600 it)`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read --token-file ${escapeControls(path)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return validateToken(text);
+}
+
+function buildProgram(io: ServeIo): Command {
+  return new Command('uwsgitop-ts serve')
+    .description('Serve a live web page, a WebSocket feed and Prometheus metrics for uWSGI instances (one stats read per target per interval).')
+    .argument('[address...]', 'stats server addresses (as for uwsgitop-ts)')
+    .option('--listen <host:port>', 'where the relay listens (loopback unless --token-file)', '127.0.0.1:9192')
+    .option('--token-file <file>', 'require this token (Authorization: Bearer or ?token=) on every request')
+    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)')
+    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
+    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
+    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
+    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
+    .addOption(new Option('--ini <files...>', 'read targets (stats, master-fifo) from uWSGI ini files'))
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: () => undefined,
+    })
+    .action(() => undefined);
+}
+
+/** Run `uwsgitop-ts serve` with injected streams; resolves with the exit status once stopped (never throws). */
+export async function runServeCli(argv: string[], io: ServeIo): Promise<number> {
+  const say = (line: string): void => void io.stderr.write(`uwsgitop-ts: ${line}\n`);
+  try {
+    return await serve(argv, io, say);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.exitCode === 0) return 0;
+      say(`serve: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see serve --help)`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      say(`serve: ${escapeControls(err.message)} (see serve --help)`);
+      return 2;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = err instanceof Error ? err.message : String(err);
+    say(`serve: ${escapeControls(code === 'EADDRINUSE' ? `the --listen address is already in use (${message})` : message).split('\n')[0]}`);
+    return 1;
+  }
+}
+
+async function serve(argv: string[], io: ServeIo, say: (line: string) => void): Promise<number> {
+  const program = buildProgram(io);
+  await program.parseAsync(argv, { from: 'user' });
+  const opts = program.opts<ServeOptions>();
+  const intervalMs = Math.round(parseSeconds('--interval', opts.interval, MIN_INTERVAL_S) * 1000);
+  const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
+  const maxBytes = opts.maxBytes === '64M' ? DEFAULT_MAX_BYTES : parseSize('--max-bytes', opts.maxBytes);
+  const { host, port } = parseListen(opts.listen);
+  const token = opts.tokenFile !== undefined ? readToken(opts.tokenFile, say) : null;
+  if (token === null && !isLoopbackHost(host)) {
+    throw new UsageError(`--listen ${escapeControls(host)} is not a loopback address: anyone on the network could read the stats; add --token-file FILE`);
+  }
+  if (opts.allowControl && token === null) throw new UsageError('--allow-control needs --token-file: commands are taken only from clients holding the token');
+
+  const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
+  for (const problem of sources.problems) say(`warning: ${problem}`);
+  if (sources.addresses.length === 0) throw new UsageError('no stats address given (e.g. uwsgitop-ts serve 127.0.0.1:9191)');
+  const addresses = parseTargets(sources.addresses);
+  for (const a of addresses) {
+    if (a.kind === 'relay') throw new UsageError(`${escapeControls(a.text)} is a relay: serve watches stats servers, not other relays`);
+    if (a.kind === 'stdin') throw new UsageError('serve cannot watch - (stdin): a relay re-reads every interval');
+  }
+  // stdin is refused above: the targets never read it.
+  const targets = buildTargets(addresses, Readable.from([]), { timeoutMs, maxBytes });
+
+  const controls = new Map<string, RelayControl>();
+  if (opts.allowControl) {
+    if (sources.fifos.size === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
+    else {
+      const createTargetControl = await loadFunction<CreateTargetControl>('../fifo/control.js', 'createTargetControl', 'master FIFO control');
+      for (const t of targets) {
+        const fifo = sources.fifos.get(t.name);
+        if (fifo !== undefined) controls.set(t.name, createTargetControl(fifo, t.address));
+      }
+    }
+  }
+
+  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000 }));
+  const controller = new AbortController();
+  const removeHandlers = abortOnSignals(controller);
+  const onOuterAbort = (): void => controller.abort();
+  io.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (io.signal?.aborted) controller.abort();
+  try {
+    const relay = await startRelay(monitors, {
+      host,
+      port,
+      token,
+      allowControl: opts.allowControl ?? false,
+      controls,
+      log: (line) => say(line),
+    });
+    io.stdout.write(
+      `uwsgitop-ts relay: ${relay.url} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
+        ` (/ page, /ws feed, /metrics, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +
+        `${opts.allowControl ? `; control on for ${controls.size} target${controls.size === 1 ? '' : 's'}` : ''}\n`,
+    );
+    if (!controller.signal.aborted) await new Promise<void>((ok) => controller.signal.addEventListener('abort', () => ok(), { once: true }));
+    await relay.close();
+    return 0;
+  } finally {
+    for (const m of monitors) m.stop();
+    removeHandlers();
+    io.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}

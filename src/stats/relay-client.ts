@@ -1,0 +1,409 @@
+/**
+ * The dashboard's view of a relay: `uwsgitop-ts ws://box:9192` connects to a relay's /ws feed and gets one
+ * TargetMonitor per target the relay watches, fed by the relay's messages (no stats read from here), so the
+ * box's instances show as if they were local. Lost connections are retried with back-off; the targets then
+ * show as down until the relay answers again.
+ */
+import WebSocket from 'ws';
+import { StatsReadError, UsageError } from '../errors.js';
+import { BoundedLog, HistorySeries } from '../metrics/history.js';
+import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../metrics/types.js';
+import { PROTOCOL_VERSION, SERIES_NAMES, type HelloMessage, type HelloTarget, type UpdateMessage } from '../web/protocol.js';
+
+export interface RelayClientOptions {
+  /** Bearer token for a relay started with --token-file (also read from the URL's ?token=). */
+  token?: string | null;
+  /** Give up on the first connection after this long (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** History points kept per series (default 600). */
+  historySize?: number;
+  /** Events kept per target (default 1000). */
+  eventLogSize?: number;
+  /** Reconnect after the connection drops (default true); back-off from 1 s to `maxBackoffMs`. */
+  reconnect?: boolean;
+  maxBackoffMs?: number;
+  /** Largest message accepted from the relay (default 64 MiB: a hello with many big instances). */
+  maxPayload?: number;
+  /** Prefix for every target name (e.g. 'box1/'), to tell apart relays watching the same local addresses. */
+  targetPrefix?: string;
+  /** Aborting closes the connection and stops every monitor. */
+  signal?: AbortSignal;
+}
+
+/** A TargetMonitor mirrored from a relay, which can also ask the relay to run a FIFO command. */
+export interface RemoteTargetMonitor extends TargetMonitor {
+  /** The relay's name for this target (without targetPrefix). */
+  readonly remoteTarget: string;
+  /** Run a named FIFO command through the relay (it must run with --allow-control); resolves with its result. */
+  runCommand(command: string): Promise<{ ok: boolean; message: string }>;
+  /** The commands this relay accepts (empty when control is off). */
+  commands(): readonly string[];
+}
+
+/** Turn what the user typed (ws://host:port, ws://host:port/ws, wss://...) into the feed URL and token. */
+export function relayUrl(text: string, token: string | null = null): { url: string; token: string | null } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`not a relay URL: ${JSON.stringify(text)} (expected ws://HOST:PORT)`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UsageError(`a relay URL starts with ws:// or wss://, got ${JSON.stringify(text)}`);
+  const fromQuery = url.searchParams.get('token');
+  url.searchParams.delete('token');
+  if (url.pathname === '' || url.pathname === '/') url.pathname = '/ws';
+  url.hash = '';
+  return { url: url.toString(), token: token ?? fromQuery };
+}
+
+type Listener = (update: TargetUpdate) => void;
+
+class RemoteMonitor implements RemoteTargetMonitor {
+  readonly target: string;
+  private current: TargetUpdate | null = null;
+  private readonly listeners = new Set<Listener>();
+  private readonly series = new Map<SeriesName, HistorySeries>();
+  private log: BoundedLog<MonitorEvent>;
+  private interval = 1000;
+  stopped = false;
+
+  constructor(
+    readonly remoteTarget: string,
+    private readonly prefix: string,
+    historySize: number,
+    eventLogSize: number,
+    private readonly link: RelayLink,
+  ) {
+    this.target = prefix + remoteTarget;
+    for (const name of SERIES_NAMES) this.series.set(name, new HistorySeries(historySize));
+    this.log = new BoundedLog<MonitorEvent>(eventLogSize);
+  }
+
+  get intervalMs(): number {
+    return this.interval;
+  }
+
+  latest(): TargetUpdate | null {
+    return this.current;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  history(name: SeriesName): SeriesView {
+    return this.series.get(name)!;
+  }
+
+  events(): readonly MonitorEvent[] {
+    return this.log.toArray();
+  }
+
+  addEvent(event: MonitorEvent): void {
+    this.log.push(event);
+  }
+
+  /** The relay decides when to read: a remote view may not cause reads. */
+  refresh(): void {}
+
+  /** The relay's interval rules; kept for the interface. */
+  setIntervalMs(): void {}
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.listeners.clear();
+    this.link.monitorStopped();
+  }
+
+  runCommand(command: string): Promise<{ ok: boolean; message: string }> {
+    return this.link.command(this.remoteTarget, command);
+  }
+
+  commands(): readonly string[] {
+    return this.link.commandNames;
+  }
+
+  /** Rename the relay's target to ours everywhere a name appears. */
+  private rename<T extends { target: string }>(value: T): T {
+    return this.prefix === '' ? value : { ...value, target: this.target };
+  }
+
+  private renameUpdate(u: TargetUpdate): TargetUpdate {
+    if (this.prefix === '') return u;
+    return {
+      ...u,
+      target: this.target,
+      snapshot: u.snapshot === null ? null : { ...u.snapshot, target: this.target },
+      derived: u.derived === null ? null : { ...u.derived, target: this.target },
+      events: u.events.map((e) => this.rename(e)),
+    };
+  }
+
+  fromHello(h: HelloTarget): void {
+    this.interval = typeof h.intervalMs === 'number' ? h.intervalMs : this.interval;
+    for (const name of SERIES_NAMES) {
+      const s = this.series.get(name)!;
+      s.clear();
+      const wire = h.history?.[name];
+      if (wire === undefined || !Array.isArray(wire.v) || !Array.isArray(wire.t)) continue;
+      const from = Math.max(0, wire.v.length - s.capacity);
+      for (let i = from; i < wire.v.length; i++) s.push(wire.v[i] ?? null, wire.t[i] ?? Date.now());
+    }
+    // The hello's log replaces ours: after a reconnect the relay's log is the truth.
+    const fresh = new BoundedLog<MonitorEvent>(this.log.capacity);
+    for (const e of Array.isArray(h.events) ? h.events : []) fresh.push(this.rename(e));
+    this.log = fresh;
+    if (h.latest !== null && h.latest !== undefined) this.publish(this.renameUpdate(h.latest));
+  }
+
+  fromUpdate(m: UpdateMessage): void {
+    const at = Date.now();
+    for (const name of SERIES_NAMES) {
+      if (m.points && Object.prototype.hasOwnProperty.call(m.points, name)) this.series.get(name)!.push(m.points[name] ?? null, at);
+    }
+    const update = this.renameUpdate({
+      target: m.target,
+      seq: m.seq,
+      state: m.state,
+      snapshot: m.snapshot,
+      derived: m.derived,
+      events: Array.isArray(m.events) ? m.events : [],
+      error: m.error ?? null,
+    });
+    for (const e of update.events) this.log.push(e);
+    this.publish(update);
+  }
+
+  fromEvents(events: MonitorEvent[]): void {
+    for (const e of events) this.log.push(this.rename(e));
+  }
+
+  /** The relay (or this target on it) cannot be reached: keep the last data, say why. */
+  markDown(error: string, nextRetryAtMs: number | null): void {
+    const prev = this.current;
+    const nowMs = Date.now();
+    const wasDown = prev?.state.state === 'down';
+    const event: MonitorEvent = { atMs: nowMs, target: this.target, type: 'target-down', severity: 'error', message: error };
+    if (!wasDown) this.log.push(event);
+    this.publish({
+      target: this.target,
+      seq: (prev?.seq ?? 0) + 1,
+      state: { state: 'down', error, sinceMs: wasDown && prev.state.state === 'down' ? prev.state.sinceMs : nowMs, nextRetryAtMs },
+      snapshot: prev?.snapshot ?? null,
+      derived: prev?.derived ?? null,
+      events: wasDown ? [] : [event],
+      error,
+    });
+  }
+
+  private publish(update: TargetUpdate): void {
+    this.current = update;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(update);
+      } catch {
+        // One view's bug must not keep the update from the others (same rule as local monitors).
+      }
+    }
+  }
+}
+
+/** The shared connection behind every RemoteMonitor of one relay. */
+class RelayLink {
+  private ws: WebSocket | null = null;
+  private monitors = new Map<string, RemoteMonitor>();
+  private pending = new Map<string, (r: { ok: boolean; message: string }) => void>();
+  private nextId = 0;
+  private backoffMs = 1000;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  commandNames: readonly string[] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string | null,
+    private readonly options: RelayClientOptions,
+  ) {}
+
+  /** Connect and wait for the hello; rejects with a StatsReadError when the relay refuses or is unreachable. */
+  first(): Promise<RemoteMonitor[]> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => fail(new StatsReadError(`relay ${this.url}: no hello within ${this.options.connectTimeoutMs ?? 5000} ms`, 'timeout')), this.options.connectTimeoutMs ?? 5000);
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.close();
+        reject(err);
+      };
+      this.open(
+        (hello) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(this.createMonitors(hello));
+        },
+        fail,
+      );
+    });
+  }
+
+  private createMonitors(hello: HelloMessage): RemoteMonitor[] {
+    const list: RemoteMonitor[] = [];
+    for (const t of hello.targets) {
+      if (this.monitors.has(t.target)) continue;
+      const m = new RemoteMonitor(t.target, this.options.targetPrefix ?? '', this.options.historySize ?? 600, this.options.eventLogSize ?? 1000, this);
+      this.monitors.set(t.target, m);
+      m.fromHello(t);
+      list.push(m);
+    }
+    return list;
+  }
+
+  private open(onHello: (hello: HelloMessage) => void, failOnce: (err: Error) => void): void {
+    let failed = false;
+    // 'unexpected-response', 'error' and a bad version can all report one failed attempt: act once.
+    const onFail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
+      failOnce(err);
+    };
+    const headers: Record<string, string> = {};
+    if (this.token !== null) headers.Authorization = `Bearer ${this.token}`;
+    const ws = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload ?? 64 * 1024 * 1024, perMessageDeflate: false, handshakeTimeout: this.options.connectTimeoutMs ?? 5000 });
+    this.ws = ws;
+    let gotHello = false;
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      const why =
+        status === 401 ? 'the relay wants a token (pass it in the URL as ?token=... or with the token option)' : status === 403 ? 'the relay refused this client' : `HTTP ${status}`;
+      onFail(new StatsReadError(`relay ${this.url}: ${why}`, status === 401 || status === 403 ? 'permission' : 'http-status', false));
+      ws.terminate();
+    });
+    ws.on('error', (err) => {
+      if (!gotHello) onFail(new StatsReadError(`relay ${this.url}: ${err.message}`, 'unreachable'));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let msg: { v?: unknown; type?: unknown } & Record<string, unknown>;
+      try {
+        msg = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
+      if (typeof msg !== 'object' || msg === null) return;
+      if (msg.v !== PROTOCOL_VERSION) {
+        onFail(new StatsReadError(`relay ${this.url}: protocol version ${String(msg.v)} is not supported (this client speaks ${PROTOCOL_VERSION})`, 'unsupported', false));
+        ws.terminate();
+        return;
+      }
+      if (msg.type === 'hello' && Array.isArray(msg.targets)) {
+        gotHello = true;
+        this.backoffMs = 1000;
+        const hello = msg as unknown as HelloMessage;
+        this.commandNames = Array.isArray(hello.commands) ? hello.commands.filter((c) => typeof c === 'string') : [];
+        const names = new Set(hello.targets.map((t) => t.target));
+        for (const t of hello.targets) this.monitors.get(t.target)?.fromHello(t);
+        for (const [name, m] of this.monitors) if (!names.has(name)) m.markDown('the relay no longer serves this target', null);
+        onHello(hello);
+      } else if (msg.type === 'update' && typeof msg.target === 'string') {
+        this.monitors.get(msg.target)?.fromUpdate(msg as unknown as UpdateMessage);
+      } else if (msg.type === 'event' && typeof msg.target === 'string' && Array.isArray(msg.events)) {
+        this.monitors.get(msg.target)?.fromEvents(msg.events as MonitorEvent[]);
+      } else if (msg.type === 'command-result' && typeof msg.id === 'string') {
+        const done = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        done?.({ ok: msg.ok === true, message: typeof msg.message === 'string' ? msg.message : '' });
+      }
+    });
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      for (const done of this.pending.values()) done({ ok: false, message: 'the relay connection closed before the result' });
+      this.pending.clear();
+      if (!gotHello || this.closed) return;
+      this.scheduleReconnect('relay connection lost');
+    });
+  }
+
+  private scheduleReconnect(why: string): void {
+    if (this.closed || this.options.reconnect === false) {
+      for (const m of this.monitors.values()) m.markDown(`${why} (${this.url})`, null);
+      return;
+    }
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30000);
+    for (const m of this.monitors.values()) m.markDown(`${why} (${this.url})`, Date.now() + delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.closed) return;
+      this.open(
+        () => undefined,
+        (err) => {
+          if (this.ws !== null) this.ws.terminate();
+          this.ws = null;
+          this.scheduleReconnect(err.message.replace(/^relay \S+: /, 'relay unreachable: '));
+        },
+      );
+    }, delay);
+    this.retryTimer.unref?.();
+  }
+
+  command(target: string, command: string): Promise<{ ok: boolean; message: string }> {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, message: 'not connected to the relay' });
+    const id = `c${++this.nextId}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ ok: false, message: 'no answer from the relay within 60 s' });
+      }, 60000);
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'command', id, target, command }));
+    });
+  }
+
+  monitorStopped(): void {
+    for (const m of this.monitors.values()) if (!m.stopped) return;
+    this.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws !== null) {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'client done');
+      else ws.terminate();
+    }
+  }
+}
+
+/**
+ * Connect to a relay (`ws://host:port`) and resolve with one monitor per target it serves, each already
+ * holding the relay's latest update, history and event log. Stopping every monitor (or aborting
+ * `options.signal`) closes the connection.
+ */
+export async function connectRelay(text: string, options: RelayClientOptions = {}): Promise<RemoteTargetMonitor[]> {
+  const { url, token } = relayUrl(text, options.token ?? null);
+  const link = new RelayLink(url, token, options);
+  const monitors = await link.first();
+  if (options.signal !== undefined) {
+    const onAbort = (): void => {
+      for (const m of monitors) m.stop();
+      link.close();
+    };
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+  }
+  return monitors;
+}

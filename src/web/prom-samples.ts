@@ -1,0 +1,251 @@
+/**
+ * Prometheus samples from the monitors' latest snapshots (pure: no I/O, no clock except where passed in).
+ * Names and labels follow uwsgi_exporter (label `stats_uri`, `worker_id`, socket `name`/`proto`, cache
+ * `name`, app `worker_id`/`app_id`/`mountpoint`/`chdir`) so its Grafana dashboards keep working; every
+ * sample also carries `target`. Additions cover what the exporter lacks: paused workers, legions, vassals,
+ * routers and their subscription nodes, per-target up/age.
+ */
+import type { TargetUpdate } from '../metrics/types.js';
+import type { EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
+
+export type Labels = Record<string, string>;
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+
+export interface MetricSpec {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  /** Label names besides `target` and `stats_uri`. */
+  labels: readonly string[];
+}
+
+const g = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'gauge', labels });
+const c = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'counter', labels });
+const W = ['worker_id'] as const;
+const APP = ['worker_id', 'app_id', 'mountpoint', 'chdir'] as const;
+
+/** Every metric the relay exposes. */
+export const METRIC_SPECS: readonly MetricSpec[] = [
+  g('uwsgi_up', 'Whether the last stats read of this target succeeded (1) or not (0).'),
+  g('uwsgi_stats_age_seconds', 'Seconds since the latest good stats document of this target was read.'),
+  g('uwsgi_stats_read_duration_seconds', 'How long the latest good stats read took.'),
+  // uwsgi_exporter: main
+  g('uwsgi_listen_queue_length', 'Length of listen queue.'),
+  g('uwsgi_listen_queue_errors', 'Number of listen queue errors.'),
+  g('uwsgi_signal_queue_length', 'Length of signal queue.'),
+  g('uwsgi_workers', 'Number of workers.'),
+  // uwsgi_exporter: sockets
+  g('uwsgi_socket_queue_length', 'Length of socket queue.', ['name', 'proto']),
+  g('uwsgi_socket_max_queue_length', 'Max length of socket queue.', ['name', 'proto']),
+  g('uwsgi_socket_shared', 'Is shared socket?', ['name', 'proto']),
+  g('uwsgi_socket_can_offload', 'Can socket offload?', ['name', 'proto']),
+  // uwsgi_exporter: workers
+  g('uwsgi_worker_accepting', 'Is this worker accepting requests?', W),
+  g('uwsgi_worker_delta_requests', 'Number of delta requests', W),
+  g('uwsgi_worker_signal_queue_length', 'Length of signal queue.', W),
+  g('uwsgi_worker_rss_bytes', 'Worker RSS bytes.', W),
+  g('uwsgi_worker_vsz_bytes', 'Worker VSZ bytes.', W),
+  g('uwsgi_worker_running_time_seconds', 'Worker running time in seconds.', W),
+  g('uwsgi_worker_last_spawn_time_seconds', 'Last spawn time in seconds since epoch.', W),
+  g('uwsgi_worker_average_response_time_seconds', 'Average response time in seconds.', W),
+  g('uwsgi_worker_apps', 'Number of apps.', W),
+  g('uwsgi_worker_cores', 'Number of cores.', W),
+  c('uwsgi_worker_requests_total', 'Total number of requests.', W),
+  c('uwsgi_worker_exceptions_total', 'Total number of exceptions.', W),
+  c('uwsgi_worker_harakiri_count_total', 'Total number of harakiri count.', W),
+  c('uwsgi_worker_signals_total', 'Total number of signals.', W),
+  c('uwsgi_worker_respawn_count_total', 'Total number of respawn count.', W),
+  c('uwsgi_worker_transmitted_bytes_total', 'Worker transmitted bytes.', W),
+  g('uwsgi_worker_busy', 'Is core in busy', W),
+  g('uwsgi_worker_idle', 'Is core in idle', W),
+  g('uwsgi_worker_cheap', 'Is core in cheap mode', W),
+  // uwsgi_exporter: worker apps
+  g('uwsgi_worker_app_startup_time_seconds', 'How long this app took to start.', APP),
+  c('uwsgi_worker_app_requests_total', 'Total number of requests.', APP),
+  c('uwsgi_worker_app_exceptions_total', 'Total number of exceptions.', APP),
+  // uwsgi_exporter: caches
+  c('uwsgi_cache_hits', 'Total number of hits.', ['name']),
+  c('uwsgi_cache_misses', 'Total number of misses.', ['name']),
+  c('uwsgi_cache_full', 'Total Number of times cache full was hit.', ['name']),
+  g('uwsgi_cache_items', 'Items in cache.', ['name']),
+  g('uwsgi_cache_max_items', 'Max items for this cache.', ['name']),
+  // Additions
+  g('uwsgi_worker_pause', 'Is this worker paused (status pause)?', W),
+  g('uwsgi_worker_uss_bytes', 'Worker USS bytes (with --memory-report).', W),
+  g('uwsgi_worker_pss_bytes', 'Worker PSS bytes (with --memory-report).', W),
+  g('uwsgi_workers_paused', 'Number of paused workers.'),
+  g('uwsgi_workers_busy', 'Number of busy workers.'),
+  g('uwsgi_requests_in_flight', 'Requests being served right now.'),
+  g('uwsgi_spooler_tasks', 'Tasks waiting in a spooler.', ['dir']),
+  g('uwsgi_legion_lord', 'Whether this node is the lord of the legion.', ['legion']),
+  g('uwsgi_legion_lord_since_seconds', 'Epoch second this node became lord (0 when it is not).', ['legion']),
+  g('uwsgi_legion_quorum', 'Quorum of the legion.', ['legion']),
+  g('uwsgi_legion_members', 'Members this node sees in the legion.', ['legion']),
+  g('uwsgi_legion_valor', 'This node\'s valor in the legion.', ['legion']),
+  g('uwsgi_emperor_vassals', 'Number of vassals of the Emperor.'),
+  g('uwsgi_emperor_throttle_level', 'Emperor throttle level.'),
+  g('uwsgi_emperor_blacklisted_vassals', 'Number of blacklisted vassals.'),
+  g('uwsgi_vassal_ready', 'Is the vassal ready?', ['vassal']),
+  g('uwsgi_vassal_accepting', 'Is the vassal accepting requests?', ['vassal']),
+  g('uwsgi_vassal_loyal', 'Is the vassal loyal?', ['vassal']),
+  g('uwsgi_vassal_cursed', 'Is the vassal cursed?', ['vassal']),
+  c('uwsgi_vassal_respawns_total', 'Total number of vassal respawns.', ['vassal']),
+  g('uwsgi_router_active_sessions', 'Active sessions of the router.', ['router']),
+  c('uwsgi_subscription_hits_total', 'Hits of a subscription key.', ['key']),
+  g('uwsgi_subscription_nodes', 'Nodes subscribed under a key.', ['key']),
+  c('uwsgi_subscription_node_requests_total', 'Requests routed to a subscription node.', ['key', 'node']),
+  c('uwsgi_subscription_node_transmitted_bytes_total', 'Bytes sent to a subscription node.', ['key', 'node']),
+  c('uwsgi_subscription_node_received_bytes_total', 'Bytes received from a subscription node.', ['key', 'node']),
+  g('uwsgi_subscription_node_load', 'Load reported by a subscription node.', ['key', 'node']),
+  g('uwsgi_subscription_node_weight', 'Weight of a subscription node.', ['key', 'node']),
+  g('uwsgi_subscription_node_failures', 'Failure count of a subscription node.', ['key', 'node']),
+  g('uwsgi_subscription_node_death_mark', 'Is the subscription node marked dead?', ['key', 'node']),
+];
+
+/** Samples by metric name. */
+export type SampleSet = Map<string, Sample[]>;
+
+type Emit = (name: string, value: number, labels?: Labels) => void;
+
+function emitter(set: SampleSet, target: string): Emit {
+  return (name, value, labels = {}) => {
+    let list = set.get(name);
+    if (list === undefined) set.set(name, (list = []));
+    list.push({ labels: { target, stats_uri: target, ...labels }, value: Number.isFinite(value) ? value : 0 });
+  };
+}
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+
+function instanceSamples(doc: InstanceDocument, emit: Emit): void {
+  // Slots never spawned in cheaper mode have id 0: uwsgi_exporter leaves them out, and so do we.
+  const workers = doc.workers.filter((w) => w.id !== 0);
+  emit('uwsgi_listen_queue_length', doc.listenQueue ?? 0);
+  emit('uwsgi_listen_queue_errors', doc.listenQueueErrors ?? 0);
+  emit('uwsgi_signal_queue_length', doc.signalQueue);
+  emit('uwsgi_workers', workers.length);
+  const seenSockets = new Set<string>();
+  for (const s of doc.sockets) {
+    // uwsgi_exporter keeps the first socket of a (name, proto) pair: duplicates would be one series twice.
+    const key = JSON.stringify([s.name, s.proto]);
+    if (seenSockets.has(key)) continue;
+    seenSockets.add(key);
+    const labels = { name: s.name, proto: s.proto };
+    emit('uwsgi_socket_queue_length', s.queue, labels);
+    emit('uwsgi_socket_max_queue_length', s.maxQueue, labels);
+    emit('uwsgi_socket_shared', flag(s.shared), labels);
+    emit('uwsgi_socket_can_offload', flag(s.canOffload), labels);
+  }
+  let paused = 0;
+  let busy = 0;
+  let inFlight = 0;
+  for (const w of workers) {
+    const labels = { worker_id: String(w.id) };
+    emit('uwsgi_worker_accepting', flag(w.accepting), labels);
+    emit('uwsgi_worker_delta_requests', w.deltaRequests, labels);
+    emit('uwsgi_worker_signal_queue_length', w.signalQueue, labels);
+    emit('uwsgi_worker_rss_bytes', w.rssBytes, labels);
+    emit('uwsgi_worker_vsz_bytes', w.vszBytes, labels);
+    emit('uwsgi_worker_running_time_seconds', w.runningTimeUs / 1e6, labels);
+    emit('uwsgi_worker_last_spawn_time_seconds', w.lastSpawn, labels);
+    emit('uwsgi_worker_average_response_time_seconds', w.avgRtUs / 1e6, labels);
+    emit('uwsgi_worker_apps', w.apps.length, labels);
+    emit('uwsgi_worker_cores', w.cores?.length ?? 0, labels);
+    emit('uwsgi_worker_requests_total', w.requests, labels);
+    emit('uwsgi_worker_exceptions_total', w.exceptions, labels);
+    emit('uwsgi_worker_harakiri_count_total', w.harakiriCount, labels);
+    emit('uwsgi_worker_signals_total', w.signals, labels);
+    emit('uwsgi_worker_respawn_count_total', w.respawnCount, labels);
+    emit('uwsgi_worker_transmitted_bytes_total', w.txBytes, labels);
+    emit('uwsgi_worker_busy', flag(w.status === 'busy'), labels);
+    emit('uwsgi_worker_idle', flag(w.status === 'idle'), labels);
+    emit('uwsgi_worker_cheap', flag(w.status === 'cheap'), labels);
+    emit('uwsgi_worker_pause', flag(w.status === 'pause'), labels);
+    if (w.ussBytes !== null) emit('uwsgi_worker_uss_bytes', w.ussBytes, labels);
+    if (w.pssBytes !== null) emit('uwsgi_worker_pss_bytes', w.pssBytes, labels);
+    if (w.status === 'pause') paused++;
+    if (w.status === 'busy') busy++;
+    inFlight += w.inFlight.length;
+    for (const app of w.apps) {
+      const appLabels = { worker_id: String(w.id), app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir };
+      emit('uwsgi_worker_app_startup_time_seconds', app.startupTime, appLabels);
+      emit('uwsgi_worker_app_requests_total', app.requests, appLabels);
+      emit('uwsgi_worker_app_exceptions_total', app.exceptions, appLabels);
+    }
+  }
+  emit('uwsgi_workers_paused', paused);
+  emit('uwsgi_workers_busy', busy);
+  emit('uwsgi_requests_in_flight', inFlight);
+  for (const cache of doc.caches) {
+    const labels = { name: cache.name };
+    emit('uwsgi_cache_hits', cache.hits, labels);
+    emit('uwsgi_cache_misses', cache.misses, labels);
+    emit('uwsgi_cache_full', cache.full, labels);
+    emit('uwsgi_cache_items', cache.items, labels);
+    emit('uwsgi_cache_max_items', cache.maxItems, labels);
+  }
+  for (const spooler of doc.spoolers) emit('uwsgi_spooler_tasks', spooler.tasks, { dir: spooler.dir });
+  for (const legion of doc.legions) {
+    const labels = { legion: legion.legion };
+    emit('uwsgi_legion_lord', flag(legion.iAmTheLord !== 0), labels);
+    emit('uwsgi_legion_lord_since_seconds', legion.iAmTheLord, labels);
+    emit('uwsgi_legion_quorum', legion.quorum, labels);
+    emit('uwsgi_legion_members', legion.members.length, labels);
+    emit('uwsgi_legion_valor', legion.valor, labels);
+  }
+}
+
+function emperorSamples(doc: EmperorDocument, emit: Emit): void {
+  emit('uwsgi_emperor_vassals', doc.vassals.length);
+  emit('uwsgi_emperor_throttle_level', doc.throttleLevel);
+  emit('uwsgi_emperor_blacklisted_vassals', doc.blacklist.length);
+  for (const v of doc.vassals) {
+    const labels = { vassal: v.id };
+    emit('uwsgi_vassal_ready', flag(v.ready), labels);
+    emit('uwsgi_vassal_accepting', flag(v.accepting), labels);
+    emit('uwsgi_vassal_loyal', flag(v.loyal !== 0), labels);
+    emit('uwsgi_vassal_cursed', flag(v.cursed !== 0), labels);
+    emit('uwsgi_vassal_respawns_total', v.respawns, labels);
+  }
+}
+
+function routerSamples(doc: RouterDocument, emit: Emit): void {
+  emit('uwsgi_router_active_sessions', doc.activeSessions, { router: doc.routerName });
+  for (const sub of doc.subscriptions) {
+    emit('uwsgi_subscription_hits_total', sub.hits, { key: sub.key });
+    emit('uwsgi_subscription_nodes', sub.nodes.length, { key: sub.key });
+    for (const node of sub.nodes) {
+      const labels = { key: sub.key, node: node.name };
+      emit('uwsgi_subscription_node_requests_total', node.requests, labels);
+      emit('uwsgi_subscription_node_transmitted_bytes_total', node.tx, labels);
+      emit('uwsgi_subscription_node_received_bytes_total', node.rx, labels);
+      emit('uwsgi_subscription_node_load', node.load, labels);
+      emit('uwsgi_subscription_node_weight', node.weight, labels);
+      emit('uwsgi_subscription_node_failures', node.failcnt, labels);
+      emit('uwsgi_subscription_node_death_mark', flag(node.deathMark), labels);
+    }
+  }
+}
+
+/** All samples for a set of targets' latest updates (null = never polled yet: only `uwsgi_up 0`). */
+export function collectSamples(updates: ReadonlyArray<{ target: string; update: TargetUpdate | null }>, nowMs: number): SampleSet {
+  const set: SampleSet = new Map();
+  for (const { target, update } of updates) {
+    const emit = emitter(set, target);
+    const state = update?.state.state;
+    emit('uwsgi_up', flag(state === 'live' || state === 'stale'));
+    const snap = update?.snapshot ?? null;
+    if (snap === null) continue;
+    emit('uwsgi_stats_age_seconds', Math.max(0, (nowMs - snap.readAtMs) / 1000));
+    emit('uwsgi_stats_read_duration_seconds', snap.durationMs / 1000);
+    // A down target keeps its last document in `snapshot`; its values would be stale, so only up/age go out.
+    if (state !== 'live' && state !== 'stale') continue;
+    if (snap.kind === 'instance') instanceSamples(snap.doc, emit);
+    else if (snap.kind === 'emperor') emperorSamples(snap.doc, emit);
+    else routerSamples(snap.doc, emit);
+  }
+  return set;
+}

@@ -1,0 +1,77 @@
+/**
+ * Commands arriving over the WebSocket: validated, allowed only when the relay runs with --allow-control
+ * (which requires a token), mapped to FIFO characters by name, logged with who asked, and recorded as a
+ * 'command' event on the target's monitor.
+ */
+import { z } from 'zod';
+import type { MonitorEvent, TargetMonitor } from '../metrics/types.js';
+import { safeText } from '../views/safe-text.js';
+import { isRelayCommand } from './commands.js';
+import type { CommandResultMessage } from './protocol.js';
+
+/** What the relay needs from a FIFO controller (src/fifo/control.ts's TargetControl fits): run a named command. */
+export interface RelayControl {
+  run(command: string): Promise<{ ok: boolean; message: string }>;
+}
+
+const commandSchema = z.object({
+  v: z.literal(1),
+  type: z.literal('command'),
+  id: z.string().max(64),
+  target: z.string().max(1024),
+  command: z.string().max(64),
+});
+
+export interface CommandContext {
+  allowControl: boolean;
+  monitors: ReadonlyMap<string, TargetMonitor>;
+  controls: ReadonlyMap<string, RelayControl>;
+  /** Who sent it (remote address:port), for the log and the event. */
+  remote: string;
+  log: (line: string) => void;
+  /** Tell every live client about an event recorded outside a poll. */
+  announce: (target: string, event: MonitorEvent) => void;
+}
+
+function result(id: string, target: string, command: string, ok: boolean, message: string): CommandResultMessage {
+  return { v: 1, type: 'command-result', id, target, command, ok, message };
+}
+
+/** Handle one client message; resolves with the reply to send to that client only. */
+export async function handleClientMessage(text: string, ctx: CommandContext): Promise<CommandResultMessage | { v: 1; type: 'error'; message: string }> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { v: 1, type: 'error', message: 'message is not JSON' };
+  }
+  const cmd = commandSchema.safeParse(parsed);
+  if (!cmd.success) return { v: 1, type: 'error', message: 'unknown message: expected {"v":1,"type":"command","id","target","command"}' };
+  const { id, target, command } = cmd.data;
+  if (!ctx.allowControl) return result(id, target, command, false, 'control is disabled on this relay (start it with --allow-control and --token-file)');
+  if (!isRelayCommand(command)) return result(id, target, command, false, `unknown command: ${command}`);
+  const monitor = ctx.monitors.get(target);
+  if (monitor === undefined) return result(id, target, command, false, 'unknown target');
+  const control = ctx.controls.get(target);
+  if (control === undefined) return result(id, target, command, false, 'no master FIFO is known for this target');
+  let outcome: { ok: boolean; message: string };
+  try {
+    outcome = await control.run(command);
+  } catch (err) {
+    outcome = { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+  ctx.log(
+    `relay: command ${command} on ${safeText(target, 200)} from ${safeText(ctx.remote, 80)}: ${outcome.ok ? 'ok' : 'FAILED'}: ${safeText(outcome.message, 300)}`,
+  );
+  const event: MonitorEvent = {
+    atMs: Date.now(),
+    target,
+    type: 'command',
+    severity: outcome.ok ? 'info' : 'error',
+    message: `${command} (relay, from ${ctx.remote}): ${outcome.message}`,
+    data: { command, remote: ctx.remote, ok: outcome.ok },
+  };
+  monitor.addEvent(event);
+  ctx.announce(target, event);
+  return result(id, target, command, outcome.ok, outcome.message);
+}

@@ -1,0 +1,295 @@
+/**
+ * The relay: one HTTP server with a fixed route table (the page and its two assets, /metrics, /api/snapshot,
+ * /healthz) and the /ws WebSocket feed, all fed by the same monitors. Each update is serialised once and
+ * the same bytes go to every client; nothing here ever reads a stats socket.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { UsageError } from '../errors.js';
+import type { MonitorEvent, TargetMonitor } from '../metrics/types.js';
+import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from './auth.js';
+import { relayCommandNames } from './commands.js';
+import { Fanout } from './fanout.js';
+import { createRelayMetrics } from './prometheus.js';
+import { encodeMessage, helloMessage, latestPoints, updateMessage } from './protocol.js';
+import { handleClientMessage, type RelayControl } from './remote-command.js';
+import { PAGE_CSS } from './assets/page-css.js';
+import { PAGE_JS } from './assets/page-js.js';
+import { renderPageHtml } from './assets/page-html.js';
+
+export type { RelayControl } from './remote-command.js';
+
+export interface RelayOptions {
+  /** Interface to bind (default 127.0.0.1). Anything but loopback requires `token`. */
+  host?: string;
+  /** Port (default 9192; 0 picks a free one). */
+  port?: number;
+  /** When set, every HTTP request and WebSocket upgrade must carry it. */
+  token?: string | null;
+  /** Accept FIFO commands from clients (requires `token`). */
+  allowControl?: boolean;
+  /** FIFO controllers by target name. */
+  controls?: ReadonlyMap<string, RelayControl>;
+  /** Where command and connection notes go (one line each, already safe for a terminal). */
+  log?: (line: string) => void;
+  /** A client whose unsent data exceeds this misses updates (default 4 MiB). */
+  maxBufferedBytes?: number;
+  /** A client that misses this many updates in a row is dropped (default 10). */
+  maxConsecutiveSkips?: number;
+  /** WebSocket clients at once (default 500). */
+  maxClients?: number;
+  /** Interval of WebSocket pings that find dead peers (default 30 s). */
+  pingIntervalMs?: number;
+}
+
+/** What the relay counted: proves one serialisation per update, however many clients. */
+export interface RelayStats {
+  clients: number;
+  /** Update messages serialised (one per monitor update). */
+  serialisations: number;
+  /** Frames handed to sockets (about serialisations x clients). */
+  frames: number;
+  skipped: number;
+  dropped: number;
+  /** Hello messages built (cached between updates, so new tabs cost little). */
+  helloBuilds: number;
+}
+
+export interface Relay {
+  /** http://host:port/ of the page. */
+  url: string;
+  port: number;
+  stats(): RelayStats;
+  /** Close every client and the listening socket; monitors are left running (the caller owns them). */
+  close(): Promise<void>;
+}
+
+/** Incoming WebSocket messages are commands: a few hundred bytes at most. */
+const MAX_CLIENT_MESSAGE = 4096;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(bytes.length), ...extra });
+  res.end(res.req.method === 'HEAD' ? undefined : bytes);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
+  const body = Buffer.from(message + '\n', 'utf8');
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body.toString('utf8')}`,
+  );
+  socket.destroy();
+}
+
+function remoteOf(req: IncomingMessage): string {
+  const addr = req.socket.remoteAddress ?? '?';
+  return `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.remotePort ?? '?'}`;
+}
+
+/** Start a relay for these monitors; resolves once listening. */
+export async function startRelay(monitors: readonly TargetMonitor[], options: RelayOptions = {}): Promise<Relay> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? null;
+  const allowControl = options.allowControl ?? false;
+  if (!isLoopbackHost(host) && token === null) {
+    throw new UsageError(`listening on ${host} (not loopback) requires a token: pass --token-file FILE`);
+  }
+  if (allowControl && token === null) throw new UsageError('--allow-control requires --token-file: commands are only taken from clients with the token');
+  const log = options.log ?? (() => undefined);
+  const byTarget = new Map(monitors.map((m) => [m.target, m] as const));
+  const controls = options.controls ?? new Map<string, RelayControl>();
+  const commandNames = allowControl ? relayCommandNames() : [];
+  const maxClients = options.maxClients ?? 500;
+  const fanout = new Fanout({ maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024, maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10 });
+  const metrics = createRelayMetrics(monitors, () => fanout.size);
+  const counters = { serialisations: 0, helloBuilds: 0 };
+  let port = 0;
+
+  // Caches rebuilt lazily after an update: any number of new tabs or API reads between two polls cost one build.
+  let helloCache: Buffer | null = null;
+  let apiCache: string | null = null;
+  const helloBytes = (): Buffer => {
+    if (helloCache === null) {
+      counters.helloBuilds++;
+      helloCache = Buffer.from(encodeMessage(helloMessage(monitors, allowControl, commandNames)), 'utf8');
+    }
+    return helloCache;
+  };
+
+  const unsubscribes = monitors.map((monitor) => {
+    let lastSeq = -1;
+    return monitor.subscribe((update) => {
+      helloCache = null;
+      apiCache = null;
+      // A state-only update (stale) repeats the poll's seq and adds no history point.
+      const points = update.seq !== lastSeq ? latestPoints(monitor) : {};
+      lastSeq = update.seq;
+      if (fanout.size === 0) return;
+      counters.serialisations++;
+      fanout.broadcast(Buffer.from(encodeMessage(updateMessage(update, points)), 'utf8'));
+    });
+  });
+  const announce = (target: string, event: MonitorEvent): void => {
+    helloCache = null;
+    fanout.broadcast(Buffer.from(encodeMessage({ v: 1, type: 'event', target, events: [event] }), 'utf8'));
+  };
+
+  /** Null when the request may go on, else the refusal (status, text). */
+  function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
+    if (token !== null) {
+      if (!tokenMatches(token, presentedToken(req, url))) return [401, 'a valid token is required (Authorization: Bearer TOKEN or ?token=TOKEN)'];
+      return null;
+    }
+    if (!hostAllowed(req.headers.host, port)) return [421, 'this relay answers only to its loopback address (Host header refused)'];
+    return null;
+  }
+
+  function parseUrl(req: IncomingMessage): URL | null {
+    const raw = req.url ?? '';
+    // An absolute-form or scheme-relative target ("//evil/...") must not pick the URL's host.
+    if (!raw.startsWith('/') || raw.startsWith('//')) return null;
+    try {
+      return new URL(raw, 'http://relay.invalid');
+    } catch {
+      return null;
+    }
+  }
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void> = {
+    '/': (_req, res, url) => {
+      const t = url.searchParams.get('token');
+      send(res, 200, 'text/html; charset=utf-8', renderPageHtml(token !== null && t !== null ? t : null));
+    },
+    '/app.js': (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', PAGE_JS),
+    '/app.css': (_req, res) => send(res, 200, 'text/css; charset=utf-8', PAGE_CSS),
+    '/favicon.ico': (_req, res) => send(res, 204, 'text/plain', ''),
+    '/healthz': (_req, res) => {
+      const targets = monitors.map((m) => ({ target: m.target, state: m.latest()?.state.state ?? 'connecting' }));
+      send(res, 200, 'application/json', JSON.stringify({ ok: true, clients: fanout.size, targets }));
+    },
+    '/api/snapshot': (_req, res) => {
+      apiCache ??= JSON.stringify({ v: 1, targets: monitors.map((m) => m.latest() ?? { target: m.target, seq: 0, state: { state: 'connecting' } }) });
+      send(res, 200, 'application/json', apiCache);
+    },
+    '/metrics': (_req, res) => {
+      metrics.render().then(
+        (text) => send(res, 200, metrics.contentType, text),
+        (err: unknown) => send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+    },
+  };
+
+  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000 }, (req, res) => {
+    const url = parseUrl(req);
+    if (url === null) return send(res, 400, 'text/plain; charset=utf-8', 'bad request target\n', { Connection: 'close' });
+    const problem = accessProblem(req, url);
+    if (problem !== null) {
+      const extra: Record<string, string> = problem[0] === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+      return send(res, problem[0], 'text/plain; charset=utf-8', problem[1] + '\n', extra);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n', { Allow: 'GET, HEAD', Connection: 'close' });
+    }
+    const length = req.headers['content-length'];
+    if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) {
+      // Request bodies are never read: refuse and close rather than drain an unbounded upload.
+      return send(res, 413, 'text/plain; charset=utf-8', 'request bodies are not accepted\n', { Connection: 'close' });
+    }
+    const route = Object.prototype.hasOwnProperty.call(routes, url.pathname) ? routes[url.pathname] : undefined;
+    if (route === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    route(req, res, url);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE, perMessageDeflate: false, clientTracking: false });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = parseUrl(req);
+    if (url === null || url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'Not Found', 'WebSocket endpoint is /ws');
+    const problem = accessProblem(req, url);
+    if (problem !== null) return refuseUpgrade(socket, problem[0], problem[0] === 401 ? 'Unauthorized' : 'Misdirected Request', problem[1]);
+    if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden', 'cross-origin WebSocket refused');
+    if (fanout.size >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many clients');
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, remoteOf(req)));
+  });
+
+  function onConnection(ws: WebSocket, remote: string): void {
+    fanout.add(ws);
+    alive.set(ws, true);
+    let busy = false;
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', () => undefined);
+    ws.on('close', () => fanout.remove(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'binary messages are not accepted' }));
+      if (busy) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'one command at a time: wait for the previous result' }));
+      busy = true;
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      handleClientMessage(text, { allowControl, monitors: byTarget, controls, remote, log, announce })
+        .then((reply) => {
+          if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
+        })
+        .finally(() => (busy = false));
+    });
+    ws.send(helloBytes(), { binary: false });
+  }
+
+  const pingTimer = setInterval(() => {
+    for (const ws of fanout.clients()) {
+      if (alive.get(ws) === false) {
+        fanout.remove(ws);
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.pingIntervalMs ?? 30000);
+  pingTimer.unref();
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 9192, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address !== null ? address.port : 0;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    stats: () => {
+      const f = fanout.stats();
+      return { clients: f.clients, serialisations: counters.serialisations, frames: f.frames, skipped: f.skipped, dropped: f.dropped, helloBuilds: counters.helloBuilds };
+    },
+    async close() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      clearInterval(pingTimer);
+      await fanout.closeAll(1001, 'relay shutting down');
+      wss.close();
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
