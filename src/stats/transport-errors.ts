@@ -50,7 +50,7 @@ function mode(stats: Stats): string {
 }
 
 /** Explain EACCES on a path: which directory or file refuses, its owner and mode. */
-export function explainPermission(path: string): string {
+export function explainPermission(path: string, what: 'socket' | 'file' = 'socket'): string {
   const absolute = resolve(path);
   // A directory on the way without search (x) permission is the usual culprit: name the first one.
   const dirs: string[] = [];
@@ -72,7 +72,8 @@ export function explainPermission(path: string): string {
   }
   try {
     const stats = statSync(absolute);
-    return `${path} is owned by ${userName(stats.uid)} with mode ${mode(stats)}: run as that user, or have uWSGI give the socket a mode that lets this user write to it`;
+    const fix = what === 'socket' ? 'have uWSGI give the socket a mode that lets this user write to it' : 'make the file readable to this user';
+    return `${path} is owned by ${userName(stats.uid)} with mode ${mode(stats)}: run as that user, or ${fix}`;
   } catch {
     return `${path} is not accessible to this user`;
   }

@@ -39,7 +39,7 @@ function fileError(path: string, err: NodeJS.ErrnoException): StatsReadError {
       return new StatsReadError(`no such file: ${path} (a part of the path is not a directory)`, 'not-found', false);
     case 'EACCES':
     case 'EPERM':
-      return new StatsReadError(`permission denied reading ${path} (${err.code}): ${explainPermission(path)}`, 'permission', false);
+      return new StatsReadError(`permission denied reading ${path} (${err.code}): ${explainPermission(path, 'file')}`, 'permission', false);
     default:
       return new StatsReadError(`cannot read ${path} (${err.code ?? 'EIO'}): ${err.message}`, 'io');
   }
