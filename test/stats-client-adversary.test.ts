@@ -206,6 +206,27 @@ describe('HTTP and plain mixed up', () => {
   });
 });
 
+describe('https://', () => {
+  it('normal certificate verification: a self-signed server is refused with the TLS reason', async () => {
+    const dir = tempDir();
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const tls = await import('node:tls');
+    const server = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.end(SAMPLE));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const err = await readError(`https://127.0.0.1:${port}`);
+      expect(err.code).toBe('unreachable');
+      expect(err.transient).toBe(false);
+      expect(err.message).toMatch(new RegExp(`^TLS verification of https://127\\.0\\.0\\.1:${port}/ failed \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)`));
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+});
+
 describe('unix socket paths', () => {
   it('a missing socket file, a regular file, a stale socket file', async () => {
     const dir = tempDir();
