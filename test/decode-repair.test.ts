@@ -163,3 +163,38 @@ describe('not a stats document', () => {
     expect(err.message).toContain('\\x1b[2Jevil');
   });
 });
+
+describe('hostile bytes never crash the decoder', () => {
+  it('400 seeded random corruptions of real samples: each gives a snapshot or a one-line DecodeError', () => {
+    let seed = 20251121;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const samples = ['instance-busy.json', 'emperor.json', 'fastrouter.json', 'instance-control-bytes.raw'].map(sampleBytes);
+    let decoded = 0;
+    let rejected = 0;
+    for (let i = 0; i < 400; i++) {
+      const src = samples[i % samples.length]!;
+      const body = Buffer.from(src);
+      const edits = 1 + rand(4);
+      for (let e = 0; e < edits; e++) body[rand(body.length)] = rand(256);
+      const cut = i % 5 === 0 ? body.subarray(0, rand(body.length)) : body;
+      try {
+        const snap = decodeSnapshot(cut, meta());
+        expect(snap.bytes).toBe(cut.length);
+        decoded++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(DecodeError);
+        const message = (err as DecodeError).message;
+        expect(message).toMatch(/^not a stats document: /);
+        // Safe to print: no control characters, one line.
+        expect(message).toBe(escapeControls(message));
+        rejected++;
+      }
+    }
+    // Both outcomes happen, so the loop exercised the repair and the rejection paths.
+    expect(decoded).toBeGreaterThan(0);
+    expect(rejected).toBeGreaterThan(0);
+  });
+});
