@@ -40,8 +40,9 @@ export async function startFastrouterWithSubscriber(key: string): Promise<{ rout
   const router = await startUwsgi({
     http: false,
     app: false,
+    plugins: ['fastrouter'],
     statsOption: '--fastrouter-stats',
-    args: ['--plugin', 'fastrouter', '--fastrouter', `127.0.0.1:${routerPort}`, '--fastrouter-subscription-server', `127.0.0.1:${subscriptionPort}`],
+    args: ['--fastrouter', `127.0.0.1:${routerPort}`, '--fastrouter-subscription-server', `127.0.0.1:${subscriptionPort}`],
   });
   const nodePort = await freePort();
   const nodeAddress = `127.0.0.1:${nodePort}`;

@@ -69,6 +69,8 @@ export interface StartOptions {
   statsOption?: string;
   /** Bind the stats server here instead of a new address (e.g. to restart an instance at the same address). */
   statsAt?: string;
+  /** Plugins to load first (options such as --fastrouter-stats exist only once their plugin is loaded). */
+  plugins?: string[];
   /** Add --stats-http. */
   statsHttp?: boolean;
   /** Serve the demo app over --http-socket on a free port (default true). */
@@ -122,6 +124,7 @@ export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProce
   const stats = options.stats ?? 'tcp';
   const http = options.http ?? true;
   const args: string[] = [];
+  for (const plugin of options.plugins ?? []) args.push('--plugin', plugin);
   if (!options.noMaster) args.push('--master');
   args.push('--die-on-term', '--socket-timeout', '4');
   if (options.app ?? http) args.push('--plugin', 'python3', '--wsgi-file', APP_PY);
@@ -203,11 +206,18 @@ export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProce
   running.add(proc);
   if (stats !== 'none' && options.waitForStats !== false) {
     try {
-      await waitFor(async () => {
-        if (!isAlive) throw new Error(`uWSGI exited at start:\n${proc.log().slice(-2000)}`);
-        const body = await rawStatsRead(proc);
-        return body.length > 0 && body.includes('"pid"');
-      }, `stats server of uWSGI pid ${pid} at ${statsBind}`, 20000, 150);
+      const died = exited.then(() => {
+        throw new Error(`uWSGI exited at start:\n${proc.log().slice(-2000)}`);
+      });
+      await Promise.race([
+        died,
+        waitFor(async () => {
+          if (!isAlive) return false;
+          const body = await rawStatsRead(proc);
+          return body.length > 0 && body.includes('"pid"');
+        }, `stats server of uWSGI pid ${pid} at ${statsBind}`, 20000, 150),
+      ]);
+      died.catch(() => undefined);
     } catch (err) {
       await proc.stop(1000);
       throw err;
