@@ -237,13 +237,14 @@ export async function rawStatsRead(proc: Pick<UwsgiProcess, 'statsBind' | 'stats
       's=socket.socket(socket.AF_UNIX)\n' +
       's.settimeout(3)\n' +
       "s.connect(b'\\0'+sys.argv[1].encode()+b'\\0')\n" +
+      "if sys.argv[2]=='http': s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n" +
       'd=b""\n' +
       'while True:\n' +
       '  c=s.recv(65536)\n' +
       '  if not c: break\n' +
       '  d+=c\n' +
       'sys.stdout.buffer.write(d)\n';
-    return execFileSync('python3', ['-c', script, bind.slice(1)], { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+    return execFileSync('python3', ['-c', script, bind.slice(1), isHttp ? 'http' : 'plain'], { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
   }
   return new Promise((ok, fail) => {
     const socket = bind.startsWith('/')
