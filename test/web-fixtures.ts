@@ -1,0 +1,153 @@
+/** Test-only helpers for the relay tests: a hand-driven monitor, a Prometheus text parser, a WebSocket client that records messages. */
+import WebSocket from 'ws';
+import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
+import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
+import type { Snapshot } from '../src/stats/snapshot.js';
+
+const SERIES: SeriesName[] = ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'];
+
+/** A TargetMonitor the test drives by hand: emit() publishes an update as a real poll would. */
+export class FakeMonitor implements TargetMonitor {
+  readonly intervalMs = 1000;
+  private current: TargetUpdate | null = null;
+  private readonly listeners = new Set<(u: TargetUpdate) => void>();
+  private readonly series = new Map(SERIES.map((n) => [n, new HistorySeries(50)] as const));
+  private readonly log = new BoundedLog<MonitorEvent>(100);
+  seq = 0;
+  constructor(readonly target: string) {}
+  latest(): TargetUpdate | null {
+    return this.current;
+  }
+  subscribe(l: (u: TargetUpdate) => void): () => void {
+    this.listeners.add(l);
+    return () => void this.listeners.delete(l);
+  }
+  history(name: SeriesName): SeriesView {
+    return this.series.get(name)!;
+  }
+  events(): readonly MonitorEvent[] {
+    return this.log.toArray();
+  }
+  addEvent(e: MonitorEvent): void {
+    this.log.push(e);
+  }
+  refresh(): void {}
+  setIntervalMs(): void {}
+  stop(): void {}
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+  /** Publish a successful poll of `snapshot`, with `rps` appended to the history. */
+  emit(snapshot: Snapshot, rps: number | null = null, events: MonitorEvent[] = []): TargetUpdate {
+    this.seq++;
+    for (const name of SERIES) this.series.get(name)!.push(name === 'rps' ? rps : 0, snapshot.readAtMs);
+    for (const e of events) this.log.push(e);
+    const update: TargetUpdate = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events, error: null };
+    this.current = update;
+    for (const l of [...this.listeners]) l(update);
+    return update;
+  }
+}
+
+export interface PromFamily {
+  type: string;
+  samples: Array<{ labels: Record<string, string>; value: number }>;
+}
+
+/** Parse Prometheus text exposition (0.0.4): TYPE lines and samples with escaped label values. */
+export function parsePrometheus(text: string): Map<string, PromFamily> {
+  const families = new Map<string, PromFamily>();
+  const family = (name: string): PromFamily => {
+    let f = families.get(name);
+    if (f === undefined) families.set(name, (f = { type: 'untyped', samples: [] }));
+    return f;
+  };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const typeLine = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (typeLine) {
+      family(typeLine[1]!).type = typeLine[2]!;
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
+    const labels: Record<string, string> = {};
+    const body = m[3] ?? '';
+    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/gy;
+    let lm: RegExpExecArray | null;
+    let consumed = 0;
+    while ((lm = re.exec(body)) !== null) {
+      labels[lm[1]!] = lm[2]!.replace(/\\(.)/g, (_all, ch: string) => (ch === 'n' ? '\n' : ch));
+      consumed = re.lastIndex;
+    }
+    if (consumed !== body.length) throw new Error(`bad labels in ${JSON.stringify(line)}`);
+    const value = m[4] === 'NaN' ? NaN : m[4] === '+Inf' ? Infinity : m[4] === '-Inf' ? -Infinity : Number(m[4]);
+    family(m[1]!).samples.push({ labels, value });
+  }
+  return families;
+}
+
+/** The value of the one sample of `name` whose labels include `labels` (throws when none or several). */
+export function promValue(families: Map<string, PromFamily>, name: string, labels: Record<string, string>): number {
+  const matches = (families.get(name)?.samples ?? []).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (matches.length !== 1) throw new Error(`${name}${JSON.stringify(labels)}: ${matches.length} samples`);
+  return matches[0]!.value;
+}
+
+/** A WebSocket client that keeps every text message it receives (raw and parsed). */
+export interface RecordingClient {
+  ws: WebSocket;
+  raw: string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  messages: any[];
+  /** Wait for a message matching `pred` (searching those already received first). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  waitFor(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): void;
+}
+
+/** Open a WebSocket; resolves once open (rejects with the HTTP status on a refused upgrade). */
+export function recordingClient(url: string, options: WebSocket.ClientOptions = {}): Promise<RecordingClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+    const raw: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const messages: any[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const waiters: Array<{ pred: (m: any) => boolean; done: (m: any) => void }> = [];
+    ws.on('message', (data) => {
+      const text = data.toString();
+      raw.push(text);
+      const msg = JSON.parse(text);
+      messages.push(msg);
+      for (const w of [...waiters]) {
+        if (w.pred(msg)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.done(msg);
+        }
+      }
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+      ws.terminate();
+    });
+    ws.on('error', (err) => reject(err));
+    ws.on('open', () =>
+      resolve({
+        ws,
+        raw,
+        messages,
+        waitFor(pred, timeoutMs = 10000) {
+          const found = messages.find(pred);
+          if (found !== undefined) return Promise.resolve(found);
+          return new Promise((ok, fail) => {
+            const timer = setTimeout(() => fail(new Error('timed out waiting for a WebSocket message')), timeoutMs);
+            waiters.push({ pred, done: (m) => (clearTimeout(timer), ok(m)) });
+          });
+        },
+        close: () => ws.terminate(),
+      }),
+    );
+  });
+}
