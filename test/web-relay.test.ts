@@ -155,7 +155,7 @@ describe('relay HTTP routes', () => {
     expect(page.body).toContain('src="/app.js"');
     expect((await get(relay.port, '/app.js')).headers['content-type']).toContain('javascript');
     expect((await get(relay.port, '/app.css')).headers['content-type']).toContain('text/css');
-    expect((await get(relay.port, '/app.js')).body).not.toContain('innerHTML');
+    expect((await get(relay.port, '/app.js')).body).not.toMatch(/\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(|new Function/);
   });
 
   it('refuses a loopback relay reached under another host name (DNS rebinding)', async () => {
