@@ -1,0 +1,97 @@
+/**
+ * The real launcher (`node bin/uwsgitop-ts`, compiled with `npx tsc -p tsconfig.json`) as a script would run
+ * it: pipes, signals, `| head`, exit codes, against a real uWSGI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { cleanupAll, rawStats, startUwsgi, type UwsgiProcess } from './support/uwsgi.js';
+import { LAUNCHER, buildDist, parseTable, section, spawnCli, spawnShell } from './cli-helpers.js';
+import { REPO_ROOT } from './support/uwsgi.js';
+
+let uwsgi: UwsgiProcess;
+const children = new Set<number>();
+
+beforeAll(async () => {
+  buildDist();
+  uwsgi = await startUwsgi({ workers: 3 });
+}, 120_000);
+afterAll(async () => {
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  await cleanupAll();
+});
+
+describe('node bin/uwsgitop-ts', () => {
+  it('--once prints the report with the master pid and one row per worker', async () => {
+    const raw = await rawStats(uwsgi);
+    const { code, stdout, stderr } = await spawnCli(['--once', '-i', '0.2', uwsgi.statsAddress]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`master pid ${uwsgi.pid}`);
+    expect(parseTable(section(stdout, 'Workers (')).map((r) => Number(r.PID))).toEqual(raw.workers.map((w: any) => w.pid));
+  });
+
+  it('without a terminal prints one report and says so on stderr', async () => {
+    const { code, stdout, stderr } = await spawnCli([uwsgi.statsAddress]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('stdout is not a terminal: printing one report');
+    expect(stdout).toContain(`master pid ${uwsgi.pid}`);
+  });
+
+  it('exits 2 with one line and no stack trace for a bad address', async () => {
+    const { code, stdout, stderr } = await spawnCli(['[::1:9191']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^uwsgitop-ts: /);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('ends --json --watch with status 0 on SIGINT, every line a complete record', async () => {
+    const child = spawn(process.execPath, [LAUNCHER, '--json', '--watch', '-i', '0.2', uwsgi.statsAddress], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child.pid!);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
+    const deadline = Date.now() + 15_000;
+    while (out.split('\n').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const { code, signal } = await closed;
+    children.delete(child.pid!);
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const records = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+    expect(records.every((r) => r.ok && r.pid === uwsgi.pid)).toBe(true);
+  }, 30_000);
+
+  it('piped into head -1 stops quietly: no EPIPE trace, status 0', async () => {
+    const cmd = `node ${JSON.stringify(LAUNCHER)} --json --watch -i 0.1 ${uwsgi.statsAddress} | head -1`;
+    const { code, stdout, stderr } = await spawnShell(cmd, [], 20_000);
+    expect(stderr).toBe('');
+    expect(code).toBe(0); // pipefail: the launcher's own status
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ target: uwsgi.statsAddress, ok: true, seq: 1 });
+  }, 30_000);
+
+  it('a text --watch piped into head stops quietly too', async () => {
+    const cmd = `node ${JSON.stringify(LAUNCHER)} --watch -i 0.1 ${uwsgi.statsAddress} | head -3`;
+    const { code, stdout, stderr } = await spawnShell(cmd, [], 20_000);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toContain(`master pid ${uwsgi.pid}`);
+  }, 30_000);
+});
