@@ -1,5 +1,7 @@
 /** Test-only helpers for the relay tests: a hand-driven monitor, a Prometheus text parser, a WebSocket client that records messages. */
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { decodeSnapshot } from '../src/stats/document.js';
 import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
 import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
@@ -150,4 +152,21 @@ export function recordingClient(url: string, options: WebSocket.ClientOptions = 
       }),
     );
   });
+}
+
+/** A real sample instance document grown to `workers` workers (ids, pids, counters varied), decoded. */
+export function bigInstanceSnapshot(workers: number, target: string, round = 0): Snapshot {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const doc: any = JSON.parse(readFileSync('/work/shared/samples/instance-busy.json', 'utf8'));
+  const template = doc.workers[0];
+  doc.workers = Array.from({ length: workers }, (_, i) => ({
+    ...template,
+    id: i + 1,
+    pid: 10000 + i,
+    requests: 1000 + i * 7 + round * 3,
+    status: i % 5 === 0 ? 'busy' : 'idle',
+    cores: template.cores?.map((c: Record<string, unknown>) => ({ ...c, in_request: 0, vars: [], req_info: {} })),
+  }));
+  const now = Date.now();
+  return decodeSnapshot(Buffer.from(JSON.stringify(doc)), { target, readAtMs: now, monotonicMs: performance.now(), durationMs: 1 });
 }

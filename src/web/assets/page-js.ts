@@ -368,8 +368,8 @@ export const PAGE_JS = String.raw`(function () {
     ];
   }
 
-  function panel(title) {
-    var details = el('details', 'panel');
+  function panel(title, cls) {
+    var details = el('details', 'panel ' + cls);
     details.open = true;
     var summary = el('summary');
     summary.appendChild(el('span', 'panel-title', title));
@@ -405,13 +405,13 @@ export const PAGE_JS = String.raw`(function () {
     this.charts.forEach(function (c) { chartRow.appendChild(c.box); });
     this.section.appendChild(chartRow);
 
-    this.workersPanel = panel('Workers');
+    this.workersPanel = panel('Workers', 'workers');
     this.workers = new Table(workerColumns(), function (r) { return r.w.slot; }, 'slot', 1, 'no workers');
     this.workersPanel.box.appendChild(this.workers.wrap);
     this.workers.wrap.classList.add('tall');
     this.section.appendChild(this.workersPanel.box);
 
-    this.requestsPanel = panel('In-flight requests');
+    this.requestsPanel = panel('In-flight requests', 'requests');
     this.requests = new Table(requestColumns(), function (r) { return r.workerSlot + '/' + r.coreId; }, 'age', -1, 'no request in flight');
     this.requestVars = el('div', 'vars');
     this.requestVars.hidden = true;
@@ -424,22 +424,22 @@ export const PAGE_JS = String.raw`(function () {
     this.requestsPanel.box.appendChild(this.requestVars);
     this.section.appendChild(this.requestsPanel.box);
 
-    this.cachesPanel = panel('Caches');
+    this.cachesPanel = panel('Caches', 'caches');
     this.caches = new Table(cacheColumns(), function (c) { return c.c.name; }, 'name', 1, 'no caches');
     this.cachesPanel.box.appendChild(this.caches.wrap);
     this.section.appendChild(this.cachesPanel.box);
 
-    this.vassalsPanel = panel('Vassals');
+    this.vassalsPanel = panel('Vassals', 'vassals');
     this.vassals = new Table(vassalColumns(), function (v) { return v.id; }, 'id', 1, 'no vassals');
     this.vassalsPanel.box.appendChild(this.vassals.wrap);
     this.section.appendChild(this.vassalsPanel.box);
 
-    this.nodesPanel = panel('Subscription nodes');
+    this.nodesPanel = panel('Subscription nodes', 'nodes');
     this.nodes = new Table(nodeColumns(), function (n) { return n.key + '\u0000' + n.node.name; }, 'key', 1, 'no subscriptions');
     this.nodesPanel.box.appendChild(this.nodes.wrap);
     this.section.appendChild(this.nodesPanel.box);
 
-    this.eventsPanel = panel('Events');
+    this.eventsPanel = panel('Events', 'events');
     this.events = new Table(eventColumns(), function (e) { return e.__key; }, 'at', -1, 'no events yet');
     this.eventsPanel.box.appendChild(this.events.wrap);
     this.events.wrap.classList.add('medium');
