@@ -1,0 +1,57 @@
+/**
+ * Control of a target through its master FIFO: the interface the dashboard calls (implemented by
+ * src/fifo/control.ts) and the dashboard's view of the FIFO command table (src/fifo/commands.ts).
+ */
+import { COMMANDS } from '../../fifo/commands.js';
+
+/** One target's controller; run() takes a command name (e.g. 'chain-reload') and reports the verified outcome. */
+export interface TargetControl {
+  fifoPath: string;
+  run(command: string): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface FifoCommand {
+  /** The name run() accepts. */
+  name: string;
+  /** The byte uWSGI reads ('' when it depends on the state, as for pause/resume). */
+  fifo: string;
+  label: string;
+  /** Why it needs confirming (drops requests or stops the instance); null when it is safe. */
+  danger: string | null;
+}
+
+/** Every master FIFO command the dashboard can send (slot switches are left to the fifo command line). */
+export const FIFO_COMMANDS: readonly FifoCommand[] = COMMANDS.filter((c) => c.effect !== 'slot').map((c) => ({
+  name: c.name,
+  fifo: c.byte,
+  label: c.name,
+  danger: c.dangerous ? c.summary : null,
+}));
+
+/** The command for a FIFO byte (as typed at the `!` prompt), or undefined for an unknown one. */
+export function fifoCommand(byte: string): FifoCommand | undefined {
+  return FIFO_COMMANDS.find((c) => c.fifo === byte && c.fifo !== '');
+}
+
+/** The command with this name. */
+export function namedCommand(name: string): FifoCommand | undefined {
+  return FIFO_COMMANDS.find((c) => c.name === name);
+}
+
+/** Dashboard keys bound directly to a command name ('p' is resolved to pause or resume from the stats). */
+export const DIRECT_COMMAND_KEYS: Readonly<Record<string, string>> = {
+  c: 'chain-reload',
+  p: 'pause-toggle',
+  w: 'reload-workers',
+  a: 'add-worker',
+  x: 'remove-worker',
+  R: 'reload-brutal',
+  W: 'reload-workers-brutal',
+  Q: 'shutdown-brutal',
+  C: 'go-cheap',
+};
+
+/** What to tell the user when a target has no controller. */
+export function noControlMessage(target: string): string {
+  return `no master FIFO known for ${target}: start with --fifo ${target}=PATH (or --ini FILE) to control it`;
+}

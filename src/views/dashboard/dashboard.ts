@@ -1,0 +1,530 @@
+/**
+ * The live dashboard: owns the screen, listens to the monitors and the keyboard, keeps the UI state, and
+ * paints coalesced frames. Rendering never waits on a target, so a dead target never freezes the screen.
+ */
+import { EventEmitter } from 'node:events';
+import type { Widgets } from 'blessed';
+import type { MonitorEvent, SeriesName, TargetMonitor, TargetUpdate } from '../../metrics/types.js';
+import { safeText } from '../safe-text.js';
+import { DIRECT_COMMAND_KEYS, fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
+import { buildFrame, type Frame, type TargetView } from './model/frame.js';
+import type { SeriesData } from './model/graphs.js';
+import { fitLine, line, type Style } from './model/line.js';
+import { initialState, tableState, type UiState } from './model/state.js';
+import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
+import { Renderer } from './render/renderer.js';
+import { createScreen, type ScreenIO } from './render/terminal.js';
+
+/** Frames caused by polls are at least this far apart; key presses paint at once. */
+const FRAME_GAP_MS = 100;
+/** Poll intervals offered by `+`/`-`. */
+const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
+const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
+
+interface Frozen {
+  update: TargetUpdate | null;
+  events: readonly MonitorEvent[];
+  series: Map<SeriesName, SeriesData>;
+}
+
+export interface Key {
+  name?: string;
+  full?: string;
+  ctrl?: boolean;
+  shift?: boolean;
+}
+
+export interface DashboardSettings {
+  color: boolean;
+  controls: Map<string, TargetControl>;
+  /** Install SIGTERM/SIGHUP/SIGINT handlers (off in tests that run several dashboards at once). */
+  handleSignals: boolean;
+}
+
+export class Dashboard {
+  readonly screen: Widgets.Screen;
+  /** Emits 'frame' after each painted frame, 'key' after each handled key, and 'exit' with the status. */
+  readonly emitter = new EventEmitter();
+  readonly done: Promise<number>;
+  state: UiState = initialState();
+  frames = 0;
+  lastFrame: Frame | null = null;
+
+  private readonly renderer: Renderer;
+  private resolveDone!: (code: number) => void;
+  finished = false;
+  private frozen = new Map<string, Frozen>();
+  private running = new Map<string, string>();
+  private unsubscribers: Array<() => void> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
+  private ticker: NodeJS.Timeout;
+  private lastFrameAt = 0;
+  private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+
+  constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
+    this.done = new Promise<number>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    this.screen = createScreen(io);
+    try {
+      this.renderer = new Renderer(this.screen, settings.color);
+    } catch (err) {
+      this.screen.destroy();
+      throw err;
+    }
+    this.screen.on('keypress', (ch: string | undefined, key: Key | undefined) => this.onKeySafely(ch, key ?? {}));
+    this.screen.on('resize', () => this.schedule(true));
+    for (const m of monitors) this.unsubscribers.push(m.subscribe(() => this.schedule(false)));
+    // Countdowns ("retry in 3s", "stale for 12s") and message expiry move even when no poll arrives.
+    this.ticker = setInterval(() => this.schedule(false), 1000);
+    if (settings.handleSignals) {
+      for (const [sig, num] of SIGNALS) {
+        const handler = (): void => this.finish(128 + num);
+        process.on(sig, handler);
+        this.signalHandlers.push([sig, handler]);
+      }
+    }
+    this.schedule(true);
+  }
+
+  /** Stop: restore the terminal, remove every handler and timer, resolve `done` with `code`. */
+  finish(code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.ticker);
+    for (const u of this.unsubscribers) u();
+    for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
+    try {
+      this.renderer.destroy();
+    } finally {
+      this.screen.destroy();
+      this.emitter.emit('exit', code);
+      this.resolveDone(code);
+    }
+  }
+
+  /** Ask for a frame: at once for keys and resizes, at most every FRAME_GAP_MS for polls. */
+  schedule(urgent: boolean): void {
+    if (this.finished) return;
+    const now = Date.now();
+    const due = urgent ? now : Math.max(now, this.lastFrameAt + FRAME_GAP_MS);
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.paint();
+    }, due - now);
+  }
+
+  /** Build and paint one frame now; a failure shows on the status line instead of ending the dashboard. */
+  paint(): void {
+    if (this.finished) return;
+    this.lastFrameAt = Date.now();
+    try {
+      const frame = buildFrame({
+        state: this.state,
+        targets: this.targetViews(),
+        width: Math.max(1, this.screen.width as number),
+        height: Math.max(1, this.screen.height as number),
+        nowMs: Date.now(),
+      });
+      this.adopt(frame);
+      this.renderer.paint(frame);
+    } catch (err) {
+      const text = ` display error: ${safeText(err instanceof Error ? err.message : String(err), 120)} (the dashboard keeps running)`;
+      try {
+        this.renderer.paintStatus(fitLine(line(text, 'prompt'), Math.max(1, this.screen.width as number), 'prompt'));
+      } catch {
+        // Nothing more can be shown; the next frame tries again.
+      }
+    }
+    this.frames++;
+    this.emitter.emit('frame', this.frames);
+  }
+
+  /** Keep what the frame resolved (selection, scroll, view) so the next key moves from there. */
+  private adopt(frame: Frame): void {
+    this.lastFrame = frame;
+    this.state.view = frame.view;
+    if (frame.table) {
+      const ts = tableState(this.state, frame.view);
+      ts.selectedKey = frame.table.selectedKey;
+      ts.selectedIndex = frame.table.selectedIndex;
+      ts.scrollTop = frame.table.scrollTop;
+      ts.sortId = frame.table.sortId;
+    }
+    if (frame.overlay && this.state.overlay) this.state.overlay.scroll = frame.overlay.scroll;
+  }
+
+  private targetViews(): TargetView[] {
+    return this.monitors.map((m) => {
+      const frozen = this.state.frozenAtMs !== null ? this.frozen.get(m.target) : undefined;
+      const live = m.latest();
+      return {
+        target: m.target,
+        live,
+        shown: frozen ? frozen.update : live,
+        events: frozen ? frozen.events : m.events(),
+        series: (name: SeriesName): SeriesData => {
+          if (frozen) return frozen.series.get(name) ?? { values: [], times: [] };
+          const h = m.history(name);
+          return { values: h.values(), times: h.times() };
+        },
+        hasControl: this.settings.controls.has(m.target),
+        intervalMs: m.intervalMs,
+        running: this.running.get(m.target) ?? null,
+      };
+    });
+  }
+
+  private get current(): TargetMonitor | undefined {
+    return this.monitors[this.state.targetIndex];
+  }
+
+  private say(text: string, style: Style = 'status'): void {
+    this.state.message = { text, style, atMs: Date.now() };
+  }
+
+  private onKeySafely(ch: string | undefined, key: Key): void {
+    if (this.finished) return;
+    try {
+      this.onKey(ch, key);
+    } catch (err) {
+      this.say(`key error: ${safeText(err instanceof Error ? err.message : String(err), 120)}`, 'error');
+    }
+    this.emitter.emit('key', key.full ?? key.name ?? ch);
+    this.schedule(true);
+  }
+
+  /** Handle one key press (exported for tests through the class). */
+  onKey(ch: string | undefined, key: Key): void {
+    const name = key.full ?? key.name ?? ch ?? '';
+    if (name === 'C-c') return this.finish(0);
+    const s = this.state;
+    if (s.prompt) return this.onPromptKey(ch, key, name);
+    if (s.overlay && this.onOverlayKey(ch, name)) return;
+
+    switch (name) {
+      case 'q':
+        return this.finish(0);
+      case '?':
+      case 'h':
+      case 'f1':
+        s.overlay = { kind: 'help', scroll: 0 };
+        return;
+      case 'escape':
+        if (tableState(s, s.view).filter) {
+          tableState(s, s.view).filter = '';
+          this.say('filter cleared');
+        }
+        return;
+      case 'C-l':
+        this.screen.realloc();
+        return;
+      case 'z':
+      case 'space':
+        return this.toggleFreeze();
+      case '+':
+      case '-':
+        return this.changeInterval(name === '+' ? 1 : -1);
+      case 'tab':
+      case 'S-tab':
+        return this.cycleView(name === 'tab' ? 1 : -1);
+      case ']':
+      case '[':
+        return this.switchTarget(this.state.targetIndex + (name === ']' ? 1 : -1));
+      case '/':
+        s.prompt = { kind: 'filter', text: tableState(s, s.view).filter, before: tableState(s, s.view).filter };
+        return;
+      case '>':
+      case '.':
+      case 's':
+        return this.cycleSort(1);
+      case '<':
+      case ',':
+      case 'S':
+        return this.cycleSort(-1);
+      case 'I':
+      case 'r':
+        return this.reverseSort();
+      case 'up':
+      case 'k':
+        return this.move(-1);
+      case 'down':
+      case 'j':
+        return this.move(1);
+      case 'pageup':
+      case 'C-b':
+        return this.move(-(this.lastFrame?.pageRows ?? 1));
+      case 'pagedown':
+      case 'C-f':
+        return this.move(this.lastFrame?.pageRows ?? 1);
+      case 'home':
+      case 'g':
+        return this.move(-Infinity);
+      case 'end':
+      case 'G':
+        return this.move(Infinity);
+      case 'enter':
+      case 'return':
+        return this.enter();
+      case '!':
+        if (this.current) s.prompt = { kind: 'command', target: this.current.target };
+        return;
+      default:
+        break;
+    }
+    if (ch !== undefined && /^[0-9]$/.test(ch)) return this.selectViewKey(ch);
+    const named = ch !== undefined ? DIRECT_COMMAND_KEYS[ch] : undefined;
+    if (named !== undefined) {
+      const cmd = namedCommand(named === 'pause-toggle' ? this.pauseOrResume() : named);
+      if (cmd) this.requestCommand(cmd);
+    }
+  }
+
+  private onOverlayKey(ch: string | undefined, name: string): boolean {
+    const ov = this.state.overlay!;
+    const page = this.lastFrame?.overlayRows ?? 10;
+    const scrollBy = (n: number): void => {
+      const total = this.lastFrame?.overlay?.total ?? 0;
+      ov.scroll = Math.max(0, Math.min(ov.scroll + n, Math.max(0, total - page)));
+    };
+    switch (name) {
+      case 'escape':
+      case 'q':
+      case 'backspace':
+        this.state.overlay = null;
+        return true;
+      case 'enter':
+      case 'return':
+        if (ov.kind === 'help') this.state.overlay = null;
+        return true;
+      case 'up':
+      case 'k':
+        scrollBy(-1);
+        return true;
+      case 'down':
+      case 'j':
+        scrollBy(1);
+        return true;
+      case 'pageup':
+        scrollBy(-page);
+        return true;
+      case 'pagedown':
+      case 'space':
+        scrollBy(page);
+        return true;
+      case 'home':
+      case 'g':
+        ov.scroll = 0;
+        return true;
+      case 'end':
+      case 'G':
+        scrollBy(Infinity);
+        return true;
+      case 'v':
+        if (ov.kind === 'detail') ov.showVars = !ov.showVars;
+        return true;
+      default:
+        break;
+    }
+    // Switching view or target closes the popup; every other key keeps its meaning.
+    if ((ch !== undefined && /^[0-9]$/.test(ch)) || name === 'tab' || name === 'S-tab' || name === '[' || name === ']') {
+      this.state.overlay = null;
+    }
+    return false;
+  }
+
+  private onPromptKey(ch: string | undefined, key: Key, name: string): void {
+    const s = this.state;
+    const p = s.prompt!;
+    if (p.kind === 'filter') {
+      const ts = tableState(s, s.view);
+      if (name === 'escape') {
+        ts.filter = '';
+        s.prompt = null;
+      } else if (name === 'enter' || name === 'return') {
+        s.prompt = null;
+      } else if (name === 'backspace') {
+        p.text = Array.from(p.text).slice(0, -1).join('');
+      } else if (ch !== undefined && !key.ctrl && ch.length > 0 && /^[^\u0000-\u001f\u007f]+$/u.test(ch)) {
+        p.text += ch;
+      }
+      if (s.prompt) ts.filter = p.text;
+      ts.selectedIndex = 0;
+      ts.scrollTop = 0;
+      return;
+    }
+    if (p.kind === 'confirm') {
+      s.prompt = null;
+      if (ch === 'y' || ch === 'Y') this.runCommand(p.target, p.command);
+      else this.say(`${p.command.name} not sent`);
+      return;
+    }
+    // The `!` prompt: one FIFO byte.
+    s.prompt = null;
+    if (name === 'escape') return;
+    const cmd = ch !== undefined ? fifoCommand(ch) : undefined;
+    if (!cmd) {
+      this.say(`"${safeText(ch ?? name, 4)}" is not a master FIFO command (press ? for the list)`, 'error');
+      return;
+    }
+    this.requestCommand(cmd);
+  }
+
+  private requestCommand(cmd: FifoCommand): void {
+    const m = this.current;
+    if (!m) return;
+    if (!this.settings.controls.has(m.target)) {
+      this.say(noControlMessage(safeText(m.target)), 'error');
+      return;
+    }
+    if (cmd.danger) this.state.prompt = { kind: 'confirm', command: cmd, target: m.target };
+    else this.runCommand(m.target, cmd);
+  }
+
+  private runCommand(target: string, cmd: FifoCommand): void {
+    const control = this.settings.controls.get(target);
+    const monitor = this.monitors.find((m) => m.target === target);
+    if (!control || !monitor) return;
+    if (this.running.has(target)) {
+      this.say(`a command is already running on ${safeText(target)}: ${this.running.get(target)}`, 'error');
+      return;
+    }
+    this.running.set(target, cmd.name);
+    const record = (ok: boolean, message: string): void => {
+      if (this.finished) return;
+      const text = `${cmd.name}: ${message}`;
+      monitor.addEvent({ atMs: Date.now(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
+      this.say(safeText(`${target}: ${text}`), ok ? 'ok' : 'error');
+    };
+    control.run(cmd.name).then(
+      (res) => record(res.ok, res.message),
+      (err: unknown) => record(false, err instanceof Error ? err.message : String(err)),
+    ).finally(() => {
+      this.running.delete(target);
+      if (this.finished) return;
+      monitor.refresh();
+      this.schedule(true);
+    });
+  }
+
+  /** `p` toggles: resume when the shown stats say the workers are paused, else pause (verifiable either way). */
+  private pauseOrResume(): string {
+    const m = this.current;
+    const snap = m?.latest()?.snapshot;
+    if (snap?.kind !== 'instance') return 'pause-toggle';
+    return snap.doc.workers.some((w) => w.pid > 0 && w.status === 'pause') ? 'resume' : 'pause';
+  }
+
+  private toggleFreeze(): void {
+    const s = this.state;
+    if (s.frozenAtMs !== null) {
+      s.frozenAtMs = null;
+      this.frozen.clear();
+      this.say('display live again');
+      return;
+    }
+    // Copy what is on screen now; polling (and the event log) goes on underneath.
+    for (const m of this.monitors) {
+      const series = new Map<SeriesName, SeriesData>();
+      for (const name of ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'] as SeriesName[]) {
+        const h = m.history(name);
+        series.set(name, { values: [...h.values()], times: [...h.times()] });
+      }
+      this.frozen.set(m.target, { update: m.latest(), events: [...m.events()], series });
+    }
+    s.frozenAtMs = Date.now();
+    this.say('display frozen: polling goes on; z or Space to resume');
+  }
+
+  private changeInterval(direction: 1 | -1): void {
+    const m = this.current;
+    if (!m) return;
+    const cur = m.intervalMs;
+    const next = direction > 0 ? INTERVAL_STEPS.find((x) => x > cur) ?? INTERVAL_STEPS[INTERVAL_STEPS.length - 1]! : [...INTERVAL_STEPS].reverse().find((x) => x < cur) ?? INTERVAL_STEPS[0]!;
+    for (const mon of this.monitors) mon.setIntervalMs(next);
+    this.say(`polling every ${next >= 1000 ? `${next / 1000}s` : `${next}ms`}${this.monitors.length > 1 ? ' (all targets)' : ''}`);
+  }
+
+  private kind(): 'instance' | 'emperor' | 'router' | null {
+    const m = this.current;
+    const shown = m ? (this.state.frozenAtMs !== null ? this.frozen.get(m.target)?.update : m.latest()) : null;
+    return shown?.snapshot?.kind ?? null;
+  }
+
+  private cycleView(step: number): void {
+    const views = viewsFor(this.kind());
+    const cur = views.findIndex((v) => v.id === resolveView(this.kind(), this.state.view));
+    const next = views[(cur + step + views.length) % views.length]!;
+    this.setView(next.id);
+  }
+
+  private selectViewKey(key: string): void {
+    const view = viewForKey(this.kind(), key);
+    if (view === null) {
+      this.say(`no view ${key} for this ${this.kind() ?? 'target'} (press ? for the views)`);
+      return;
+    }
+    this.setView(view);
+  }
+
+  private setView(view: ViewId): void {
+    this.state.view = view;
+    this.state.overlay = null;
+  }
+
+  private switchTarget(index: number): void {
+    const n = this.monitors.length;
+    if (n <= 1) {
+      this.say('only one target (give several addresses to switch between them)');
+      return;
+    }
+    this.state.targetIndex = ((index % n) + n) % n;
+    this.state.overlay = null;
+  }
+
+  private cycleSort(step: number): void {
+    const table = this.lastFrame?.table;
+    if (!table || table.shown.length === 0) return;
+    const cols = table.shown;
+    const cur = cols.indexOf(table.sortId);
+    const next = cols[(cur + step + cols.length) % cols.length]!;
+    const ts = tableState(this.state, this.state.view);
+    ts.sortId = next;
+    ts.reverse = false;
+  }
+
+  private reverseSort(): void {
+    const ts = tableState(this.state, this.state.view);
+    ts.reverse = !ts.reverse;
+  }
+
+  private move(delta: number): void {
+    const table = this.lastFrame?.table;
+    if (!table || table.keys.length === 0) return;
+    const ts = tableState(this.state, this.state.view);
+    const cur = table.selectedIndex;
+    const next = delta === -Infinity ? 0 : delta === Infinity ? table.keys.length - 1 : Math.max(0, Math.min(table.keys.length - 1, cur + delta));
+    ts.selectedIndex = next;
+    ts.selectedKey = table.keys[next] ?? null;
+  }
+
+  private enter(): void {
+    const table = this.lastFrame?.table;
+    const key = table?.selectedKey;
+    if (!table || key === null || key === undefined) return;
+    const view = this.state.view;
+    if (view === 'workers') this.state.overlay = { kind: 'detail', slot: Number(key), scroll: 0, showVars: false };
+    else if (view === 'requests') this.state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
+    else if (view === 'fleet') {
+      this.state.targetIndex = Number(key);
+      this.state.view = 'workers';
+    }
+  }
+}

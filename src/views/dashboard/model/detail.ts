@@ -1,0 +1,159 @@
+/**
+ * A worker's detail: its counters, every core with its in-flight request (method, host, URI, remote address,
+ * age), all request variables on demand, its apps and its respawns (with the events that mention it).
+ */
+import type { Worker } from '../../../stats/snapshot.js';
+import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fitCell, displayWidth } from '../width.js';
+import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../format.js';
+import { line, type Line } from './line.js';
+import { workerStyle } from './workers.js';
+
+/** Longest stretch a single request variable may take when wrapped (then cut with an ellipsis). */
+const MAX_VAR_LINES = 8;
+
+function kv(pairs: Array<[string, string]>): Line {
+  const out: Line = [];
+  pairs.forEach(([k, v], i) => {
+    out.push({ text: (i > 0 ? '   ' : '') + k + ' ', style: 'dim' });
+    out.push({ text: v });
+  });
+  return out;
+}
+
+/** Split already-safe text into chunks of `width` cells (at least one chunk). */
+function wrap(text: string, width: number): string[] {
+  const chunks: string[] = [];
+  let cur = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = displayWidth(ch);
+    if (used + w > width && cur !== '') {
+      chunks.push(cur);
+      cur = '';
+      used = 0;
+    }
+    cur += ch;
+    used += w;
+  }
+  chunks.push(cur);
+  return chunks;
+}
+
+function row(cells: Array<[string, number, 'left' | 'right']>): string {
+  return cells.map(([t, w, a]) => fitCell(t, w, a)).join(' ');
+}
+
+/** The detail lines of one worker, `width` cells wide at most (the overlay scrolls them). */
+export function workerDetail(
+  w: Worker,
+  d: WorkerDerived | undefined,
+  events: readonly MonitorEvent[],
+  showVars: boolean,
+  width: number,
+  nowMs: number,
+): Line[] {
+  const out: Line[] = [];
+  const status = safeText(w.statusRaw || w.status);
+  out.push([
+    { text: `Worker ${w.id || '-'}`, style: 'title' },
+    { text: ` (slot ${w.slot})  pid ${w.pid || '-'}  ` },
+    { text: status, style: workerStyle(w) ?? 'bold' },
+    { text: w.accepting ? '  accepting' : '  not accepting', style: w.accepting ? undefined : 'warn' },
+  ]);
+  out.push(kv([
+    ['requests', fmtCount(w.requests)],
+    ['req/s', fmtRate(d?.rps)],
+    ['exceptions', fmtCount(w.exceptions)],
+    ['harakiri', fmtCount(w.harakiriCount)],
+    ['signals', `${fmtCount(w.signals)} (queue ${fmtCount(w.signalQueue)})`],
+  ]));
+  out.push(kv([
+    ['avg rt', fmtMicros(w.avgRtUs)],
+    ['busy', fmtPct(d?.busyness)],
+    ['serving time', fmtMicros(w.runningTimeUs)],
+    ['tx', fmtBytes(w.txBytes)],
+    ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
+  ]));
+  out.push(kv([
+    ['rss', fmtBytes(w.rssBytes)],
+    ['vsz', fmtBytes(w.vszBytes)],
+    ['uss', fmtBytes(w.ussBytes)],
+    ['pss', fmtBytes(w.pssBytes)],
+    ['share', d ? `${d.sharePct.toFixed(1)}%` : '-'],
+  ]));
+  out.push([]);
+
+  // Respawns: what the document says, then what the monitor saw happen to this slot.
+  out.push(line('Respawns', 'title'));
+  const spawnAge = w.lastSpawn ? fmtDuration(nowMs / 1000 - w.lastSpawn) : '-';
+  out.push(kv([
+    ['respawn count', fmtCount(w.respawnCount)],
+    ['last spawn', w.lastSpawn ? `${fmtWhen(w.lastSpawn, nowMs)} (${spawnAge} ago)` : 'never'],
+  ]));
+  const mine = events.filter((e) => e.data?.['slot'] === w.slot && e.type.startsWith('worker'));
+  for (const e of mine.slice(-5)) {
+    out.push([{ text: `  ${fmtClock(e.atMs / 1000)} `, style: 'dim' }, { text: `${e.type}: ${safeText(e.message)}` }]);
+  }
+  out.push([]);
+
+  if (w.cores === null) {
+    out.push(line('Cores: not in the document (uWSGI runs with --stats-no-cores)', 'dim'));
+  } else {
+    out.push(line(`Cores (${w.cores.length}, ${w.inFlight.length} serving)`, 'title'));
+    out.push(line(row([['CORE', 4, 'right'], ['REQ', 7, 'right'], ['STATIC', 6, 'right'], ['ROUTED', 6, 'right'], ['OFFL', 5, 'right'], ['WERR', 5, 'right'], ['RERR', 5, 'right'], ['REQUEST', 7, 'left']]), 'header'));
+    for (const c of w.cores) {
+      const counters = row([
+        [String(c.id), 4, 'right'], [fmtCount(c.requests), 7, 'right'], [fmtCount(c.staticRequests), 6, 'right'],
+        [fmtCount(c.routedRequests), 6, 'right'], [fmtCount(c.offloadedRequests), 5, 'right'],
+        [fmtCount(c.writeErrors), 5, 'right'], [fmtCount(c.readErrors), 5, 'right'],
+      ]);
+      const r = c.request;
+      if (!c.inRequest || r === null) {
+        out.push([{ text: counters + ' ' }, { text: 'idle', style: 'dim' }]);
+        continue;
+      }
+      out.push([{ text: counters + ' ' }, { text: 'serving', style: 'busy' }]);
+      out.push([
+        { text: '     ' },
+        { text: safeText(r.method), style: 'bold' },
+        { text: ' ' + safeText(r.host) + safeText(r.uri || r.path) },
+      ]);
+      out.push(kv([
+        ['     from', safeText(r.remoteAddr) || '-'],
+        ['age', fmtDuration(r.ageSeconds)],
+        ['started', fmtWhen(r.startedAt, nowMs)],
+        ['vars', String(r.vars.length)],
+      ]));
+      if (showVars) {
+        for (const [k, v] of r.vars) {
+          const text = `${safeText(k)}=${safeText(v)}`;
+          const chunks = wrap(text, Math.max(10, width - 8));
+          const shown = chunks.slice(0, MAX_VAR_LINES);
+          if (chunks.length > MAX_VAR_LINES) shown[MAX_VAR_LINES - 1] = shown[MAX_VAR_LINES - 1]!.slice(0, -1) + '…';
+          shown.forEach((chunk, i) => out.push([{ text: i === 0 ? '       ' : '         ' }, { text: chunk }]));
+        }
+      }
+    }
+    if (!showVars && w.inFlight.length > 0) out.push(line('  (press v to show every request variable)', 'dim'));
+  }
+  out.push([]);
+
+  out.push(line(`Apps (${w.apps.length})`, 'title'));
+  if (w.apps.length > 0) {
+    out.push(line(row([['ID', 3, 'right'], ['REQ', 8, 'right'], ['EXC', 6, 'right'], ['req/s', 6, 'right'], ['STARTUP', 8, 'right'], ['MOUNTPOINT / CHDIR', 20, 'left']]), 'header'));
+    w.apps.forEach((a, i) => {
+      const mount = safeText(a.mountpoint) || '(default)';
+      const chdir = safeText(a.chdir);
+      out.push(line(row([
+        [String(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
+        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), 8, 'right'],
+        [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
+      ])));
+    });
+  }
+  out.push([]);
+  out.push(line(`accepting ${fmtBool(w.accepting)}   status as sent: ${status}`, 'dim'));
+  return out;
+}

@@ -1,0 +1,48 @@
+/** The emperor's vassals: pid, ready, accepting, respawns, cursed, loyal, last spawn; the blacklist above. */
+import type { BlacklistEntry, Vassal } from '../../../stats/snapshot.js';
+import type { VassalDerived } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fmtBool, fmtCount, fmtWhen } from '../format.js';
+import type { Line } from './line.js';
+import type { Column, TableSpec } from './table.js';
+
+export interface VassalRow {
+  v: Vassal;
+  d: VassalDerived | undefined;
+  nowMs: number;
+}
+
+const columns: Array<Column<VassalRow>> = [
+  { id: 'id', title: 'VASSAL', width: 16, flex: true, maxWidth: 40, align: 'left', priority: 1, text: (r) => safeText(r.v.id), sort: (r) => safeText(r.v.id) },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.v.pid ? String(r.v.pid) : '-'), sort: (r) => r.v.pid },
+  { id: 'ready', title: 'READY', width: 5, align: 'left', priority: 1, text: (r) => fmtBool(r.v.ready), sort: (r) => (r.v.ready ? 1 : 0), style: (r) => (r.v.ready ? undefined : 'warn') },
+  { id: 'acc', title: 'ACC', width: 3, align: 'left', priority: 1, text: (r) => fmtBool(r.v.accepting), sort: (r) => (r.v.accepting ? 1 : 0), style: (r) => (r.v.accepting ? undefined : 'warn') },
+  {
+    id: 'respawns', title: 'RESPAWNS', width: 8, align: 'right', priority: 1, desc: true,
+    text: (r) => fmtCount(r.v.respawns) + (r.d && r.d.respawnsDelta > 0 ? ` +${r.d.respawnsDelta}` : ''), sort: (r) => r.v.respawns,
+    style: (r) => (r.d && r.d.respawnsDelta > 0 ? 'warn' : undefined),
+  },
+  { id: 'cursed', title: 'CURSED', width: 8, align: 'right', priority: 1, desc: true, text: (r) => (r.v.cursed ? fmtWhen(r.v.cursed, r.nowMs) : 'no'), sort: (r) => r.v.cursed, style: (r) => (r.v.cursed ? 'error' : undefined) },
+  { id: 'loyal', title: 'LOYAL', width: 8, align: 'right', priority: 2, desc: true, text: (r) => (r.v.loyal ? fmtWhen(r.v.loyal, r.nowMs) : 'no'), sort: (r) => r.v.loyal },
+  { id: 'lastrun', title: 'LAST SPAWN', width: 10, align: 'right', priority: 1, desc: true, text: (r) => fmtWhen(r.v.lastRun, r.nowMs), sort: (r) => r.v.lastRun },
+  { id: 'born', title: 'BORN', width: 10, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.v.born, r.nowMs), sort: (r) => r.v.born },
+  { id: 'zerg', title: 'ZERG', width: 4, align: 'right', priority: 4, text: (r) => String(r.v.zerg), sort: (r) => r.v.zerg },
+  { id: 'ondemand', title: 'ON DEMAND', width: 12, align: 'left', priority: 4, text: (r) => safeText(r.v.onDemand) || '-', sort: (r) => safeText(r.v.onDemand) },
+];
+
+export const vassalsSpec: TableSpec<VassalRow> = { columns, key: (r) => safeText(r.v.id), defaultSort: 'id' };
+
+/** Pair vassals with their derived respawn deltas by id. */
+export function vassalRows(vassals: readonly Vassal[], derived: readonly VassalDerived[], nowMs: number): VassalRow[] {
+  const byId = new Map(derived.map((d) => [d.id, d]));
+  return vassals.map((v) => ({ v, d: byId.get(v.id), nowMs }));
+}
+
+/** One heading line per blacklisted vassal (they are few and matter more than the table). */
+export function blacklistHeads(entries: readonly BlacklistEntry[], nowMs: number): Line[] {
+  return entries.map((b) => [
+    { text: 'blacklisted ', style: 'error' },
+    { text: safeText(b.id, 40), style: 'bold' },
+    { text: `  throttle ${b.throttleLevel}  attempts ${b.attempt}  first ${fmtWhen(b.firstAttempt, nowMs)}  last ${fmtWhen(b.lastAttempt, nowMs)}` },
+  ]);
+}

@@ -1,0 +1,29 @@
+/** The event log view: what the monitor saw happen (and the commands the user ran), newest first. */
+import type { MonitorEvent } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fmtClock } from '../format.js';
+import type { Column, TableSpec } from './table.js';
+
+export interface EventRow {
+  e: MonitorEvent;
+  index: number;
+}
+
+const sevRank = { info: 0, warn: 1, error: 2 } as const;
+
+const columns: Array<Column<EventRow>> = [
+  { id: 'time', title: 'TIME', width: 8, align: 'left', priority: 1, desc: true, text: (r) => fmtClock(r.e.atMs / 1000), sort: (r) => r.e.atMs * 1e4 + r.index },
+  {
+    id: 'sev', title: 'SEV', width: 5, align: 'left', priority: 2, desc: true, text: (r) => r.e.severity, sort: (r) => sevRank[r.e.severity] ?? 0,
+    style: (r) => (r.e.severity === 'error' ? 'error' : r.e.severity === 'warn' ? 'warn' : undefined),
+  },
+  { id: 'type', title: 'TYPE', width: 18, align: 'left', priority: 1, text: (r) => safeText(r.e.type), sort: (r) => r.e.type },
+  { id: 'message', title: 'MESSAGE', width: 20, flex: true, align: 'left', priority: 1, text: (r) => safeText(r.e.message), sort: (r) => safeText(r.e.message) },
+];
+
+export const eventsSpec: TableSpec<EventRow> = { columns, key: (r) => `${r.e.atMs}:${r.index}`, defaultSort: 'time' };
+
+/** Number the events so equal timestamps keep their order and keys stay unique. */
+export function eventRows(events: readonly MonitorEvent[]): EventRow[] {
+  return events.map((e, index) => ({ e, index }));
+}

@@ -1,0 +1,228 @@
+/**
+ * One frame of the dashboard as data: every text line (exactly the screen size), the charts to draw and
+ * the popup. Pure: the same input gives the same frame, so tests and the benchmark use it directly and the
+ * renderer only paints it.
+ */
+import type { MonitorEvent, SeriesName, TargetUpdate } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fmtClock } from '../format.js';
+import { FIFO_COMMANDS } from '../control.js';
+import type { BodyModel } from './body.js';
+import { workerDetail } from './detail.js';
+import { fleetLine, type FleetRow } from './fleet.js';
+import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
+import { helpLines } from './help.js';
+import { fitLine, line, lineWidth, spread, type Line } from './line.js';
+import type { UiState } from './state.js';
+import { tableState } from './state.js';
+import { SUMMARY_LINES, summaryLines } from './summary.js';
+import type { TableView } from './table.js';
+import { resolveView, viewBody, viewShort, viewsFor, viewTitle, type ViewId } from './views.js';
+
+/** What the frame needs to know about one target. */
+export interface TargetView {
+  target: string;
+  /** The update on screen: the latest one, or the one captured when the display was frozen. */
+  shown: TargetUpdate | null;
+  /** The latest update, whatever the freeze (its state still tells when a target goes down). */
+  live: TargetUpdate | null;
+  events: readonly MonitorEvent[];
+  series(name: SeriesName): SeriesData;
+  hasControl: boolean;
+  intervalMs: number;
+  /** The FIFO command running on this target, if any. */
+  running: string | null;
+}
+
+export interface FrameInput {
+  state: UiState;
+  targets: readonly TargetView[];
+  width: number;
+  height: number;
+  nowMs: number;
+}
+
+export interface OverlayModel {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+  title: string;
+  /** The visible lines only, each exactly width-2 wide. */
+  lines: Line[];
+  /** The scroll position actually used (clamped). */
+  scroll: number;
+  /** Lines in the popup content (to clamp scrolling). */
+  total: number;
+}
+
+export interface Frame {
+  width: number;
+  height: number;
+  lines: Line[];
+  charts: ChartModel[];
+  overlay: OverlayModel | null;
+  view: ViewId;
+  table: TableView | null;
+  /** Visible table rows (a page). */
+  pageRows: number;
+  /** Visible popup lines (a page in a popup). */
+  overlayRows: number;
+}
+
+/** Terminal size at which the workers view also shows a strip of graphs. */
+export const GRAPH_STRIP_MIN = { width: 100, height: 40 };
+const STRIP_HEIGHT = 10;
+
+function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, inflight: number | null, width: number, frozenAtMs: number | null): Line {
+  const views = viewsFor(kind);
+  const build = (short: boolean): Line => {
+    const out: Line = [];
+    for (const v of views) {
+      const name = short ? viewShort(v.id) : viewTitle(v.id);
+      const count = v.id === 'requests' && inflight !== null ? `(${inflight})` : '';
+      out.push({ text: ` ${v.key} ${name}${count} `, style: v.id === view ? 'tabActive' : 'tab' });
+    }
+    return out;
+  };
+  const right: Line = frozenAtMs !== null ? [{ text: ` FROZEN at ${fmtClock(frozenAtMs / 1000)} `, style: 'prompt' }] : [];
+  let tabs = build(false);
+  if (lineWidth(tabs) + lineWidth(right) + 1 > width) tabs = build(true);
+  return spread(tabs, right, width, 'tab');
+}
+
+function statusLine(input: FrameInput, t: TargetView | undefined, table: TableView | null, view: ViewId): Line {
+  const { state, width, nowMs } = input;
+  const p = state.prompt;
+  if (p?.kind === 'filter') {
+    return fitLine([{ text: ` Filter ${viewTitle(view)}: `, style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter keep · Esc clear', style: 'prompt' }], width, 'prompt');
+  }
+  if (p?.kind === 'confirm') {
+    const why = p.command.danger ? ` (${p.command.danger})` : '';
+    return fitLine([{ text: ` ${p.command.name}${why} on ${safeText(p.target, 40)}? Press y to confirm, any other key cancels `, style: 'prompt' }], width, 'prompt');
+  }
+  if (p?.kind === 'command') {
+    const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
+    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 30)} [${list}], Esc cancels (see ? for what each does) `, style: 'prompt' }], width, 'prompt');
+  }
+  const right: Line = [];
+  if (table) right.push({ text: ` sort ${table.sortTitle}${table.descending ? '▼' : '▲'}`, style: 'status' });
+  const filter = table ? tableState(state, view).filter : '';
+  if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
+  if (t) right.push({ text: ` every ${(t.intervalMs / 1000).toFixed(t.intervalMs < 1000 ? 2 : 1).replace(/\.?0+$/, '')}s`, style: 'status' });
+  if (state.frozenAtMs !== null) right.push({ text: ' FROZEN', style: 'prompt' });
+  right.push({ text: ' ', style: 'status' });
+  let left: Line;
+  const msg = state.message;
+  if (t?.running) left = [{ text: ` running ${t.running} on ${safeText(t.target, 30)}…`, style: 'status' }];
+  else if (msg && nowMs - msg.atMs < 15_000) left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
+  else left = [{ text: ' ?:help q:quit /:filter <>:sort ⏎:detail z:freeze Tab:view', style: 'status' }];
+  return spread(left, right, width, 'status');
+}
+
+function blank(width: number): Line {
+  return [{ text: ' '.repeat(width) }];
+}
+
+function bodyLines(body: BodyModel, width: number, height: number): Line[] {
+  const out: Line[] = [...body.head];
+  if (body.table) {
+    out.push(body.table.header);
+    out.push(...body.table.rows);
+  }
+  if (body.empty !== null && out.length < height) out.push(fitLine(line(`  ${body.empty}`, 'dim'), width));
+  while (out.length < height) out.push(blank(width));
+  return out.slice(0, height);
+}
+
+function graphCharts(t: TargetView, names: readonly SeriesName[], area: { top: number; left: number; width: number; height: number }, cols: number, rows: number, nowMs: number): ChartModel[] {
+  return placeCharts(names, area, cols, rows).map((p) => {
+    // One point per two canvas columns is as dense as a braille line can show.
+    const points = Math.max(2, p.width - 12);
+    return { ...p, ...chartData(p.series, t.series(p.series), points, nowMs) };
+  });
+}
+
+function detailOverlay(input: FrameInput, t: TargetView, top: number, height: number): OverlayModel {
+  const { state, width, nowMs } = input;
+  const ov = state.overlay!;
+  const inner = Math.max(1, width - 2);
+  const innerH = Math.max(1, height - 2);
+  let title = ' Help: every key · Esc closes · ↑↓ scroll ';
+  let content: Line[];
+  if (ov.kind === 'help') {
+    content = helpLines(inner);
+  } else {
+    const snap = t.shown?.snapshot;
+    const w = snap?.kind === 'instance' ? snap.doc.workers.find((x) => x.slot === ov.slot) : undefined;
+    title = ` Worker slot ${ov.slot} · Esc closes · v ${ov.showVars ? 'hides' : 'shows'} request variables · ↑↓ scroll `;
+    if (!w) content = [line(`Worker slot ${ov.slot} is not in the current document.`, 'warn')];
+    else {
+      const d = t.shown?.derived?.workers.find((x) => x.slot === w.slot);
+      content = workerDetail(w, d, t.events, ov.showVars, inner, nowMs);
+    }
+  }
+  const scroll = Math.max(0, Math.min(ov.scroll, content.length - innerH));
+  const lines = content.slice(scroll, scroll + innerH).map((l) => fitLine(l, inner));
+  return { top, left: 0, width, height, title, lines, scroll, total: content.length };
+}
+
+/** Build the whole frame. */
+export function buildFrame(input: FrameInput): Frame {
+  const { state, targets, width, height, nowMs } = input;
+  const t = targets[state.targetIndex];
+  const shown = t?.shown ?? null;
+  const snap = shown?.snapshot ?? null;
+  const kind = snap?.kind ?? null;
+  const view = resolveView(kind, state.view);
+  const lines: Line[] = [];
+
+  // Very small terminals keep the first summary line, the tabs and the status line.
+  const summaryCount = height >= 12 ? SUMMARY_LINES : 1;
+  const summary = summaryLines(shown, t?.live?.state ?? null, t?.target ?? '', width, nowMs).slice(0, summaryCount);
+  for (const l of summary) lines.push(fitLine(l, width));
+  while (lines.length < summaryCount) lines.push(blank(width));
+
+  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, update: x.live }));
+  if (targets.length > 1 && height >= 12) lines.push(fitLine(fleetLine(fleet, state.targetIndex), width, 'tab'));
+
+  const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
+  lines.push(tabsLine(kind, view, inflight, width, state.frozenAtMs));
+
+  const bodyTop = lines.length;
+  const bodyH = Math.max(1, height - bodyTop - 1);
+  let charts: ChartModel[] = [];
+  let table: TableView | null = null;
+  let pageRows = 1;
+
+  if (view === 'graphs') {
+    const cols = width >= 120 ? 3 : width >= 64 ? 2 : 1;
+    const rows = Math.min(Math.ceil(ALL_SERIES.length / cols), Math.floor(bodyH / 7));
+    charts = t ? graphCharts(t, ALL_SERIES, { top: bodyTop, left: 0, width, height: bodyH }, cols, rows, nowMs) : [];
+    const msg = charts.length ? [] : [fitLine(line('  the terminal is too small for graphs (at least 32x12 needed)', 'dim'), width)];
+    for (let i = 0; i < bodyH; i++) lines.push(msg[i] ?? blank(width));
+  } else {
+    const strip = view === 'workers' && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
+    const tableH = strip ? bodyH - STRIP_HEIGHT : bodyH;
+    const body = viewBody({
+      view, update: shown, events: t?.events ?? [], fleet, table: tableState(state, view), width, height: tableH, nowMs,
+    });
+    table = body.table;
+    pageRows = Math.max(1, tableH - body.head.length - 1);
+    lines.push(...bodyLines(body, width, tableH));
+    if (strip && t) {
+      const cols = Math.min(STRIP_SERIES.length, Math.floor(width / 40));
+      charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + tableH, left: 0, width, height: STRIP_HEIGHT }, cols, 1, nowMs);
+      for (let i = 0; i < STRIP_HEIGHT; i++) lines.push(blank(width));
+    }
+  }
+
+  let overlay: OverlayModel | null = null;
+  if (state.overlay && t) overlay = detailOverlay(input, t, bodyTop, bodyH);
+
+  lines.push(statusLine(input, t, table, view));
+  return {
+    width, height, lines: lines.slice(0, height), charts: overlay ? [] : charts, overlay, view, table, pageRows,
+    overlayRows: overlay ? Math.max(1, overlay.height - 2) : 1,
+  };
+}

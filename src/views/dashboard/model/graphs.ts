@@ -1,0 +1,103 @@
+/**
+ * Graph view models from the monitor's history: clean series for blessed-contrib line charts (no NaN, a
+ * non-zero ceiling, x and y of equal length) and where each chart goes.
+ */
+import type { SeriesName } from '../../../metrics/types.js';
+import { fmtBytes, fmtRate } from '../format.js';
+
+export interface SeriesData {
+  values: ReadonlyArray<number | null>;
+  times: readonly number[];
+}
+
+export interface ChartModel {
+  series: SeriesName;
+  title: string;
+  x: string[];
+  y: number[];
+  maxY: number;
+  wholeNumbers: boolean;
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}
+
+const TITLES: Record<SeriesName, string> = {
+  rps: 'req/s',
+  busyWorkers: 'busy workers',
+  listenQueue: 'listen queue',
+  avgRtMs: 'avg response ms',
+  txps: 'tx/s',
+  eps: 'exceptions/s',
+};
+
+const WHOLE: Record<SeriesName, boolean> = {
+  rps: false, busyWorkers: true, listenQueue: true, avgRtMs: false, txps: false, eps: false,
+};
+
+/** Series in order of importance during an incident: what is shown first when few charts fit. */
+export const STRIP_SERIES: SeriesName[] = ['rps', 'busyWorkers', 'listenQueue', 'avgRtMs'];
+export const ALL_SERIES: SeriesName[] = ['rps', 'busyWorkers', 'listenQueue', 'avgRtMs', 'txps', 'eps'];
+
+/** Smallest chart that still draws a readable line (contrib needs room for its axis labels). */
+export const MIN_CHART_WIDTH = 30;
+export const MIN_CHART_HEIGHT = 7;
+
+function fmtValue(name: SeriesName, v: number): string {
+  if (name === 'txps') return `${fmtBytes(v)}/s`;
+  if (name === 'busyWorkers' || name === 'listenQueue') return String(Math.round(v));
+  return fmtRate(v);
+}
+
+/** Turn a history series into chart data: gaps (failed polls) become 0, at least two points, a ceiling >= 1. */
+export function chartData(name: SeriesName, data: SeriesData, maxPoints: number, nowMs: number): Pick<ChartModel, 'title' | 'x' | 'y' | 'maxY' | 'wholeNumbers'> {
+  const n = Math.max(2, maxPoints);
+  // Leading nulls are "no rate yet" (first poll), not an outage: leave them out rather than draw zeros.
+  const first = data.values.findIndex((v) => v !== null);
+  const start = first < 0 ? data.values.length : first;
+  const values = data.values.slice(Math.max(start, data.values.length - n));
+  let times = data.times.slice(Math.max(start, data.times.length - n));
+  const clean = values.map((v) => (v === null || !Number.isFinite(v) ? 0 : Math.max(0, v)));
+  let y = clean;
+  if (y.length < 2) {
+    // contrib needs two points for a line; repeat the one value we have (or 0) rather than draw nothing.
+    const only = y[0] ?? 0;
+    y = [only, only];
+    times = times.length ? [times[0]!, times[0]!] : [nowMs, nowMs];
+  }
+  const x = times.map((t) => {
+    const ago = Math.round((nowMs - t) / 1000);
+    return ago <= 0 ? 'now' : `-${ago}s`;
+  });
+  const peak = Math.max(...y);
+  // An all-zero series draws nothing unless the ceiling is above zero; whole-number series get a whole ceiling.
+  const maxY = WHOLE[name] ? Math.max(1, Math.ceil(peak * 1.2)) : Math.max(1, peak * 1.2);
+  const last = data.values.length ? data.values[data.values.length - 1] : null;
+  const now = last === null || last === undefined ? '-' : fmtValue(name, last);
+  return { title: ` ${TITLES[name]} ${now} (max ${fmtValue(name, peak)}) `, x, y, maxY, wholeNumbers: WHOLE[name] };
+}
+
+export interface Area {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}
+
+/** Place charts in `rows` x `cols` cells of `area`, in the order given; drops what does not fit. */
+export function placeCharts(names: readonly SeriesName[], area: Area, cols: number, rows: number): Array<{ series: SeriesName } & Area> {
+  const out: Array<{ series: SeriesName } & Area> = [];
+  if (cols <= 0 || rows <= 0) return out;
+  const w = Math.floor(area.width / cols);
+  const h = Math.floor(area.height / rows);
+  if (w < MIN_CHART_WIDTH || h < MIN_CHART_HEIGHT) return out;
+  names.slice(0, cols * rows).forEach((series, i) => {
+    const c = i % cols;
+    const r = Math.floor(i / cols);
+    const width = c === cols - 1 ? area.width - w * c : w;
+    const height = r === rows - 1 ? area.height - h * r : h;
+    out.push({ series, top: area.top + r * h, left: area.left + c * w, width, height });
+  });
+  return out;
+}

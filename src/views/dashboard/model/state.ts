@@ -1,0 +1,47 @@
+/** What the user has chosen on screen: target, view, per-view table state, popups, prompts, freeze. */
+import type { FifoCommand } from '../control.js';
+import type { Style } from './line.js';
+import { newTableState, type TableState } from './table.js';
+import type { ViewId } from './views.js';
+
+export type Overlay =
+  | { kind: 'detail'; slot: number; scroll: number; showVars: boolean }
+  | { kind: 'help'; scroll: number };
+
+export type Prompt =
+  | { kind: 'filter'; text: string; before: string }
+  | { kind: 'confirm'; command: FifoCommand; target: string }
+  | { kind: 'command'; target: string };
+
+export interface Message {
+  text: string;
+  style: Style;
+  atMs: number;
+}
+
+export interface UiState {
+  targetIndex: number;
+  view: ViewId;
+  tables: Map<ViewId, TableState>;
+  overlay: Overlay | null;
+  prompt: Prompt | null;
+  /** Wall clock when the display was frozen, null while live. */
+  frozenAtMs: number | null;
+  message: Message | null;
+}
+
+/** The state a dashboard starts with: first target, workers view, nothing open. */
+export function initialState(): UiState {
+  return { targetIndex: 0, view: 'workers', tables: new Map(), overlay: null, prompt: null, frozenAtMs: null, message: null };
+}
+
+/** The table state of a view, created on first use. */
+export function tableState(state: UiState, view: ViewId): TableState {
+  let t = state.tables.get(view);
+  if (!t) {
+    t = newTableState();
+    // The event log reads best newest first, which is the TIME column's default direction.
+    state.tables.set(view, t);
+  }
+  return t;
+}

@@ -1,0 +1,151 @@
+/**
+ * The summary at the top: what the instance is (version, master pid, uptime), how it is doing (requests/s,
+ * totals, listen queue against its maximum, tx/s, workers busy/idle/paused/cheap, average response time)
+ * and whether what is shown can be trusted (live, stale for N s, down with the reason and the next retry).
+ */
+import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../../stats/snapshot.js';
+import type { Derived, TargetState, TargetUpdate } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
+import { spread, type Line, type Segment, type Style } from './line.js';
+
+/** The number of summary lines, whatever the document kind (keeps the layout steady). */
+export const SUMMARY_LINES = 3;
+
+function seg(text: string, style?: Style): Segment {
+  return { text, style };
+}
+
+function label(text: string): Segment {
+  return { text, style: 'dim' };
+}
+
+/** The connection state as a short styled phrase, computed against the wall clock `nowMs`. */
+export function stateSegments(state: TargetState | null, readAtMs: number | null, nowMs: number): Line {
+  if (state === null || state.state === 'connecting') return [seg('connecting…', 'warn')];
+  if (state.state === 'live') return [seg('● live', 'ok')];
+  if (state.state === 'stale') {
+    const age = readAtMs === null ? state.ageSeconds : Math.max(state.ageSeconds, (nowMs - readAtMs) / 1000);
+    return [seg(`stale: no fresh data for ${fmtDuration(age)}`, 'warn')];
+  }
+  const parts: Line = [seg(`DOWN: ${safeText(state.error, 60)}`, 'error')];
+  if (state.nextRetryAtMs !== null) {
+    const wait = Math.max(0, (state.nextRetryAtMs - nowMs) / 1000);
+    parts.push(seg(wait < 0.5 ? ' · retrying now' : ` · retry in ${Math.ceil(wait)}s`, 'error'));
+  }
+  parts.push(seg(` · since ${fmtClock(state.sinceMs / 1000)}`, 'error'));
+  return parts;
+}
+
+/** Listen queue against the sockets' maximum, with a warning style near the maximum. */
+export function listenQueueSegments(snap: InstanceSnapshot): Line {
+  const doc = snap.doc;
+  const queue = doc.listenQueue ?? doc.sockets.reduce((s, k) => s + k.queue, 0);
+  const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
+  const ratio = max > 0 ? queue / max : 0;
+  const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
+  const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : String(queue), style)];
+  if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
+  return out;
+}
+
+function titleLine(target: string, kindText: string, version: string, pid: number, extra: Line, state: Line, width: number): Line {
+  const left: Line = [
+    seg(safeText(target, 40), 'title'), seg('  '), seg(kindText), seg(` ${safeText(version, 24)}`), label('  pid '), seg(String(pid)), ...extra,
+  ];
+  return spread(left, state, width);
+}
+
+function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null, state: Line, width: number): Line[] {
+  const inst = d?.instance ?? null;
+  const extra: Line = [];
+  if (inst?.uptimeSeconds !== null && inst?.uptimeSeconds !== undefined) extra.push(label('  up '), seg(fmtDuration(inst.uptimeSeconds)));
+  const l1 = titleLine(target, 'uWSGI', snap.doc.version, snap.doc.pid, extra, state, width);
+  const l2: Line = [
+    label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
+    label('  total '), seg(fmtCount(inst?.totalRequests ?? snap.doc.workers.reduce((s, w) => s + w.requests, 0))),
+    label('  avg '), seg(fmtMicros(inst?.avgRtUs)),
+    label('  tx/s '), seg(inst?.txps === null || inst?.txps === undefined ? '-' : fmtBytes(inst.txps)),
+    label('  exc/s '), seg(fmtRate(inst?.eps), (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
+    seg('  '), ...listenQueueSegments(snap),
+  ];
+  const ws = snap.doc.workers;
+  const count = (st: string): number => ws.filter((w) => w.status === st).length;
+  const busy = inst?.busy ?? count('busy');
+  const l3: Line = [
+    label('workers '), seg(String(ws.length)),
+    label(': '), seg(`${busy} busy`, busy > 0 ? 'busy' : undefined),
+    seg(`, ${inst?.idle ?? count('idle')} idle`),
+    seg(`, ${inst?.paused ?? count('pause')} paused`, (inst?.paused ?? count('pause')) > 0 ? 'pause' : undefined),
+    seg(`, ${inst?.cheap ?? count('cheap')} cheap`),
+  ];
+  const sig = inst?.sig ?? count('sig');
+  if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
+  l3.push(label('  busyness '), seg(fmtPct(inst?.busyness)));
+  l3.push(label('  in flight '), seg(String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
+  return [l1, l2, l3];
+}
+
+function emperorLines(target: string, snap: EmperorSnapshot, state: Line, width: number): Line[] {
+  const doc = snap.doc;
+  const v = doc.vassals;
+  const l1 = titleLine(target, 'Emperor', doc.version, doc.pid, [], state, width);
+  const l2: Line = [
+    label('vassals '), seg(String(v.length)),
+    label(': '), seg(`${v.filter((x) => x.ready).length} ready, ${v.filter((x) => x.accepting).length} accepting, `),
+    seg(`${v.filter((x) => x.cursed > 0).length} cursed`, v.some((x) => x.cursed > 0) ? 'error' : undefined),
+    seg(`, ${v.filter((x) => x.loyal > 0).length} loyal`),
+    label('  respawns '), seg(fmtCount(v.reduce((s, x) => s + x.respawns, 0))),
+    label('  throttle '), seg(String(doc.throttleLevel), doc.throttleLevel > 0 ? 'warn' : undefined),
+    label('  tyrant '), seg(doc.emperorTyrant ? 'yes' : 'no'),
+  ];
+  const l3: Line = [label('watching '), seg(doc.emperor.map((e) => safeText(e, 60)).join(', ') || '-')];
+  if (doc.blacklist.length > 0) l3.push(label('  blacklist '), seg(String(doc.blacklist.length), 'error'));
+  return [l1, l2, l3];
+}
+
+function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, state: Line, width: number): Line[] {
+  const doc = snap.doc;
+  const nodes = doc.subscriptions.flatMap((s) => s.nodes);
+  const failing = nodes.filter((n) => n.failcnt > 0).length;
+  const dead = nodes.filter((n) => n.deathMark).length;
+  const rates = (d?.nodes ?? []).map((n) => n.rps).filter((r): r is number => r !== null);
+  const l1 = titleLine(target, safeText(doc.routerName, 16) || 'router', doc.version, doc.pid, [], state, width);
+  const l2: Line = [
+    label('active sessions '), seg(fmtCount(doc.activeSessions), 'bold'),
+    label('  subscriptions '), seg(String(doc.subscriptions.length)),
+    label('  nodes '), seg(String(nodes.length)),
+    seg(` (${failing} failing`, failing > 0 ? 'warn' : undefined),
+    seg(`, ${dead} dead)`, dead > 0 ? 'error' : undefined),
+    label('  req/s '), seg(rates.length ? fmtRate(rates.reduce((a, b) => a + b, 0)) : '-'),
+  ];
+  const l3: Line = [label('sockets '), seg(doc.routerSockets.map((s) => safeText(s, 40)).join(', ') || '-')];
+  if (doc.staticNodes.length > 0) l3.push(label('  static nodes '), seg(String(doc.staticNodes.length)));
+  if (doc.cheap) l3.push(seg('  cheap mode', 'warn'));
+  return [l1, l2, l3];
+}
+
+/**
+ * The summary lines for one target. `shown` is the update on screen (frozen or latest); `live` is the
+ * latest state, so a frozen display still says when the target goes down.
+ */
+export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number): Line[] {
+  const snap = shown?.snapshot ?? null;
+  const state = stateSegments(live, snap?.readAtMs ?? null, nowMs);
+  if (snap !== null && live?.state === 'down') state.push(seg(` · showing data read at ${fmtClock(snap.readAtMs / 1000)}`, 'error'));
+  let lines: Line[];
+  if (snap === null) {
+    lines = [
+      spread([seg(safeText(target, 60), 'title')], state, width),
+      [label(live?.state === 'down' ? 'no document read yet; the monitor keeps retrying' : 'waiting for the first stats document…')],
+      [],
+    ];
+  } else if (snap.kind === 'instance') {
+    lines = instanceLines(target, snap, shown?.derived ?? null, state, width);
+  } else if (snap.kind === 'emperor') {
+    lines = emperorLines(target, snap, state, width);
+  } else {
+    lines = routerLines(target, snap, shown?.derived ?? null, state, width);
+  }
+  return lines;
+}

@@ -1,0 +1,207 @@
+/**
+ * A generic table view model: column layout for the terminal width, sorting, filtering, a selected row that
+ * follows its key across updates, and a scrolling window. Only the visible rows are formatted, so the cost
+ * of a frame follows the screen size, not the number of rows (2,048 workers cost about what 16 do).
+ */
+import { fitCell } from '../width.js';
+import type { Line, Style } from './line.js';
+
+export interface Column<R> {
+  id: string;
+  title: string;
+  /** Preferred width in cells (the minimum for a flex column). */
+  width: number;
+  align: 'left' | 'right';
+  /** 1 = kept first when the terminal is narrow; higher numbers are dropped first. */
+  priority: number;
+  /** Takes the spare width (URIs, names, messages), up to maxWidth. */
+  flex?: boolean;
+  maxWidth?: number;
+  /** Sort descending by default (counters and rates: biggest first, as in htop). */
+  desc?: boolean;
+  /** The cell text, already safe for a terminal. */
+  text(row: R): string;
+  sort(row: R): number | string;
+  /** A style for this cell only (e.g. the STATUS cell). */
+  style?(row: R): Style | undefined;
+}
+
+export interface TableSpec<R> {
+  columns: Array<Column<R>>;
+  key(row: R): string;
+  rowStyle?(row: R): Style | undefined;
+  defaultSort: string;
+}
+
+/** What the user chose for one table; kept by the dashboard between frames. */
+export interface TableState {
+  sortId: string | null;
+  reverse: boolean;
+  filter: string;
+  selectedKey: string | null;
+  /** Fallback position when the selected key disappears (worker gone, filter changed). */
+  selectedIndex: number;
+  scrollTop: number;
+}
+
+export interface TableView {
+  header: Line;
+  /** The visible rows only, each exactly `width` cells wide. */
+  rows: Line[];
+  /** Keys of every row that passed the filter, in display order (for moving the selection). */
+  keys: string[];
+  selectedIndex: number;
+  selectedKey: string | null;
+  scrollTop: number;
+  total: number;
+  matched: number;
+  sortId: string;
+  sortTitle: string;
+  descending: boolean;
+  /** Ids of columns left out because the terminal is too narrow. */
+  hidden: string[];
+  /** Ids of columns shown, in order. */
+  shown: string[];
+}
+
+/** A fresh table state sorted by the table's default column. */
+export function newTableState(): TableState {
+  return { sortId: null, reverse: false, filter: '', selectedKey: null, selectedIndex: 0, scrollTop: 0 };
+}
+
+interface Placed<R> {
+  col: Column<R>;
+  width: number;
+}
+
+/** Choose the columns that fit in `width` cells by priority, then give spare cells to flex columns. */
+export function layoutColumns<R>(columns: Array<Column<R>>, width: number): Array<Placed<R>> {
+  const order = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
+  const chosen = new Set<number>();
+  let used = 0;
+  for (const { c, i } of order) {
+    const need = c.width + (chosen.size > 0 ? 1 : 0);
+    if (used + need <= width) {
+      chosen.add(i);
+      used += need;
+    }
+  }
+  const placed = columns.flatMap((col, i) => (chosen.has(i) ? [{ col, width: col.width }] : []));
+  let spare = width - used;
+  const flex = placed.filter((p) => p.col.flex);
+  // Spread spare cells over flex columns, respecting their maxWidth; what is left stays at the right edge.
+  for (let round = 0; round < 4 && spare > 0 && flex.length > 0; round++) {
+    const open = flex.filter((p) => p.col.maxWidth === undefined || p.width < p.col.maxWidth);
+    if (open.length === 0) break;
+    const share = Math.max(1, Math.floor(spare / open.length));
+    for (const p of open) {
+      if (spare <= 0) break;
+      const room = p.col.maxWidth === undefined ? share : Math.min(share, p.col.maxWidth - p.width);
+      p.width += room;
+      spare -= room;
+    }
+  }
+  return placed;
+}
+
+function compareValues(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    // NaN sorts last whichever the direction: treat it as the smallest.
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+    if (Number.isNaN(b)) return 1;
+    return a - b;
+  }
+  return String(a).localeCompare(String(b));
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}
+
+/** Render one row's cells into a line of exactly the table width. */
+function rowLine<R>(row: R, placed: Array<Placed<R>>, spec: TableSpec<R>, width: number, selected: boolean): Line {
+  const base = selected ? 'selected' : spec.rowStyle?.(row);
+  const out: Line = [];
+  let used = 0;
+  placed.forEach((p, i) => {
+    const sep = i > 0 ? ' ' : '';
+    const text = sep + fitCell(p.col.text(row), p.width, p.col.align);
+    const style = selected ? 'selected' : (p.col.style?.(row) ?? base);
+    out.push({ text, style });
+    used += p.width + sep.length;
+  });
+  if (used < width) out.push({ text: ' '.repeat(width - used), style: base });
+  return out;
+}
+
+/**
+ * Build what the table shows: filter, sort, keep the selection on its key, scroll so it is visible, and
+ * format only the `height` rows in the window.
+ */
+export function buildTable<R>(
+  items: readonly R[],
+  spec: TableSpec<R>,
+  state: TableState,
+  width: number,
+  height: number,
+  showSelection = true,
+): TableView {
+  const columns = spec.columns;
+  const sortCol = columns.find((c) => c.id === state.sortId) ?? columns.find((c) => c.id === spec.defaultSort) ?? columns[0]!;
+  const descending = (sortCol.desc ?? false) !== state.reverse;
+
+  let rows: R[] = items as R[];
+  const needle = state.filter.trim().toLowerCase();
+  if (needle !== '') {
+    rows = rows.filter((r) => columns.some((c) => c.text(r).toLowerCase().includes(needle)));
+  }
+
+  // Decorate-sort: sort values are computed once per row, ties keep document order.
+  const decorated = rows.map((r, i) => ({ r, i, v: sortCol.sort(r) }));
+  decorated.sort((a, b) => {
+    const c = compareValues(a.v, b.v);
+    return (descending ? -c : c) || a.i - b.i;
+  });
+  const sorted = decorated.map((d) => d.r);
+  const keys = sorted.map((r) => spec.key(r));
+
+  let selectedIndex = state.selectedKey === null ? -1 : keys.indexOf(state.selectedKey);
+  if (selectedIndex < 0) selectedIndex = clamp(state.selectedIndex, 0, Math.max(0, keys.length - 1));
+  const visible = Math.max(0, height);
+  let scrollTop = clamp(state.scrollTop, 0, Math.max(0, keys.length - visible));
+  if (showSelection && visible > 0) {
+    if (selectedIndex < scrollTop) scrollTop = selectedIndex;
+    if (selectedIndex >= scrollTop + visible) scrollTop = selectedIndex - visible + 1;
+  }
+
+  const placed = layoutColumns(columns, width);
+  const header: Line = [];
+  let used = 0;
+  placed.forEach((p, i) => {
+    const sep = i > 0 ? ' ' : '';
+    header.push({ text: sep, style: 'header' });
+    header.push({ text: fitCell(p.col.title, p.width, p.col.align), style: p.col === sortCol ? 'tabActive' : 'header' });
+    used += p.width + sep.length;
+  });
+  if (used < width) header.push({ text: ' '.repeat(width - used), style: 'header' });
+
+  const windowRows = sorted.slice(scrollTop, scrollTop + visible);
+  const lines = windowRows.map((r, i) => rowLine(r, placed, spec, width, showSelection && scrollTop + i === selectedIndex));
+
+  const shown = new Set(placed.map((p) => p.col.id));
+  return {
+    header,
+    rows: lines,
+    keys,
+    selectedIndex: keys.length === 0 ? 0 : selectedIndex,
+    selectedKey: keys[selectedIndex] ?? null,
+    scrollTop,
+    total: items.length,
+    matched: sorted.length,
+    sortId: sortCol.id,
+    sortTitle: sortCol.title,
+    descending,
+    hidden: columns.filter((c) => !shown.has(c.id)).map((c) => c.id),
+    shown: placed.map((p) => p.col.id),
+  };
+}

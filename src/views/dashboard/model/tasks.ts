@@ -1,0 +1,46 @@
+/** The tasks view: spoolers, crons and daemons in one table (kind, pid, what, schedule or counters, state). */
+import type { InstanceDocument } from '../../../stats/snapshot.js';
+import { safeText } from '../../safe-text.js';
+import { fmtCount, fmtWhen } from '../format.js';
+import type { Column, TableSpec } from './table.js';
+
+export interface TaskRow {
+  kind: 'spooler' | 'cron' | 'daemon';
+  index: number;
+  pid: number;
+  what: string;
+  detail: string;
+  state: string;
+  respawns: number;
+}
+
+const columns: Array<Column<TaskRow>> = [
+  { id: 'kind', title: 'KIND', width: 7, align: 'left', priority: 1, text: (r) => r.kind, sort: (r) => r.kind },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.pid ? String(r.pid) : '-'), sort: (r) => r.pid },
+  { id: 'state', title: 'STATE', width: 10, align: 'left', priority: 1, text: (r) => r.state, sort: (r) => r.state },
+  { id: 'respawns', title: 'RESPAWNS', width: 8, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.respawns), sort: (r) => r.respawns },
+  { id: 'detail', title: 'DETAIL', width: 18, align: 'left', priority: 2, text: (r) => r.detail, sort: (r) => r.detail },
+  { id: 'what', title: 'COMMAND / DIRECTORY', width: 20, flex: true, align: 'left', priority: 1, text: (r) => r.what, sort: (r) => r.what },
+];
+
+export const tasksSpec: TableSpec<TaskRow> = { columns, key: (r) => `${r.kind}:${r.index}`, defaultSort: 'kind' };
+
+const cronField = (n: number): string => (n < 0 ? '*' : String(n));
+
+/** Flatten spoolers, crons and daemons into rows with already-safe text. */
+export function taskRows(doc: InstanceDocument, nowMs: number): TaskRow[] {
+  const rows: TaskRow[] = [];
+  doc.spoolers.forEach((s, index) => rows.push({
+    kind: 'spooler', index, pid: s.pid, what: safeText(s.dir), detail: `${fmtCount(s.tasks)} tasks`,
+    state: s.running ? 'running' : 'idle', respawns: s.respawns,
+  }));
+  doc.crons.forEach((c, index) => rows.push({
+    kind: 'cron', index, pid: c.pid, what: safeText(c.command),
+    detail: `${cronField(c.minute)} ${cronField(c.hour)} ${cronField(c.day)} ${cronField(c.month)} ${cronField(c.week)}${c.unique ? ' unique' : ''}${c.legion ? ` @${safeText(c.legion)}` : ''}`,
+    state: c.pid ? `since ${fmtWhen(c.startedAt, nowMs)}` : 'waiting', respawns: 0,
+  }));
+  doc.daemons.forEach((d, index) => rows.push({
+    kind: 'daemon', index, pid: d.pid, what: safeText(d.cmd), detail: '', state: d.pid ? 'running' : 'down', respawns: d.respawns,
+  }));
+  return rows;
+}

@@ -1,0 +1,81 @@
+/**
+ * The workers table: uwsgitop's columns (WID % PID REQ RPS EXC SIG STATUS AVG RSS VSZ TX ReSpwn HC RunT
+ * LastSpwn) plus ACC (accepting) and BUSY% (share of wall time serving), with status colours.
+ */
+import type { Worker } from '../../../stats/snapshot.js';
+import type { WorkerDerived } from '../../../metrics/types.js';
+import { safeText } from '../../safe-text.js';
+import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen } from '../format.js';
+import type { Style } from './line.js';
+import type { Column, TableSpec } from './table.js';
+
+export interface WorkerRow {
+  w: Worker;
+  d: WorkerDerived | undefined;
+  nowMs: number;
+}
+
+const num = (n: number | null | undefined): number => (n === null || n === undefined ? Number.NaN : n);
+
+/** The style of a worker row by its status (uWSGI's precedence: cheap, pause, sig, busy, idle). */
+export function workerStyle(w: Worker): Style | undefined {
+  switch (w.status) {
+    case 'busy':
+      return 'busy';
+    case 'pause':
+      return 'pause';
+    case 'cheap':
+      return 'cheap';
+    case 'sig':
+      return 'sig';
+    default:
+      return undefined;
+  }
+}
+
+const columns: Array<Column<WorkerRow>> = [
+  { id: 'wid', title: 'WID', width: 4, align: 'right', priority: 1, text: (r) => (r.w.id ? String(r.w.id) : `(${r.w.slot})`), sort: (r) => r.w.slot },
+  { id: 'share', title: '%', width: 4, align: 'right', priority: 3, desc: true, text: (r) => fmtPercentValue(r.d?.sharePct), sort: (r) => num(r.d?.sharePct) },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.w.pid ? String(r.w.pid) : '-'), sort: (r) => r.w.pid },
+  { id: 'req', title: 'REQ', width: 7, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.w.requests), sort: (r) => r.w.requests },
+  { id: 'rps', title: 'RPS', width: 6, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(r.d?.rps), sort: (r) => num(r.d?.rps) },
+  {
+    id: 'exc', title: 'EXC', width: 5, align: 'right', priority: 3, desc: true,
+    text: (r) => fmtCount(r.w.exceptions), sort: (r) => r.w.exceptions,
+    style: (r) => ((r.d?.eps ?? 0) > 0 ? 'warn' : undefined),
+  },
+  { id: 'sig', title: 'SIG', width: 4, align: 'right', priority: 5, desc: true, text: (r) => fmtCount(r.w.signals), sort: (r) => r.w.signals },
+  { id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1, text: (r) => safeText(r.w.statusRaw || r.w.status), sort: (r) => r.w.status },
+  { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => fmtMicros(r.w.avgRtUs), sort: (r) => r.w.avgRtUs },
+  { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => fmtBytes(r.w.rssBytes), sort: (r) => r.w.rssBytes },
+  { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => fmtBytes(r.w.vszBytes), sort: (r) => r.w.vszBytes },
+  { id: 'tx', title: 'TX', width: 5, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.w.txBytes), sort: (r) => r.w.txBytes },
+  { id: 'respawn', title: 'ReSpwn', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtCount(r.w.respawnCount), sort: (r) => r.w.respawnCount },
+  {
+    id: 'hc', title: 'HC', width: 3, align: 'right', priority: 4, desc: true,
+    text: (r) => fmtCount(r.w.harakiriCount), sort: (r) => r.w.harakiriCount,
+    style: (r) => (r.w.harakiriCount > 0 ? 'warn' : undefined),
+  },
+  { id: 'runt', title: 'RunT', width: 6, align: 'right', priority: 5, desc: true, text: (r) => fmtMicros(r.w.runningTimeUs), sort: (r) => r.w.runningTimeUs },
+  { id: 'lastspawn', title: 'LastSpwn', width: 8, align: 'right', priority: 4, desc: true, text: (r) => fmtWhen(r.w.lastSpawn, r.nowMs), sort: (r) => r.w.lastSpawn },
+  {
+    id: 'acc', title: 'ACC', width: 3, align: 'left', priority: 3,
+    text: (r) => fmtBool(r.w.accepting), sort: (r) => (r.w.accepting ? 1 : 0),
+    style: (r) => (!r.w.accepting && r.w.status !== 'cheap' ? 'warn' : undefined),
+  },
+  { id: 'busy', title: 'BUSY%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPct(r.d?.busyness), sort: (r) => num(r.d?.busyness) },
+];
+
+export const workersSpec: TableSpec<WorkerRow> = {
+  columns,
+  key: (r) => String(r.w.slot),
+  rowStyle: (r) => workerStyle(r.w),
+  defaultSort: 'wid',
+};
+
+/** Pair each worker with its derived values (matched by slot, not index, in case the lists differ). */
+export function workerRows(workers: readonly Worker[], derived: readonly WorkerDerived[], nowMs: number): WorkerRow[] {
+  const bySlot = new Map<number, WorkerDerived>();
+  for (const d of derived) bySlot.set(d.slot, d);
+  return workers.map((w) => ({ w, d: bySlot.get(w.slot), nowMs }));
+}

@@ -1,0 +1,93 @@
+/**
+ * A small typed adapter over blessed-contrib's line chart, so contrib's loose types (and `any`) stay here,
+ * and its pitfalls are handled once: the chart must be appended to the screen to get a canvas, the ceiling
+ * must be above zero, and with colour off the canvas's own SGR codes are removed.
+ */
+import contrib from 'blessed-contrib';
+import type { Widgets } from 'blessed';
+
+export interface ChartGeometry {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}
+
+export interface ChartSeries {
+  title: string;
+  x: string[];
+  y: number[];
+  maxY: number;
+  wholeNumbers: boolean;
+}
+
+/** A line chart placed on the screen. */
+export interface LineChart {
+  readonly geometry: ChartGeometry;
+  /** Draw a series (skipped when it is the same as the last one drawn). */
+  show(series: ChartSeries): void;
+  destroy(): void;
+}
+
+interface ContribLineData {
+  title: string;
+  x: string[];
+  y: number[];
+  style?: { line: string };
+}
+
+interface ContribLine extends Widgets.BoxElement {
+  options: { maxY?: number; wholeNumbersOnly?: boolean };
+  setData(data: ContribLineData[]): void;
+}
+
+type LineFactory = (options: Record<string, unknown>) => ContribLine;
+
+const makeLine: LineFactory = (contrib as unknown as { line: LineFactory }).line;
+
+// Every SGR sequence the drawille canvas puts into its frame.
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** Create a line chart on `screen` at `geometry`; `color` null means no colour at all. */
+export function createLineChart(screen: Widgets.Screen, geometry: ChartGeometry, color: string | null): LineChart {
+  const chart = makeLine({
+    ...geometry,
+    label: '',
+    tags: true,
+    border: { type: 'line' },
+    style: {
+      line: color ?? 'normal',
+      text: color ? 'white' : 'normal',
+      baseline: color ? 'white' : 'normal',
+      ...(color ? { border: { fg: 'blue' } } : {}),
+    },
+    showLegend: false,
+    minY: 0,
+    xLabelPadding: 3,
+    xPadding: 5,
+    numYLabels: 4,
+  });
+  if (color === null) {
+    const setContent = chart.setContent.bind(chart);
+    chart.setContent = (content: string): void => setContent(content.replace(SGR, ''));
+  }
+  // Appending (not `parent:`) is what makes contrib build the canvas (on 'attach').
+  screen.append(chart);
+  let last = '';
+  return {
+    geometry,
+    show(series: ChartSeries): void {
+      const signature = JSON.stringify(series);
+      if (signature === last) return;
+      last = signature;
+      chart.options.maxY = series.maxY;
+      chart.options.wholeNumbersOnly = series.wholeNumbers;
+      chart.setLabel(series.title.replace(/[{}]/g, ''));
+      chart.setData([{ title: series.title, x: series.x, y: series.y }]);
+    },
+    destroy(): void {
+      chart.detach();
+      chart.destroy();
+    },
+  };
+}

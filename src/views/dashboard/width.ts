@@ -1,0 +1,50 @@
+/**
+ * Display width of already-safe text, measured with blessed's own tables so that what the view model pads
+ * is exactly what the screen lays out (wide CJK cells count 2, combining marks 0).
+ */
+import blessed from 'blessed';
+
+interface BlessedUnicode {
+  charWidth(str: string, i?: number): number;
+}
+
+const unicode = (blessed as unknown as { unicode: BlessedUnicode }).unicode;
+
+/** Width in terminal cells of one code point given as a string. */
+function charCells(ch: string): number {
+  const code = ch.codePointAt(0) ?? 0;
+  // Plain ASCII is the common case: skip the table lookup.
+  if (code >= 0x20 && code < 0x7f) return 1;
+  return unicode.charWidth(ch, 0);
+}
+
+/** Terminal cells taken by `text` (already made safe: no control characters). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += charCells(ch);
+  return width;
+}
+
+/** Cut `text` to at most `width` cells, ending with an ellipsis when something was cut. */
+export function cutToWidth(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charCells(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return out + '…';
+}
+
+/** Cut or pad `text` to exactly `width` cells, aligned left or right. */
+export function fitCell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const cut = cutToWidth(text, width);
+  const pad = width - displayWidth(cut);
+  if (pad <= 0) return cut;
+  return align === 'right' ? ' '.repeat(pad) + cut : cut + ' '.repeat(pad);
+}

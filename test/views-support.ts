@@ -1,0 +1,214 @@
+/**
+ * Test support for the dashboard: a fake TargetMonitor (the real MonitorCore fed by hand, so derived values,
+ * history and events are the real ones), sample documents decoded by decodeSnapshot, and a headless screen
+ * on fake TTY streams whose text is read back from blessed's screen.lines.
+ */
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { MonitorCore } from '../src/metrics/monitor-core.js';
+import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
+import { decodeSnapshot } from '../src/stats/document.js';
+import type { Snapshot } from '../src/stats/snapshot.js';
+import { Dashboard } from '../src/views/dashboard/dashboard.js';
+import type { TargetControl } from '../src/views/dashboard/control.js';
+
+export const SAMPLES = '/work/shared/samples';
+/** Wall clock of the sample captures (their last_spawn/request_start values are just before this). */
+export const SAMPLE_EPOCH_MS = 1795270490_000;
+
+/** A fresh, mutable copy of a sample document. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function sample(name: string): any {
+  return JSON.parse(readFileSync(`${SAMPLES}/${name}`, 'utf8'));
+}
+
+/** Decode raw body bytes as read `offsetMs` after the sample epoch. */
+export function decodeBody(body: Buffer | string, offsetMs: number, target: string): Snapshot {
+  return decodeSnapshot(Buffer.isBuffer(body) ? body : Buffer.from(body), {
+    target,
+    readAtMs: SAMPLE_EPOCH_MS + offsetMs,
+    monotonicMs: offsetMs,
+    durationMs: 1,
+  });
+}
+
+/** Decode a JSON document as read `offsetMs` after the sample epoch. */
+export function decodeDoc(doc: unknown, offsetMs: number, target: string): Snapshot {
+  return decodeBody(JSON.stringify(doc), offsetMs, target);
+}
+
+/** A TargetMonitor driven by the test: push documents or failures, read what the dashboard asked for. */
+export class FakeMonitor implements TargetMonitor {
+  readonly core: MonitorCore;
+  private readonly listeners = new Set<(u: TargetUpdate) => void>();
+  private seq = 0;
+  intervalMs = 1000;
+  refreshes = 0;
+  intervalChanges: number[] = [];
+  stopped = false;
+
+  constructor(readonly target: string) {
+    this.core = new MonitorCore(target);
+  }
+
+  /** Publish a successful poll of `doc` read `offsetMs` after the sample epoch. */
+  push(doc: unknown, offsetMs: number): TargetUpdate {
+    return this.publish(this.core.ingestSnapshot(decodeDoc(doc, offsetMs, this.target), ++this.seq));
+  }
+
+  /** Publish a successful poll of raw bytes. */
+  pushRaw(body: Buffer | string, offsetMs: number): TargetUpdate {
+    return this.publish(this.core.ingestSnapshot(decodeBody(body, offsetMs, this.target), ++this.seq));
+  }
+
+  /** Publish a failed poll. */
+  fail(error: string, atMs: number, nextRetryAtMs: number | null): TargetUpdate {
+    return this.publish(this.core.ingestFailure(error, ++this.seq, atMs, nextRetryAtMs));
+  }
+
+  private publish(u: TargetUpdate): TargetUpdate {
+    for (const l of [...this.listeners]) l(u);
+    return u;
+  }
+
+  latest(): TargetUpdate | null {
+    return this.core.latest();
+  }
+  subscribe(listener: (update: TargetUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+  history(name: SeriesName): SeriesView {
+    return this.core.history(name);
+  }
+  events(): readonly MonitorEvent[] {
+    return this.core.events();
+  }
+  addEvent(event: MonitorEvent): void {
+    this.core.addEvent(event);
+  }
+  refresh(): void {
+    this.refreshes++;
+  }
+  setIntervalMs(ms: number): void {
+    this.intervalMs = Math.max(100, ms);
+    this.intervalChanges.push(ms);
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/** A controller that records the commands it was asked to run and answers as told. */
+export class FakeControl implements TargetControl {
+  calls: string[] = [];
+  constructor(readonly fifoPath: string, private readonly answer: { ok: boolean; message: string } = { ok: true, message: 'done, verified' }) {}
+  run(command: string): Promise<{ ok: boolean; message: string }> {
+    this.calls.push(command);
+    return Promise.resolve(this.answer);
+  }
+}
+
+export interface FakeTty {
+  input: PassThrough & { isTTY: boolean; setRawMode(mode: boolean): void; isRaw: boolean };
+  output: PassThrough & { isTTY: boolean; columns: number; rows: number };
+  bytes(): string;
+}
+
+/** Two PassThrough streams that look like a terminal of `cols` x `rows`; every output byte is kept. */
+export function fakeTty(cols: number, rows: number): FakeTty {
+  const input = Object.assign(new PassThrough(), {
+    isTTY: true,
+    isRaw: false,
+    setRawMode(mode: boolean) {
+      input.isRaw = mode;
+    },
+  });
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: cols, rows });
+  const chunks: Buffer[] = [];
+  output.on('data', (d: Buffer) => chunks.push(Buffer.from(d)));
+  return { input, output, bytes: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+export interface Harness {
+  dash: Dashboard;
+  tty: FakeTty;
+  /** The screen as text lines (wide-character fillers removed). */
+  text(): string[];
+  /** The whole screen as one string. */
+  screenText(): string;
+  /** Send key bytes and wait for the frame they cause. */
+  keys(seq: string): Promise<void>;
+  /** Wait for the next painted frame. */
+  nextFrame(): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  close(): Promise<number>;
+}
+
+export const KEY = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  pageDown: '\x1b[6~',
+  pageUp: '\x1b[5~',
+  home: '\x1b[1~',
+  end: '\x1b[4~',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  ctrlC: '\x03',
+};
+
+/** Start a dashboard headless and wait for its first frame. */
+export async function startHeadless(
+  monitors: TargetMonitor[],
+  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl> } = {},
+): Promise<Harness> {
+  const tty = fakeTty(opts.cols ?? 80, opts.rows ?? 24);
+  const dash = new Dashboard(monitors, { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, {
+    color: opts.color ?? true,
+    controls: opts.controls ?? new Map(),
+    handleSignals: false,
+  });
+  const nextFrame = (): Promise<void> => new Promise((resolve) => dash.emitter.once('frame', () => resolve()));
+  await nextFrame();
+  const text = (): string[] => {
+    const lines = (dash.screen as unknown as { lines: Array<Array<[number, string]>> }).lines;
+    return lines.map((row) => row.map((cell) => cell[1]).join('').replace(/\u0003/g, ''));
+  };
+  return {
+    dash,
+    tty,
+    text,
+    screenText: () => text().join('\n'),
+    nextFrame,
+    async keys(seq: string) {
+      // Wait for the key to be handled, then for the frame it asked for (not an earlier poll's frame).
+      const handled = new Promise<void>((resolve) => dash.emitter.once('key', () => resolve()));
+      tty.input.write(seq);
+      await handled;
+      if (!dash.finished) await nextFrame();
+    },
+    async resize(cols: number, rows: number) {
+      tty.output.columns = cols;
+      tty.output.rows = rows;
+      const f = new Promise<void>((resolve) => {
+        const check = (): void => {
+          if ((dash.screen.width as number) === cols && (dash.screen.height as number) === rows) {
+            dash.emitter.removeListener('frame', check);
+            resolve();
+          }
+        };
+        dash.emitter.on('frame', check);
+      });
+      tty.output.emit('resize');
+      await f;
+    },
+    async close() {
+      dash.finish(0);
+      return dash.done;
+    },
+  };
+}
