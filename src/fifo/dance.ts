@@ -86,14 +86,10 @@ export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, optio
   const fresh = await probeFifo(fifos.newFifo);
   if (fresh.state !== 'answering') return steps.fail(`no new instance to promote, nothing done: ${fresh.message}`);
   if (stats.newStats) {
-    try {
-      const doc = await readInstance(stats.newStats, options.reader);
-      const ready = runningWorkers(doc).filter((w) => w.accepting && w.status !== 'pause');
-      if (ready.length === 0) return steps.fail(`the new instance (${stats.newStats}) has no worker accepting requests yet, nothing done: ${describeWorkers(doc)}`);
-      steps.add(`new instance ready: ${ready.length} worker(s) accepting (${describeWorkers(doc)})`);
-    } catch (err) {
-      return steps.fail(`cannot read the new instance's stats at ${stats.newStats}, nothing done: ${message(err)}`);
-    }
+    // Like hook-accepting1-once: wait for the new instance's first accepting worker before touching the others.
+    const ready = await waitReady(stats.newStats, timeoutMs, options.reader);
+    if (!ready.ok) return steps.fail(`the new instance (${stats.newStats}) is not ready, nothing done: ${ready.message}`);
+    steps.add(`new instance ready: ${ready.message}`);
   } else {
     steps.add(`new instance reads ${fifos.newFifo}`);
   }
@@ -200,6 +196,25 @@ async function finalCheck(steps: Steps, runnerStats: string | null, sleeperStats
     return steps.fail(`final check: ${message(err)}`);
   }
   return steps.done();
+}
+
+/** Poll an instance until a worker accepts requests and none is paused; the last state on timeout. */
+async function waitReady(address: string, timeoutMs: number, reader?: StatsReader): Promise<{ ok: boolean; message: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no stats read yet';
+  for (;;) {
+    try {
+      const doc = await readInstance(address, reader);
+      const ready = runningWorkers(doc).filter((w) => w.accepting && w.status !== 'pause');
+      if (ready.length > 0 && !isPaused(doc)) return { ok: true, message: `${ready.length} worker(s) accepting (${describeWorkers(doc)})` };
+      last = `no worker accepting yet within ${Math.round(timeoutMs / 1000)} s (${describeWorkers(doc)})`;
+    } catch (err) {
+      if (err instanceof FifoError) return { ok: false, message: err.message };
+      last = `stats unreadable: ${message(err)}`;
+    }
+    if (Date.now() + 300 > deadline) return { ok: false, message: last };
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 function message(err: unknown): string {
