@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readIniTargets } from '../src/config/ini.js';
+import { cleanupAll, tempDir, uwsgiBinary } from './support/uwsgi.js';
+
+/** What uWSGI itself makes of an ini: its --show-config dump (it exits at once without a socket). */
+function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fifos: string[] } {
+  // uWSGI logs to stderr; it exits by itself (no socket), the timeout is only a guard.
+  const run = spawnSync(uwsgiBinary(), ['--ini', file, '--show-config'], { env, timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = `${run.stdout?.toString() ?? ''}${run.stderr?.toString() ?? ''}`;
+  const config = output.slice(output.indexOf(';uWSGI instance configuration'), output.indexOf(';end of configuration'));
+  const values = (key: string) =>
+    config
+      .split('\n')
+      .map((line) => /^([A-Za-z0-9_-]+) = (.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null && (m[1] as string).replace(/_/g, '-') === key)
+      .map((m) => m[2] as string);
+  return { stats: values('stats'), fifos: values('master-fifo') };
+}
+
+describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
+  afterAll(cleanupAll);
+
+  it('expands %d, %n, %(key), $(ENV), underscores and repeated keys exactly as uWSGI does', () => {
+    const dir = tempDir();
+    const file = join(dir, 'shop.ini');
+    writeFileSync(
+      file,
+      [
+        '; the zerg dance layout',
+        '[uwsgi]',
+        'run = /run/shop',
+        'stats = %(run)/%n-stats.sock',
+        'master_fifo = %dnew.fifo',
+        'master-fifo = %(run)/running.fifo',
+        '# a comment between',
+        'master-fifo = $(SHOP_FIFO_DIR)/sleeping.fifo',
+        'run = /elsewhere',
+        'master-fifo = %(run)/third.fifo',
+        '[other]',
+        'stats = 127.0.0.1:1',
+        '',
+      ].join('\n'),
+    );
+    const env = { ...process.env, SHOP_FIFO_DIR: '/srv/fifos' };
+    const truth = uwsgiView(file, env);
+    expect(truth.fifos).toHaveLength(4);
+    const { targets, problems } = readIniTargets([file], env);
+    expect(problems).toEqual([]);
+    expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos }]);
+  });
+
+  it('reads a vassals directory (every *.ini, sorted) and a named section', () => {
+    const dir = tempDir();
+    const vassals = join(dir, 'vassals');
+    mkdirSync(vassals);
+    writeFileSync(join(vassals, 'b.ini'), '[uwsgi]\nstats = 127.0.0.1:9192\nmaster-fifo = /run/b.fifo\n');
+    writeFileSync(join(vassals, 'a.ini'), '[uwsgi]\nstats-server = :9191\n[staging]\nstats = :9999\nmaster-fifo = /run/staging.fifo\n');
+    writeFileSync(join(vassals, 'notes.txt'), 'stats = nope\n');
+    const { targets, problems } = readIniTargets([vassals, `${join(vassals, 'a.ini')}:staging`]);
+    expect(problems).toEqual([]);
+    expect(targets.map((t) => [t.file, t.stats, t.fifos])).toEqual([
+      [join(vassals, 'a.ini'), ':9191', []],
+      [join(vassals, 'b.ini'), '127.0.0.1:9192', ['/run/b.fifo']],
+      [`${join(vassals, 'a.ini')}:staging`, ':9999', ['/run/staging.fifo']],
+    ]);
+  });
+
+  it('reports what it cannot know instead of guessing', () => {
+    const dir = tempDir();
+    const file = join(dir, 'x.ini');
+    writeFileSync(file, '[uwsgi]\nstats = %(undefined_key)/s.sock\nmaster-fifo = %k/cores.fifo\nmaster-fifo = $(NOT_SET_ANYWHERE)/f.fifo\nmaster-fifo = /ok.fifo\n');
+    const { targets, problems } = readIniTargets([file, join(dir, 'missing.ini')], {});
+    expect(targets).toEqual([{ file, stats: null, fifos: ['/ok.fifo'] }]);
+    expect(problems.some((p) => p.includes('%(undefined_key)'))).toBe(true);
+    expect(problems.some((p) => p.includes('%k'))).toBe(true);
+    expect(problems.some((p) => p.includes('$(NOT_SET_ANYWHERE)'))).toBe(true);
+    expect(problems.some((p) => p.includes('missing.ini') && p.includes('no such file'))).toBe(true);
+  });
+});
