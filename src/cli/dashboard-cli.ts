@@ -1,7 +1,6 @@
 /** The default mode on a terminal: one live monitor per target shown by the dashboard, with FIFO controls when paired. */
 import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
 import type { TargetMonitor } from '../metrics/types.js';
-import type { StatsAddress } from '../stats/address.js';
 import type { Target } from './targets.js';
 import { loadFunction } from './optional.js';
 
@@ -13,8 +12,8 @@ export interface DashboardIo {
 
 export interface DashboardRun {
   targets: readonly Target[];
-  /** Master FIFO path per target name (from --fifo ADDR=PATH and --ini). */
-  fifos: ReadonlyMap<string, string>;
+  /** Master FIFO paths per target name, slot 0 first (from --fifo ADDR=PATH and --ini). */
+  fifos: ReadonlyMap<string, readonly string[]>;
   color: boolean;
   intervalMs: number;
   timeoutMs: number;
@@ -23,31 +22,49 @@ export interface DashboardRun {
 type RunDashboard = (
   monitors: TargetMonitor[],
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
-  options: { color: boolean; controls?: Map<string, unknown> },
+  options: { color: boolean; controls?: Map<string, Control> },
 ) => Promise<number>;
-type CreateTargetControl = (fifoPath: string, statsAddress: StatsAddress) => unknown;
+interface Control {
+  fifoPath: string;
+  run(command: string): Promise<{ ok: boolean; message: string }>;
+}
+type CreateTargetControl = (fifoPath: string, statsAddress: string | null, options?: { slotPaths?: string[] }) => Control;
 
 /** Run the dashboard until the user quits; every monitor is stopped afterwards. Resolves with the exit status. */
 export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promise<number> {
   const runDashboard = await loadFunction<RunDashboard>('../views/dashboard/index.js', 'runDashboard', 'the dashboard');
-  let controls: Map<string, unknown> | undefined;
+  const controls = new Map<string, Control>();
   if (run.fifos.size > 0) {
     const createTargetControl = await loadFunction<CreateTargetControl>('../fifo/control.js', 'createTargetControl', 'master FIFO control');
-    controls = new Map();
     for (const target of run.targets) {
-      const fifo = run.fifos.get(target.name);
-      if (fifo !== undefined) controls.set(target.name, createTargetControl(fifo, target.address));
+      const paths = run.fifos.get(target.name);
+      // Commands are verified by reading the same stats address the dashboard watches.
+      if (paths !== undefined && paths.length > 0) {
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths] }));
+      }
     }
   }
-  const monitors: ControllableMonitor[] = run.targets.map((t) =>
-    createMonitor(t.name, t.fetch, { intervalMs: run.intervalMs, readTimeoutMs: run.timeoutMs + 2000 }),
-  );
+  // A relay's targets are controlled through the relay (when it allows control).
+  for (const target of run.targets) {
+    const remote = target.remote;
+    if (remote !== undefined && remote.commands().length > 0 && !controls.has(target.name)) {
+      controls.set(target.name, { fifoPath: `(via ${target.address.text})`, run: (command) => remote.runCommand(command) });
+    }
+  }
+  // Relay targets come with their own live monitor; the others get a local poller each.
+  const owned: ControllableMonitor[] = [];
+  const monitors: TargetMonitor[] = run.targets.map((t) => {
+    if (t.remote !== undefined) return t.remote;
+    const m = createMonitor(t.name, t.fetch, { intervalMs: run.intervalMs, readTimeoutMs: run.timeoutMs + 2000 });
+    owned.push(m);
+    return m;
+  });
   try {
     return await runDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
       color: run.color,
-      ...(controls !== undefined ? { controls } : {}),
+      ...(controls.size > 0 ? { controls } : {}),
     });
   } finally {
-    for (const m of monitors) m.stop();
+    for (const m of owned) m.stop();
   }
 }

@@ -18,7 +18,8 @@ import {
   parseSeconds,
   parseSize,
 } from './options.js';
-import { buildTargets, parseTargets } from './targets.js';
+import { buildTargets, parseTargets, type Target } from './targets.js';
+import { closeRelays, failedRelayTarget, openRelays } from './relay-targets.js';
 import { collectSources } from './sources.js';
 import { runTextReports } from './report-cli.js';
 import { runJsonOnce } from './json-cli.js';
@@ -159,13 +160,40 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
   const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
   for (const problem of sources.problems) writeErr(`uwsgitop-ts: warning: ${problem}\n`);
   if (sources.addresses.length === 0) throw new UsageError('no stats address given (e.g. uwsgitop-ts 127.0.0.1:9191)');
-  const targets = buildTargets(parseTargets(sources.addresses), io.stdin, { timeoutMs, maxBytes });
+  const addresses = parseTargets(sources.addresses);
+  const relays = await openRelays(addresses.filter((a) => a.kind === 'relay'), addresses.length > 1, Math.max(timeoutMs, 5000));
+  try {
+    const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes }, (address) => {
+      const opening = relays.find((o) => o.address === address);
+      if (opening === undefined) return [];
+      return opening.error === null ? opening.targets : [failedRelayTarget(opening)];
+    });
+    return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr);
+  } finally {
+    closeRelays(relays);
+  }
+}
+
+interface Timing {
+  intervalMs: number;
+  timeoutMs: number;
+  count: number | null;
+}
+
+async function runMode(
+  targets: Target[],
+  fifos: Map<string, string[]>,
+  opts: ParsedOptions,
+  { intervalMs, timeoutMs, count }: Timing,
+  io: MainIo,
+  writeErr: (text: string) => void,
+): Promise<number> {
 
   const textMode = Boolean(opts.once || opts.watch || count !== null);
   const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
   if (!opts.json && !textMode && isTerminal) {
     const color = opts.color && io.env.NO_COLOR === undefined;
-    return runDashboardCli({ targets, fifos: sources.fifos, color, intervalMs, timeoutMs }, io);
+    return runDashboardCli({ targets, fifos, color, intervalMs, timeoutMs }, io);
   }
 
   const out = new Output(io.stdout);

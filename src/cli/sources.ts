@@ -9,15 +9,15 @@ import { loadFunction } from './optional.js';
 export interface TargetSources {
   /** Address texts in the order first named. */
   addresses: string[];
-  /** Master FIFO path per address text. */
-  fifos: Map<string, string>;
+  /** Master FIFO paths per address text, in slot order (slot 0 first). */
+  fifos: Map<string, string[]>;
   /** Problems found in ini files (printed as warnings). */
   problems: string[];
 }
 
 interface IniTarget {
   file: string;
-  stats: string;
+  stats: string | null;
   fifos: string[];
 }
 type ReadIniTargets = (paths: string[]) => { targets: IniTarget[]; problems: string[] } | Promise<{ targets: IniTarget[]; problems: string[] }>;
@@ -34,7 +34,7 @@ export function parseFifoPair(text: string): [string, string] {
 /** Collect every target the command line names, with their FIFOs. */
 export async function collectSources(positional: readonly string[], fifoPairs: readonly string[], iniFiles: readonly string[]): Promise<TargetSources> {
   const addresses: string[] = [];
-  const fifos = new Map<string, string>();
+  const fifos = new Map<string, string[]>();
   const problems: string[] = [];
   const add = (address: string): void => {
     if (!addresses.includes(address)) addresses.push(address);
@@ -43,7 +43,7 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
   for (const pair of fifoPairs) {
     const [address, path] = parseFifoPair(pair);
     add(address);
-    fifos.set(address, path);
+    fifos.set(address, [path]);
   }
   if (iniFiles.length > 0) {
     const readIniTargets = await loadFunction<ReadIniTargets>('../config/ini.js', 'readIniTargets', '--ini');
@@ -53,8 +53,7 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
       if (!t.stats) continue;
       add(t.stats);
       // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins.
-      const first = t.fifos[0];
-      if (first !== undefined && !fifos.has(t.stats)) fifos.set(t.stats, first);
+      if (t.fifos.length > 0 && !fifos.has(t.stats)) fifos.set(t.stats, [...t.fifos]);
     }
     if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')} (uWSGI's "stats" option)`);

@@ -6,6 +6,7 @@ import type { StatsAddress } from '../stats/address.js';
 import { parseAddress } from '../stats/address.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
+import type { TargetMonitor } from '../metrics/types.js';
 import { StatsReadError, UsageError } from '../errors.js';
 import { escapeControls } from '../views/safe-text.js';
 
@@ -23,6 +24,8 @@ export interface Target {
   isStatic: boolean;
   /** Read one document. */
   fetch(signal: AbortSignal): Promise<Snapshot>;
+  /** For a target served by a relay: its live monitor (the dashboard uses it directly) and command channel. */
+  remote?: TargetMonitor & { runCommand(command: string): Promise<{ ok: boolean; message: string }>; commands(): readonly string[] };
 }
 
 /** Parse every address (UsageError on the first bad one) and check the combination makes sense. */
@@ -32,31 +35,40 @@ export function parseTargets(texts: readonly string[]): StatsAddress[] {
   return addresses;
 }
 
-/** Build the targets of this run, in the order given, with duplicates removed (one poll per target). */
-export function buildTargets(addresses: readonly StatsAddress[], stdin: NodeJS.ReadableStream, limits: ReadLimits): Target[] {
+/** A directly read target (not a relay) for one address. */
+export function directTarget(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits): Target {
+  return {
+    name: address.text,
+    address,
+    isStatic: address.kind === 'file' || address.kind === 'stdin',
+    fetch: (signal) => fetchOne(address, stdin, limits, signal),
+  };
+}
+
+/**
+ * The targets of this run in the order given, duplicates removed (one poll per target). `relayTargets`
+ * gives, for each ws:// address, the targets its relay serves (see relay-targets.ts).
+ */
+export function buildTargets(
+  addresses: readonly StatsAddress[],
+  stdin: NodeJS.ReadableStream,
+  limits: ReadLimits,
+  relayTargets: (address: StatsAddress) => Target[] = () => [],
+): Target[] {
   const seen = new Set<string>();
   const targets: Target[] = [];
   for (const address of addresses) {
-    if (seen.has(address.text)) continue;
-    seen.add(address.text);
-    targets.push({
-      name: address.text,
-      address,
-      isStatic: address.kind === 'file' || address.kind === 'stdin',
-      fetch: (signal) => fetchOne(address, stdin, limits, signal),
-    });
+    const expanded = address.kind === 'relay' ? relayTargets(address) : [directTarget(address, stdin, limits)];
+    for (const target of expanded) {
+      if (seen.has(target.name)) continue;
+      seen.add(target.name);
+      targets.push(target);
+    }
   }
   return targets;
 }
 
 async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal): Promise<Snapshot> {
-  if (address.kind === 'relay') {
-    throw new StatsReadError(
-      'ws:// relay targets are not supported by this command yet: point it at the stats address the relay watches',
-      'unsupported',
-      false,
-    );
-  }
   return readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin });
 }
 

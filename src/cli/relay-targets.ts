@@ -1,0 +1,73 @@
+/**
+ * ws:// addresses: a relay serves several targets over one connection. Each target it serves becomes a
+ * Target here; reading one returns the relay's latest document for it (the relay does the polling).
+ */
+import type { StatsAddress } from '../stats/address.js';
+import type { Snapshot } from '../stats/snapshot.js';
+import type { TargetMonitor } from '../metrics/types.js';
+import { StatsReadError } from '../errors.js';
+import { loadFunction } from './optional.js';
+import { failureText, type Target } from './targets.js';
+
+interface RemoteMonitor extends TargetMonitor {
+  runCommand(command: string): Promise<{ ok: boolean; message: string }>;
+  commands(): readonly string[];
+}
+type ConnectRelay = (text: string, options: { targetPrefix?: string; connectTimeoutMs?: number }) => Promise<RemoteMonitor[]>;
+
+/** What a relay address turned into: its targets, or the reason it could not be reached. */
+export interface RelayOpening {
+  address: StatsAddress;
+  targets: Target[];
+  /** Set when the relay could not be reached: the address becomes one failing target. */
+  error: string | null;
+}
+
+function remoteTarget(address: StatsAddress, monitor: RemoteMonitor): Target {
+  return {
+    name: monitor.target,
+    address,
+    isStatic: false,
+    remote: monitor,
+    async fetch(): Promise<Snapshot> {
+      const update = monitor.latest();
+      if (update === null || update.snapshot === null) {
+        throw new StatsReadError(update?.error ?? 'the relay has no document for this target yet', 'unreachable');
+      }
+      if (update.error !== null) throw new StatsReadError(`(via the relay) ${update.error}`, 'unreachable');
+      return update.snapshot;
+    },
+  };
+}
+
+/** Connect to every relay address; `prefix` names remote targets `HOST:PORT/target` when other targets are given too. */
+export async function openRelays(addresses: readonly StatsAddress[], prefix: boolean, connectTimeoutMs: number): Promise<RelayOpening[]> {
+  if (addresses.length === 0) return [];
+  const connectRelay = await loadFunction<ConnectRelay>('../stats/relay-client.js', 'connectRelay', 'ws:// relay targets');
+  return Promise.all(
+    addresses.map(async (address): Promise<RelayOpening> => {
+      try {
+        const host = new URL(address.text).host;
+        const monitors = await connectRelay(address.text, { connectTimeoutMs, ...(prefix ? { targetPrefix: `${host}/` } : {}) });
+        return { address, targets: monitors.map((m) => remoteTarget(address, m)), error: null };
+      } catch (err) {
+        return { address, targets: [], error: failureText(address.text, err) };
+      }
+    }),
+  );
+}
+
+/** A target standing for an unreachable relay: every read fails with the connection error. */
+export function failedRelayTarget(opening: RelayOpening): Target {
+  return {
+    name: opening.address.text,
+    address: opening.address,
+    isStatic: false,
+    fetch: () => Promise.reject(new StatsReadError(opening.error ?? 'relay unreachable', 'unreachable')),
+  };
+}
+
+/** Close every relay connection (stopping all of a relay's monitors closes it). */
+export function closeRelays(openings: readonly RelayOpening[]): void {
+  for (const o of openings) for (const t of o.targets) t.remote?.stop();
+}
