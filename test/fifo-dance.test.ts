@@ -123,4 +123,25 @@ describe('the zerg dance on a real zerg pool', () => {
     expect(runner.alive()).toBe(true);
     expect((await dance(['--new', fifo.new])).code).toBe(2);
   }, 60000);
+
+  it('without stats addresses the FIFOs alone prove each step; rollback in the manual order', async () => {
+    const shared = tempDir();
+    const fifo = { new: join(shared, 'new.fifo'), running: join(shared, 'running.fifo'), sleeping: join(shared, 'sleeping.fifo') };
+    const fifos = [fifo.new, fifo.running, fifo.sleeping];
+    const args = ['--new', fifo.new, '--running', fifo.running, '--sleeping', fifo.sleeping];
+    const a = await startUwsgi({ workers: 1, fifos });
+    expect((await dance(args)).code).toBe(0);
+    const b = await startUwsgi({ workers: 1, fifos });
+    const swap = await dance(args);
+    expect(swap.code, swap.out).toBe(0);
+    expect(swap.out).toContain(`the master now reads ${fifo.sleeping}`);
+    expect(await statuses(a)).toEqual(['pause']);
+    expect(await statuses(b)).toEqual(['idle']);
+    const back = await dance(['rollback', '--running', fifo.running, '--sleeping', fifo.sleeping, '--manual-order']);
+    expect(back.code, back.out).toBe(0);
+    expect(back.out).toContain('the master no longer reads it (exited)');
+    await waitFor(() => !b.alive(), 'B to exit', 10000);
+    await waitFor(async () => (await statuses(a)).every((s) => s === 'idle'), 'A to run again', 5000);
+    expect((await probeFifo(fifo.running)).state).toBe('answering');
+  }, 60000);
 });

@@ -75,6 +75,14 @@ async function waitQuiet(path: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** Shut an instance down through its FIFO; without stats, proof is its FIFO going quiet (the master exited). */
+async function shutDown(path: string, name: 'shutdown' | 'shutdown-brutal', stats: string | null, common: { timeoutMs: number; reader?: StatsReader; slotPaths: string[] }): Promise<{ ok: boolean; message: string }> {
+  const result = await runFifoCommands(path, [cmd(name)], { ...common, stats, wait: stats !== null });
+  if (!result.ok || stats !== null) return result;
+  if (!(await waitQuiet(path, common.timeoutMs))) return { ok: false, message: `${path} still answers after ${cmd(name).byte}: the master did not exit` };
+  return { ok: true, message: `wrote ${JSON.stringify(cmd(name).byte)} to ${path}: the master no longer reads it (exited)` };
+}
+
 /** Make the new instance the runner: kill the sleeper, put the runner to sleep (slot 2, paused), promote the new one. */
 export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, options: DanceOptions = {}): Promise<DanceReport> {
   const steps = new Steps(options.onStep);
@@ -97,9 +105,8 @@ export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, optio
   // 1. The old sleeper dies (Q: it is paused, so nothing is in flight).
   const sleeper = await probeFifo(fifos.sleepingFifo);
   if (sleeper.state === 'answering') {
-    const result = await runFifoCommands(fifos.sleepingFifo, [cmd('shutdown-brutal')], { ...common, stats: stats.sleepingStats ?? null });
+    const result = await shutDown(fifos.sleepingFifo, 'shutdown-brutal', stats.sleepingStats ?? null, common);
     if (!result.ok) return steps.fail(`old sleeper: ${result.message}`);
-    if (!stats.sleepingStats && !(await waitQuiet(fifos.sleepingFifo, timeoutMs))) return steps.fail(`old sleeper: ${fifos.sleepingFifo} still answers after Q`);
     steps.add(`old sleeper shut down: ${result.message}`);
   } else {
     steps.add(`no sleeping instance (${sleeper.state} at ${fifos.sleepingFifo}): step Q skipped`);
@@ -147,9 +154,8 @@ export async function zergRollback(fifos: Pick<DanceFifos, 'runningFifo' | 'slee
 
   if (options.manualOrder) {
     if (runner.state === 'answering') {
-      const r = await runFifoCommands(fifos.runningFifo, [cmd('shutdown-brutal')], { ...common, stats: stats.runningStats ?? null });
+      const r = await shutDown(fifos.runningFifo, 'shutdown-brutal', stats.runningStats ?? null, common);
       if (!r.ok) return steps.fail(`runner: ${r.message}`);
-      if (!stats.runningStats && !(await waitQuiet(fifos.runningFifo, timeoutMs))) return steps.fail(`runner: ${fifos.runningFifo} still answers after Q`);
       steps.add(`runner shut down: ${r.message}`);
     } else {
       steps.add(`no running instance (${runner.state} at ${fifos.runningFifo}): step Q skipped`);
@@ -165,9 +171,8 @@ export async function zergRollback(fifos: Pick<DanceFifos, 'runningFifo' | 'slee
   if (!awake.ok) return steps.fail(`sleeper: ${awake.message}`);
   steps.add(`sleeper resumed: ${awake.message}`);
   if (runner.state === 'answering') {
-    const down = await runFifoCommands(fifos.runningFifo, [cmd('shutdown')], { ...common, stats: stats.runningStats ?? null });
+    const down = await shutDown(fifos.runningFifo, 'shutdown', stats.runningStats ?? null, common);
     if (!down.ok) return steps.fail(`runner: ${down.message}`);
-    if (!stats.runningStats && !(await waitQuiet(fifos.runningFifo, timeoutMs))) return steps.fail(`runner: ${fifos.runningFifo} still answers after q`);
     steps.add(`runner shut down gracefully: ${down.message}`);
   } else {
     steps.add(`no running instance (${runner.state} at ${fifos.runningFifo}): step q skipped`);
