@@ -245,7 +245,9 @@ export const PAGE_JS = String.raw`(function () {
     if (values.length < 2) return;
     var n = Math.min(values.length, MAX_POINTS);
     var start = values.length - n;
-    var step = cssW / (MAX_POINTS - 1);
+    // A short history fills a minute-wide window rather than a sliver of the full 600-point one.
+    var span = Math.max(60, n);
+    var step = cssW / (span - 1);
     var x0 = cssW - (n - 1) * step;
     var accent = style.getPropertyValue('--accent') || '#4ea1ff';
     ctx.strokeStyle = accent;
@@ -510,8 +512,12 @@ export const PAGE_JS = String.raw`(function () {
     if (kind === 'instance') {
       this.setCard('rps', 'requests / s', inst ? fmtRate(inst.rps) : '-', inst ? inst.totalRequests + ' total' : '');
       this.setCard('avg', 'avg response', inst ? fmtUs(inst.avgRtUs) : '-', 'running average');
-      this.setCard('workers', 'busy / running', inst ? inst.busy + ' / ' + inst.running : '-',
-        inst ? inst.idle + ' idle \u00b7 ' + inst.paused + ' paused \u00b7 ' + inst.cheap + ' cheap' : '', inst && inst.paused > 0 ? 'warn' : '');
+      var counts = { busy: 0, idle: 0, pause: 0, cheap: 0, sig: 0, unknown: 0 };
+      doc.workers.forEach(function (w) { counts[w.status in counts ? w.status : 'unknown']++; });
+      var running = doc.workers.length - counts.cheap;
+      this.setCard('workers', 'busy / running', counts.busy + ' / ' + running,
+        counts.idle + ' idle' + (counts.pause ? ' \u00b7 ' + counts.pause + ' paused' : '') + (counts.cheap ? ' \u00b7 ' + counts.cheap + ' cheap' : ''),
+        counts.pause > 0 ? 'warn' : '');
       this.setCard('inflight', 'in flight', inst ? String(inst.inFlight) : '-', '');
       this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue),
         doc.listenQueueErrors ? doc.listenQueueErrors + ' errors' : '', doc.listenQueue > 0 ? 'warn' : '');
