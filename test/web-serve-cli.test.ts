@@ -1,0 +1,57 @@
+/** `uwsgitop-ts serve` as the main CLI runs it: usage errors, then a real relay in front of a real uWSGI, stopped by the signal. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runServeCli } from '../src/cli/serve-cli.js';
+import { cleanupAll, freePort, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
+import { parsePrometheus, promValue } from './web-fixtures.js';
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return { stream: new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), text: () => chunks.join('') };
+}
+
+afterAll(cleanupAll);
+
+describe('serve command', () => {
+  it('refuses a non-loopback --listen without a token, and --allow-control without a token', async () => {
+    for (const argv of [['127.0.0.1:1', '--listen', '0.0.0.0:0'], ['127.0.0.1:1', '--allow-control'], ['127.0.0.1:1', '--listen', 'nonsense'], ['ws://127.0.0.1:9'], []]) {
+      const out = sink();
+      const err = sink();
+      expect(await runServeCli(argv, { stdout: out.stream, stderr: err.stream, env: {} })).toBe(2);
+      expect(err.text()).toMatch(/^uwsgitop-ts: serve: .+\n$/);
+    }
+  });
+
+  it('serves a live instance until the signal aborts, with the token from --token-file', async () => {
+    const uw = await startUwsgi({ workers: 2 });
+    const dir = tempDir();
+    const tokenFile = join(dir, 'token');
+    const token = 'serve-cli-token-abcdefghijklmnop';
+    writeFileSync(tokenFile, token + '\n');
+    chmodSync(tokenFile, 0o600);
+    const port = await freePort();
+    const out = sink();
+    const err = sink();
+    const controller = new AbortController();
+    const done = runServeCli([uw.statsAddress, '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--interval', '0.3'], {
+      stdout: out.stream,
+      stderr: err.stream,
+      env: {},
+      signal: controller.signal,
+    });
+    await waitFor(() => out.text().includes(`http://127.0.0.1:${port}/`), 'the relay URL on stdout');
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+    const metrics = await waitFor(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+      const fam = parsePrometheus(await res.text());
+      return fam.get('uwsgi_workers') ? fam : null;
+    }, 'metrics of the instance');
+    expect(promValue(metrics, 'uwsgi_workers', { target: uw.statsAddress })).toBe(2);
+    controller.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(err.text()).toBe('');
+  }, 30000);
+});
