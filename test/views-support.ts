@@ -212,3 +212,33 @@ export async function startHeadless(
     },
   };
 }
+
+/** A copy of an instance document with `count` workers cloned from its first one (distinct ids, pids, counters). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function manyWorkers(doc: any, count: number): any {
+  const out = JSON.parse(JSON.stringify(doc));
+  const template = out.workers[0];
+  out.workers = Array.from({ length: count }, (_, i) => ({
+    ...JSON.parse(JSON.stringify(template)),
+    id: i + 1,
+    pid: 100_000 + i,
+    requests: (i * 7919) % 1000,
+  }));
+  return out;
+}
+
+/** True when row `y` of the screen is drawn highlighted (cyan background with colour, inverse without). */
+export function rowHighlighted(h: Harness, y: number): boolean {
+  const lines = (h.dash.screen as unknown as { lines: Array<Array<[number, string]>> }).lines;
+  const cell = lines[y]?.[2];
+  if (!cell) return false;
+  const attr = cell[0];
+  const bg = attr & 0x1ff;
+  const flags = (attr >> 18) & 0x1ff;
+  return bg === 6 || (flags & 8) !== 0;
+}
+
+/** Index of the first screen line containing `text`, -1 when none. */
+export function lineWith(h: Harness, text: string): number {
+  return h.text().findIndex((l) => l.includes(text));
+}

@@ -34,6 +34,24 @@ export interface Key {
   shift?: boolean;
 }
 
+/**
+ * The keys one blessed keypress stands for, as [character, name] pairs: printable characters by themselves
+ * ('A', not blessed's 'S-a'), special keys by blessed's name ('enter', 'C-c'). blessed reports Enter twice
+ * ('enter' then 'return'): 'return' is dropped. Esc followed quickly by a key arrives as Meta-key (tmux's
+ * escape-time, slow links): it stands for both keys.
+ */
+export function normalizeKey(ch: string | undefined, key: Key & { meta?: boolean; sequence?: string }): Array<[string | undefined, string]> {
+  if (key.name === 'return') return [];
+  const seq = key.sequence ?? '';
+  if (key.meta && seq.length === 2 && seq[0] === '\u001b') {
+    return [[undefined, 'escape'], ...normalizeKey(seq[1], { name: seq[1] === '\r' ? 'enter' : seq[1], sequence: seq[1] })];
+  }
+  if (ch !== undefined && ch.length >= 1 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/u.test(ch)) {
+    return [[ch, ch === ' ' ? 'space' : ch]];
+  }
+  return [[ch, key.full ?? key.name ?? ch ?? '']];
+}
+
 export interface DashboardSettings {
   color: boolean;
   controls: Map<string, TargetControl>;
@@ -193,7 +211,10 @@ export class Dashboard {
   private onKeySafely(ch: string | undefined, key: Key): void {
     if (this.finished) return;
     try {
-      this.onKey(ch, key);
+      for (const [c, name] of normalizeKey(ch, key)) {
+        if (this.finished) break;
+        this.onKey(c, { name, full: name });
+      }
     } catch (err) {
       this.say(`key error: ${safeText(err instanceof Error ? err.message : String(err), 120)}`, 'error');
     }

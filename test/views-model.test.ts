@@ -1,0 +1,126 @@
+/** The dashboard's pure view-model layer: cell fitting, column layout, sorting, filtering, selection, scrolling, charts. */
+import { describe, expect, it } from 'vitest';
+import { cutToWidth, displayWidth, fitCell } from '../src/views/dashboard/width.js';
+import { buildTable, layoutColumns, newTableState, type Column, type TableSpec } from '../src/views/dashboard/model/table.js';
+import { chartData } from '../src/views/dashboard/model/graphs.js';
+import { workerRows, workersSpec } from '../src/views/dashboard/model/workers.js';
+import { lineText } from '../src/views/dashboard/model/line.js';
+import { buildFrame, type TargetView } from '../src/views/dashboard/model/frame.js';
+import { initialState } from '../src/views/dashboard/model/state.js';
+import { FakeMonitor, sample, manyWorkers } from './views-support.js';
+
+interface Row {
+  id: number;
+  name: string;
+  n: number;
+}
+
+const spec: TableSpec<Row> = {
+  columns: [
+    { id: 'id', title: 'ID', width: 3, align: 'right', priority: 1, text: (r) => String(r.id), sort: (r) => r.id },
+    { id: 'name', title: 'NAME', width: 6, flex: true, align: 'left', priority: 1, text: (r) => r.name, sort: (r) => r.name },
+    { id: 'n', title: 'N', width: 5, align: 'right', priority: 2, desc: true, text: (r) => String(r.n), sort: (r) => r.n },
+  ] satisfies Array<Column<Row>>,
+  key: (r) => String(r.id),
+  defaultSort: 'id',
+};
+
+const rows: Row[] = [
+  { id: 1, name: 'alpha', n: 30 },
+  { id: 2, name: 'bravo', n: 10 },
+  { id: 3, name: 'charlie', n: 50 },
+  { id: 4, name: 'delta', n: 20 },
+];
+
+describe('cell fitting', () => {
+  it('counts wide characters as two cells and cuts with an ellipsis', () => {
+    expect(displayWidth('日本')).toBe(4);
+    expect(displayWidth(cutToWidth('日本語のURI', 5))).toBeLessThanOrEqual(5);
+    expect(cutToWidth('/very/long/path', 8)).toBe('/very/l…');
+    expect(fitCell('42', 5, 'right')).toBe('   42');
+    expect(fitCell('日本語', 5)).toMatch(/…/);
+    expect(displayWidth(fitCell('日本語', 5))).toBe(5);
+  });
+});
+
+describe('table model', () => {
+  it('drops the lowest-priority columns first when the width is short', () => {
+    const placed = layoutColumns(spec.columns, 11);
+    expect(placed.map((p) => p.col.id)).toEqual(['id', 'name']);
+    expect(placed.reduce((s, p) => s + p.width, 0) + placed.length - 1).toBeLessThanOrEqual(11);
+  });
+
+  it('sorts by a column in its default direction, reverses, and filters', () => {
+    const st = { ...newTableState(), sortId: 'n' };
+    const desc = buildTable(rows, spec, st, 40, 10);
+    expect(desc.keys).toEqual(['3', '1', '4', '2']);
+    const asc = buildTable(rows, spec, { ...st, reverse: true }, 40, 10);
+    expect(asc.keys).toEqual(['2', '4', '1', '3']);
+    const filtered = buildTable(rows, spec, { ...st, filter: 'ALP' }, 40, 10);
+    expect(filtered.keys).toEqual(['1']);
+    expect(filtered.matched).toBe(1);
+    expect(filtered.total).toBe(4);
+  });
+
+  it('keeps the selection on its row when the order changes', () => {
+    const st = { ...newTableState(), selectedKey: '4' };
+    const byId = buildTable(rows, spec, st, 40, 10);
+    expect(byId.selectedIndex).toBe(3);
+    const byN = buildTable(rows, spec, { ...st, sortId: 'n' }, 40, 10);
+    expect(byN.keys[byN.selectedIndex]).toBe('4');
+  });
+
+  it('formats only the rows in the window and scrolls to keep the selection visible', () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ id: i + 1, name: `w${i + 1}`, n: i }));
+    const t = buildTable(many, spec, { ...newTableState(), selectedKey: '250' }, 40, 10);
+    expect(t.rows).toHaveLength(10);
+    expect(t.selectedIndex).toBe(249);
+    expect(t.scrollTop).toBeLessThanOrEqual(249);
+    expect(t.scrollTop + 10).toBeGreaterThan(249);
+    expect(lineText(t.rows[249 - t.scrollTop]!)).toContain('w250');
+    for (const r of t.rows) expect(displayWidth(lineText(r))).toBe(40);
+  });
+});
+
+describe('chart data', () => {
+  it('never hands contrib a NaN, an all-zero ceiling or x/y of different lengths', () => {
+    const zero = chartData('listenQueue', { values: [0, 0, 0], times: [1000, 2000, 3000] }, 60, 3000);
+    expect(zero.maxY).toBeGreaterThanOrEqual(1);
+    expect(zero.x).toHaveLength(zero.y.length);
+    const gaps = chartData('rps', { values: [null, 4, null, 8], times: [1000, 2000, 3000, 4000] }, 60, 4000);
+    // The leading null is "no rate yet" and is left out; the gap in the middle is drawn as 0.
+    expect(gaps.y).toEqual([4, 0, 8]);
+    expect(gaps.y.every((v) => Number.isFinite(v))).toBe(true);
+    expect(gaps.x).toHaveLength(3);
+    expect(gaps.maxY).toBeGreaterThanOrEqual(8);
+    const empty = chartData('rps', { values: [], times: [] }, 60, 4000);
+    expect(empty.y.length).toBeGreaterThanOrEqual(2);
+    expect(empty.x).toHaveLength(empty.y.length);
+  });
+});
+
+describe('frame cost follows the screen, not the workers', () => {
+  it("formats at most the 18 worker rows an 80x24 screen shows, whatever the number of workers", () => {
+    for (const count of [16, 2048]) {
+      const m = new FakeMonitor('t:1');
+      m.push(manyWorkers(sample('instance-busy.json'), count), 0);
+      const t: TargetView = {
+        target: 't:1', shown: m.latest(), live: m.latest(), events: [], series: () => ({ values: [], times: [] }),
+        hasControl: false, intervalMs: 1000, running: null,
+      };
+      const frame = buildFrame({ state: initialState(), targets: [t], width: 80, height: 24, nowMs: Date.now() });
+      expect(frame.lines).toHaveLength(24);
+      expect(frame.table?.rows).toHaveLength(Math.min(count, 18));
+      expect(frame.table?.total).toBe(count);
+      for (const l of frame.lines) expect(displayWidth(lineText(l))).toBe(80);
+    }
+  });
+
+  it('pairs workers with their derived values by slot', () => {
+    const rowsOut = workerRows([], [], 0);
+    expect(rowsOut).toEqual([]);
+    expect(workersSpec.columns.map((c) => c.title)).toEqual([
+      'WID', '%', 'PID', 'REQ', 'RPS', 'EXC', 'SIG', 'STATUS', 'AVG', 'RSS', 'VSZ', 'TX', 'ReSpwn', 'HC', 'RunT', 'LastSpwn', 'ACC', 'BUSY%',
+    ]);
+  });
+});
