@@ -2,7 +2,9 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFifoCli } from '../src/cli/fifo-cli.js';
 import { createTargetControl } from '../src/fifo/control.js';
-import { cleanupAll, rawStats, startUwsgi, waitFor } from './support/uwsgi.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupAll, freePort, rawStats, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
 
 interface RawWorker {
   id: number;
@@ -126,4 +128,19 @@ describe('FIFO commands on a real uWSGI, verified by the stats', () => {
     expect((await cli(['/tmp/x.fifo', 'pause'])).code).toBe(2);
     expect((await cli(['/nonexistent-dir/x.fifo', 'reload'])).code).toBe(1);
   });
+
+  it('--ini gives the stats address and the slot paths: --raw 1p switches slot and pauses, both verified', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const ini = join(dir, 'site.ini');
+    writeFileSync(ini, `[uwsgi]\nstats = 127.0.0.1:${port}\nmaster-fifo = %dsite0.fifo\nmaster-fifo = %dsite1.fifo\n`);
+    const proc = await startUwsgi({ dir, stats: 'none', workers: 2, args: ['--ini', ini] });
+    const where = { statsBind: `127.0.0.1:${port}`, statsHttp: false };
+    await waitFor(async () => (await rawStats(where)).workers.every((w: RawWorker) => w.accepting === 1), 'the ini-configured instance', 15000);
+    const result = await cli([join(dir, 'site0.fifo'), '--raw', '1p', '--ini', ini, '--wait']);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain(`the master now reads ${join(dir, 'site1.fifo')}`);
+    expect(((await rawStats(where)).workers as RawWorker[]).every((w) => w.status === 'pause')).toBe(true);
+    expect(proc.alive()).toBe(true);
+  }, 60000);
 });

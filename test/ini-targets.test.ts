@@ -15,7 +15,7 @@ function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fif
     config
       .split('\n')
       .map((line) => /^([A-Za-z0-9_-]+) = (.*)$/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null && (m[1] as string).replace(/_/g, '-') === key)
+      .filter((m): m is RegExpExecArray => m !== null && m[1] === key)
       .map((m) => m[2] as string);
   return { stats: values('stats'), fifos: values('master-fifo') };
 }
@@ -23,7 +23,7 @@ function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fif
 describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
   afterAll(cleanupAll);
 
-  it('expands %d, %n, %(key), $(ENV), underscores and repeated keys exactly as uWSGI does', () => {
+  it('expands %d, %n, %(key), $(ENV) and repeated keys exactly as uWSGI does, and flags the underscore spelling uWSGI ignores', () => {
     const dir = tempDir();
     const file = join(dir, 'shop.ini');
     writeFileSync(
@@ -33,7 +33,8 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
         '[uwsgi]',
         'run = /run/shop',
         'stats = %(run)/%n-stats.sock',
-        'master_fifo = %dnew.fifo',
+        'master-fifo = %dnew.fifo',
+        'master_fifo = /ignored/by/uwsgi.fifo',
         'master-fifo = %(run)/running.fifo',
         '# a comment between',
         'master-fifo = $(SHOP_FIFO_DIR)/sleeping.fifo',
@@ -48,8 +49,9 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     const truth = uwsgiView(file, env);
     expect(truth.fifos).toHaveLength(4);
     const { targets, problems } = readIniTargets([file], env);
-    expect(problems).toEqual([]);
     expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos }]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('uWSGI ignores "master_fifo"');
   });
 
   it('reads a vassals directory (every *.ini, sorted) and a named section', () => {

@@ -61,11 +61,11 @@ function describeFsError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** uWSGI accepts `master_fifo` for `master-fifo`. */
-function normaliseKey(key: string): string {
-  return key.trim().replace(/_/g, '-').toLowerCase();
-}
-
+/**
+ * Option names are matched as written: uWSGI 2.0.21 silently ignores `master_fifo` or `stats_server` in an ini file
+ * (seen: no FIFO created, no stats socket bound), so an underscore spelling is reported, not used.
+ */
+const WATCHED = new Set(['stats', 'stats-server', 'master-fifo']);
 function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): IniTarget | null {
   const { file, section } = splitSection(path);
   const absolute = resolve(file);
@@ -90,8 +90,12 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): I
   for (const { key, value, line } of options) {
     const where = `${name}:${line}`;
     const expanded = expand(value, magic, defined, env, (problem) => problems.push(`${where}: ${problem}`));
-    const normal = normaliseKey(key);
+    const normal = key;
     if (!defined.has(normal)) defined.set(normal, expanded ?? value);
+    if (key.includes('_') && WATCHED.has(key.replace(/_/g, '-'))) {
+      problems.push(`${where}: uWSGI ignores "${key}" in ini files (options are spelled with '-'): write ${key.replace(/_/g, '-')}`);
+      continue;
+    }
     if (expanded === null) continue;
     if ((normal === 'stats' || normal === 'stats-server') && stats === null) stats = expanded;
     if (normal === 'master-fifo') fifos.push(expanded);
@@ -152,7 +156,7 @@ function expand(value: string, magic: Map<string, string>, defined: Map<string, 
   let ok = true;
   const out = value.replace(/%\(([^)]*)\)|\$\(([^)]*)\)|%(.)/g, (whole, ref: string | undefined, envName: string | undefined, letter: string | undefined) => {
     if (ref !== undefined) {
-      const found = defined.get(normaliseKey(ref));
+      const found = defined.get(ref);
       if (found === undefined) {
         report(`%(${ref}) refers to an option not defined above it`);
         ok = false;

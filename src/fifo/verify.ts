@@ -254,7 +254,8 @@ async function verifySlot(fifoPath: string, slot: number, slotPaths: string[] | 
       if (target === null) {
         return { ok: true, message: `written; ${fifoPath} still answers, so slot ${slot} is probably this same path (pass the instance's FIFO list, e.g. --ini, to verify)` };
       }
-      return { ok: false, message: `slot ${slot} not seen: ${last}` };
+      const hint = last.startsWith('the master still reads') ? ` (does the instance declare ${slot + 1} --master-fifo? uWSGI falls back to slot 0 for an undeclared slot)` : '';
+      return { ok: false, message: `slot ${slot} not seen: ${last}${hint}` };
     }
     await sleep(pollMs, options.signal);
   }
