@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
-import { cleanupAll, freePort, httpRequests, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupAll, freePort, tempDir, httpRequests, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 import { startEmperor, startFastrouterWithSubscriber } from './support/topologies.js';
 import { runCli } from './cli-helpers.js';
 
@@ -96,6 +98,20 @@ describe('--json', () => {
     expect(r.subscriptions[0].key).toBe('app.local');
     expect(r.subscriptions[0].nodes.map((n: any) => n.name)).toContain(nodeAddress);
   }, 60_000);
+});
+
+describe('--ini', () => {
+  it("reads the target from a uWSGI ini file's stats option", async () => {
+    const dir = tempDir();
+    const ini = join(dir, 'app.ini');
+    writeFileSync(ini, `[uwsgi]\nmaster = true\nstats = ${b.statsAddress}\nmaster-fifo = ${join(dir, 'master.fifo')}\n`);
+    const { code, stdout } = await runCli(['--json', '--ini', ini]);
+    expect(code).toBe(0);
+    expect(lines(stdout)).toEqual([expect.objectContaining({ target: b.statsAddress, ok: true, pid: b.pid })]);
+    const missing = await runCli(['--json', '--ini', join(dir, 'missing.ini')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing.ini');
+  });
 });
 
 describe('--json --watch', () => {

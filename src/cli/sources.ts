@@ -56,7 +56,8 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
       if (t.fifos.length > 0 && !fifos.has(t.stats)) fifos.set(t.stats, [...t.fifos]);
     }
     if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
-      throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')} (uWSGI's "stats" option)`);
+      const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
+      throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }
   }
   return { addresses, fifos, problems };
