@@ -7,7 +7,6 @@ import { Readable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
-import type { StatsAddress } from '../stats/address.js';
 import { escapeControls } from '../views/safe-text.js';
 import { isLoopbackHost, validateToken } from '../web/auth.js';
 import { startRelay, type RelayControl } from '../web/server.js';
@@ -25,7 +24,7 @@ export interface ServeIo {
   signal?: AbortSignal;
 }
 
-type CreateTargetControl = (fifoPath: string, statsAddress: StatsAddress | string | null) => RelayControl;
+type CreateTargetControl = (fifoPath: string, statsAddress: string | null, options?: { slotPaths?: string[] }) => RelayControl;
 
 const EXAMPLES = `
 Examples:
@@ -153,8 +152,9 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     else {
       const createTargetControl = await loadFunction<CreateTargetControl>('../fifo/control.js', 'createTargetControl', 'master FIFO control');
       for (const t of targets) {
-        const fifo = sources.fifos.get(t.name);
-        if (fifo !== undefined) controls.set(t.name, createTargetControl(fifo, t.address));
+        const paths = sources.fifos.get(t.name);
+        // Commands are verified against the same stats address the relay watches.
+        if (paths !== undefined && paths.length > 0) controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths] }));
       }
     }
   }
