@@ -143,4 +143,14 @@ describe('FIFO commands on a real uWSGI, verified by the stats', () => {
     expect(((await rawStats(where)).workers as RawWorker[]).every((w) => w.status === 'pause')).toBe(true);
     expect(proc.alive()).toBe(true);
   }, 60000);
+
+  it('go-cheap stops every worker (pid 0, status cheap) and a request brings one back', async () => {
+    const proc = await startUwsgi({ fifos: ['cheap.fifo'], workers: 2 });
+    const result = await cli([proc.fifos[0] as string, 'go-cheap', '--stats', proc.statsAddress, '--wait']);
+    expect(result.code, result.err).toBe(0);
+    const cheap = await workers(proc);
+    expect(cheap.every((w) => w.pid === 0 && w.status === 'cheap')).toBe(true);
+    const res = await fetch(`http://127.0.0.1:${proc.httpPort}/`);
+    expect(res.status).toBe(200);
+  }, 60000);
 });
