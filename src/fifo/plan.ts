@@ -83,6 +83,8 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
       case 'reload':
         bytes += command.byte;
         expect.replace = 'instance';
+        // Seen on 2.0.21: the re-executed master starts over at slot 0, whatever slot was selected.
+        notes.push(`after ${command.byte} the master reads its first --master-fifo (slot 0) again`);
         break;
       case 'reload-workers':
         bytes += command.byte;
