@@ -172,7 +172,9 @@ export async function startHeadless(
     controls: opts.controls ?? new Map(),
     handleSignals: false,
   });
-  const nextFrame = (): Promise<void> => new Promise((resolve) => dash.emitter.once('frame', () => resolve()));
+  // blessed buffers its output until the next tick: wait for that too, so tty.bytes() holds the frame.
+  const nextFrame = (): Promise<void> =>
+    new Promise((resolve) => dash.emitter.once('frame', () => setImmediate(resolve)));
   await nextFrame();
   const text = (): string[] => {
     const lines = (dash.screen as unknown as { lines: Array<Array<[number, string]>> }).lines;

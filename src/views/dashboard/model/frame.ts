@@ -98,8 +98,9 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     return fitLine([{ text: ` Filter ${viewTitle(view)}: `, style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter keep · Esc clear', style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'confirm') {
-    const why = p.command.danger ? ` (${p.command.danger})` : '';
-    return fitLine([{ text: ` ${p.command.name}${why} on ${safeText(p.target, 40)}? Press y to confirm, any other key cancels `, style: 'prompt' }], width, 'prompt');
+    // What to press comes first so that it survives on a narrow terminal.
+    const why = p.command.danger ? ` — ${p.command.danger}` : '';
+    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}${why}`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');

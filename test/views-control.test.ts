@@ -1,0 +1,175 @@
+/**
+ * Control and live behaviour on the headless dashboard: FIFO command keys with confirmation for the
+ * dangerous ones, results in the event log, freeze, interval, and a down target that leaves the keys working.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TargetControl } from '../src/views/dashboard/control.js';
+import { FakeControl, FakeMonitor, KEY, lineWith, sample, startHeadless, type Harness } from './views-support.js';
+
+const open: Harness[] = [];
+async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
+  const h = await startHeadless(...args);
+  open.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+const TARGET = '127.0.0.1:9191';
+
+function monitorWith(name: string): FakeMonitor {
+  const m = new FakeMonitor(TARGET);
+  m.push(sample(name), 0);
+  return m;
+}
+
+/** Wait until the dashboard has painted a frame where `check` holds (commands resolve asynchronously). */
+async function until(h: Harness, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 50 && !check(); i++) await h.nextFrame();
+  expect(check()).toBe(true);
+}
+
+describe('FIFO control keys', () => {
+  it('runs a chain reload on c, records the verified result in the event log and asks for a fresh poll', async () => {
+    const m = monitorWith('instance-idle.json');
+    const control = new FakeControl('/run/app.fifo', { ok: true, message: 'all 4 workers replaced' });
+    const h = await start([m], { cols: 100, rows: 30, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('c');
+    await until(h, () => h.text()[29]!.includes('all 4 workers replaced'));
+    expect(control.calls).toEqual(['chain-reload']);
+    const ev = m.events().find((e) => e.type === 'command');
+    expect(ev?.message).toContain('chain-reload: all 4 workers replaced');
+    expect(ev?.severity).toBe('info');
+    expect(m.refreshes).toBeGreaterThan(0);
+    await h.keys('9');
+    expect(h.text()[lineWith(h, 'command')]).toContain('chain-reload: all 4 workers replaced');
+  });
+
+  it('asks before a brutal reload of the workers, and sends nothing unless confirmed with y', async () => {
+    const m = monitorWith('instance-busy.json');
+    const control = new FakeControl('/run/app.fifo');
+    const h = await start([m], { cols: 120, rows: 30, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('W');
+    expect(h.text()[29]).toContain('reload-workers-brutal');
+    expect(h.text()[29]).toContain('Confirm (y/N)');
+    await h.keys('n');
+    expect(control.calls).toEqual([]);
+    expect(h.text()[29]).toContain('not sent');
+    await h.keys('W');
+    await h.keys('y');
+    await until(h, () => control.calls.length === 1);
+    expect(control.calls).toEqual(['reload-workers-brutal']);
+    for (const [key, name] of [['Q', 'shutdown-brutal'], ['C', 'go-cheap'], ['R', 'reload-brutal']] as const) {
+      await h.keys(key);
+      expect(h.text()[29]).toContain(name);
+      await h.keys(KEY.escape);
+    }
+    expect(control.calls).toEqual(['reload-workers-brutal']);
+  });
+
+  it('p resumes paused workers and pauses running ones, as the stats show them', async () => {
+    const paused = monitorWith('instance-paused.json');
+    const c1 = new FakeControl('/run/a.fifo');
+    const h = await start([paused], { cols: 100, rows: 30, controls: new Map<string, TargetControl>([[TARGET, c1]]) });
+    await h.keys('p');
+    await until(h, () => c1.calls.length === 1);
+    expect(c1.calls).toEqual(['resume']);
+
+    const idle = monitorWith('instance-idle.json');
+    const c2 = new FakeControl('/run/b.fifo');
+    const h2 = await start([idle], { cols: 100, rows: 30, controls: new Map<string, TargetControl>([[TARGET, c2]]) });
+    await h2.keys('p');
+    await until(h2, () => c2.calls.length === 1);
+    expect(c2.calls).toEqual(['pause']);
+  });
+
+  it('sends any command through !, still confirming the dangerous ones (graceful shutdown)', async () => {
+    const m = monitorWith('instance-idle.json');
+    const control = new FakeControl('/run/app.fifo');
+    const h = await start([m], { cols: 120, rows: 30, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('!');
+    expect(h.text()[29]).toContain('Master FIFO command');
+    await h.keys('r');
+    await until(h, () => control.calls.length === 1);
+    expect(control.calls).toEqual(['reload']);
+    await h.keys('!');
+    await h.keys('q');
+    expect(h.text()[29]).toContain('shutdown');
+    expect(h.dash.finished).toBe(false);
+    await h.keys('y');
+    await until(h, () => control.calls.length === 2);
+    expect(control.calls[1]).toBe('shutdown');
+  });
+
+  it('records a failed command as an error event', async () => {
+    const m = monitorWith('instance-idle.json');
+    const control = new FakeControl('/run/app.fifo', { ok: false, message: 'no worker was replaced within 30 s' });
+    const h = await start([m], { cols: 100, rows: 30, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('w');
+    await until(h, () => m.events().some((e) => e.type === 'command'));
+    const ev = m.events().find((e) => e.type === 'command');
+    expect(ev?.severity).toBe('error');
+    expect(ev?.message).toContain('reload-workers: no worker was replaced within 30 s');
+  });
+
+  it('says how to give a FIFO when the target has none', async () => {
+    const m = monitorWith('instance-idle.json');
+    const h = await start([m], { cols: 160, rows: 30 });
+    await h.keys('c');
+    expect(h.text()[29]).toContain(`--fifo ${TARGET}=PATH`);
+    expect(h.text()[29]).toContain('--ini');
+  });
+});
+
+describe('live behaviour', () => {
+  it('freezes the display while polling goes on, and shows FROZEN', async () => {
+    const m = new FakeMonitor(TARGET);
+    const doc = sample('instance-idle.json');
+    m.push(doc, 0);
+    const h = await start([m], { cols: 100, rows: 30 });
+    const pid = doc.workers[0].pid;
+    const before = h.text()[lineWith(h, ` ${pid} `)]!;
+    await h.keys('z');
+    expect(h.screenText()).toContain('FROZEN');
+    const next = JSON.parse(JSON.stringify(doc));
+    next.workers[0].requests += 777;
+    m.push(next, 1000);
+    await h.nextFrame();
+    expect(h.text()[lineWith(h, ` ${pid} `)]).toBe(before);
+    await h.keys('z');
+    expect(h.screenText()).not.toContain('FROZEN');
+    expect(h.text()[lineWith(h, ` ${pid} `)]).toContain(String(doc.workers[0].requests + 777));
+  });
+
+  it('changes the poll interval with + and -', async () => {
+    const m = monitorWith('instance-idle.json');
+    const h = await start([m], { cols: 100, rows: 30 });
+    await h.keys('+');
+    expect(m.intervalChanges).toEqual([2000]);
+    expect(h.text()[29]).toContain('every 2s');
+    await h.keys('-');
+    await h.keys('-');
+    expect(m.intervalChanges).toEqual([2000, 1000, 500]);
+    expect(h.text()[29]).toContain('every 0.5s');
+  });
+
+  it('shows a down target with its reason and next retry, keeps the last data, and the keys keep working', async () => {
+    const m = monitorWith('instance-busy.json');
+    const h = await start([m], { cols: 120, rows: 30 });
+    const now = Date.now();
+    m.fail('connect ECONNREFUSED 127.0.0.1:9191', now, now + 4000);
+    await h.nextFrame();
+    const top = h.text()[0]!;
+    expect(top).toContain('DOWN: connect ECONNREFUSED 127.0.0.1:9191');
+    expect(top).toMatch(/retry in [1-4]s/);
+    expect(lineWith(h, ' 8790 ')).toBeGreaterThan(0);
+    await h.keys('2');
+    expect(h.text()[lineWith(h, 'AGE')]).toContain('URI');
+    await h.keys('9');
+    expect(h.text()[lineWith(h, 'target-down')]).toContain('ECONNREFUSED');
+    m.push(sample('instance-busy.json'), 10_000);
+    await h.nextFrame();
+    expect(h.text()[0]).toContain('● live');
+  });
+});
