@@ -2,7 +2,7 @@
 import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
 import type { TargetMonitor } from '../metrics/types.js';
 import type { Target } from './targets.js';
-import { loadFunction } from './optional.js';
+import type { TargetControl } from '../views/dashboard/control.js';
 
 export interface DashboardIo {
   stdin: NodeJS.ReadableStream;
@@ -19,23 +19,14 @@ export interface DashboardRun {
   timeoutMs: number;
 }
 
-type RunDashboard = (
-  monitors: TargetMonitor[],
-  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
-  options: { color: boolean; controls?: Map<string, Control> },
-) => Promise<number>;
-interface Control {
-  fifoPath: string;
-  run(command: string): Promise<{ ok: boolean; message: string }>;
-}
-type CreateTargetControl = (fifoPath: string, statsAddress: string | null, options?: { slotPaths?: string[] }) => Control;
 
 /** Run the dashboard until the user quits; every monitor is stopped afterwards. Resolves with the exit status. */
 export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promise<number> {
-  const runDashboard = await loadFunction<RunDashboard>('../views/dashboard/index.js', 'runDashboard', 'the dashboard');
-  const controls = new Map<string, Control>();
+  // Loaded on demand: scripts (--once, --json) never pay for blessed.
+  const { runDashboard } = await import('../views/dashboard/index.js');
+  const controls = new Map<string, TargetControl>();
   if (run.fifos.size > 0) {
-    const createTargetControl = await loadFunction<CreateTargetControl>('../fifo/control.js', 'createTargetControl', 'master FIFO control');
+    const { createTargetControl } = await import('../fifo/control.js');
     for (const target of run.targets) {
       const paths = run.fifos.get(target.name);
       // Commands are verified by reading the same stats address the dashboard watches.

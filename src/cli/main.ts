@@ -25,7 +25,6 @@ import { runTextReports } from './report-cli.js';
 import { runJsonOnce } from './json-cli.js';
 import { runJsonWatch } from './watch-cli.js';
 import { runDashboardCli } from './dashboard-cli.js';
-import { loadFunction } from './optional.js';
 
 export interface MainIo {
   stdin: NodeJS.ReadableStream;
@@ -36,10 +35,12 @@ export interface MainIo {
 
 type SubcommandRunner = (argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv; stdin?: NodeJS.ReadableStream }) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, { module: string; name: string; feature: string }> = {
-  fifo: { module: './fifo-cli.js', name: 'runFifoCli', feature: 'the fifo command' },
-  dance: { module: './dance-cli.js', name: 'runDanceCli', feature: 'the dance command' },
-  serve: { module: './serve-cli.js', name: 'runServeCli', feature: 'the serve command' },
+
+// Loaded on demand, so that a report never pays for the relay's or the FIFO layer's modules.
+const SUBCOMMANDS: Record<string, () => Promise<SubcommandRunner>> = {
+  fifo: async () => (await import('./fifo-cli.js')).runFifoCli,
+  dance: async () => (await import('./dance-cli.js')).runDanceCli,
+  serve: async () => (await import('./serve-cli.js')).runServeCli,
 };
 
 const NOT_A_TERMINAL = 'uwsgitop-ts: stdout is not a terminal: printing one report (use --once/--count/--json for scripts)\n';
@@ -138,7 +139,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
 async function runSubcommand(name: string, rest: string[], io: MainIo): Promise<number> {
   const spec = SUBCOMMANDS[name]!;
   try {
-    const run = await loadFunction<SubcommandRunner>(spec.module, spec.name, spec.feature);
+    const run = await spec();
     return await run(rest, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, env: io.env });
   } catch (err) {
     io.stderr.write(`uwsgitop-ts: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);

@@ -6,14 +6,9 @@ import type { StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import type { TargetMonitor } from '../metrics/types.js';
 import { StatsReadError } from '../errors.js';
-import { loadFunction } from './optional.js';
+import { connectRelay, type RemoteTargetMonitor } from '../stats/relay-client.js';
 import { failureText, type Target } from './targets.js';
 
-interface RemoteMonitor extends TargetMonitor {
-  runCommand(command: string): Promise<{ ok: boolean; message: string }>;
-  commands(): readonly string[];
-}
-type ConnectRelay = (text: string, options: { targetPrefix?: string; connectTimeoutMs?: number }) => Promise<RemoteMonitor[]>;
 
 /** What a relay address turned into: its targets, or the reason it could not be reached. */
 export interface RelayOpening {
@@ -23,7 +18,7 @@ export interface RelayOpening {
   error: string | null;
 }
 
-function remoteTarget(address: StatsAddress, monitor: RemoteMonitor): Target {
+function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor): Target {
   return {
     name: monitor.target,
     address,
@@ -43,7 +38,6 @@ function remoteTarget(address: StatsAddress, monitor: RemoteMonitor): Target {
 /** Connect to every relay address; `prefix` names remote targets `HOST:PORT/target` when other targets are given too. */
 export async function openRelays(addresses: readonly StatsAddress[], prefix: boolean, connectTimeoutMs: number): Promise<RelayOpening[]> {
   if (addresses.length === 0) return [];
-  const connectRelay = await loadFunction<ConnectRelay>('../stats/relay-client.js', 'connectRelay', 'ws:// relay targets');
   return Promise.all(
     addresses.map(async (address): Promise<RelayOpening> => {
       try {

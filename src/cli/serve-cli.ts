@@ -12,7 +12,6 @@ import { isLoopbackHost, validateToken } from '../web/auth.js';
 import { startRelay, type RelayControl } from '../web/server.js';
 import { abortOnSignals } from './interrupt.js';
 import { DEFAULT_INTERVAL_S, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, MIN_INTERVAL_S, parseSeconds, parseSize } from './options.js';
-import { loadFunction } from './optional.js';
 import { collectSources } from './sources.js';
 import { buildTargets, parseTargets } from './targets.js';
 
@@ -24,7 +23,6 @@ export interface ServeIo {
   signal?: AbortSignal;
 }
 
-type CreateTargetControl = (fifoPath: string, statsAddress: string | null, options?: { slotPaths?: string[] }) => RelayControl;
 
 const EXAMPLES = `
 Examples:
@@ -150,7 +148,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   if (opts.allowControl) {
     if (sources.fifos.size === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
     else {
-      const createTargetControl = await loadFunction<CreateTargetControl>('../fifo/control.js', 'createTargetControl', 'master FIFO control');
+      const { createTargetControl } = await import('../fifo/control.js');
       for (const t of targets) {
         const paths = sources.fifos.get(t.name);
         // Commands are verified against the same stats address the relay watches.

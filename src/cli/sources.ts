@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { escapeControls } from '../views/safe-text.js';
-import { loadFunction } from './optional.js';
+import { readIniTargets } from '../config/ini.js';
 
 export interface TargetSources {
   /** Address texts in the order first named. */
@@ -15,12 +15,6 @@ export interface TargetSources {
   problems: string[];
 }
 
-interface IniTarget {
-  file: string;
-  stats: string | null;
-  fifos: string[];
-}
-type ReadIniTargets = (paths: string[]) => { targets: IniTarget[]; problems: string[] } | Promise<{ targets: IniTarget[]; problems: string[] }>;
 
 /** Split `ADDR=PATH` at the first '=' (addresses have none; paths may). */
 export function parseFifoPair(text: string): [string, string] {
@@ -46,7 +40,6 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
     fifos.set(address, [path]);
   }
   if (iniFiles.length > 0) {
-    const readIniTargets = await loadFunction<ReadIniTargets>('../config/ini.js', 'readIniTargets', '--ini');
     const found = await readIniTargets([...iniFiles]);
     problems.push(...found.problems.map((p) => escapeControls(p)));
     for (const t of found.targets) {
