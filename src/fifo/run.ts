@@ -5,6 +5,7 @@ import type { FifoCommand } from './commands.js';
 import { planCommands } from './plan.js';
 import { readInstance, verifyEffect, type VerifyOptions } from './verify.js';
 import { writeFifo, type WriteFifoOptions } from './writer.js';
+import { fifosHeldBy } from './owner.js';
 
 export interface RunOptions extends VerifyOptions {
   /** The instance's stats address; null/undefined: the effect cannot be verified. */
@@ -37,7 +38,10 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
         throw new FifoError(`cannot read the stats at ${stats} before writing, so nothing was written: ${err instanceof Error ? err.message : String(err)}`, 'stats');
       }
     }
+    const target = await chooseFifo(fifoPath, options.slotPaths, before);
+    fifoPath = target.path;
     const plan = planCommands(commands, before);
+    if (target.note) plan.notes.unshift(target.note);
     const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
     if (plan.bytes === '') return { ok: true, written: '', message: `nothing written to ${fifoPath}${notes}` };
     await writeFifo(fifoPath, plan.bytes, options.write);
@@ -49,4 +53,29 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     if (err instanceof FifoError) return { ok: false, written: '', message: err.message };
     throw err;
   }
+}
+
+/**
+ * The FIFO to write: with the master's pid known (from the stats) and several candidate paths (its slots, a
+ * dance layout), the one that master holds open, so a command never reaches another instance sharing the paths.
+ */
+async function chooseFifo(
+  fifoPath: string,
+  slotPaths: readonly string[] | undefined,
+  before: InstanceDocument | null,
+): Promise<{ path: string; note: string | null }> {
+  if (before === null || before.pid <= 0) return { path: fifoPath, note: null };
+  const candidates = [fifoPath, ...(slotPaths ?? []).filter((p) => p !== fifoPath)];
+  // The master re-creates its FIFO after each writer closes: look again for a moment before concluding.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const held = await fifosHeldBy(before.pid, candidates);
+    if (held === null) return { path: fifoPath, note: null }; // not our process to inspect: trust the path given
+    if (held.includes(fifoPath)) return { path: fifoPath, note: null };
+    if (held.length > 0) return { path: held[0]!, note: `using ${held[0]}, the FIFO master pid ${before.pid} reads` };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new FifoError(
+    `master pid ${before.pid} reads none of ${candidates.join(', ')}: nothing written (another instance may read these paths, e.g. after a zerg dance)`,
+    'not-owner',
+  );
 }
