@@ -282,6 +282,12 @@ describe('resize, targets, help and quitting', () => {
     expect(h.text()).toHaveLength(24);
     expect(h.screenText()).not.toMatch(/[\u2801-\u28ff]/);
     expect(h.text()[23]).toContain('?:help');
+    // Tiny terminals degrade without an error: the status line stays on the last row.
+    await h.keys('?');
+    await h.resize(30, 8);
+    expect(h.text()).toHaveLength(8);
+    expect(h.text()[7]).toContain('?:help');
+    expect(h.screenText()).not.toContain('display error');
   });
 
   it('shows a fleet line for several targets and switches with ] and [', async () => {
@@ -318,5 +324,19 @@ describe('resize, targets, help and quitting', () => {
     const h2 = await start([busyMonitor().m], { cols: 80, rows: 24 });
     await h2.keys(KEY.ctrlC);
     expect(await h2.dash.done).toBe(0);
+  });
+});
+
+describe('several keys in one read', () => {
+  it('applies each key of a burst (typed fast, pasted, or sent by tmux at once)', async () => {
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(manyWorkers(sample('instance-idle.json'), 30), 0);
+    const h = await start([m], { cols: 100, rows: 30 });
+    await h.keys('>>>');
+    expect(h.text()[29]).toContain('sort REQ');
+    await h.keys('<<<');
+    expect(h.text()[29]).toContain('sort WID');
+    await h.keys('jjjj');
+    expect(rowHighlighted(h, lineWith(h, ' 100004 '))).toBe(true);
   });
 });

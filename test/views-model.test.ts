@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cutToWidth, displayWidth, fitCell } from '../src/views/dashboard/width.js';
 import { buildTable, layoutColumns, newTableState, type Column, type TableSpec } from '../src/views/dashboard/model/table.js';
 import { chartData } from '../src/views/dashboard/model/graphs.js';
+import { stateSegments } from '../src/views/dashboard/model/summary.js';
 import { workerRows, workersSpec } from '../src/views/dashboard/model/workers.js';
 import { lineText } from '../src/views/dashboard/model/line.js';
 import { buildFrame, type TargetView } from '../src/views/dashboard/model/frame.js';
@@ -79,6 +80,18 @@ describe('table model', () => {
     expect(t.scrollTop + 10).toBeGreaterThan(249);
     expect(lineText(t.rows[249 - t.scrollTop]!)).toContain('w250');
     for (const r of t.rows) expect(displayWidth(lineText(r))).toBe(40);
+  });
+});
+
+describe('connection state', () => {
+  it('says how old the data is when stale, and why and until when when down', () => {
+    const now = 1_800_000_000_000;
+    const stale = lineText(stateSegments({ state: 'stale', sinceMs: now - 5000, ageSeconds: 4 }, now - 12_000, now));
+    expect(stale).toContain('stale: no fresh data for 12s');
+    const down = lineText(stateSegments({ state: 'down', error: 'read timed out after 3 s', sinceMs: now - 60_000, nextRetryAtMs: now + 2500 }, now - 61_000, now));
+    expect(down).toContain('DOWN: read timed out after 3 s');
+    expect(down).toContain('retry in 3s');
+    expect(lineText(stateSegments({ state: 'live' }, now, now))).toContain('live');
   });
 });
 

@@ -513,10 +513,11 @@ export class Dashboard {
   private cycleSort(step: number): void {
     const table = this.lastFrame?.table;
     if (!table || table.shown.length === 0) return;
-    const cols = table.shown;
-    const cur = cols.indexOf(table.sortId);
-    const next = cols[(cur + step + cols.length) % cols.length]!;
+    // Several keys can arrive in one read, before the next frame: move from the state, not the last frame.
     const ts = tableState(this.state, this.state.view);
+    const cols = table.shown;
+    const cur = cols.indexOf(ts.sortId ?? table.sortId);
+    const next = cols[(cur + step + cols.length) % cols.length]!;
     ts.sortId = next;
     ts.reverse = false;
   }
@@ -530,7 +531,8 @@ export class Dashboard {
     const table = this.lastFrame?.table;
     if (!table || table.keys.length === 0) return;
     const ts = tableState(this.state, this.state.view);
-    const cur = table.selectedIndex;
+    const known = ts.selectedKey === null ? -1 : table.keys.indexOf(ts.selectedKey);
+    const cur = known >= 0 ? known : Math.min(ts.selectedIndex, table.keys.length - 1);
     const next = delta === -Infinity ? 0 : delta === Infinity ? table.keys.length - 1 : Math.max(0, Math.min(table.keys.length - 1, cur + delta));
     ts.selectedIndex = next;
     ts.selectedKey = table.keys[next] ?? null;
@@ -538,7 +540,7 @@ export class Dashboard {
 
   private enter(): void {
     const table = this.lastFrame?.table;
-    const key = table?.selectedKey;
+    const key = tableState(this.state, this.state.view).selectedKey ?? table?.selectedKey;
     if (!table || key === null || key === undefined) return;
     const view = this.state.view;
     if (view === 'workers') this.state.overlay = { kind: 'detail', slot: Number(key), scroll: 0, showVars: false };

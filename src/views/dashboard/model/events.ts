@@ -17,7 +17,7 @@ const columns: Array<Column<EventRow>> = [
     id: 'sev', title: 'SEV', width: 5, align: 'left', priority: 2, desc: true, text: (r) => r.e.severity, sort: (r) => sevRank[r.e.severity] ?? 0,
     style: (r) => (r.e.severity === 'error' ? 'error' : r.e.severity === 'warn' ? 'warn' : undefined),
   },
-  { id: 'type', title: 'TYPE', width: 18, align: 'left', priority: 1, text: (r) => safeText(r.e.type), sort: (r) => r.e.type },
+  { id: 'type', title: 'TYPE', width: 21, align: 'left', priority: 1, text: (r) => safeText(r.e.type), sort: (r) => r.e.type },
   { id: 'message', title: 'MESSAGE', width: 20, flex: true, align: 'left', priority: 1, text: (r) => safeText(r.e.message), sort: (r) => safeText(r.e.message) },
 ];
 

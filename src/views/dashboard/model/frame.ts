@@ -13,6 +13,7 @@ import { fleetLine, type FleetRow } from './fleet.js';
 import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
 import { helpLines } from './help.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
+import { cutToWidth } from '../width.js';
 import type { UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
@@ -165,7 +166,8 @@ function detailOverlay(input: FrameInput, t: TargetView, top: number, height: nu
   }
   const scroll = Math.max(0, Math.min(ov.scroll, content.length - innerH));
   const lines = content.slice(scroll, scroll + innerH).map((l) => fitLine(l, inner));
-  return { top, left: 0, width, height, title, lines, scroll, total: content.length };
+  // blessed draws a label wider than its box across the content: keep it inside the top border.
+  return { top, left: 0, width, height, title: cutToWidth(title, Math.max(0, width - 4)), lines, scroll, total: content.length };
 }
 
 /** Build the whole frame. */
@@ -191,7 +193,7 @@ export function buildFrame(input: FrameInput): Frame {
   lines.push(tabsLine(kind, view, inflight, width, state.frozenAtMs));
 
   const bodyTop = lines.length;
-  const bodyH = Math.max(1, height - bodyTop - 1);
+  const bodyH = Math.max(0, height - bodyTop - 1);
   let charts: ChartModel[] = [];
   let table: TableView | null = null;
   let pageRows = 1;
@@ -219,7 +221,8 @@ export function buildFrame(input: FrameInput): Frame {
   }
 
   let overlay: OverlayModel | null = null;
-  if (state.overlay && t) overlay = detailOverlay(input, t, bodyTop, bodyH);
+  // A popup needs its border and one line; on a smaller screen the table stays and Esc still closes it.
+  if (state.overlay && t && bodyH >= 3) overlay = detailOverlay(input, t, bodyTop, bodyH);
 
   lines.push(statusLine(input, t, table, view));
   return {
