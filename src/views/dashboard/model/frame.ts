@@ -118,7 +118,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   const msg = state.message;
   if (t?.running) left = [{ text: ` running ${t.running} on ${safeText(t.target, 30)}…`, style: 'status' }];
   else if (msg && nowMs - msg.atMs < 15_000) left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
-  else left = [{ text: ' ?:help q:quit /:filter <>:sort ⏎:detail z:freeze Tab:view', style: 'status' }];
+  else left = [{ text: ' ?:help q:quit /:filter <>:sort Enter:detail z:freeze', style: 'status' }];
   return spread(left, right, width, 'status');
 }
 
