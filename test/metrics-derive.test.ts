@@ -81,6 +81,22 @@ describe('derive: rates over the monotonic clock', () => {
     expect(i.busyness).toBeCloseTo((0.25 + 0 + 1 + 0) / 4);
   });
 
+  it('counts a request still in flight as busy time (running_time only grows when a request ends)', () => {
+    const a = sample('instance-busy.json');
+    const slot = a.workers.findIndex((w: { cores: Array<{ in_request: number }> }) => w.cores.some((c) => c.in_request === 1));
+    const core = a.workers[slot].cores.find((c: { in_request: number }) => c.in_request === 1);
+    const b = copy(a);
+    // Read 2 s apart; the request started 1.5 s before the second read and has not ended.
+    const secondReadMs = 4000;
+    const readAtS = (1795270490_000 + secondReadMs) / 1000;
+    b.workers[slot].cores.find((c: { id: number }) => c.id === core.id).req_info.request_start = readAtS - 1.5;
+    const d = derive(inst(a, secondReadMs - 2000), inst(b, secondReadMs));
+    expect(d.workers[slot]!.busyness).toBeCloseTo(1.5 / 2);
+    // A request older than the interval makes the worker busy for the whole interval.
+    b.workers[slot].cores.find((c: { id: number }) => c.id === core.id).req_info.request_start = readAtS - 30;
+    expect(derive(inst(a, secondReadMs - 2000), inst(b, secondReadMs)).workers[slot]!.busyness).toBe(1);
+  });
+
   it('uses the monotonic clock, not the wall clock', () => {
     const a = sample('instance-idle.json');
     const b = copy(a);

@@ -93,6 +93,19 @@ export function derive(prev: Snapshot | null, cur: Snapshot): Derived {
   return base;
 }
 
+/**
+ * Share of the last interval a worker spent on the request it is still serving. uWSGI adds a request's time
+ * to running_time only when it ends, so without this a worker stuck in a long request would read 0% busy.
+ */
+export function inFlightShare(w: Worker, seconds: number): number {
+  if (seconds <= 0) return 0;
+  let longest = 0;
+  for (const r of w.inFlight) {
+    if (r.ageSeconds !== null && r.ageSeconds > longest) longest = r.ageSeconds;
+  }
+  return Math.min(longest, seconds) / seconds;
+}
+
 /** Two samples of one slot describe the same process only when both have the same non-zero pid. */
 export function sameProcess(a: Worker | undefined, b: Worker): a is Worker {
   return a !== undefined && a.pid > 0 && a.pid === b.pid;
@@ -127,7 +140,7 @@ function deriveInstance(prev: InstanceDocument | null, snap: InstanceSnapshot, s
     }
     const same = seconds !== null && sameProcess(p, w);
     const busyRate = same ? counterRate(p.runningTimeUs, w.runningTimeUs, seconds) : null;
-    const busyness = busyRate === null ? null : clamp(busyRate / 1e6, 0, 1);
+    const busyness = busyRate === null ? null : clamp(Math.max(busyRate / 1e6, inFlightShare(w, seconds!)), 0, 1);
     if (busyness !== null && w.status !== 'cheap') {
       busySum += busyness;
       busyN++;
