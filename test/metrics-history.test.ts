@@ -188,3 +188,28 @@ describe('createMonitor: updates', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('MonitorCore: uptime', () => {
+  it('keeps the instance uptime across a reload of every worker, and restarts it with a new master', () => {
+    const a = sample('instance-idle.json');
+    const spawn = 1795270000;
+    for (const w of a.workers) w.last_spawn = spawn;
+    const core = new MonitorCore('t');
+    core.ingestSnapshot(inst(a, 1000), 1);
+    // Every worker replaced 100 s later (chain reload): same master pid, new pids and spawn times.
+    const b = copy(a);
+    for (const w of b.workers) {
+      w.pid += 1000;
+      w.last_spawn = spawn + 100;
+    }
+    const second = inst(b, 2000);
+    const update = core.ingestSnapshot(second, 2);
+    expect(update.derived!.instance!.uptimeSeconds).toBeCloseTo(second.readAtMs / 1000 - spawn, 3);
+    // A new master: its own workers' spawn times count.
+    const c = copy(b);
+    c.pid += 1;
+    const third = inst(c, 3000);
+    const restarted = core.ingestSnapshot(third, 3);
+    expect(restarted.derived!.instance!.uptimeSeconds).toBeCloseTo(third.readAtMs / 1000 - (spawn + 100), 3);
+  });
+});

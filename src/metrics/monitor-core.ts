@@ -49,6 +49,8 @@ export class MonitorCore {
   private down = false;
   private downSinceMs: number | null = null;
   private everUp = false;
+  /** The oldest worker spawn seen in this master's life: a chain reload respawns every worker, not the master. */
+  private life: { masterPid: number; oldestSpawn: number } | null = null;
 
   constructor(
     readonly target: string,
@@ -62,6 +64,7 @@ export class MonitorCore {
   /** A successful read: derive, detect events, record history; returns the update to publish. */
   ingestSnapshot(snapshot: Snapshot, seq: number): TargetUpdate {
     const derived = derive(this.prev, snapshot);
+    this.keepUptimeAcrossReloads(snapshot, derived);
     const events: MonitorEvent[] = [];
     if (this.down) {
       const gone = this.downSinceMs !== null ? ` after ${shortDuration(snapshot.readAtMs - this.downSinceMs)}` : '';
@@ -90,6 +93,19 @@ export class MonitorCore {
     const update: TargetUpdate = { target: this.target, seq, state: { state: 'live' }, snapshot, derived, events, error: null };
     this.latestUpdate = update;
     return update;
+  }
+
+  /** Uptime from the oldest spawn seen since this master started, so replacing every worker does not reset it. */
+  private keepUptimeAcrossReloads(snapshot: Snapshot, derived: Derived): void {
+    const inst = derived.instance;
+    if (snapshot.kind !== 'instance' || inst === null || inst.uptimeSeconds === null) return;
+    const spawn = snapshot.readAtMs / 1000 - inst.uptimeSeconds;
+    if (this.life === null || this.life.masterPid !== snapshot.doc.pid || derived.restarted) {
+      this.life = { masterPid: snapshot.doc.pid, oldestSpawn: spawn };
+    } else if (spawn < this.life.oldestSpawn) {
+      this.life.oldestSpawn = spawn;
+    }
+    inst.uptimeSeconds = Math.max(0, snapshot.readAtMs / 1000 - this.life.oldestSpawn);
   }
 
   /** A failed read: a gap in every series, a 'target-down' event on the first failure of a streak. */
