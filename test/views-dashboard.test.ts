@@ -3,7 +3,7 @@
  * the real monitor core with real sample documents: what an operator sees and what the keys do.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeMonitor, KEY, lineWith, manyWorkers, rowHighlighted, sample, startHeadless, type Harness } from './views-support.js';
+import { FakeMonitor, KEY, lineWith, manyWorkers, rowHighlighted, sample, SAMPLE_EPOCH_MS, startHeadless, type Harness } from './views-support.js';
 
 const open: Harness[] = [];
 async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
@@ -14,6 +14,12 @@ async function start(...args: Parameters<typeof startHeadless>): Promise<Harness
 afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
+
+/** Set the dashboard's wall clock (ages count from the sample's read time to it) and repaint. */
+function setClock(h: Harness, ms: number): void {
+  h.dash.clock = () => ms;
+  h.dash.paint();
+}
 
 /** The busy sample read twice, 2 s apart, each worker having served `extra[i]` more requests in between. */
 function busyMonitor(target = '127.0.0.1:9191', extra = [2, 4, 9, 6]): { m: FakeMonitor; doc: any; next: any } {
@@ -153,6 +159,8 @@ describe('worker detail and in-flight requests', () => {
   it('opens the selected worker with Enter: cores, in-flight request, variables on demand, apps; Esc closes', async () => {
     const { m, doc } = busyMonitor();
     const h = await start([m], { cols: 100, rows: 40 });
+    // The wall clock at the second read: ages are those the document gives.
+    setClock(h, SAMPLE_EPOCH_MS + 2000);
     const busy = doc.workers.find((w: any) => w.status === 'busy');
     const core = busy.cores.find((c: any) => c.in_request);
     const vars = Object.fromEntries(core.vars.filter(Boolean).map((v: string) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
@@ -190,6 +198,7 @@ describe('worker detail and in-flight requests', () => {
     const m = new FakeMonitor('127.0.0.1:9191');
     m.push(doc, 2000);
     const h = await start([m], { cols: 100, rows: 30 });
+    setClock(h, SAMPLE_EPOCH_MS + 2000);
     await h.keys('2');
     expect(h.text()[3]).toMatch(/2 Req\w*\(2\)/);
     const older = lineWith(h, '/export/all');
@@ -286,7 +295,8 @@ describe('resize, targets, help and quitting', () => {
     await h.keys('?');
     await h.resize(30, 8);
     expect(h.text()).toHaveLength(8);
-    expect(h.text()[7]).toContain('?:help');
+    // The help is still open: the status line says how to close it.
+    expect(h.text()[7]).toContain('Esc:close');
     expect(h.screenText()).not.toContain('display error');
   });
 

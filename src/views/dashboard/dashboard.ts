@@ -7,7 +7,7 @@ import type { Widgets } from 'blessed';
 import type { MonitorEvent, SeriesName, TargetMonitor, TargetUpdate } from '../../metrics/types.js';
 import { safeText } from '../safe-text.js';
 import { DIRECT_COMMAND_KEYS, fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
-import { buildFrame, type Frame, type TargetView } from './model/frame.js';
+import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
 import { initialState, tableState, type UiState } from './model/state.js';
@@ -57,6 +57,8 @@ export interface DashboardSettings {
   controls: Map<string, TargetControl>;
   /** Install SIGTERM/SIGHUP/SIGINT handlers (off in tests that run several dashboards at once). */
   handleSignals: boolean;
+  /** Wall clock, epoch ms (tests); Date.now by default. */
+  now?: () => number;
 }
 
 export class Dashboard {
@@ -67,6 +69,8 @@ export class Dashboard {
   state: UiState = initialState();
   frames = 0;
   lastFrame: Frame | null = null;
+  /** The wall clock frames are drawn at (ages, countdowns, messages); replaceable in tests. */
+  clock: () => number;
 
   private readonly renderer: Renderer;
   private resolveDone!: (code: number) => void;
@@ -81,6 +85,7 @@ export class Dashboard {
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
+    this.clock = settings.now ?? Date.now;
     this.done = new Promise<number>((resolve) => {
       this.resolveDone = resolve;
     });
@@ -94,8 +99,11 @@ export class Dashboard {
     this.screen.on('keypress', (ch: string | undefined, key: Key | undefined) => this.onKeySafely(ch, key ?? {}));
     this.screen.on('resize', () => this.schedule(true));
     for (const m of monitors) this.unsubscribers.push(m.subscribe(() => this.schedule(false)));
-    // Countdowns ("retry in 3s", "stale for 12s") and message expiry move even when no poll arrives.
-    this.ticker = setInterval(() => this.schedule(false), 1000);
+    // In-flight ages, countdowns ("retry in 3s", "stale for 12s") and message expiry move even when no poll
+    // arrives; an idle screen is not repainted for nothing.
+    this.ticker = setInterval(() => {
+      if (needsTick(this.state, this.targetViews(), this.clock())) this.schedule(false);
+    }, 1000);
     if (settings.handleSignals) {
       for (const [sig, num] of SIGNALS) {
         const handler = (): void => this.finish(128 + num);
@@ -149,7 +157,7 @@ export class Dashboard {
         targets: this.targetViews(),
         width: Math.max(1, this.screen.width as number),
         height: Math.max(1, this.screen.height as number),
-        nowMs: Date.now(),
+        nowMs: this.clock(),
       });
       this.adopt(frame);
       this.renderer.paint(frame);
@@ -205,7 +213,7 @@ export class Dashboard {
   }
 
   private say(text: string, style: Style = 'status'): void {
-    this.state.message = { text, style, atMs: Date.now() };
+    this.state.message = { text, style, atMs: this.clock() };
   }
 
   private onKeySafely(ch: string | undefined, key: Key): void {
@@ -421,7 +429,7 @@ export class Dashboard {
     const record = (ok: boolean, message: string): void => {
       if (this.finished) return;
       const text = `${cmd.name}: ${message}`;
-      monitor.addEvent({ atMs: Date.now(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
+      monitor.addEvent({ atMs: this.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
       this.say(safeText(`${target}: ${text}`), ok ? 'ok' : 'error');
     };
     control.run(cmd.name).then(
@@ -460,8 +468,8 @@ export class Dashboard {
       }
       this.frozen.set(m.target, { update: m.latest(), events: [...m.events()], series });
     }
-    s.frozenAtMs = Date.now();
-    this.say('display frozen: polling goes on; z or Space to resume');
+    s.frozenAtMs = this.clock();
+    this.say('frozen (polling goes on): z resumes');
   }
 
   private changeInterval(direction: 1 | -1): void {

@@ -11,28 +11,40 @@ export interface BodyModel {
   table: TableView | null;
   /** Shown instead of rows when the table is empty (already safe). */
   empty: string | null;
+  /** Lines the body takes on screen (the height it was given, or chose when given a function). */
+  height: number;
 }
 
-/** Build a body: `head` lines, then a table filling what is left of `height` (header row included). */
+/**
+ * Build a body: `head` lines, then a table filling what is left of `height` (header row included). `height`
+ * may be a function: it gets the lines the whole body needs (head, header, every matching row or the empty
+ * message) and answers the lines it may take, so a short table can leave room below it.
+ */
 export function tableBody<R>(
   head: Line[],
   items: readonly R[],
   spec: TableSpec<R>,
   state: TableState,
   width: number,
-  height: number,
+  height: number | ((need: number) => number),
   empty: string,
 ): BodyModel {
+  let total = typeof height === 'number' ? height : 0;
   // Keep at least three table rows visible: heading lines give way first on small terminals.
-  const headRoom = Math.max(0, Math.min(head.length, height - 4));
+  let headRoom = 0;
+  const rowsFor = (matched: number): number => {
+    if (typeof height !== 'number') total = height(head.length + 1 + Math.max(1, matched));
+    headRoom = Math.max(0, Math.min(head.length, total - 4));
+    return Math.max(0, total - headRoom - 1);
+  };
+  const table = buildTable(items, spec, state, width, rowsFor);
   const shownHead = head.slice(0, headRoom).map((l) => fitLine(l, width));
-  const table = buildTable(items, spec, state, width, Math.max(0, height - headRoom - 1));
   let emptyText: string | null = null;
   if (table.matched === 0) emptyText = table.total === 0 ? empty : `no row matches the filter "${state.filter}"`;
-  return { head: shownHead, table, empty: emptyText };
+  return { head: shownHead, table, empty: emptyText, height: total };
 }
 
 /** A body made of text lines only (messages, overlays). */
 export function textBody(lines: string[], width: number): BodyModel {
-  return { head: lines.map((t) => fitLine(line(t), width)), table: null, empty: null };
+  return { head: lines.map((t) => fitLine(line(t), width)), table: null, empty: null, height: lines.length };
 }

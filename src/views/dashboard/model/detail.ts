@@ -53,6 +53,8 @@ export function workerDetail(
   showVars: boolean,
   width: number,
   nowMs: number,
+  /** Seconds since the document was read, added to in-flight ages so they count up between polls. */
+  sinceReadS = 0,
 ): Line[] {
   const out: Line[] = [];
   const status = safeText(w.statusRaw || w.status);
@@ -122,7 +124,7 @@ export function workerDetail(
       ]);
       out.push(kv([
         ['     from', safeText(r.remoteAddr) || '-'],
-        ['age', fmtDuration(r.ageSeconds)],
+        ['age', fmtDuration(r.ageSeconds === null ? null : r.ageSeconds + sinceReadS)],
         ['started', fmtWhen(r.startedAt, nowMs)],
         ['vars', String(r.vars.length)],
       ]));

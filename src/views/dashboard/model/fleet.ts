@@ -2,21 +2,27 @@
 import type { TargetUpdate } from '../../../metrics/types.js';
 import { safeText } from '../../safe-text.js';
 import { fmtRate } from '../format.js';
-import type { Line, Style } from './line.js';
+import { lineWidth, type Line, type Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
 
 export interface FleetRow {
   index: number;
   target: string;
   update: TargetUpdate | null;
+  /** Wall clock of the frame, so a stale age keeps counting between polls. */
+  nowMs?: number;
 }
 
-/** A short state word for a target and its style. */
-export function shortState(u: TargetUpdate | null): { text: string; style: Style } {
+/** A short state word for a target and its style (a stale age counted up to `nowMs` when given). */
+export function shortState(u: TargetUpdate | null, nowMs?: number): { text: string; style: Style } {
   const s = u?.state;
   if (!s || s.state === 'connecting') return { text: 'connecting', style: 'warn' };
   if (s.state === 'live') return { text: 'live', style: 'ok' };
-  if (s.state === 'stale') return { text: `stale ${Math.round(s.ageSeconds)}s`, style: 'warn' };
+  if (s.state === 'stale') {
+    const readAt = u?.snapshot?.readAtMs;
+    const age = nowMs !== undefined && readAt !== undefined ? Math.max(s.ageSeconds, (nowMs - readAt) / 1000) : s.ageSeconds;
+    return { text: `stale ${Math.round(age)}s`, style: 'warn' };
+  }
   return { text: 'DOWN', style: 'error' };
 }
 
@@ -43,7 +49,7 @@ function headline(u: TargetUpdate | null): { rps: number | null; workers: string
 const columns: Array<Column<FleetRow>> = [
   { id: 'n', title: '#', width: 2, align: 'right', priority: 1, text: (r) => String(r.index + 1), sort: (r) => r.index },
   { id: 'target', title: 'TARGET', width: 20, flex: true, maxWidth: 50, align: 'left', priority: 1, text: (r) => safeText(r.target), sort: (r) => safeText(r.target) },
-  { id: 'state', title: 'STATE', width: 10, align: 'left', priority: 1, text: (r) => shortState(r.update).text, sort: (r) => shortState(r.update).text, style: (r) => shortState(r.update).style },
+  { id: 'state', title: 'STATE', width: 10, align: 'left', priority: 1, text: (r) => shortState(r.update, r.nowMs).text, sort: (r) => shortState(r.update, r.nowMs).text, style: (r) => shortState(r.update, r.nowMs).style },
   { id: 'kind', title: 'KIND', width: 8, align: 'left', priority: 3, text: (r) => headline(r.update).kind, sort: (r) => headline(r.update).kind },
   { id: 'rps', title: 'REQ/s', width: 7, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(headline(r.update).rps), sort: (r) => headline(r.update).rps ?? Number.NaN },
   { id: 'workers', title: 'WORKERS', width: 14, align: 'left', priority: 2, text: (r) => headline(r.update).workers, sort: (r) => headline(r.update).workers },
@@ -54,16 +60,27 @@ const columns: Array<Column<FleetRow>> = [
 
 export const fleetSpec: TableSpec<FleetRow> = { columns, key: (r) => String(r.index), defaultSort: 'n' };
 
-/** The one-row fleet line: `1 name live  2 name DOWN`, the current target highlighted. */
-export function fleetLine(rows: readonly FleetRow[], current: number): Line {
-  const out: Line = [{ text: 'targets ', style: 'dim' }];
-  for (const r of rows) {
-    const st = shortState(r.update);
-    const active = r.index === current;
-    out.push({ text: ` ${r.index + 1}:${safeText(r.target, 28)} `, style: active ? 'tabActive' : 'tab' });
-    out.push({ text: st.text, style: st.style });
-    out.push({ text: ' ' });
+/**
+ * The one-row fleet line: `targets  1:name live  2:name DOWN  ([ ] switch, 0 fleet)`, the current target
+ * highlighted; on a narrow terminal the label and the hint go first, then the names get shorter, so every
+ * target's number and state stay visible.
+ */
+export function fleetLine(rows: readonly FleetRow[], current: number, width: number): Line {
+  const build = (nameMax: number, label: boolean, hint: boolean): Line => {
+    const out: Line = label ? [{ text: 'targets ', style: 'dim' }] : [];
+    for (const r of rows) {
+      const st = shortState(r.update, r.nowMs);
+      out.push({ text: ` ${r.index + 1}:${safeText(r.target, nameMax)} `, style: r.index === current ? 'tabActive' : 'tab' });
+      out.push({ text: st.text, style: st.style });
+      out.push({ text: ' ' });
+    }
+    if (hint) out.push({ text: ' ([ ] switch, 0 fleet)', style: 'dim' });
+    return out;
+  };
+  const tries: Array<[number, boolean, boolean]> = [[28, true, true], [28, true, false], [28, false, false], [20, false, false], [14, false, false], [8, false, false]];
+  for (const [n, label, hint] of tries) {
+    const l = build(n, label, hint);
+    if (lineWidth(l) <= width) return l;
   }
-  out.push({ text: ' ([ ] switch, 9 fleet)', style: 'dim' });
-  return out;
+  return build(4, false, false);
 }

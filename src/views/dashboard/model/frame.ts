@@ -4,6 +4,7 @@
  * renderer only paints it.
  */
 import type { MonitorEvent, SeriesName, TargetUpdate } from '../../../metrics/types.js';
+import type { Snapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../safe-text.js';
 import { fmtClock } from '../format.js';
 import { FIFO_COMMANDS } from '../control.js';
@@ -12,6 +13,10 @@ import { workerDetail } from './detail.js';
 import { fleetLine, type FleetRow } from './fleet.js';
 import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
 import { helpLines } from './help.js';
+import { dataClock } from './ages.js';
+import { hintText, keyHints } from './hints.js';
+import { splitBody, type BodySplit } from './layout.js';
+import { eventsNeed, eventsPane, inflightNeed, inflightPane, lastEventLine, oldestRequestLine } from './panes.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
 import { cutToWidth } from '../width.js';
 import type { UiState } from './state.js';
@@ -71,11 +76,15 @@ export interface Frame {
   overlayRows: number;
 }
 
+/** How long a message stays on the status line. */
+export const MESSAGE_MS = 15_000;
+
 /** Terminal size at which the workers view also shows a strip of graphs. */
 export const GRAPH_STRIP_MIN = { width: 100, height: 40 };
 const STRIP_HEIGHT = 10;
 
-function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, inflight: number | null, width: number, frozenAtMs: number | null): Line {
+/** The tabs line; the freeze marker goes on it when it fits (`frozenShown` says whether it did). */
+function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, inflight: number | null, width: number, frozenAtMs: number | null): { line: Line; frozenShown: boolean } {
   const views = viewsFor(kind);
   const build = (short: boolean): Line => {
     const out: Line = [];
@@ -86,40 +95,66 @@ function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, 
     }
     return out;
   };
-  const right: Line = frozenAtMs !== null ? [{ text: ` FROZEN at ${fmtClock(frozenAtMs / 1000)} `, style: 'prompt' }] : [];
-  let tabs = build(false);
-  if (lineWidth(tabs) + lineWidth(right) + 1 > width) tabs = build(true);
-  return spread(tabs, right, width, 'tab');
+  const frozen: Line = frozenAtMs !== null ? [{ text: ` FROZEN at ${fmtClock(frozenAtMs / 1000)} `, style: 'prompt' }] : [];
+  const fits = (tabs: Line, right: Line): boolean => lineWidth(tabs) + lineWidth(right) + 1 <= width;
+  // Every tab stays visible: the long names give way first, then the freeze marker (the status line keeps it).
+  for (const short of [false, true]) {
+    const tabs = build(short);
+    if (fits(tabs, frozen)) return { line: spread(tabs, frozen, width, 'tab'), frozenShown: frozenAtMs !== null };
+  }
+  return { line: fitLine(build(true), width, 'tab'), frozenShown: false };
 }
 
-function statusLine(input: FrameInput, t: TargetView | undefined, table: TableView | null, view: ViewId): Line {
+function intervalText(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1).replace(/\.?0+$/, '')}s`;
+}
+
+function statusLine(input: FrameInput, t: TargetView | undefined, table: TableView | null, view: ViewId, overlay: OverlayModel | null, frozenOnTabs: boolean): Line {
   const { state, width, nowMs } = input;
   const p = state.prompt;
   if (p?.kind === 'filter') {
     return fitLine([{ text: ` Filter ${viewTitle(view)}: `, style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter keep · Esc clear', style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'confirm') {
-    // What to press comes first so that it survives on a narrow terminal.
-    const why = p.command.danger ? ` — ${p.command.danger}` : '';
-    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}${why}`, style: 'prompt' }], width, 'prompt');
+    // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
+    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}? y sends it, any other key cancels`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
-    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 30)} [${list}], Esc cancels (see ? for what each does) `, style: 'prompt' }], width, 'prompt');
+    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 24)}, Esc cancels: [${list}] (? lists them after Esc)`, style: 'prompt' }], width, 'prompt');
   }
   const right: Line = [];
-  if (table) right.push({ text: ` sort ${table.sortTitle}${table.descending ? '▼' : '▲'}`, style: 'status' });
-  const filter = table ? tableState(state, view).filter : '';
-  if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
-  if (t) right.push({ text: ` every ${(t.intervalMs / 1000).toFixed(t.intervalMs < 1000 ? 2 : 1).replace(/\.?0+$/, '')}s`, style: 'status' });
-  if (state.frozenAtMs !== null) right.push({ text: ' FROZEN', style: 'prompt' });
+  if (overlay) {
+    const first = overlay.total === 0 ? 0 : overlay.scroll + 1;
+    const last = Math.min(overlay.total, overlay.scroll + overlay.lines.length);
+    right.push({ text: ` lines ${first}-${last} of ${overlay.total}`, style: 'status' });
+  } else {
+    if (table) right.push({ text: ` sort ${table.sortTitle}${table.descending ? '▼' : '▲'}`, style: 'status' });
+    const filter = table ? tableState(state, view).filter : '';
+    if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
+    if (t) right.push({ text: ` every ${intervalText(t.intervalMs)}`, style: 'status' });
+  }
+  if (state.frozenAtMs !== null) right.push({ text: frozenOnTabs ? ' FROZEN' : ` FROZEN at ${fmtClock(state.frozenAtMs / 1000)}`, style: 'prompt' });
   right.push({ text: ' ', style: 'status' });
   let left: Line;
   const msg = state.message;
   if (t?.running) left = [{ text: ` running ${t.running} on ${safeText(t.target, 30)}…`, style: 'status' }];
-  else if (msg && nowMs - msg.atMs < 15_000) left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
-  else left = [{ text: ' ?:help q:quit /:filter <>:sort Enter:detail z:freeze', style: 'status' }];
+  else if (msg && nowMs - msg.atMs < MESSAGE_MS) left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
+  else {
+    const snap = t?.shown?.snapshot;
+    const hints = keyHints(view, state.overlay, t?.hasControl ?? false, snap?.kind === 'instance');
+    left = [{ text: hintText(hints, Math.max(0, width - lineWidth(right) - 1)), style: 'status' }];
+  }
   return spread(left, right, width, 'status');
+}
+
+/** The line above the status line while a dangerous command waits for y: what it will do, and to how many requests. */
+function dangerLine(input: FrameInput, snap: Snapshot | null): Line | null {
+  const p = input.state.prompt;
+  if (p?.kind !== 'confirm' || !p.command.danger) return null;
+  const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
+  const now = inflight !== null && /in-flight|shutdown|stop/.test(p.command.danger) ? ` (${inflight} in flight at the last poll)` : '';
+  return fitLine([{ text: ` ${p.command.name}: ${p.command.danger}${now}`, style: 'warn' }], input.width);
 }
 
 function blank(width: number): Line {
@@ -145,7 +180,7 @@ function graphCharts(t: TargetView, names: readonly SeriesName[], area: { top: n
   });
 }
 
-function detailOverlay(input: FrameInput, t: TargetView, top: number, height: number): OverlayModel {
+function detailOverlay(input: FrameInput, t: TargetView, top: number, height: number, clockMs: number): OverlayModel {
   const { state, width, nowMs } = input;
   const ov = state.overlay!;
   const inner = Math.max(1, width - 2);
@@ -161,13 +196,54 @@ function detailOverlay(input: FrameInput, t: TargetView, top: number, height: nu
     if (!w) content = [line(`Worker slot ${ov.slot} is not in the current document.`, 'warn')];
     else {
       const d = t.shown?.derived?.workers.find((x) => x.slot === w.slot);
-      content = workerDetail(w, d, t.events, ov.showVars, inner, nowMs);
+      const readAtMs = snap?.readAtMs ?? nowMs;
+      content = workerDetail(w, d, t.events, ov.showVars, inner, nowMs, Math.max(0, clockMs - readAtMs) / 1000);
     }
   }
   const scroll = Math.max(0, Math.min(ov.scroll, content.length - innerH));
   const lines = content.slice(scroll, scroll + innerH).map((l) => fitLine(l, inner));
   // blessed draws a label wider than its box across the content: keep it inside the top border.
   return { top, left: 0, width, height, title: cutToWidth(title, Math.max(0, width - 4)), lines, scroll, total: content.length };
+}
+
+/** The lines under a main table: the panes (tall terminals) or one-line facts (short ones). */
+function belowTable(split: BodySplit, snap: Snapshot | null, events: readonly MonitorEvent[], width: number, clockMs: number): Line[] {
+  const out: Line[] = [];
+  if (split.compact > 0) {
+    out.push(blank(width));
+    const facts: Line[] = [];
+    const oldest = snap?.kind === 'instance' ? oldestRequestLine(snap, clockMs, width) : null;
+    if (oldest) facts.push(oldest);
+    const last = lastEventLine(events, width);
+    if (last) facts.push(last);
+    // With room for one fact only, the oldest request wins: it is the one still going on.
+    out.push(...facts.slice(0, split.compact));
+    return out;
+  }
+  if (split.inflight > 0 && snap?.kind === 'instance') {
+    out.push(blank(width));
+    out.push(...inflightPane(snap, clockMs, width, split.inflight));
+  }
+  if (split.events > 0) {
+    out.push(blank(width));
+    out.push(...eventsPane(events, width, split.events));
+  }
+  return out;
+}
+
+/**
+ * Whether the screen would change a second from now without a new poll: an in-flight age counting up, a
+ * stale age or a retry countdown, a message about to expire. The dashboard repaints once a second only then.
+ */
+export function needsTick(state: UiState, targets: readonly TargetView[], nowMs: number): boolean {
+  if (state.message && nowMs - state.message.atMs < MESSAGE_MS + 1000) return true;
+  for (const x of targets) {
+    const s = x.live?.state.state;
+    if (s === 'stale' || s === 'down') return true;
+  }
+  const snap = targets[state.targetIndex]?.shown?.snapshot;
+  if (state.frozenAtMs !== null || snap?.kind !== 'instance') return false;
+  return snap.doc.workers.some((w) => w.inFlight.length > 0);
 }
 
 /** Build the whole frame. */
@@ -178,6 +254,7 @@ export function buildFrame(input: FrameInput): Frame {
   const snap = shown?.snapshot ?? null;
   const kind = snap?.kind ?? null;
   const view = resolveView(kind, state.view);
+  const clockMs = dataClock(nowMs, state.frozenAtMs, t?.live?.state ?? null);
   const lines: Line[] = [];
 
   // Very small terminals keep the first summary line, the tabs and the status line.
@@ -186,13 +263,15 @@ export function buildFrame(input: FrameInput): Frame {
   for (const l of summary) lines.push(fitLine(l, width));
   while (lines.length < summaryCount) lines.push(blank(width));
 
-  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, update: x.live }));
-  if (targets.length > 1 && height >= 12) lines.push(fitLine(fleetLine(fleet, state.targetIndex), width, 'tab'));
+  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, update: x.live, nowMs }));
+  if (targets.length > 1 && height >= 12) lines.push(fitLine(fleetLine(fleet, state.targetIndex, width), width, 'tab'));
 
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
-  lines.push(tabsLine(kind, view, inflight, width, state.frozenAtMs));
+  const tabs = tabsLine(kind, view, inflight, width, state.frozenAtMs);
+  lines.push(tabs.line);
 
   const bodyTop = lines.length;
+  const danger = dangerLine(input, snap);
   const bodyH = Math.max(0, height - bodyTop - 1);
   let charts: ChartModel[] = [];
   let table: TableView | null = null;
@@ -207,12 +286,31 @@ export function buildFrame(input: FrameInput): Frame {
   } else {
     const strip = view === 'workers' && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
     const tableH = strip ? bodyH - STRIP_HEIGHT : bodyH;
+    const events = t?.events ?? [];
+    // A main view (workers, vassals, nodes) lends what its table does not need to the panes below it.
+    const main = snap !== null && (view === 'workers' || view === 'vassals' || view === 'nodes');
+    const chosen: { split: BodySplit | null } = { split: null };
+    const heightFor = (need: number): number => {
+      const split = splitBody({
+        avail: tableH,
+        tableNeed: need,
+        inflightNeed: snap?.kind === 'instance' ? inflightNeed(snap) : null,
+        eventsNeed: eventsNeed(events),
+        compactFacts: (inflight ? 1 : 0) + (events.length > 0 ? 1 : 0),
+        terminalHeight: height,
+      });
+      chosen.split = split;
+      return split.table;
+    };
     const body = viewBody({
-      view, update: shown, events: t?.events ?? [], fleet, table: tableState(state, view), width, height: tableH, nowMs,
+      view, update: shown, events, fleet, table: tableState(state, view), width, height: main ? heightFor : tableH, nowMs, clockMs,
     });
     table = body.table;
-    pageRows = Math.max(1, tableH - body.head.length - 1);
-    lines.push(...bodyLines(body, width, tableH));
+    pageRows = Math.max(1, body.height - body.head.length - 1);
+    const bodyOut = bodyLines(body, width, body.height);
+    if (chosen.split) bodyOut.push(...belowTable(chosen.split, snap, events, width, clockMs));
+    while (bodyOut.length < tableH) bodyOut.push(blank(width));
+    lines.push(...bodyOut.slice(0, tableH));
     if (strip && t) {
       const cols = Math.min(STRIP_SERIES.length, Math.floor(width / 40));
       charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + tableH, left: 0, width, height: STRIP_HEIGHT }, cols, 1, nowMs);
@@ -220,13 +318,18 @@ export function buildFrame(input: FrameInput): Frame {
     }
   }
 
-  let overlay: OverlayModel | null = null;
-  // A popup needs its border and one line; on a smaller screen the table stays and Esc still closes it.
-  if (state.overlay && t && bodyH >= 3) overlay = detailOverlay(input, t, bodyTop, bodyH);
+  // A dangerous command waiting for y says what it will do on the line above the prompt.
+  const dangerShown = danger !== null && bodyH >= 2;
+  if (dangerShown) lines[bodyTop + bodyH - 1] = danger;
 
-  lines.push(statusLine(input, t, table, view));
+  let overlay: OverlayModel | null = null;
+  const overlayH = dangerShown ? bodyH - 1 : bodyH;
+  // A popup needs its border and one line; on a smaller screen the table stays and Esc still closes it.
+  if (state.overlay && t && overlayH >= 3) overlay = detailOverlay(input, t, bodyTop, overlayH, clockMs);
+
+  lines.push(statusLine(input, t, table, view, overlay, tabs.frozenShown));
   return {
-    width, height, lines: lines.slice(0, height), charts: overlay ? [] : charts, overlay, view, table, pageRows,
+    width, height, lines: lines.slice(0, height), charts: overlay ? [] : dangerShown ? charts.filter((c) => c.top + c.height <= bodyTop + bodyH - 1) : charts, overlay, view, table, pageRows,
     overlayRows: overlay ? Math.max(1, overlay.height - 2) : 1,
   };
 }

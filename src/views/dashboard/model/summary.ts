@@ -97,8 +97,9 @@ function emperorLines(target: string, snap: EmperorSnapshot, state: Line, width:
     seg(`, ${v.filter((x) => x.loyal > 0).length} loyal`),
     label('  respawns '), seg(fmtCount(v.reduce((s, x) => s + x.respawns, 0))),
     label('  throttle '), seg(String(doc.throttleLevel), doc.throttleLevel > 0 ? 'warn' : undefined),
-    label('  tyrant '), seg(doc.emperorTyrant ? 'yes' : 'no'),
   ];
+  // Tyrant mode is the exception: say it only when on, so the line fits 80 columns.
+  if (doc.emperorTyrant) l2.push(seg('  tyrant mode'));
   const l3: Line = [label('watching '), seg(doc.emperor.map((e) => safeText(e, 60)).join(', ') || '-')];
   if (doc.blacklist.length > 0) l3.push(label('  blacklist '), seg(String(doc.blacklist.length), 'error'));
   return [l1, l2, l3];

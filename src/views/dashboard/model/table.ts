@@ -136,14 +136,14 @@ function rowLine<R>(row: R, placed: Array<Placed<R>>, spec: TableSpec<R>, width:
 
 /**
  * Build what the table shows: filter, sort, keep the selection on its key, scroll so it is visible, and
- * format only the `height` rows in the window.
+ * format only the `height` rows in the window (`height` may be a function of the number of matching rows).
  */
 export function buildTable<R>(
   items: readonly R[],
   spec: TableSpec<R>,
   state: TableState,
   width: number,
-  height: number,
+  height: number | ((matched: number) => number),
   showSelection = true,
 ): TableView {
   const columns = spec.columns;
@@ -167,7 +167,8 @@ export function buildTable<R>(
 
   let selectedIndex = state.selectedKey === null ? -1 : keys.indexOf(state.selectedKey);
   if (selectedIndex < 0) selectedIndex = clamp(state.selectedIndex, 0, Math.max(0, keys.length - 1));
-  const visible = Math.max(0, height);
+  // The height may depend on how many rows passed the filter (a table that leaves room to panes below it).
+  const visible = Math.max(0, typeof height === 'number' ? height : height(keys.length));
   let scrollTop = clamp(state.scrollTop, 0, Math.max(0, keys.length - visible));
   if (showSelection && visible > 0) {
     if (selectedIndex < scrollTop) scrollTop = selectedIndex;

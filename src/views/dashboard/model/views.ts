@@ -94,8 +94,11 @@ export interface BodyInput {
   fleet: FleetRow[];
   table: TableState;
   width: number;
-  height: number;
+  /** Lines for the body, or a function of the lines it needs (see tableBody). */
+  height: number | ((need: number) => number);
   nowMs: number;
+  /** The clock in-flight ages are shown at (see ages.ts dataClock). */
+  clockMs: number;
 }
 
 /** The body of a table view (graphs are drawn by the renderer from their own model). */
@@ -125,7 +128,7 @@ export function viewBody(input: BodyInput): BodyModel {
   const doc = snap.doc;
   switch (view) {
     case 'requests':
-      return tableBody([], inflightRows(doc.workers), inflightSpec, table, width, height,
+      return tableBody([], inflightRows(doc.workers, snap.readAtMs, input.clockMs), inflightSpec, table, width, height,
         doc.workers.some((w) => w.cores === null) ? 'no cores in the document (--stats-no-cores): in-flight requests unknown' : 'no request in flight');
     case 'caches':
       return tableBody([], cacheRows(doc.caches, derived?.caches ?? []), cachesSpec, table, width, height, 'no cache configured (--cache2)');
