@@ -6,7 +6,8 @@ import { chartData } from '../src/views/dashboard/model/graphs.js';
 import { stateSegments } from '../src/views/dashboard/model/summary.js';
 import { workerRows, workersSpec } from '../src/views/dashboard/model/workers.js';
 import { lineText } from '../src/views/dashboard/model/line.js';
-import { buildFrame, type TargetView } from '../src/views/dashboard/model/frame.js';
+import { buildFrame, needsTick, type TargetView } from '../src/views/dashboard/model/frame.js';
+import { PANES_MIN_HEIGHT, splitBody } from '../src/views/dashboard/model/layout.js';
 import { initialState } from '../src/views/dashboard/model/state.js';
 import { FakeMonitor, sample, manyWorkers } from './views-support.js';
 
@@ -135,5 +136,73 @@ describe('frame cost follows the screen, not the workers', () => {
     expect(workersSpec.columns.map((c) => c.title)).toEqual([
       'WID', '%', 'PID', 'REQ', 'RPS', 'EXC', 'SIG', 'STATUS', 'AVG', 'RSS', 'VSZ', 'TX', 'ReSpwn', 'HC', 'RunT', 'LastSpwn', 'ACC', 'BUSY%',
     ]);
+  });
+});
+
+describe('sharing a main view between its table and the panes', () => {
+  const base = { avail: 35, eventsNeed: 6, compactFacts: 2, terminalHeight: 50 };
+
+  it('gives a short table what it needs and the rest to the panes, every line accounted for', () => {
+    const split = splitBody({ ...base, tableNeed: 5, inflightNeed: 4 });
+    expect(split.table).toBe(5);
+    expect(split.inflight).toBe(4);
+    expect(split.table + split.inflight + split.events + split.gaps).toBe(35);
+    expect(split.events).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps three quarters for a table that overflows, and nothing when that leaves too little', () => {
+    const split = splitBody({ ...base, tableNeed: 2049, inflightNeed: 50 });
+    expect(split.table).toBeGreaterThanOrEqual(Math.ceil(35 * 0.75));
+    expect(split.inflight).toBeGreaterThanOrEqual(3);
+    expect(split.events).toBeGreaterThanOrEqual(2);
+    expect(split.table + split.inflight + split.events + split.gaps).toBe(35);
+    expect(splitBody({ ...base, avail: 20, tableNeed: 2049, inflightNeed: 50 })).toMatchObject({ table: 20, inflight: 0, events: 0, compact: 0 });
+  });
+
+  it('uses one-line facts below PANES_MIN_HEIGHT, only when the table leaves a blank line and a line per fact', () => {
+    const short = { ...base, avail: 19, terminalHeight: PANES_MIN_HEIGHT - 1, inflightNeed: 4 };
+    expect(splitBody({ ...short, tableNeed: 5 })).toMatchObject({ table: 16, compact: 2, inflight: 0, events: 0 });
+    expect(splitBody({ ...short, tableNeed: 17 })).toMatchObject({ table: 17, compact: 1 });
+    expect(splitBody({ ...short, tableNeed: 18 })).toMatchObject({ table: 19, compact: 0 });
+  });
+
+  it('draws every pane line exactly as wide as the screen', () => {
+    const m = new FakeMonitor('t:1');
+    m.push(sample('instance-busy.json'), 0);
+    m.addEvent({ atMs: Date.now(), target: 't:1', type: 'exceptions-rising', severity: 'warn', message: 'x'.repeat(300) });
+    const t: TargetView = {
+      target: 't:1', shown: m.latest(), live: m.latest(), events: m.events(), series: () => ({ values: [], times: [] }),
+      hasControl: false, intervalMs: 1000, running: null,
+    };
+    for (const [w, hgt] of [[160, 50], [80, 24], [90, 30], [200, 80]] as const) {
+      const frame = buildFrame({ state: initialState(), targets: [t], width: w, height: hgt, nowMs: Date.now() });
+      expect(frame.lines).toHaveLength(hgt);
+      for (const l of frame.lines) expect(displayWidth(lineText(l))).toBe(w);
+    }
+  });
+});
+
+describe('repainting between polls', () => {
+  const view = (m: FakeMonitor): TargetView => ({
+    target: m.target, shown: m.latest(), live: m.latest(), events: [], series: () => ({ values: [], times: [] }),
+    hasControl: false, intervalMs: 1000, running: null,
+  });
+
+  it('repaints every second only when something on screen moves', () => {
+    const now = Date.now();
+    const idle = new FakeMonitor('t:1');
+    idle.push(sample('instance-idle.json'), 0);
+    expect(needsTick(initialState(), [view(idle)], now)).toBe(false);
+    const busy = new FakeMonitor('t:1');
+    busy.push(sample('instance-busy.json'), 0);
+    expect(needsTick(initialState(), [view(busy)], now)).toBe(true);
+    // Frozen: the in-flight ages stand still.
+    expect(needsTick({ ...initialState(), frozenAtMs: now }, [view(busy)], now)).toBe(false);
+    // A countdown or a stale age moves, and so does a message about to expire.
+    idle.fail('connect ECONNREFUSED', now, now + 5000);
+    expect(needsTick(initialState(), [view(idle)], now)).toBe(true);
+    const fresh = new FakeMonitor('t:1');
+    fresh.push(sample('instance-idle.json'), 0);
+    expect(needsTick({ ...initialState(), message: { text: 'filter cleared', style: 'status', atMs: now } }, [view(fresh)], now)).toBe(true);
   });
 });

@@ -53,5 +53,5 @@ export const DIRECT_COMMAND_KEYS: Readonly<Record<string, string>> = {
 
 /** What to tell the user when a target has no controller. */
 export function noControlMessage(target: string): string {
-  return `no master FIFO known for ${target}: start with --fifo ${target}=PATH (or --ini FILE) to control it`;
+  return `no FIFO known for ${target}: use --fifo ${target}=PATH or --ini FILE`;
 }

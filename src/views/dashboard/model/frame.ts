@@ -117,11 +117,11 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   }
   if (p?.kind === 'confirm') {
     // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
-    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}? y sends it, any other key cancels`, style: 'prompt' }], width, 'prompt');
+    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}?`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
-    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 24)}, Esc cancels: [${list}] (? lists them after Esc)`, style: 'prompt' }], width, 'prompt');
+    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 24)} [${list}], Esc cancels`, style: 'prompt' }], width, 'prompt');
   }
   const right: Line = [];
   if (overlay) {
@@ -134,13 +134,16 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
     if (t) right.push({ text: ` every ${intervalText(t.intervalMs)}`, style: 'status' });
   }
-  if (state.frozenAtMs !== null) right.push({ text: frozenOnTabs ? ' FROZEN' : ` FROZEN at ${fmtClock(state.frozenAtMs / 1000)}`, style: 'prompt' });
-  right.push({ text: ' ', style: 'status' });
+  const frozen: Line = state.frozenAtMs !== null ? [{ text: frozenOnTabs ? ' FROZEN' : ` FROZEN at ${fmtClock(state.frozenAtMs / 1000)}`, style: 'prompt' }] : [];
+  right.push(...frozen, { text: ' ', style: 'status' });
   let left: Line;
   const msg = state.message;
   if (t?.running) left = [{ text: ` running ${t.running} on ${safeText(t.target, 30)}…`, style: 'status' }];
-  else if (msg && nowMs - msg.atMs < MESSAGE_MS) left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
-  else {
+  else if (msg && nowMs - msg.atMs < MESSAGE_MS) {
+    left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
+    // A message says something now; sort and interval can wait until it has been read.
+    if (lineWidth(left) + lineWidth(right) > width) return frozen.length ? spread(left, [...frozen, { text: ' ', style: 'status' }], width, 'status') : fitLine(left, width, 'status');
+  } else {
     const snap = t?.shown?.snapshot;
     const hints = keyHints(view, state.overlay, t?.hasControl ?? false, snap?.kind === 'instance');
     left = [{ text: hintText(hints, Math.max(0, width - lineWidth(right) - 1)), style: 'status' }];
@@ -148,13 +151,20 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   return spread(left, right, width, 'status');
 }
 
-/** The line above the status line while a dangerous command waits for y: what it will do, and to how many requests. */
-function dangerLine(input: FrameInput, snap: Snapshot | null): Line | null {
+/**
+ * The line above the status line while a prompt waits: what a dangerous command will do (and to how many
+ * requests), or which byte is which command at the `!` prompt.
+ */
+function promptHelpLine(input: FrameInput, snap: Snapshot | null): Line | null {
   const p = input.state.prompt;
+  if (p?.kind === 'command') {
+    const list = FIFO_COMMANDS.filter((c) => c.fifo).map((c) => `${c.fifo} ${c.name}`).join('  ');
+    return fitLine([{ text: ` ${list}`, style: 'warn' }], input.width);
+  }
   if (p?.kind !== 'confirm' || !p.command.danger) return null;
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
-  const now = inflight !== null && /in-flight|shutdown|stop/.test(p.command.danger) ? ` (${inflight} in flight at the last poll)` : '';
-  return fitLine([{ text: ` ${p.command.name}: ${p.command.danger}${now}`, style: 'warn' }], input.width);
+  const now = inflight !== null && /in-flight|shutdown|stop/.test(p.command.danger) ? ` (${inflight} in flight)` : '';
+  return fitLine([{ text: ` ${p.command.danger}${now}`, style: 'warn' }], input.width);
 }
 
 function blank(width: number): Line {
@@ -271,7 +281,7 @@ export function buildFrame(input: FrameInput): Frame {
   lines.push(tabs.line);
 
   const bodyTop = lines.length;
-  const danger = dangerLine(input, snap);
+  const promptHelp = promptHelpLine(input, snap);
   const bodyH = Math.max(0, height - bodyTop - 1);
   let charts: ChartModel[] = [];
   let table: TableView | null = null;
@@ -318,18 +328,18 @@ export function buildFrame(input: FrameInput): Frame {
     }
   }
 
-  // A dangerous command waiting for y says what it will do on the line above the prompt.
-  const dangerShown = danger !== null && bodyH >= 2;
-  if (dangerShown) lines[bodyTop + bodyH - 1] = danger;
+  // A prompt explains itself on the line above it (what a dangerous command does, which byte is which).
+  const helpShown = promptHelp !== null && bodyH >= 2;
+  if (helpShown) lines[bodyTop + bodyH - 1] = promptHelp;
 
   let overlay: OverlayModel | null = null;
-  const overlayH = dangerShown ? bodyH - 1 : bodyH;
+  const overlayH = helpShown ? bodyH - 1 : bodyH;
   // A popup needs its border and one line; on a smaller screen the table stays and Esc still closes it.
   if (state.overlay && t && overlayH >= 3) overlay = detailOverlay(input, t, bodyTop, overlayH, clockMs);
 
   lines.push(statusLine(input, t, table, view, overlay, tabs.frozenShown));
   return {
-    width, height, lines: lines.slice(0, height), charts: overlay ? [] : dangerShown ? charts.filter((c) => c.top + c.height <= bodyTop + bodyH - 1) : charts, overlay, view, table, pageRows,
+    width, height, lines: lines.slice(0, height), charts: overlay ? [] : helpShown ? charts.filter((c) => c.top + c.height <= bodyTop + bodyH - 1) : charts, overlay, view, table, pageRows,
     overlayRows: overlay ? Math.max(1, overlay.height - 2) : 1,
   };
 }

@@ -10,7 +10,7 @@ export type Hint = [key: string, what: string];
 /** The hints for the current place, in order of importance. */
 export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean, instance: boolean): Hint[] {
   if (overlay?.kind === 'help') return [['Esc', 'close'], ['↑↓ PgUp PgDn', 'scroll'], ['q', 'close']];
-  if (overlay?.kind === 'detail') return [['Esc', 'close'], ['v', overlay.showVars ? 'hide variables' : 'request variables'], ['↑↓ PgUp PgDn', 'scroll']];
+  if (overlay?.kind === 'detail') return [['Esc', 'close'], ['v', overlay.showVars ? 'hide variables' : 'show variables'], ['↑↓ PgUp PgDn', 'scroll']];
   const out: Hint[] = [['?', 'help'], ['q', 'quit']];
   if (view === 'graphs') {
     out.push(['Tab', 'next view'], ['+-', 'interval'], ['z', 'freeze']);

@@ -1,0 +1,130 @@
+/**
+ * The dashboard at 80x24, as an operator in an ssh session sees it: the key hints name only keys that work
+ * where the user is, nothing important is cut (tabs while frozen, every target of the fleet line, the
+ * emperor summary, a dangerous command's consequence, the FIFO message), and the popups say how to leave.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TargetControl } from '../src/views/dashboard/control.js';
+import { FIFO_COMMANDS } from '../src/views/dashboard/control.js';
+import { FakeControl, FakeMonitor, KEY, sample, startHeadless, type Harness } from './views-support.js';
+
+const open: Harness[] = [];
+async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
+  const h = await startHeadless(...args);
+  open.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+const TARGET = '127.0.0.1:9191';
+
+function busy(target = TARGET): FakeMonitor {
+  const m = new FakeMonitor(target);
+  m.push(sample('instance-busy.json'), 0);
+  return m;
+}
+
+const status = (h: Harness): string => h.text()[h.text().length - 1]!;
+
+describe('key hints on the status line', () => {
+  it('names the keys that do something in each view, and only those', async () => {
+    const h = await start([busy()], { cols: 80, rows: 24 });
+    expect(status(h)).toMatch(/\?:help q:quit Enter:detail \/:filter/);
+    await h.keys('2');
+    expect(status(h)).toContain('Enter:worker');
+    await h.keys('3');
+    expect(status(h)).not.toContain('/:filter');
+    expect(status(h)).not.toContain('<>:sort');
+    expect(status(h)).not.toContain('Enter');
+    expect(status(h)).toContain('+-:interval');
+    for (const view of ['4', '5', '6', '7', '8', '9']) {
+      await h.keys(view);
+      expect(status(h), `view ${view}`).toMatch(/\?:help q:quit \/:filter <>:sort/);
+      expect(status(h), `view ${view}`).not.toContain('Enter');
+    }
+    await h.keys('0');
+    expect(status(h)).toContain('Enter:go to target');
+  });
+
+  it('says how to close and scroll a popup, and where in it the user is', async () => {
+    const h = await start([busy()], { cols: 80, rows: 24 });
+    await h.keys('?');
+    expect(status(h)).toMatch(/^ Esc:close .*scroll/);
+    const total = h.dash.lastFrame!.overlay!.total;
+    const rows = h.dash.lastFrame!.overlayRows;
+    expect(status(h)).toContain(`lines 1-${rows} of ${total}`);
+    await h.keys(KEY.end);
+    expect(status(h)).toContain(`lines ${total - rows + 1}-${total} of ${total}`);
+    await h.keys(KEY.escape);
+    await h.keys('2');
+    await h.keys(KEY.enter);
+    // Opened from the Requests view, the variables are shown: v hides them.
+    expect(status(h)).toContain('v:hide variables');
+    await h.keys('v');
+    expect(status(h)).toContain('v:show variables');
+  });
+
+  it('offers the control keys only when a FIFO is known', async () => {
+    const h = await start([busy()], { cols: 160, rows: 30 });
+    expect(status(h)).not.toContain('c:chain reload');
+    const h2 = await start([busy()], { cols: 160, rows: 30, controls: new Map<string, TargetControl>([[TARGET, new FakeControl('/run/app.fifo')]]) });
+    expect(status(h2)).toContain('c:chain reload');
+    expect(status(h2)).toContain('!:FIFO command');
+  });
+});
+
+describe('nothing important cut at 80 columns', () => {
+  it('keeps every tab visible while frozen and shows the freeze time on the status line', async () => {
+    const h = await start([busy()], { cols: 80, rows: 24 });
+    await h.keys('z');
+    const tabs = h.text()[3]!;
+    for (const t of ['1 Wrk', '2 Req', '3 Gra', '4 Cac', '5 Soc', '6 Met', '7 Leg', '8 Tsk', '9 Evt', '0 Flt']) expect(tabs).toContain(t);
+    const at = new Date(h.dash.state.frozenAtMs!);
+    const clock = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    expect(status(h)).toContain(`FROZEN at ${clock}`);
+  });
+
+  it('shows every target number and state on the fleet line, and points to the fleet view with 0', async () => {
+    const targets = ['127.0.0.1:9191', '127.0.0.1:19931', '127.0.0.1:19943'];
+    const h = await start(targets.map((t) => busy(t)), { cols: 80, rows: 24 });
+    const fleet = h.text()[3]!;
+    targets.forEach((t, i) => expect(fleet).toContain(`${i + 1}:${t} live`));
+    const wide = await start(targets.map((t) => busy(t)), { cols: 120, rows: 24 });
+    expect(wide.text()[3]).toContain('0 fleet');
+    expect(wide.text()[3]).not.toContain('9 fleet');
+  });
+
+  it('fits the emperor summary', async () => {
+    const doc = sample('emperor.json');
+    const m = new FakeMonitor('127.0.0.1:9300');
+    m.push(doc, 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    expect(h.text()[1]).not.toContain('…');
+    expect(h.text()[1]).toContain(`throttle ${doc.throttle_level}`);
+  });
+
+  it('spells out what a dangerous command will do, and to how many requests, above the confirm prompt', async () => {
+    const doc = sample('instance-busy.json');
+    const inflight = doc.workers.flatMap((w: any) => w.cores).filter((c: any) => c.in_request).length;
+    const m = new FakeMonitor(TARGET);
+    m.push(doc, 0);
+    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, new FakeControl('/run/app.fifo')]]) });
+    await h.keys('W');
+    const danger = FIFO_COMMANDS.find((c) => c.name === 'reload-workers-brutal')!.danger!;
+    expect(h.text()[22]!.trim()).toBe(`${danger} (${inflight} in flight)`);
+    expect(status(h)).toContain('Confirm (y/N): reload-workers-brutal');
+    await h.keys('n');
+    await h.keys('!');
+    expect(h.text()[22]).toMatch(/^ c chain-reload {2}r reload {2}R reload-brutal/);
+    expect(status(h)).toContain('Esc cancels');
+    await h.keys(KEY.escape);
+  });
+
+  it('tells in one line how to give a FIFO when there is none', async () => {
+    const h = await start([busy()], { cols: 80, rows: 24 });
+    await h.keys('c');
+    expect(status(h)).toMatch(/--fifo 127\.0\.0\.1:9191=PATH or --ini FILE\s*$/);
+  });
+});
