@@ -270,6 +270,26 @@ describe('events: legions', () => {
     expect(list[0]!.message).toContain('this node');
   });
 
+  it('a lord displaced by a higher valor: one event naming the new lord, not "this node" (uWSGI clears i_am_the_lord later)', () => {
+    const a = sample('legion-lord.json');
+    const own = a.legions[0];
+    const newcomer = { name: 'vm', uuid: '99999999-8888-7777-6666-555555555555', valor: own.valor + 1, checksum: own.checksum, last_seen: 1795270600 };
+    // The poll right after the newcomer wins, as uWSGI 2.0.21 shows it: lord_uuid moved, i_am_the_lord still set.
+    const b = copy(a);
+    b.legions[0].members.push(newcomer);
+    b.legions[0].lord_uuid = newcomer.uuid;
+    b.legions[0].lord_valor = newcomer.valor;
+    // Two seconds later uWSGI clears i_am_the_lord.
+    const c = copy(b);
+    c.legions[0].i_am_the_lord = 0;
+    const first = ofType(events(inst(a, 0), inst(b, 1000)), 'legion-lord-changed');
+    expect(first).toHaveLength(1);
+    expect(first[0]!.message).not.toContain('this node');
+    expect(first[0]!.message).toContain(newcomer.uuid);
+    expect(first[0]!.data).toMatchObject({ oldLord: own.uuid, newLord: newcomer.uuid, iAmTheLord: false });
+    expect(ofType(events(inst(b, 1000), inst(c, 2000)), 'legion-lord-changed')).toEqual([]);
+  });
+
   it('a member joining and one leaving', () => {
     const a = sample('legion-lord.json');
     const b = copy(a);

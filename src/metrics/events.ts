@@ -298,13 +298,16 @@ function legionEvents(prev: Legion[], cur: Legion[], emit: Emit): void {
   for (const l of cur) {
     const pl = prev.find((x) => x.legion === l.legion);
     if (pl === undefined) continue;
-    if (pl.lordUuid !== l.lordUuid || (pl.iAmTheLord > 0) !== (l.iAmTheLord > 0)) {
-      const who = l.iAmTheLord > 0 ? 'this node' : l.lordUuid === '' ? 'nobody' : l.lordUuid;
+    // The lord is who lord_uuid names (a lord names itself). i_am_the_lord lags behind it: seen on 2.0.21, a lord
+    // that a higher valor displaces keeps i_am_the_lord set for ~2 s after lord_uuid names the new lord.
+    if (pl.lordUuid !== l.lordUuid) {
+      const mine = l.lordUuid !== '' && l.lordUuid === l.uuid;
+      const who = mine ? 'this node' : l.lordUuid === '' ? 'nobody' : l.lordUuid;
       emit('legion-lord-changed', 'warn', `legion ${l.legion}: lord is now ${who}${l.lordUuid ? ` (valor ${l.lordValor})` : ''}`, {
         legion: l.legion,
         oldLord: pl.lordUuid,
         newLord: l.lordUuid,
-        iAmTheLord: l.iAmTheLord > 0,
+        iAmTheLord: mine,
       });
     }
     const before = new Set(pl.members.map((m) => m.uuid));

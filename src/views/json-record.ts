@@ -48,6 +48,8 @@ function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
       ...rest,
       appRps: d?.appRps ?? w.apps.map(() => null),
       cores: w.cores === null ? null : w.cores.map(coreRecord),
+      // Without cores (--stats-no-cores) uWSGI does not say what is in flight: unknown, not "none".
+      inFlight: w.cores === null ? null : w.inFlight,
     };
   });
 }
@@ -55,8 +57,11 @@ function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
 function instanceFields(doc: InstanceDocument, derived: Derived): Json {
   const caches = new Map(derived.caches.map((c) => [c.name, c]));
   const metrics = new Map(derived.metrics.map((m) => [m.name, m.rate]));
+  // Only workers that carry cores tell what is in flight; with none of them (--stats-no-cores) the count is unknown.
+  const inFlightKnown = doc.workers.some((w) => w.cores !== null);
+  const summary = derived.instance === null ? null : { ...derived.instance, inFlight: inFlightKnown ? derived.instance.inFlight : null };
   return {
-    summary: derived.instance,
+    summary,
     ...doc,
     workers: workerRecords(doc.workers, derived),
     caches: doc.caches.map((c) => {

@@ -175,7 +175,14 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
   }
 
   for (const g of doc.legions) {
-    const lord = g.iAmTheLord > 0 ? `this node is lord since ${formatEpochShort(g.iAmTheLord, snap.readAtMs)}` : `lord ${safeText(g.lordUuid, 40)} (valor ${g.lordValor})`;
+    // lord_uuid names the lord; i_am_the_lord stays set for a moment after a higher valor took over (2.0.21).
+    const other = g.lordUuid === '' ? 'no lord' : `lord ${safeText(g.lordUuid, 40)} (valor ${g.lordValor})`;
+    const lord =
+      g.iAmTheLord > 0 && (g.lordUuid === g.uuid || g.lordUuid === '')
+        ? `this node is lord since ${formatEpochShort(g.iAmTheLord, snap.readAtMs)}`
+        : g.iAmTheLord > 0
+          ? `${other}; this node is handing over its lordship`
+          : other;
     section(`Legion ${safeText(g.legion, NAME_CHARS)} at ${safeText(g.addr, NAME_CHARS)}`, [
       `  uuid ${safeText(g.uuid, 40)}  valor ${g.valor}  quorum ${g.quorum}  checksum ${g.checksum}  ${lord}`,
       `  nodes: ${g.nodes.length > 0 ? g.nodes.map((n) => safeText(n, NAME_CHARS)).join(', ') : 'none'}`,
