@@ -41,6 +41,10 @@ export interface RelayOptions {
   maxClients?: number;
   /** Interval of WebSocket pings that find dead peers (default 30 s). */
   pingIntervalMs?: number;
+  /** TCP connections at once, WebSocket clients included (default maxClients + 64); more are closed at once. */
+  maxConnections?: number;
+  /** An HTTP connection that sends nothing for this long is closed (default 20 s; WebSockets use pings instead). */
+  idleTimeoutMs?: number;
 }
 
 /** What the relay counted: proves one serialisation per update, however many clients. */
@@ -190,7 +194,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     },
   };
 
-  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000 }, (req, res) => {
+  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000, connectionsCheckingInterval: 2000 }, (req, res) => {
     const url = parseUrl(req);
     if (url === null) return send(res, 400, 'text/plain; charset=utf-8', 'bad request target\n', { Connection: 'close' });
     const problem = accessProblem(req, url);
@@ -210,6 +214,10 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     if (route === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     route(req, res, url);
   });
+  // Without these, connections that never send a byte stay open forever (Node times out only started
+  // requests): enough of them exhaust the relay's file descriptors, and then its stats reads fail too.
+  server.maxConnections = options.maxConnections ?? maxClients + 64;
+  server.setTimeout(options.idleTimeoutMs ?? 20000);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     socket.destroy();
