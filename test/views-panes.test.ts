@@ -170,6 +170,22 @@ describe('panes under the workers table on a tall terminal', () => {
   });
 });
 
+describe('hostile strings in the panes', () => {
+  it('shows a URI, a remote address and an event message with control bytes escaped, and sends none of them', async () => {
+    const doc = docWith([{ slot: 1, core: 0, uri: '/a\u001b[2Jb\u009bc{red-fg}', startedAgo: 3, remote: '10.0.0.9\u202e' }]);
+    const m = new FakeMonitor(TARGET);
+    m.push(doc, 0);
+    m.addEvent(event(0, 'warn', 'node x\u001b]0;pwned\u0007 failing'));
+    const h = await start([m], { cols: 120, rows: 40 });
+    const screen = h.screenText();
+    expect(screen).toContain('shop.example/a\\x1b[2Jb\\x9bc{red-fg}');
+    expect(screen).toContain('10.0.0.9\\u202e');
+    expect(screen).toContain('node x\\x1b]0;pwned\\x07 failing');
+    const bytes = h.tty.bytes();
+    for (const raw of ['\u001b[2Jb', '\u009b', '\u202e', '\u001b]0;pwned', '\u0007']) expect(bytes).not.toContain(raw);
+  });
+});
+
 describe('80x24', () => {
   it('keeps summary and workers table, with the oldest request and the last event on one line each', async () => {
     const m = new FakeMonitor(TARGET);

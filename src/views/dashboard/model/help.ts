@@ -70,7 +70,10 @@ export function helpLines(width: number): Line[] {
     }
     out.push([]);
   }
-  for (const part of wordWrap('Results of commands go to the event log (9). Colours off: --no-color or NO_COLOR.', width)) {
+  const notes = 'On a terminal of 30 lines or more, the main view also shows the oldest requests in flight and the recent events '
+    + '(2 and 9 list them all); in-flight ages count up between polls. Results of commands go to the event log (9). '
+    + 'Colours off: --no-color or NO_COLOR.';
+  for (const part of wordWrap(notes, width)) {
     out.push(line(part, 'dim'));
   }
   return out;

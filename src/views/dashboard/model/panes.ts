@@ -22,6 +22,10 @@ export function eventsNeed(events: readonly MonitorEvent[]): number {
   return 1 + Math.max(1, events.length);
 }
 
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
 /** A pane's title as a rule across the width: `── Title · detail ─────── hint ──`. */
 function titleRule(title: string, detail: string, hint: string, width: number): Line {
   const left: Line = [{ text: '── ', style: 'dim' }, { text: title, style: 'title' }];
@@ -44,7 +48,7 @@ export function inflightPane(snap: InstanceSnapshot, clockMs: number, width: num
   const rows = inflightRows(snap.doc.workers, snap.readAtMs, clockMs);
   const noCores = snap.doc.workers.some((w) => w.cores === null);
   const visible = Math.max(0, height - 2);
-  const detail = rows.length === 0 ? '' : rows.length > visible ? `${visible} of ${rows.length} shown` : `${rows.length}`;
+  const detail = rows.length === 0 ? '' : rows.length > visible ? `${visible} of ${rows.length} shown` : plural(rows.length, 'request');
   const out: Line[] = [titleRule('In flight (oldest first)', detail, '2 Requests', width)];
   if (rows.length === 0) {
     out.push(line(noCores ? '  unknown: uWSGI runs with --stats-no-cores' : '  none', 'dim'));
@@ -72,7 +76,7 @@ function eventLine(e: MonitorEvent): Line {
 export function eventsPane(events: readonly MonitorEvent[], width: number, height: number): Line[] {
   const visible = Math.max(0, height - 1);
   const shown = visible > 0 ? events.slice(-visible) : [];
-  const detail = events.length === 0 ? '' : events.length > shown.length ? `last ${shown.length} of ${events.length}` : `${events.length}`;
+  const detail = events.length === 0 ? '' : events.length > shown.length ? `last ${shown.length} of ${events.length}` : plural(events.length, 'event');
   const out: Line[] = [titleRule('Recent events (newest last)', detail, '9 Events', width)];
   if (events.length === 0) out.push(line('  none yet', 'dim'));
   for (const e of shown) out.push(eventLine(e));
