@@ -240,9 +240,9 @@ export function collectSamples(updates: ReadonlyArray<{ target: string; update: 
     const snap = update?.snapshot ?? null;
     if (snap === null) continue;
     emit('uwsgi_stats_age_seconds', Math.max(0, (nowMs - snap.readAtMs) / 1000));
-    emit('uwsgi_stats_read_duration_seconds', snap.durationMs / 1000);
     // A down target keeps its last document in `snapshot`; its values would be stale, so only up/age go out.
     if (state !== 'live' && state !== 'stale') continue;
+    emit('uwsgi_stats_read_duration_seconds', snap.durationMs / 1000);
     if (snap.kind === 'instance') instanceSamples(snap.doc, emit);
     else if (snap.kind === 'emperor') emperorSamples(snap.doc, emit);
     else routerSamples(snap.doc, emit);
