@@ -49,11 +49,16 @@ export async function handleClientMessage(text: string, ctx: CommandContext): Pr
   if (!cmd.success) return { v: 1, type: 'error', message: 'unknown message: expected {"v":1,"type":"command","id","target","command"}' };
   const { id, target, command } = cmd.data;
   if (!ctx.allowControl) return result(id, target, command, false, 'control is disabled on this relay (start it with --allow-control and --token-file)');
-  if (!isRelayCommand(command)) return result(id, target, command, false, `unknown command: ${command}`);
+  // With control on, every request comes from a token holder: refusals are logged too, with who asked.
+  const refuse = (why: string): CommandResultMessage => {
+    ctx.log(`relay: command ${safeText(command, 64)} on ${safeText(target, 200)} from ${safeText(ctx.remote, 80)}: REFUSED: ${safeText(why, 300)}`);
+    return result(id, target, command, false, why);
+  };
+  if (!isRelayCommand(command)) return refuse(`unknown command: ${command}`);
   const monitor = ctx.monitors.get(target);
-  if (monitor === undefined) return result(id, target, command, false, 'unknown target');
+  if (monitor === undefined) return refuse('unknown target');
   const control = ctx.controls.get(target);
-  if (control === undefined) return result(id, target, command, false, 'no master FIFO is known for this target');
+  if (control === undefined) return refuse('no master FIFO is known for this target');
   let outcome: { ok: boolean; message: string };
   try {
     outcome = await control.run(command);
