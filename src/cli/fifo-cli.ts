@@ -1,6 +1,7 @@
 /** `uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS]`: scripted FIFO control. */
 import { UsageError } from '../errors.js';
-import { COMMANDS, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
+import { existsSync } from 'node:fs';
+import { COMMANDS, findCommand, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
 import { runFifoCommands } from '../fifo/run.js';
 import { readIniTargets } from '../config/ini.js';
 
@@ -18,6 +19,7 @@ export function fifoHelp(): string {
   );
   return [
     'usage: uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS] [--ini FILE]',
+    '       uwsgitop-ts fifo --ini FILE COMMAND... [--wait] ...   (the FIFO and stats address from the ini)',
     '',
     'Writes the commands to the uWSGI master FIFO in one write, in order. With --stats the state is read first',
     '(pause/resume write p only when needed); with --wait the effect is waited for and shown by the stats.',
@@ -102,9 +104,20 @@ function parseArgs(argv: string[]): Parsed {
     }
   }
   if (parsed.help) return parsed;
-  const [fifo, ...words] = positional;
-  if (!fifo) throw new UsageError('missing FIFO path (usage: uwsgitop-ts fifo FIFO COMMAND...)');
-  parsed.fifo = fifo;
+  // With --ini the FIFO may be left out (`fifo --ini app.ini chain-reload`): the ini declares it. A first word that
+  // names a command and is not an existing path is then a command, not the FIFO.
+  const first = positional[0];
+  const fifoFromIni =
+    parsed.ini.length > 0 && (first === undefined ? parsed.raw !== null : findCommand(first) !== undefined && !existsSync(first));
+  const [fifo, ...words] = fifoFromIni ? ['', ...positional] : positional;
+  if (first === undefined && parsed.ini.length > 0 && parsed.raw === null) {
+    throw new UsageError('missing COMMAND (e.g. chain-reload, pause, resume, reload-workers; --help lists them)');
+  }
+  if (!fifo && !fifoFromIni) throw new UsageError('missing FIFO path (usage: uwsgitop-ts fifo FIFO COMMAND..., or fifo --ini FILE COMMAND...)');
+  if (!fifoFromIni && words.length === 0 && parsed.raw === null && findCommand(fifo!) !== undefined && !existsSync(fifo!)) {
+    throw new UsageError(`missing FIFO path: "${fifo}" is a command (usage: uwsgitop-ts fifo FIFO COMMAND..., or fifo --ini FILE COMMAND...)`);
+  }
+  parsed.fifo = fifo ?? '';
   parsed.words = words;
   if (words.length === 0 && parsed.raw === null) throw new UsageError('missing COMMAND (e.g. chain-reload, pause, resume, reload-workers; --help lists them)');
   return parsed;
@@ -125,8 +138,19 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
     if (parsed.ini.length > 0) {
       const { targets, problems } = readIniTargets(parsed.ini);
       for (const problem of problems) io.stderr.write(`uwsgitop-ts fifo: ${problem}\n`);
-      const mine = targets.find((t) => t.fifos.includes(parsed.fifo)) ?? (targets.length === 1 ? targets[0] : undefined);
-      if (!mine) throw new UsageError(`no ini given declares master-fifo ${parsed.fifo}`);
+      const mine = parsed.fifo === ''
+        ? (targets.length === 1 ? targets[0] : undefined)
+        : (targets.find((t) => t.fifos.includes(parsed.fifo)) ?? (targets.length === 1 ? targets[0] : undefined));
+      if (!mine) {
+        throw new UsageError(
+          parsed.fifo === '' ? `give the FIFO path: ${targets.length} instances in ${parsed.ini.join(', ')}` : `no ini given declares master-fifo ${parsed.fifo}`,
+        );
+      }
+      if (parsed.fifo === '') {
+        // Slot 0 unless the stats show the master reading another slot (runFifoCommands checks with slotPaths).
+        if (mine.fifos.length === 0) throw new UsageError(`${mine.file} declares no master-fifo: give the FIFO path`);
+        parsed.fifo = mine.fifos[0]!;
+      }
       slotPaths = mine.fifos;
       if (parsed.stats === null) parsed.stats = mine.stats;
     }

@@ -43,8 +43,13 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
   let bytes = '';
   let paused: boolean | null = before ? isPaused(before) : null;
   let pauseTouched = false;
-  let delta = 0;
   let deltaTouched = false;
+  // Running workers as the plan goes (null without stats). uWSGI counts a '-' written when none runs and it then
+  // cancels a later '+' (seen on 2.0.21), so a '-' beyond zero is not written; a '+' beyond the slots is ignored.
+  const slots = before ? before.workers.length : 0;
+  let running: number | null = before ? runningWorkers(before).length : null;
+  let extraAdds = 0;
+  let extraRemoves = 0;
   for (const command of commands) {
     switch (command.effect) {
       case 'pause':
@@ -71,10 +76,22 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
         pauseTouched = true;
         break;
       case 'add-worker':
-      case 'remove-worker':
-        bytes += command.byte;
-        delta += command.effect === 'add-worker' ? 1 : -1;
         deltaTouched = true;
+        if (running !== null && running >= slots) {
+          extraAdds++;
+        } else {
+          bytes += command.byte;
+          if (running !== null) running++;
+        }
+        break;
+      case 'remove-worker':
+        deltaTouched = true;
+        if (running !== null && running <= 0) {
+          extraRemoves++;
+        } else {
+          bytes += command.byte;
+          if (running !== null) running--;
+        }
         break;
       case 'shutdown':
         bytes += command.byte;
@@ -109,14 +126,15 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
     }
   }
   if (pauseTouched && paused !== null) expect.paused = paused;
-  if (deltaTouched && before) {
-    const running = runningWorkers(before).length;
-    const target = running + delta;
-    const slots = before.workers.length;
-    if (target > slots) {
-      notes.push(`only ${slots} worker slots (--workers): ${running} run already, uWSGI cannot add ${target - running}`);
+  if (deltaTouched && running !== null) {
+    if (extraAdds > 0) {
+      notes.push(`only ${slots} worker slots (--workers): uWSGI cannot add ${extraAdds} more, ${extraAdds === 1 ? 'that +' : 'those +'} not written`);
     }
-    expect.runningWorkers = Math.max(0, Math.min(slots, target));
+    if (extraRemoves > 0) {
+      notes.push(`no worker left to remove: ${extraRemoves} - not written (uWSGI would count ${extraRemoves === 1 ? 'it' : 'them'} against the next +)`);
+    }
+    if (running === 0) notes.push('no worker will run: requests wait in the listen queue until add-worker');
+    expect.runningWorkers = running;
   }
   return { bytes, notes, expect };
 }
