@@ -17,6 +17,8 @@ import { createScreen, type ScreenIO } from './render/terminal.js';
 
 /** Frames caused by polls are at least this far apart; key presses paint at once. */
 const FRAME_GAP_MS = 100;
+/** The once-a-second repaint is skipped when a frame was painted more recently than this. */
+const TICK_SKIP_MS = 900;
 /** Poll intervals offered by `+`/`-`. */
 const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
 const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
@@ -100,8 +102,9 @@ export class Dashboard {
     this.screen.on('resize', () => this.schedule(true));
     for (const m of monitors) this.unsubscribers.push(m.subscribe(() => this.schedule(false)));
     // In-flight ages, countdowns ("retry in 3s", "stale for 12s") and message expiry move even when no poll
-    // arrives; an idle screen is not repainted for nothing.
+    // arrives; an idle screen is not repainted for nothing, nor one a poll repainted less than a second ago.
     this.ticker = setInterval(() => {
+      if (Date.now() - this.lastFrameAt < TICK_SKIP_MS) return;
       if (needsTick(this.state, this.targetViews(), this.clock())) this.schedule(false);
     }, 1000);
     if (settings.handleSignals) {
