@@ -3,11 +3,13 @@
  * URI, a header): none may reach a terminal as a control character, an escape sequence or a bidi override.
  */
 
-// C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators, BOM.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+// C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators, BOM, and the
+// backslash itself: escaped too, so that a literal "\x1b" sent by a client never looks like an escaped ESC.
+const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 
 function escapeChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
+  if (code === 0x5c) return '\\\\';
   if (code === 0x09) return '\\t';
   if (code === 0x0a) return '\\n';
   if (code === 0x0d) return '\\r';
