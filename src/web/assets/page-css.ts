@@ -11,7 +11,9 @@ html, body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.
 .top { position: sticky; top: 0; z-index: 5; display: flex; align-items: center; gap: 16px; padding: 8px 20px;
   background: rgba(13, 17, 23, 0.96); border-bottom: 1px solid var(--border); flex-wrap: wrap; }
 .top h1 { margin: 0; font-size: 18px; font-weight: 650; letter-spacing: 0.2px; }
-#nav { display: flex; gap: 6px; flex-wrap: wrap; flex: 1; }
+/* One scrolling row of targets, never a wall of chips: with dozens of targets a wrapping bar would fill the screen. */
+#nav { display: flex; gap: 6px; flex-wrap: nowrap; flex: 1; min-width: 0; overflow-x: auto; scrollbar-width: thin; padding-bottom: 2px; }
+.chip { flex: none; }
 .chip { display: inline-block; padding: 2px 10px; border-radius: 12px; border: 1px solid var(--border); color: var(--text);
   text-decoration: none; font: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; max-width: 28em; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; }
@@ -48,7 +50,7 @@ main { padding: 16px 20px 40px; display: flex; flex-direction: column; gap: 20px
 .card { background: var(--panel2); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; min-width: 0; }
 .card-value { font: 600 20px/1.2 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .card-label { font-size: 11px; text-transform: uppercase; letter-spacing: 0.6px; color: var(--muted); margin-top: 2px; }
-.card-sub { font-size: 11px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.card-sub { font-size: 11px; overflow-wrap: anywhere; }
 .card.warn { border-color: var(--warn); }
 .card.warn .card-value { color: var(--warn); }
 .card.ok .card-value { color: var(--ok); }
@@ -100,5 +102,12 @@ main { padding: 16px 20px 40px; display: flex; flex-direction: column; gap: 20px
 .vars dt { color: var(--accent); }
 .vars dd { margin: 0; overflow-wrap: anywhere; }
 [hidden] { display: none !important; }
-@media (max-width: 700px) { main { padding: 10px; } .target { padding: 10px; } }
+/* Data of a target that is down (or of every target while the relay is unreachable) is the last one read. */
+.target.old-data .cards, .target.old-data .charts, .target.old-data details.panel:not(.events) { opacity: 0.5; }
+/* Phones: the bar scrolls away with the page (a sticky bar would hide a quarter of it); targets in one row. */
+@media (max-width: 700px) {
+  .top { position: static; padding: 8px 10px; gap: 8px; }
+  #nav { order: 3; flex-basis: 100%; }
+  main { padding: 10px; } .target { padding: 10px; }
+}
 `;

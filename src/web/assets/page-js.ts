@@ -29,6 +29,8 @@ export const PAGE_JS = String.raw`(function () {
   var commands = [];
   var retryMs = 1000;
   var lastMessageAt = 0;
+  // True while the relay connection is lost: every target's data is then as old as the last message.
+  var offline = false;
 
   // ---------- text helpers ----------
   function visible(value) {
@@ -404,6 +406,7 @@ export const PAGE_JS = String.raw`(function () {
     this.section.appendChild(this.cards);
     this.charts = SERIES.map(function (s) { return new Chart(s); });
     var chartRow = el('div', 'charts');
+    this.chartRow = chartRow;
     this.charts.forEach(function (c) { chartRow.appendChild(c.box); });
     this.section.appendChild(chartRow);
 
@@ -494,9 +497,13 @@ export const PAGE_JS = String.raw`(function () {
     var u = t.latest;
     var state = u && u.state ? u.state.state : 'connecting';
     var stateCls = STATE_CLASS[state] || 'state-connecting';
+    // Without the relay nothing here is live any more: say so rather than keep showing "live".
+    if (offline) stateCls = 'state-stale';
     setClass(this.badge, 'badge ' + stateCls);
-    setText(this.badge, state);
+    setText(this.badge, offline ? 'no relay' : state);
     setClass(this.chip, 'chip ' + stateCls);
+    // Old data stays readable but dimmed when the target or the relay is gone.
+    setClass(this.section, 'target' + (offline || state === 'down' ? ' old-data' : ''));
     this.setControls();
     var err = u && u.state && u.state.state === 'down' ? u.state.error : u && u.error ? u.error : '';
     this.error.hidden = !err;
@@ -525,7 +532,7 @@ export const PAGE_JS = String.raw`(function () {
       this.setCard('tx', 'sent / s', inst && isNum(inst.txps) ? fmtBytes(inst.txps) : '-', inst ? fmtBytes(inst.totalTx) + ' total' : '');
       this.setCard('uptime', 'uptime', inst ? fmtDuration(inst.uptimeSeconds) : '-', inst && inst.busyness !== null ? fmtPct(inst.busyness * 100) + ' busy' : '');
       var legion = doc.legions && doc.legions.length ? doc.legions[0] : null;
-      if (legion) this.setCard('legion', 'legion ' + visible(legion.legion), legion.iAmTheLord ? 'lord' : 'member', legion.members.length + ' members, quorum ' + legion.quorum, legion.iAmTheLord ? 'ok' : '');
+      if (legion) this.setCard('legion', 'legion ' + visible(legion.legion), legion.iAmTheLord ? 'lord' : 'member', legion.members.length + (legion.members.length === 1 ? ' member' : ' members') + ' \u00b7 quorum ' + legion.quorum, legion.iAmTheLord ? 'ok' : '');
     } else if (kind === 'emperor') {
       this.setCard('vassals', 'vassals', String(doc.vassals.length), doc.vassals.filter(function (v) { return v.ready; }).length + ' ready');
       this.setCard('throttle', 'throttle level', String(doc.throttleLevel), '');
@@ -574,7 +581,13 @@ export const PAGE_JS = String.raw`(function () {
     }
     this.events.update(t.events);
     setText(this.eventsPanel.count, String(t.events.length));
-    for (var c = 0; c < this.charts.length; c++) this.charts[c].draw(t.hist[SERIES[c].name] || []);
+    for (var c = 0; c < this.charts.length; c++) {
+      // An Emperor has none of these series and a router only a request rate: no empty boxes for them.
+      var shown = kind === null || kind === 'instance' || (kind === 'router' && SERIES[c].name === 'rps');
+      this.charts[c].box.hidden = !shown;
+      if (shown) this.charts[c].draw(t.hist[SERIES[c].name] || []);
+    }
+    this.chartRow.hidden = kind === 'emperor';
   };
   TargetView.prototype.renderVars = function (reqs) {
     var key = this.selectedRequest;
@@ -602,7 +615,12 @@ export const PAGE_JS = String.raw`(function () {
     }
     if (t.events.length > MAX_EVENTS) t.events.splice(0, t.events.length - MAX_EVENTS);
   }
+  function markAll() {
+    targets.forEach(function (t, name) { dirty.add(name); });
+    schedule();
+  }
   function onHello(msg) {
+    offline = false;
     control = !!msg.control;
     commands = Array.isArray(msg.commands) ? msg.commands : [];
     var names = msg.targets.map(function (t) { return t.target; });
@@ -711,6 +729,8 @@ export const PAGE_JS = String.raw`(function () {
     };
     ws.onclose = function () {
       if (socket !== ws) return;
+      offline = true;
+      markAll();
       setConn('down', 'disconnected \u00b7 retrying in ' + Math.round(retryMs / 1000) + ' s');
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 15000);
