@@ -97,6 +97,19 @@ describe('derive: rates over the monotonic clock', () => {
     expect(derive(inst(a, secondReadMs - 2000), inst(b, secondReadMs)).workers[slot]!.busyness).toBe(1);
   });
 
+  it('counts requests in flight, and says "unknown" (null) for a document without cores', () => {
+    const busy = sample('instance-busy.json');
+    const expected = busy.workers.reduce(
+      (n: number, w: { cores: Array<{ in_request: number }> }) => n + w.cores.filter((c) => c.in_request === 1).length,
+      0,
+    );
+    expect(expected).toBeGreaterThan(0);
+    expect(derive(null, inst(busy, 1000)).instance!.inFlight).toBe(expected);
+    const noCores = copy(busy);
+    for (const w of noCores.workers) delete w.cores;
+    expect(derive(null, inst(noCores, 1000)).instance!.inFlight).toBeNull();
+  });
+
   it('uses the monotonic clock, not the wall clock', () => {
     const a = sample('instance-idle.json');
     const b = copy(a);

@@ -216,6 +216,7 @@ function instanceValues(doc: InstanceDocument, readAtMs: number, rates: Rates): 
   let rtN = 0;
   let oldestSpawn = Infinity;
   let inFlight = 0;
+  let coresKnown = false;
   for (const w of doc.workers) {
     switch (w.status) {
       case 'busy': busy++; break;
@@ -234,6 +235,7 @@ function instanceValues(doc: InstanceDocument, readAtMs: number, rates: Rates): 
       rtN++;
     }
     inFlight += w.inFlight.length;
+    if (w.cores !== null) coresKnown = true;
   }
   const nowS = readAtMs / 1000;
   return {
@@ -246,7 +248,8 @@ function instanceValues(doc: InstanceDocument, readAtMs: number, rates: Rates): 
     running,
     avgRtUs: rtN > 0 ? rtSum / rtN : null,
     uptimeSeconds: Number.isFinite(oldestSpawn) ? Math.max(0, nowS - oldestSpawn) : null,
-    inFlight,
+    // Without cores (--stats-no-cores) uWSGI does not say what is in flight: unknown, not "none".
+    inFlight: coresKnown ? inFlight : null,
   };
 }
 

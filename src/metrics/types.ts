@@ -42,8 +42,8 @@ export interface InstanceDerived {
   avgRtUs: number | null;
   /** Seconds since the oldest worker spawn or the master start where derivable, else null. */
   uptimeSeconds: number | null;
-  /** Number of in-flight requests across all workers. */
-  inFlight: number;
+  /** Number of in-flight requests across all workers; null when the document has no cores (--stats-no-cores). */
+  inFlight: number | null;
 }
 
 export interface CacheDerived {

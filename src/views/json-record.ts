@@ -57,9 +57,7 @@ function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
 function instanceFields(doc: InstanceDocument, derived: Derived): Json {
   const caches = new Map(derived.caches.map((c) => [c.name, c]));
   const metrics = new Map(derived.metrics.map((m) => [m.name, m.rate]));
-  // Only workers that carry cores tell what is in flight; with none of them (--stats-no-cores) the count is unknown.
-  const inFlightKnown = doc.workers.some((w) => w.cores !== null);
-  const summary = derived.instance === null ? null : { ...derived.instance, inFlight: inFlightKnown ? derived.instance.inFlight : null };
+  const summary = derived.instance;
   return {
     summary,
     ...doc,

@@ -82,7 +82,7 @@ function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null
   const sig = inst?.sig ?? count('sig');
   if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
   l3.push(label('  busyness '), seg(fmtPct(inst?.busyness)));
-  l3.push(label('  in flight '), seg(String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
+  l3.push(label('  in flight '), seg(inst?.inFlight === null ? '-' : String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
   return [l1, l2, l3];
 }
 
