@@ -99,3 +99,27 @@ describe('--count', () => {
     expect(rpsValues.every((v) => /^\d+\.\d$/.test(v!))).toBe(true);
   }, 30_000);
 });
+
+describe('memory columns', () => {
+  it('shows "-" for RSS/VSZ that uWSGI did not measure and the sizes when it did (--memory-report)', async () => {
+    const [plain, measured] = await Promise.all([startUwsgi({ workers: 1 }), startUwsgi({ workers: 1, args: ['--memory-report'] })]);
+    await Promise.all([httpRequests(plain.httpPort!, '/', 3), httpRequests(measured.httpPort!, '/', 3)]);
+    const rawMeasured = await waitFor(async () => {
+      const doc = await rawStats(measured);
+      return doc.workers[0].rss > 0 ? doc : null;
+    }, 'a measured RSS');
+    expect((await rawStats(plain)).workers[0].rss).toBe(0);
+    const rowOf = async (address: string) => {
+      const { stdout } = await runCli(['--once', '-i', '0.2', address]);
+      return parseTable(section(stdout, 'Workers ('))[0]!;
+    };
+    const plainRow = await rowOf(plain.statsAddress);
+    expect(plainRow.RSS).toBe('-');
+    expect(plainRow.VSZ).toBe('-');
+    const measuredRow = await rowOf(measured.statsAddress);
+    expect(measuredRow.RSS).not.toBe('-');
+    // uWSGI reports bytes; the report shows them in binary units (e.g. 11.7M).
+    const mib = rawMeasured.workers[0].rss / 1024 / 1024;
+    expect(Number.parseFloat(measuredRow.RSS!)).toBeCloseTo(mib, 0);
+  }, 60_000);
+});

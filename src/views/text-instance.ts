@@ -83,8 +83,8 @@ export function workersTable(snap: InstanceSnapshot, derived: Derived): string[]
       statusCell(w),
       yesNo(w.accepting),
       formatMicros(w.avgRtUs),
-      formatBytes(w.rssBytes),
-      formatBytes(w.vszBytes),
+      w.rssBytes > 0 ? formatBytes(w.rssBytes) : '-', // 0 = not measured (no --memory-report)
+      w.vszBytes > 0 ? formatBytes(w.vszBytes) : '-',
       formatBytes(w.txBytes),
       String(w.respawnCount),
       String(w.harakiriCount),

@@ -79,8 +79,8 @@ export function workerDetail(
     ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
   ]));
   out.push(kv([
-    ['rss', fmtBytes(w.rssBytes)],
-    ['vsz', fmtBytes(w.vszBytes)],
+    ['rss', w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '- (not measured: uWSGI runs without --memory-report)'],
+    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'],
     ['uss', fmtBytes(w.ussBytes)],
     ['pss', fmtBytes(w.pssBytes)],
     ['share', d ? `${d.sharePct.toFixed(1)}%` : '-'],
