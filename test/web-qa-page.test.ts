@@ -116,6 +116,23 @@ describe('relay page for an operator', () => {
     expect(problems).toEqual([]);
   }, 60000);
 
+  it('opens with ?token= on a token relay without a single refused request (favicon included)', async () => {
+    const token = 'qa-page-token-0123456789abcdef';
+    const relay = await startRelay([monitor], { port: 0, token });
+    relays.push(relay);
+    const refused: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    pages.push(page);
+    page.on('console', (m) => {
+      if (m.type() === 'error') refused.push(m.text());
+    });
+    await page.goto(`${relay.url}?token=${token}`);
+    await waitFor(async () => (await badges(page)).join() === 'live' && (await page.textContent('#conn')) === 'live', 'the page live with the token');
+    // The browser asks for the icon on its own; give it time to do so.
+    await page.waitForTimeout(1000);
+    expect(refused).toEqual([]);
+  }, 30000);
+
   it('shows an Emperor with its vassals and no empty charts', async () => {
     const doc = sample('emperor.json');
     const fake = new FakeMonitor('emperor:9191');

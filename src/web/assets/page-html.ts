@@ -4,7 +4,7 @@ function attr(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The page; `token` (already verified) is carried to the asset URLs so they pass the same check. */
+/** The page; `token` (already verified) is carried to the asset URLs (icon included: browsers ask for it) so they pass the same check. */
 export function renderPageHtml(token: string | null): string {
   const q = token === null ? '' : `?token=${encodeURIComponent(token)}`;
   return `<!doctype html>
@@ -14,6 +14,7 @@ export function renderPageHtml(token: string | null): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>uwsgitop-ts relay</title>
+<link rel="icon" href="${attr('/favicon.ico' + q)}">
 <link rel="stylesheet" href="${attr('/app.css' + q)}">
 <script src="${attr('/app.js' + q)}" defer></script>
 </head>
