@@ -2,19 +2,11 @@
  * Control and live behaviour on the headless dashboard: FIFO command keys with confirmation for the
  * dangerous ones, results in the event log, freeze, interval, and a down target that leaves the keys working.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TargetControl } from '../src/views/dashboard/control.js';
-import { FakeControl, FakeMonitor, KEY, lineWith, sample, startHeadless, type Harness } from './views-support.js';
+import { FakeControl, FakeMonitor, KEY, lineWith, sample, headlessPerTest, type Harness } from './views-support.js';
 
-const open: Harness[] = [];
-async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
-  const h = await startHeadless(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const start = headlessPerTest();
 
 const TARGET = '127.0.0.1:9191';
 

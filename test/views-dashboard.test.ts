@@ -2,18 +2,10 @@
  * The dashboard on a headless screen (fake TTY streams, text read back from blessed's screen.lines), fed by
  * the real monitor core with real sample documents: what an operator sees and what the keys do.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeMonitor, KEY, lineWith, manyWorkers, rowHighlighted, sample, SAMPLE_EPOCH_MS, startHeadless, type Harness } from './views-support.js';
+import { describe, expect, it } from 'vitest';
+import { FakeMonitor, KEY, lineWith, manyWorkers, rowHighlighted, sample, SAMPLE_EPOCH_MS, headlessPerTest, type Harness } from './views-support.js';
 
-const open: Harness[] = [];
-async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
-  const h = await startHeadless(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const start = headlessPerTest();
 
 /** Set the dashboard's wall clock (ages count from the sample's read time to it) and repaint. */
 function setClock(h: Harness, ms: number): void {

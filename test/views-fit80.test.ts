@@ -3,20 +3,12 @@
  * where the user is, nothing important is cut (tabs while frozen, every target of the fleet line, the
  * emperor summary, a dangerous command's consequence, the FIFO message), and the popups say how to leave.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TargetControl } from '../src/views/dashboard/control.js';
 import { FIFO_COMMANDS } from '../src/views/dashboard/control.js';
-import { FakeControl, FakeMonitor, KEY, sample, startHeadless, type Harness } from './views-support.js';
+import { FakeControl, FakeMonitor, KEY, sample, headlessPerTest, type Harness } from './views-support.js';
 
-const open: Harness[] = [];
-async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
-  const h = await startHeadless(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const start = headlessPerTest();
 
 const TARGET = '127.0.0.1:9191';
 

@@ -3,19 +3,11 @@
  * terminal, one-line facts on an 80x24 one, the table keeping priority with 2,048 workers; and in-flight
  * ages that count up between polls. Headless screen, real monitor core, real sample documents.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MonitorEvent } from '../src/metrics/types.js';
-import { FakeMonitor, KEY, lineWith, manyWorkers, sample, SAMPLE_EPOCH_MS, startHeadless, type Harness } from './views-support.js';
+import { FakeMonitor, KEY, lineWith, manyWorkers, sample, SAMPLE_EPOCH_MS, headlessPerTest, type Harness } from './views-support.js';
 
-const open: Harness[] = [];
-async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
-  const h = await startHeadless(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const start = headlessPerTest();
 
 const TARGET = '127.0.0.1:9191';
 /** Epoch seconds of the sample capture. */

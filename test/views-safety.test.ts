@@ -4,20 +4,12 @@
  * terminal restored on quit and on signals, and a failing frame reported instead of killing the dashboard.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
 import { runDashboard } from '../src/views/dashboard/index.js';
-import { FakeMonitor, KEY, fakeTty, lineWith, sample, SAMPLES, startHeadless, type Harness } from './views-support.js';
+import { FakeMonitor, KEY, fakeTty, lineWith, sample, SAMPLES, headlessPerTest, type Harness } from './views-support.js';
 
-const open: Harness[] = [];
-async function start(...args: Parameters<typeof startHeadless>): Promise<Harness> {
-  const h = await startHeadless(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const start = headlessPerTest();
 
 const HOSTILE_URI = '/a\u001b[2Jb\u009bc\u202ed{red-fg}e';
 

@@ -3,6 +3,7 @@
  * history and events are the real ones), sample documents decoded by decodeSnapshot, and a headless screen
  * on fake TTY streams whose text is read back from blessed's screen.lines.
  */
+import { afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { MonitorCore } from '../src/metrics/monitor-core.js';
@@ -243,4 +244,17 @@ export function rowHighlighted(h: Harness, y: number): boolean {
 /** Index of the first screen line containing `text`, -1 when none. */
 export function lineWith(h: Harness, text: string): number {
   return h.text().findIndex((l) => l.includes(text));
+}
+
+/** startHeadless for one test file: every dashboard it starts is closed after each test. */
+export function headlessPerTest(): (...args: Parameters<typeof startHeadless>) => Promise<Harness> {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return async (...args) => {
+    const h = await startHeadless(...args);
+    open.push(h);
+    return h;
+  };
 }
