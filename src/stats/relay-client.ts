@@ -49,7 +49,8 @@ export function relayUrl(text: string, token: string | null = null): { url: stri
     throw new UsageError(`not a relay URL: ${JSON.stringify(text)} (expected ws://HOST:PORT)`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UsageError(`a relay URL starts with ws:// or wss://, got ${JSON.stringify(text)}`);
-  const fromQuery = url.searchParams.get('token');
+  // As on the relay: '+' of a base64 token typed raw in the URL decodes to ' ', and a token has no spaces.
+  const fromQuery = url.searchParams.get('token')?.replace(/ /g, '+') ?? null;
   url.searchParams.delete('token');
   if (url.pathname === '' || url.pathname === '/') url.pathname = '/ws';
   url.hash = '';

@@ -35,7 +35,8 @@ export function presentedToken(req: IncomingMessage, url: URL): string | null {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match) return match[1]!;
   }
-  return url.searchParams.get('token');
+  // A token never holds a space, but base64 ones hold '+', which a query string typed by hand decodes to ' '.
+  return url.searchParams.get('token')?.replace(/ /g, '+') ?? null;
 }
 
 /** True for addresses that only this machine can reach. */
