@@ -7,7 +7,7 @@ import { openSync, writeSync, closeSync, constants } from 'node:fs';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import type { Snapshot, InstanceSnapshot } from '../src/stats/snapshot.js';
-import { cleanupAll, rawHttpRequest, rawStats, startUwsgi, waitFor } from './support/uwsgi.js';
+import { cleanupAll, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, waitFor } from './support/uwsgi.js';
 import { startEmperor, startFastrouterWithSubscriber, startLegion } from './support/topologies.js';
 
 afterAll(cleanupAll);
@@ -35,6 +35,19 @@ describe('documents of every kind from real uWSGI', () => {
       expect(vassal.pid).toBe(expected.pid);
       expect(vassal.ready).toBe(true);
     }
+  });
+
+  it('reads an emperor whose vassal file names hold a quote and a backslash (uWSGI writes them raw)', async () => {
+    const { emperor } = await startEmperor(['ev"il', 'back\\x']);
+    const raw = await rawStatsRead(emperor);
+    // The emperor's own bytes are not valid JSON: the ids are written unescaped.
+    expect(() => JSON.parse(raw)).toThrow();
+    const snap = await read(emperor.statsAddress);
+    expect(snap.kind).toBe('emperor');
+    if (snap.kind !== 'emperor') return;
+    expect(snap.doc.vassals.map((v) => v.id).sort()).toEqual(['back\\x.ini', 'ev"il.ini']);
+    expect(snap.repairs.join(' ')).toMatch(/raw quote/);
+    expect(snap.repairs.join(' ')).toMatch(/raw backslash/);
   });
 
   it('reads a fastrouter document with its subscription and node', async () => {

@@ -8,7 +8,10 @@
  * - every byte that is not part of a valid UTF-8 sequence becomes U+FFFD (the replacement character). We
  *   chose U+FFFD over a visible `\xHH` text because such text cannot be told apart from a client that sent
  *   the four characters `\xHH` itself, while U+FFFD is the standard, unambiguous mark of an undecodable byte;
- * - a stray comma before a closing bracket (`"a",\n\n\t]`, seen in router stats) is dropped.
+ * - a stray comma before a closing bracket (`"a",\n\n\t]`, seen in router stats) is dropped;
+ * - a backslash that starts no valid escape, and a quote that cannot end a value string (what follows it is
+ *   not ',', '}' or ']'), are escaped: the emperor writes vassal ids (file names) raw, so a
+ *   vassal file named `ev"il.ini` or `a\x.ini` would otherwise make the emperor unreadable for good.
  */
 import { DecodeError } from '../errors.js';
 import { escapeControls } from '../views/safe-text.js';
@@ -27,6 +30,7 @@ interface Edit {
 
 const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
 const EMPTY = Buffer.alloc(0);
+const BACKSLASH = Buffer.from('\\');
 const HEX = '0123456789abcdef';
 
 // What the scanner expects next, outside strings.
@@ -98,6 +102,8 @@ export function repairJson(body: Buffer): RepairResult {
   let controls = 0;
   let invalidUtf8 = 0;
   let commas = 0;
+  let rawQuotes = 0;
+  let rawBackslashes = 0;
   const stack: number[] = [];
   let expect: Expect = Expect.Value;
   let i = 0;
@@ -106,27 +112,43 @@ export function repairJson(body: Buffer): RepairResult {
     throw invalidJsonError(body, at, at >= n ? 'the document ends early' : reason);
   };
 
+  // Can the quote at `q` end a value string? Only if what follows fits the grammar: ',', '}', ']' or the end.
+  const endsString = (q: number): boolean => {
+    let k = q + 1;
+    while (k < n && isWs(b[k]!)) k++;
+    if (k >= n) return stack.length === 0;
+    const next = b[k]!;
+    return next === 0x2c || next === 0x7d || next === 0x5d;
+  };
+
   // Scan the string whose opening quote is at `start`; return the index after its closing quote.
-  const scanString = (start: number): number => {
+  const scanString = (start: number, isKey: boolean): number => {
     let j = start + 1;
     for (;;) {
       if (j >= n) return fail(n, 'the document ends inside a string');
       const c = b[j]!;
-      if (c === 0x22) return j + 1;
+      if (c === 0x22) {
+        // Keys are ours (uWSGI's field names): only a value can hold a raw quote.
+        if (isKey || endsString(j)) return j + 1;
+        edits.push({ at: j, remove: 0, insert: BACKSLASH });
+        rawQuotes++;
+        j++;
+        continue;
+      }
       if (c === 0x5c) {
         const e = b[j + 1];
         if (e === undefined) return fail(n, 'the document ends inside a string');
-        if (e === 0x75) {
-          for (let k = 2; k < 6; k++) {
-            const h = b[j + k];
-            if (h === undefined) return fail(n, 'the document ends inside a string');
-            if (!isHex(h)) return fail(j, 'bad \\u escape in a string');
-          }
+        let hex = e === 0x75;
+        for (let k = 2; hex && k < 6; k++) hex = j + k < n && isHex(b[j + k]!);
+        if (hex) {
           j += 6;
         } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
           j += 2;
         } else {
-          return fail(j, 'bad escape in a string');
+          // A raw backslash (e.g. in a vassal file name): keep it as a character.
+          edits.push({ at: j, remove: 0, insert: BACKSLASH });
+          rawBackslashes++;
+          j++;
         }
       } else if (c < 0x20) {
         edits.push({ at: j, remove: 1, insert: Buffer.from(`\\u00${HEX[c >> 4]}${HEX[c & 15]}`, 'latin1') });
@@ -195,7 +217,7 @@ export function repairJson(body: Buffer): RepairResult {
           expect = Expect.ValueOrClose;
           i++;
         } else if (c === 0x22) {
-          i = scanString(i);
+          i = scanString(i, false);
           expect = afterValue();
         } else if (c === 0x2d || isDigit(c)) {
           i = scanNumber(i);
@@ -220,7 +242,7 @@ export function repairJson(body: Buffer): RepairResult {
       case Expect.Key:
       case Expect.KeyOrClose:
         if (c === 0x22) {
-          i = scanString(i);
+          i = scanString(i, true);
           expect = Expect.Colon;
         } else if (c === 0x7d && expect === Expect.KeyOrClose) {
           stack.pop();
@@ -265,6 +287,8 @@ export function repairJson(body: Buffer): RepairResult {
   const repairs: string[] = [];
   if (controls > 0) repairs.push(`escaped ${plural(controls, 'control byte', 'control bytes')} in strings`);
   if (invalidUtf8 > 0) repairs.push(`replaced ${plural(invalidUtf8, 'invalid UTF-8 byte', 'invalid UTF-8 bytes')} with U+FFFD`);
+  if (rawQuotes > 0) repairs.push(`escaped ${plural(rawQuotes, 'raw quote', 'raw quotes')} inside strings`);
+  if (rawBackslashes > 0) repairs.push(`escaped ${plural(rawBackslashes, 'raw backslash', 'raw backslashes')} inside strings`);
   if (commas > 0) repairs.push(`removed ${plural(commas, 'stray comma', 'stray commas')} before a closing bracket`);
   return { text: applyEdits(body, edits).toString('utf8'), repairs };
 }

@@ -4,7 +4,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_PY, freePort, startUwsgi, tempDir, waitFor, rawStats, type UwsgiProcess } from './uwsgi.js';
+import { APP_PY, freePort, startUwsgi, tempDir, waitFor, rawStats, rawStatsRead, type UwsgiProcess } from './uwsgi.js';
 
 /** An emperor (--emperor DIR --emperor-stats) with `names.length` vassals, each one worker serving the demo app. */
 export async function startEmperor(names: string[]): Promise<{ emperor: UwsgiProcess; vassalDir: string }> {
@@ -26,9 +26,10 @@ export async function startEmperor(names: string[]): Promise<{ emperor: UwsgiPro
     statsOption: '--emperor-stats',
     args: ['--emperor', vassalDir],
   });
+  // Counted in the raw text: uWSGI writes vassal ids (file names) unescaped, so the document may not be JSON.
   await waitFor(async () => {
-    const doc = await rawStats(emperor);
-    return doc.vassals?.length === names.length && doc.vassals.every((v: { ready: number }) => v.ready === 1);
+    const text = await rawStatsRead(emperor);
+    return (text.match(/"ready":1/g) ?? []).length === names.length;
   }, `${names.length} ready vassals`, 20000, 250);
   return { emperor, vassalDir };
 }
