@@ -59,3 +59,26 @@ describe('base64 tokens pasted raw into URLs', () => {
     }
   }, 20000);
 });
+
+describe('the token never reaches what is printed', () => {
+  it('masks ?token= in the target name and error lines, and still connects with it', async () => {
+    const { runCli } = await import('./cli-helpers.js');
+    const wrong = 'WRONG-TOKEN-0123456789abcdef';
+    const refused = await runCli(['--once', '-i', '0.2', `ws://127.0.0.1:${relay.port}?token=${wrong}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`127.0.0.1:${relay.port}`);
+    expect(refused.stderr + refused.stdout).not.toContain(wrong);
+    const accepted = await runCli(['--json', `ws://127.0.0.1:${relay.port}?token=${encodeURIComponent(TOKEN)}`]);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout + accepted.stderr).not.toContain(encodeURIComponent(TOKEN));
+    expect(JSON.parse(accepted.stdout.trim().split('\n')[0]!).pid).toBe(uw.pid);
+  }, 30000);
+
+  it('parseAddress keeps the token for connecting and masks it in the name', () => {
+    const address = parseAddress('ws://127.0.0.1:9192/?token=s3cret&x=1');
+    expect(address.kind).toBe('relay');
+    expect(address.text).not.toContain('s3cret');
+    expect(address.text).toContain('token=***');
+    if (address.kind === 'relay') expect(address.url).toContain('token=s3cret');
+  });
+});

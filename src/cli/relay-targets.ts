@@ -42,7 +42,8 @@ export async function openRelays(addresses: readonly StatsAddress[], prefix: boo
     addresses.map(async (address): Promise<RelayOpening> => {
       try {
         const host = new URL(address.text).host;
-        const monitors = await connectRelay(address.text, { connectTimeoutMs, ...(prefix ? { targetPrefix: `${host}/` } : {}) });
+        // address.url keeps the token; address.text (the name shown) has it masked.
+        const monitors = await connectRelay(address.kind === 'relay' ? address.url : address.text, { connectTimeoutMs, ...(prefix ? { targetPrefix: `${host}/` } : {}) });
         return { address, targets: monitors.map((m) => remoteTarget(address, m)), error: null };
       } catch (err) {
         return { address, targets: [], error: failureText(address.text, err) };

@@ -43,10 +43,16 @@ function checkHost(text: string, host: string): string {
   return host;
 }
 
-function parseUrl(text: string, kind: 'http' | 'relay'): StatsAddress {
+/** The address as shown to people (target names, error lines): a relay token in the query is never printed. */
+function redactToken(text: string): string {
+  return text.replace(/([?&]token=)[^&#]*/gi, '$1***');
+}
+
+function parseUrl(typed: string, kind: 'http' | 'relay'): StatsAddress {
+  const text = redactToken(typed);
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(typed);
   } catch {
     throw usage(text, 'not a valid URL');
   }
