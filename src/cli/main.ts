@@ -4,12 +4,15 @@
  * 0 every target read, 1 some target failed, 2 usage error. Never a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { escapeControls } from '../views/safe-text.js';
 import { Output } from './output.js';
 import { abortOnSignals } from './interrupt.js';
 import {
+  addControlSourceOptions,
+  addTargetOptions,
+  routeOutput,
   DEFAULT_INTERVAL_S,
   DEFAULT_MAX_BYTES,
   DEFAULT_TIMEOUT_S,
@@ -70,35 +73,21 @@ function packageVersion(): string {
   }
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 function buildProgram(io: MainIo): Command {
-  return new Command('uwsgitop-ts')
+  const program = new Command('uwsgitop-ts')
     .description('Monitor uWSGI instances through their stats servers: live dashboard, text reports, JSON.')
     .argument('[address...]', 'stats server addresses (see below)')
     .option('--once', 'print one text report per target and exit (reads twice, one interval apart, for rates)')
     .option('-n, --count <n>', 'print N reports (or N JSON lines per target), one interval apart')
     .option('--json', 'print JSON records (one per target per line, NDJSON) instead of text')
-    .option('--watch', 'keep printing (with --json: an NDJSON stream) until interrupted or --count')
-    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
-    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
-    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
-    .option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)')
-    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
-    .addOption(new Option('--ini <files...>', "read targets (stats, master-fifo) from uWSGI ini files"))
+    .option('--watch', 'keep printing (with --json: an NDJSON stream) until interrupted or --count');
+  addTargetOptions(program).option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)');
+  addControlSourceOptions(program)
     .version(packageVersion(), '-V, --version')
     .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXAMPLES)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
-      // Errors are printed by main() as one line with the program name.
-      outputError: () => undefined,
-    })
-    .action(() => undefined);
+    .addHelpText('after', EXAMPLES);
+  // Errors are printed by main() as one line with the program name.
+  return routeOutput(program, io).action(() => undefined);
 }
 
 interface ParsedOptions {

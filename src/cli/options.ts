@@ -1,4 +1,5 @@
 /** Parsing and checking the numeric command-line options; each bad value is a UsageError (exit 2). */
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 
 /** Defaults and floors of the common options. */
@@ -33,4 +34,32 @@ export function parseSize(option: string, text: string): number {
   const bytes = Math.floor(Number(match[1]) * unit);
   if (bytes < 1024) throw new UsageError(`${option} must be at least 1K, got ${text}`);
   return bytes;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options of every command that watches targets: interval, read timeout and size, FIFO pairs, ini files. */
+export function addTargetOptions(command: Command): Command {
+  return command
+    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
+    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
+    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M');
+}
+
+/** --fifo and --ini: where each target's master FIFO (and, for --ini, its stats address) comes from. */
+export function addControlSourceOptions(command: Command): Command {
+  return command
+    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
+    .addOption(new Option('--ini <files...>', 'read targets (stats, master-fifo) from uWSGI ini files'));
+}
+
+/** Commander's help and errors go to the injected streams; the caller prints errors as one line itself. */
+export function routeOutput(command: Command, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Command {
+  return command.exitOverride().configureOutput({
+    writeOut: (text) => void io.stdout.write(text),
+    writeErr: (text) => void io.stderr.write(text),
+    outputError: () => undefined,
+  });
 }

@@ -4,14 +4,24 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
 import { escapeControls } from '../views/safe-text.js';
 import { isLoopbackHost, validateToken } from '../web/auth.js';
 import { startRelay, type RelayControl } from '../web/server.js';
 import { abortOnSignals } from './interrupt.js';
-import { DEFAULT_INTERVAL_S, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, MIN_INTERVAL_S, parseSeconds, parseSize } from './options.js';
+import {
+  addControlSourceOptions,
+  addTargetOptions,
+  DEFAULT_INTERVAL_S,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_S,
+  MIN_INTERVAL_S,
+  parseSeconds,
+  parseSize,
+  routeOutput,
+} from './options.js';
 import { collectSources } from './sources.js';
 import { buildTargets, parseTargets } from './targets.js';
 
@@ -48,10 +58,6 @@ interface ServeOptions {
   ini?: string[];
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /** Parse `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
@@ -75,26 +81,15 @@ function readToken(path: string, warn: (line: string) => void): string {
 }
 
 function buildProgram(io: ServeIo): Command {
-  return new Command('uwsgitop-ts serve')
+  const program = new Command('uwsgitop-ts serve')
     .description('Serve a live web page, a WebSocket feed and Prometheus metrics for uWSGI instances (one stats read per target per interval).')
     .argument('[address...]', 'stats server addresses (as for uwsgitop-ts)')
     .option('--listen <host:port>', 'where the relay listens (loopback unless --token-file)', '127.0.0.1:9192')
     .option('--token-file <file>', 'require this token (Authorization: Bearer or ?token=) on every request')
-    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)')
-    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
-    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
-    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
-    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
-    .addOption(new Option('--ini <files...>', 'read targets (stats, master-fifo) from uWSGI ini files'))
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXAMPLES)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
-      outputError: () => undefined,
-    })
-    .action(() => undefined);
+    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)');
+  addTargetOptions(program);
+  addControlSourceOptions(program).helpOption('-h, --help', 'show this help').addHelpText('after', EXAMPLES);
+  return routeOutput(program, io).action(() => undefined);
 }
 
 /** Run `uwsgitop-ts serve` with injected streams; resolves with the exit status once stopped (never throws). */
