@@ -93,7 +93,8 @@ describe('documents of every kind from real uWSGI', () => {
     rawHttpRequest(proc.httpPort!, Buffer.from('GET /slow/report?s=8&id=42 HTTP/1.0\r\nHost: shop.example\r\n\r\n'));
     const snap = await waitFor(async () => {
       const s = instance(await read(proc.statsAddress));
-      return s.doc.workers[0].inFlight.length > 0 ? s : null;
+      // A core is in_request a moment before uWSGI has parsed the request's variables: wait for them.
+      return s.doc.workers[0].inFlight.some((r) => r.uri !== '') ? s : null;
     }, 'an in-flight request');
     const request = snap.doc.workers[0].inFlight[0];
     expect(request.method).toBe('GET');
@@ -125,7 +126,8 @@ describe('documents of every kind from real uWSGI', () => {
     rawHttpRequest(proc.httpPort!, hostile);
     const snap = await waitFor(async () => {
       const s = instance(await read(proc.statsAddress));
-      return s.doc.workers[0].inFlight.length > 0 ? s : null;
+      // A core is in_request a moment before uWSGI has parsed the request's variables: wait for them.
+      return s.doc.workers[0].inFlight.some((r) => r.uri !== '') ? s : null;
     }, 'the hostile request in flight');
     // The bytes survive decoding (the views escape them), and the repair is reported.
     expect(snap.repairs.length).toBeGreaterThan(0);

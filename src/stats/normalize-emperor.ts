@@ -1,4 +1,5 @@
 /** Emperor stats document (--emperor-stats) -> EmperorDocument. */
+import { processFields } from './normalize-process.js';
 import { mapList, readRecord } from './decode-record.js';
 import { blacklistSchema, emperorTopSchema, vassalSchema } from './schema.js';
 import type { EmperorDocument } from './snapshot.js';
@@ -7,11 +8,7 @@ import type { EmperorDocument } from './snapshot.js';
 export function normalizeEmperor(raw: Record<string, unknown>, warnings: string[]): EmperorDocument {
   const top = readRecord(emperorTopSchema, raw, '', warnings) ?? emperorTopSchema.parse({});
   return {
-    version: top.version,
-    pid: top.pid,
-    uid: top.uid,
-    gid: top.gid,
-    cwd: top.cwd,
+    ...processFields(top),
     emperor: top.emperor,
     emperorTyrant: top.emperor_tyrant !== 0,
     throttleLevel: top.throttle_level,

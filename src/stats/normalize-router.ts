@@ -1,4 +1,5 @@
 /** Router stats document (--fastrouter-stats, --http-stats, --rawrouter-stats, --sslrouter-stats) -> RouterDocument. */
+import { processFields } from './normalize-process.js';
 import { mapList, readRecord } from './decode-record.js';
 import { routerTopSchema, staticNodeSchema, subscriptionNodeSchema, subscriptionSchema } from './schema.js';
 import type { RouterDocument } from './snapshot.js';
@@ -34,11 +35,7 @@ export function normalizeRouter(raw: Record<string, unknown>, warnings: string[]
   const list = findRouterList(raw);
   if (list === null) warnings.push('router socket list: no key holds an array of socket names');
   return {
-    version: top.version,
-    pid: top.pid,
-    uid: top.uid,
-    gid: top.gid,
-    cwd: top.cwd,
+    ...processFields(top),
     activeSessions: top.active_sessions,
     routerName: list?.name ?? '',
     routerSockets: list?.sockets ?? [],

@@ -1,4 +1,5 @@
 /** Instance stats document (parsed JSON object) -> InstanceDocument, record by record. */
+import { processFields } from './normalize-process.js';
 import { isObject, joinPath, jsonType, mapList, readList, readRecord } from './decode-record.js';
 import { parseRequest, parseStatus } from './normalize-request.js';
 import {
@@ -38,11 +39,7 @@ export function normalizeInstance(raw: Record<string, unknown>, readAtMs: number
     if (w !== null) workers.push(w);
   }
   return {
-    version: top.version,
-    pid: top.pid,
-    uid: top.uid,
-    gid: top.gid,
-    cwd: top.cwd,
+    ...processFields(top),
     listenQueue: top.listen_queue ?? null,
     listenQueueErrors: top.listen_queue_errors ?? null,
     signalQueue: top.signal_queue,
