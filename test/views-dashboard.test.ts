@@ -311,6 +311,23 @@ describe('resize, targets, help and quitting', () => {
     expect(lineWith(h, ' WID')).toBeGreaterThan(0);
   });
 
+  it('marks a sleeping instance (every worker paused, as after a zerg dance) in the fleet line and list', async () => {
+    const running = new FakeMonitor('127.0.0.1:9191');
+    running.push(sample('instance-idle.json'), 0);
+    const sleeping = new FakeMonitor('127.0.0.1:9292');
+    const paused = sample('instance-paused.json');
+    // Paused by the master; one worker still finishing its request reads 'busy' until it ends.
+    expect(paused.workers.some((w: { status: string }) => w.status === 'pause')).toBe(true);
+    expect(paused.workers.some((w: { status: string }) => w.status === 'idle')).toBe(false);
+    sleeping.push(paused, 0);
+    const h = await start([running, sleeping], { cols: 100, rows: 30 });
+    expect(h.text()[3]).toMatch(/1:127\.0\.0\.1:9191 live/);
+    expect(h.text()[3]).toMatch(/2:127\.0\.0\.1:9292 paused/);
+    await h.keys('0');
+    expect(h.text()[lineWith(h, '127.0.0.1:9292')]).toMatch(/paused/);
+    expect(h.text()[lineWith(h, '127.0.0.1:9191')]).toMatch(/live/);
+  });
+
   it('lists every key on ?, and quits with q or Ctrl-C resolving 0', async () => {
     const { m } = busyMonitor();
     const h = await start([m], { cols: 100, rows: 60 });

@@ -17,7 +17,16 @@ export interface FleetRow {
 export function shortState(u: TargetUpdate | null, nowMs?: number): { text: string; style: Style } {
   const s = u?.state;
   if (!s || s.state === 'connecting') return { text: 'connecting', style: 'warn' };
-  if (s.state === 'live') return { text: 'live', style: 'ok' };
+  if (s.state === 'live') {
+    // A zerg-dance sleeper must stand out from the instance that serves. uWSGI pauses every worker at once;
+    // one still finishing a request shows 'busy' until it ends, so: some paused and none idle.
+    const snap = u?.snapshot;
+    if (snap?.kind === 'instance') {
+      const ws = snap.doc.workers;
+      if (ws.some((w) => w.status === 'pause') && !ws.some((w) => w.status === 'idle')) return { text: 'paused', style: 'warn' };
+    }
+    return { text: 'live', style: 'ok' };
+  }
   if (s.state === 'stale') {
     const readAt = u?.snapshot?.readAtMs;
     const age = nowMs !== undefined && readAt !== undefined ? Math.max(s.ageSeconds, (nowMs - readAt) / 1000) : s.ageSeconds;
