@@ -332,6 +332,26 @@ describe('events: emperor vassals', () => {
   });
 });
 
+describe('events: a vassal the Emperor drops and adds back', () => {
+  it('reports its return as a respawn, not as a new vassal', () => {
+    const a = sample('emperor.json');
+    const away = copy(a);
+    const killed = away.vassals.shift();
+    const back = copy(a);
+    back.vassals[0].pid = killed.pid + 7;
+    const goneVassals = new Map<string, { pid: number; atMs: number }>();
+    const first = events(emperor(a, 0), emperor(away, 1000), { goneVassals });
+    expect(ofType(first, 'vassal-gone').map((e) => e.data?.vassal)).toEqual([killed.id]);
+    const second = events(emperor(away, 1000), emperor(back, 4000), { goneVassals });
+    expect(ofType(second, 'vassal-spawned')).toEqual([]);
+    const respawn = ofType(second, 'vassal-respawned');
+    expect(respawn.map((e) => e.data)).toEqual([{ vassal: killed.id, oldPid: killed.pid, newPid: killed.pid + 7, respawns: back.vassals[0].respawns }]);
+    expect(respawn[0]!.message).toContain('after 3s away');
+    // Without the memory (a vassal never seen before), it is a new one.
+    expect(ofType(events(emperor(away, 1000), emperor(back, 4000)), 'vassal-spawned').map((e) => e.data?.vassal)).toEqual([killed.id]);
+  });
+});
+
 describe('events: subscription nodes', () => {
   it('added, removed, failing and marked dead', () => {
     const a = sample('fastrouter.json');

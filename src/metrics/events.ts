@@ -63,7 +63,7 @@ export function detectEvents(
   if (prev.kind === 'instance' && cur.kind === 'instance') {
     instanceEvents(prev.doc, cur.doc, cur.monotonicMs, derived, options, emit);
   } else if (prev.kind === 'emperor' && cur.kind === 'emperor') {
-    vassalEvents(prev.doc, cur.doc, emit);
+    vassalEvents(prev.doc, cur.doc, cur.readAtMs, options.goneVassals, emit);
   } else if (prev.kind === 'router' && cur.kind === 'router') {
     nodeEvents(prev.doc, cur.doc, emit);
   }
@@ -344,13 +344,34 @@ function legionEvents(prev: Legion[], cur: Legion[], emit: Emit): void {
   }
 }
 
-function vassalEvents(prev: EmperorDocument, cur: EmperorDocument, emit: Emit): void {
+const GONE_VASSAL_MEMORY_MS = 10 * 60_000;
+const GONE_VASSAL_MAX = 1000;
+
+function vassalEvents(
+  prev: EmperorDocument,
+  cur: EmperorDocument,
+  atMs: number,
+  gone: Map<string, { pid: number; atMs: number }> | undefined,
+  emit: Emit,
+): void {
   const before = new Map(prev.vassals.map((v) => [v.id, v]));
   const now = new Set(cur.vassals.map((v) => v.id));
   for (const v of cur.vassals) {
     const pv = before.get(v.id);
     if (pv === undefined) {
-      emit('vassal-spawned', 'info', `vassal ${v.id} spawned (pid ${v.pid})`, { vassal: v.id, pid: v.pid });
+      const was = gone?.get(v.id);
+      gone?.delete(v.id);
+      if (was !== undefined && atMs - was.atMs <= GONE_VASSAL_MEMORY_MS) {
+        const away = Math.max(0, Math.round((atMs - was.atMs) / 1000));
+        emit('vassal-respawned', 'warn', `vassal ${v.id} respawned after ${away}s away: pid ${was.pid} -> ${v.pid}`, {
+          vassal: v.id,
+          oldPid: was.pid,
+          newPid: v.pid,
+          respawns: v.respawns,
+        });
+      } else {
+        emit('vassal-spawned', 'info', `vassal ${v.id} spawned (pid ${v.pid})`, { vassal: v.id, pid: v.pid });
+      }
       continue;
     }
     if (v.respawns > pv.respawns || (pv.pid > 0 && v.pid > 0 && pv.pid !== v.pid)) {
@@ -366,7 +387,12 @@ function vassalEvents(prev: EmperorDocument, cur: EmperorDocument, emit: Emit): 
     }
   }
   for (const pv of prev.vassals) {
-    if (!now.has(pv.id)) emit('vassal-gone', 'warn', `vassal ${pv.id} gone (was pid ${pv.pid})`, { vassal: pv.id, pid: pv.pid });
+    if (now.has(pv.id)) continue;
+    emit('vassal-gone', 'warn', `vassal ${pv.id} gone (was pid ${pv.pid})`, { vassal: pv.id, pid: pv.pid });
+    if (gone !== undefined) {
+      if (gone.size >= GONE_VASSAL_MAX) gone.delete(gone.keys().next().value!);
+      gone.set(pv.id, { pid: pv.pid, atMs });
+    }
   }
 }
 

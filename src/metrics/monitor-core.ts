@@ -45,6 +45,7 @@ export class MonitorCore {
   private prev: Snapshot | null = null;
   private prevDerived: Derived | null = null;
   private readonly chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
+  private readonly goneVassals = new Map<string, { pid: number; atMs: number }>();
   private latestUpdate: TargetUpdate | null = null;
   private down = false;
   private downSinceMs: number | null = null;
@@ -79,6 +80,7 @@ export class MonitorCore {
     const eventOptions = {
       previousDerived: this.prevDerived,
       chain: this.chain,
+      goneVassals: this.goneVassals,
       ...(this.options.listenQueueThreshold !== undefined ? { listenQueueThreshold: this.options.listenQueueThreshold } : {}),
       ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
     };

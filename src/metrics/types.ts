@@ -219,4 +219,9 @@ export interface EventOptions {
   chain?: ChainReloadState;
   /** A chain run with no replacement for this long is forgotten (default 60000 ms). */
   chainTimeoutMs?: number;
+  /**
+   * Vassals seen gone, by id, owned by the caller and updated in place: the Emperor drops a dying vassal from
+   * its list and adds it back when respawned, so its return is a respawn, not a new vassal. Bounded.
+   */
+  goneVassals?: Map<string, { pid: number; atMs: number }>;
 }
