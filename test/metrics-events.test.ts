@@ -147,6 +147,9 @@ describe('events: chain reload progress', () => {
       expect(ofType(seen[k - 1]!, 'worker-respawned')[0]!.data).toMatchObject({ slot: k, cause: 'chain-reload' });
     }
     expect(ofType(seen[n - 1]!, 'chain-reload-progress')[0]!.message).toContain(`all ${n} workers`);
+    // The run is recognised at the second replacement, which says the first (worker 1) belonged to it.
+    expect(ofType(seen[1]!, 'chain-reload-progress')[0]!.message).toContain("worker 1's respawn just before was its first step");
+    if (n > 2) expect(ofType(seen[2]!, 'chain-reload-progress')[0]!.message).not.toContain('first step');
     expect(chain.replacedSlots).toEqual([]); // ready for the next chain reload
   });
 

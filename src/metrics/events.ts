@@ -171,10 +171,13 @@ function respawnEvents(
     const k = chain.replacedSlots.length;
     const total = eligible;
     const done = k >= total;
+    // The run is only recognised at its second replacement: say that the first, reported alone, was part of it.
+    const first = k === respawned.length + 1 ? chain.replacedSlots[0] : undefined;
+    const earlier = first !== undefined ? ` (worker ${first}'s respawn just before was its first step)` : '';
     emit(
       'chain-reload-progress',
       'info',
-      done ? `chain reload complete: all ${total} workers replaced` : `chain reload: worker ${k} of ${total} replaced`,
+      done ? `chain reload complete: all ${total} workers replaced${earlier}` : `chain reload: worker ${k} of ${total} replaced${earlier}`,
       { replaced: k, total, done },
     );
     if (done) chain.replacedSlots.length = 0;
