@@ -144,6 +144,18 @@ describe('relay HTTP routes', () => {
     expect(await rawRequest(relay.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${relay.port}\r\nX-Big: ${big}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431|^HTTP\/1\.1 400/);
   });
 
+  it('answers a plain GET on /ws (no Upgrade) with 426 Upgrade Required and a one-line reason', async () => {
+    const res = await get(relay.port, '/ws');
+    expect(res.status).toBe(426);
+    expect(res.headers.upgrade).toBe('websocket');
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toMatch(/^[^\n]*WebSocket[^\n]*\n$/);
+    expect((await get(relay.port, '/ws', {}, 'HEAD')).status).toBe(426);
+    // The token still comes first on a token relay: no hint about the feed without it.
+    expect((await get(tokenRelay.port, '/ws')).status).toBe(401);
+    expect((await get(tokenRelay.port, `/ws?token=${TOKEN}`)).status).toBe(426);
+  });
+
   it('serves the page with a strict CSP and only its own assets', async () => {
     const page = await get(relay.port, '/');
     expect(page.status).toBe(200);

@@ -178,6 +178,12 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     '/app.js': (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', PAGE_JS),
     '/app.css': (_req, res) => send(res, 200, 'text/css; charset=utf-8', PAGE_CSS),
     '/favicon.ico': (_req, res) => send(res, 204, 'text/plain', ''),
+    // Reached only without an Upgrade header (upgrades go to the 'upgrade' handler): say what the path wants.
+    '/ws': (_req, res) =>
+      send(res, 426, 'text/plain; charset=utf-8', 'this is the WebSocket feed: connect with a WebSocket client (Upgrade: websocket), or open / for the page\n', {
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+      }),
     '/healthz': (_req, res) => {
       const targets = monitors.map((m) => ({ target: m.target, state: m.latest()?.state.state ?? 'connecting' }));
       send(res, 200, 'application/json', JSON.stringify({ ok: true, clients: fanout.size, targets }));
