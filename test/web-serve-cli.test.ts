@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname, networkInterfaces } from 'node:os';
 import { runServeCli } from '../src/cli/serve-cli.js';
 import { cleanupAll, freePort, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
 import { parsePrometheus, promValue } from './web-fixtures.js';
@@ -53,5 +54,44 @@ describe('serve command', () => {
     expect(await done).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(err.text()).toBe('');
+  }, 30000);
+
+  it('on a wildcard --listen prints an address an operator can open, and where the token is (never the token)', async () => {
+    const uw = await startUwsgi({ workers: 1 });
+    const dir = tempDir();
+    const tokenFile = join(dir, 'relay.token');
+    const token = 'wildcard-listen-token-0123456789';
+    writeFileSync(tokenFile, token + '\n');
+    chmodSync(tokenFile, 0o600);
+    // This machine's own external addresses (what another box would use), link-local ones need a zone: left out.
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal && !a.address.startsWith('fe80:'));
+    for (const [wildcard, families] of [['0.0.0.0', ['IPv4']], ['[::]', ['IPv4', 'IPv6']]] as const) {
+      const port = await freePort();
+      const out = sink();
+      const err = sink();
+      const controller = new AbortController();
+      const done = runServeCli([uw.statsAddress, '--listen', `${wildcard}:${port}`, '--token-file', tokenFile], {
+        stdout: out.stream,
+        stderr: err.stream,
+        env: {},
+        signal: controller.signal,
+      });
+      await waitFor(() => out.text().includes('watching'), `the relay's address on stdout for ${wildcard}`);
+      const text = out.text();
+      expect(text).not.toContain(`http://${wildcard}`);
+      expect(text).toContain(`http://${hostname()}:${port}/?token=<the token in ${tokenFile}>`);
+      expect(text).toContain(`port ${port}`);
+      for (const a of external.filter((x) => (families as readonly string[]).includes(x!.family))) {
+        expect(text).toContain(a!.family === 'IPv6' ? `http://[${a!.address}]:${port}/` : `http://${a!.address}:${port}/`);
+      }
+      expect(text).not.toContain(token);
+      // It does listen everywhere: loopback reaches it, with the token.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+      controller.abort();
+      expect(await done).toBe(0);
+      expect(err.text()).toBe('');
+    }
   }, 30000);
 });

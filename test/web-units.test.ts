@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopbackHost, originAllowed, hostAllowed, tokenMatches, validateToken } from '../src/web/auth.js';
 import { collectSamples } from '../src/web/prom-samples.js';
+import { pageAddress } from '../src/web/page-address.js';
 import { createRelayMetrics } from '../src/web/prometheus.js';
 import { startRelay, type Relay } from '../src/web/server.js';
 import type { TargetUpdate } from '../src/metrics/types.js';
@@ -122,4 +123,32 @@ describe('slow WebSocket readers', () => {
     fast.close();
     slow.close();
   }, 60000);
+});
+
+describe('page address printed by serve', () => {
+  const addresses = [
+    { address: '127.0.0.1', family: 'IPv4', internal: true },
+    { address: '10.1.2.3', family: 'IPv4', internal: false },
+    { address: 'fe80::1', family: 'IPv6', internal: false },
+    { address: '2001:db8::7', family: 'IPv6', internal: false },
+  ];
+
+  it('names a specific address as given, with the token file as a placeholder', () => {
+    expect(pageAddress('10.1.2.3', 9192, '/etc/t', { hostname: 'box', addresses }).headline).toBe('http://10.1.2.3:9192/?token=<the token in /etc/t>');
+    expect(pageAddress('::1', 9192, null, { hostname: 'box', addresses }).headline).toBe('http://[::1]:9192/');
+  });
+
+  it('falls back to an external address when the host has no usable name, and caps the list', () => {
+    const nameless = pageAddress('0.0.0.0', 80, null, { hostname: 'localhost', addresses });
+    expect(nameless.headline).toBe('listening on all IPv4 interfaces, port 80: open http://10.1.2.3:80/');
+    expect(nameless.alternatives).toEqual([]);
+    const many = Array.from({ length: 9 }, (_, i) => ({ address: `10.0.0.${i + 1}`, family: 'IPv4', internal: false }));
+    const crowded = pageAddress('0.0.0.0', 80, null, { hostname: 'box', addresses: many });
+    expect(crowded.alternatives).toEqual(['http://10.0.0.1:80/', 'http://10.0.0.2:80/', 'http://10.0.0.3:80/', 'http://10.0.0.4:80/', '(5 more addresses)']);
+  });
+
+  it('on :: lists IPv6 addresses too, without link-local ones (they need a zone id)', () => {
+    const any = pageAddress('::', 80, null, { hostname: 'box', addresses });
+    expect(any.alternatives).toEqual(['http://10.1.2.3:80/', 'http://[2001:db8::7]:80/']);
+  });
 });

@@ -3,12 +3,14 @@
  * relay (live page, WebSocket feed, Prometheus endpoint) until SIGINT/SIGTERM or the injected signal.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import { Readable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
 import { escapeControls } from '../views/safe-text.js';
 import { isLoopbackHost, validateToken } from '../web/auth.js';
+import { pageAddress } from '../web/page-address.js';
 import { startRelay, type RelayControl } from '../web/server.js';
 import { abortOnSignals } from './interrupt.js';
 import {
@@ -39,6 +41,7 @@ Examples:
   uwsgitop-ts serve 127.0.0.1:9191 /run/app/stats.sock        page at http://127.0.0.1:9192/
   uwsgitop-ts serve --ini /etc/uwsgi/apps/*.ini --listen 127.0.0.1:9300
   uwsgitop-ts serve :9191 --listen 0.0.0.0:9192 --token-file /etc/uwsgitop/token
+                                  page at http://THIS-HOST:9192/?token=<the token in the file>
   uwsgitop-ts serve --fifo :9191=/run/app/master.fifo --allow-control --token-file TOKEN
 
 Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metrics  (Prometheus)
@@ -167,10 +170,12 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       controls,
       log: (line) => say(line),
     });
+    const where = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
     io.stdout.write(
-      `uwsgitop-ts relay: ${relay.url} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
+      `uwsgitop-ts relay: ${where.headline} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
         ` (/ page, /ws feed, /metrics, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +
-        `${opts.allowControl ? `; control on for ${controls.size} target${controls.size === 1 ? '' : 's'}` : ''}\n`,
+        `${opts.allowControl ? `; control on for ${controls.size} target${controls.size === 1 ? '' : 's'}` : ''}\n` +
+        (where.alternatives.length > 0 ? `uwsgitop-ts relay: also reachable as ${where.alternatives.join(' ')}\n` : ''),
     );
     if (!controller.signal.aborted) await new Promise<void>((ok) => controller.signal.addEventListener('abort', () => ok(), { once: true }));
     await relay.close();
