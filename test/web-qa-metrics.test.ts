@@ -169,6 +169,7 @@ describe('/metrics against a real uWSGI', () => {
       expect(one(exp, 'uwsgi_worker_average_response_time_seconds', l)).toBeCloseTo(w.avg_rt / 1e6, 9);
       expect(one(exp, 'uwsgi_worker_running_time_seconds', l)).toBeCloseTo(w.running_time / 1e6, 9);
       expect(one(exp, 'uwsgi_worker_idle', l)).toBe(w.status === 'idle' ? 1 : 0);
+      expect(one(exp, 'uwsgi_worker_cores', l)).toBe(w.cores.length);
       for (const app of w.apps) {
         expect(one(exp, 'uwsgi_worker_app_requests_total', { ...l, app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir })).toBe(app.requests);
       }
@@ -182,6 +183,9 @@ describe('/metrics against a real uWSGI', () => {
     expect(one(exp, 'uwsgi_cache_items', { ...base, name: 'c' })).toBe(cache.items);
     expect(one(exp, 'uwsgi_cache_max_items', { ...base, name: 'c' })).toBe(100);
     expect(one(exp, 'uwsgi_up', base)).toBe(1);
+    // With cores the in-flight count is known (0 now: the traffic is over) and exported.
+    const inRequest = raw.workers.reduce((n: number, w: { cores: Array<{ in_request: number }> }) => n + w.cores.filter((c) => c.in_request).length, 0);
+    expect(one(exp, 'uwsgi_requests_in_flight', base)).toBe(inRequest);
   }, 60000);
 
   it('reduces a stopped instance to uwsgi_up 0 and the age of its last document', async () => {

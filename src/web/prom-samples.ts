@@ -142,6 +142,8 @@ function instanceSamples(doc: InstanceDocument, emit: Emit): void {
   let paused = 0;
   let busy = 0;
   let inFlight = 0;
+  // Without cores (--stats-no-cores) uWSGI does not list what is in flight: export nothing rather than a 0.
+  const coresKnown = workers.some((w) => w.cores !== null);
   for (const w of workers) {
     const labels = { worker_id: String(w.id) };
     emit('uwsgi_worker_accepting', flag(w.accepting), labels);
@@ -153,7 +155,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit): void {
     emit('uwsgi_worker_last_spawn_time_seconds', w.lastSpawn, labels);
     emit('uwsgi_worker_average_response_time_seconds', w.avgRtUs / 1e6, labels);
     emit('uwsgi_worker_apps', w.apps.length, labels);
-    emit('uwsgi_worker_cores', w.cores?.length ?? 0, labels);
+    if (w.cores !== null) emit('uwsgi_worker_cores', w.cores.length, labels);
     emit('uwsgi_worker_requests_total', w.requests, labels);
     emit('uwsgi_worker_exceptions_total', w.exceptions, labels);
     emit('uwsgi_worker_harakiri_count_total', w.harakiriCount, labels);
@@ -178,7 +180,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit): void {
   }
   emit('uwsgi_workers_paused', paused);
   emit('uwsgi_workers_busy', busy);
-  emit('uwsgi_requests_in_flight', inFlight);
+  if (coresKnown) emit('uwsgi_requests_in_flight', inFlight);
   for (const cache of doc.caches) {
     const labels = { name: cache.name };
     emit('uwsgi_cache_hits', cache.hits, labels);

@@ -525,7 +525,9 @@ export const PAGE_JS = String.raw`(function () {
       this.setCard('workers', 'busy / running', counts.busy + ' / ' + running,
         counts.idle + ' idle' + (counts.pause ? ' \u00b7 ' + counts.pause + ' paused' : '') + (counts.cheap ? ' \u00b7 ' + counts.cheap + ' cheap' : ''),
         counts.pause > 0 ? 'warn' : '');
-      this.setCard('inflight', 'in flight', inst ? String(inst.inFlight) : '-', '');
+      // null = unknown (uWSGI runs with --stats-no-cores): '-', never "null" or 0.
+      var inFlightKnown = inst && isNum(inst.inFlight);
+      this.setCard('inflight', 'in flight', inFlightKnown ? String(inst.inFlight) : '-', inst && !inFlightKnown ? 'unknown: no cores in the stats' : '');
       this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue),
         doc.listenQueueErrors ? doc.listenQueueErrors + ' errors' : '', doc.listenQueue > 0 ? 'warn' : '');
       this.setCard('eps', 'exceptions / s', inst ? fmtRate(inst.eps) : '-', inst ? inst.totalExceptions + ' total' : '', inst && inst.eps > 0 ? 'warn' : '');
@@ -561,7 +563,10 @@ export const PAGE_JS = String.raw`(function () {
       var reqs = [];
       doc.workers.forEach(function (w) { for (var i = 0; i < w.inFlight.length; i++) reqs.push(w.inFlight[i]); });
       this.requests.update(reqs);
-      setText(this.requestsPanel.count, String(reqs.length));
+      // Without cores (--stats-no-cores) an empty list means "not reported", not "nothing in flight".
+      var coresKnown = doc.workers.length === 0 || doc.workers.some(function (w) { return w.cores !== null; });
+      setText(this.requestsPanel.count, coresKnown ? String(reqs.length) : '-');
+      setText(this.requests.empty, coresKnown ? 'no request in flight' : 'unknown: this uWSGI runs with --stats-no-cores, so its stats do not list the requests being served');
       this.renderVars(reqs);
       var cBy = new Map();
       if (der) der.caches.forEach(function (c) { cBy.set(c.name, c); });
