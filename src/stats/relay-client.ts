@@ -2,12 +2,14 @@
  * The dashboard's view of a relay: `uwsgitop-ts ws://box:9192` connects to a relay's /ws feed and gets one
  * TargetMonitor per target the relay watches, fed by the relay's messages (no stats read from here), so the
  * box's instances show as if they were local. Lost connections are retried with back-off; the targets then
- * show as down until the relay answers again.
+ * show as down until the relay answers again. A relay that comes back with other targets: the vanished ones
+ * stay down saying so, new ones go to `onTargetsAdded` or are reported (events, `log`).
  */
 import WebSocket from 'ws';
 import { StatsReadError, UsageError } from '../errors.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
 import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../metrics/types.js';
+import { escapeControls } from '../views/safe-text.js';
 import { PROTOCOL_VERSION, SERIES_NAMES, type HelloMessage, type HelloTarget, type UpdateMessage } from '../web/protocol.js';
 
 export interface RelayClientOptions {
@@ -28,6 +30,17 @@ export interface RelayClientOptions {
   targetPrefix?: string;
   /** Aborting closes the connection and stops every monitor. */
   signal?: AbortSignal;
+  /**
+   * Where the client's own notes go (one line each, already safe for a terminal): targets a restarted relay
+   * no longer serves, or serves in addition. Default: nowhere (the events on the monitors say it too).
+   */
+  log?: (line: string) => void;
+  /**
+   * Called with a working monitor for each target a later hello adds (the relay restarted with more targets).
+   * The caller owns them: the connection closes once these are stopped too. Without this option new targets
+   * are only reported (an event on every monitor already given out, and a `log` line).
+   */
+  onTargetsAdded?: (monitors: RemoteTargetMonitor[]) => void;
 }
 
 /** A TargetMonitor mirrored from a relay, which can also ask the relay to run a FIFO command. */
@@ -65,8 +78,12 @@ class RemoteMonitor implements RemoteTargetMonitor {
   private readonly listeners = new Set<Listener>();
   private readonly series = new Map<SeriesName, HistorySeries>();
   private log: BoundedLog<MonitorEvent>;
+  /** Events this client recorded itself (relay lost, target gone or added): a hello's log does not hold them. */
+  private readonly own: BoundedLog<MonitorEvent>;
   private interval = 1000;
   stopped = false;
+  /** True while the relay's latest hello did not list this target. */
+  gone = false;
 
   constructor(
     readonly remoteTarget: string,
@@ -78,6 +95,7 @@ class RemoteMonitor implements RemoteTargetMonitor {
     this.target = prefix + remoteTarget;
     for (const name of SERIES_NAMES) this.series.set(name, new HistorySeries(historySize));
     this.log = new BoundedLog<MonitorEvent>(eventLogSize);
+    this.own = new BoundedLog<MonitorEvent>(Math.min(eventLogSize, 100));
   }
 
   get intervalMs(): number {
@@ -143,6 +161,7 @@ class RemoteMonitor implements RemoteTargetMonitor {
   }
 
   fromHello(h: HelloTarget): void {
+    this.gone = false;
     this.interval = typeof h.intervalMs === 'number' ? h.intervalMs : this.interval;
     for (const name of SERIES_NAMES) {
       const s = this.series.get(name)!;
@@ -152,9 +171,12 @@ class RemoteMonitor implements RemoteTargetMonitor {
       const from = Math.max(0, wire.v.length - s.capacity);
       for (let i = from; i < wire.v.length; i++) s.push(wire.v[i] ?? null, wire.t[i] ?? Date.now());
     }
-    // The hello's log replaces ours: after a reconnect the relay's log is the truth.
+    // The hello's log replaces ours (after a reconnect the relay's log is the truth), plus what only this
+    // client saw (the relay lost, targets gone or added), in time order.
     const fresh = new BoundedLog<MonitorEvent>(this.log.capacity);
-    for (const e of Array.isArray(h.events) ? h.events : []) fresh.push(this.rename(e));
+    const merged = [...(Array.isArray(h.events) ? h.events : []).map((e) => this.rename(e)), ...this.own.toArray()];
+    merged.sort((a, b) => a.atMs - b.atMs);
+    for (const e of merged) fresh.push(e);
     this.log = fresh;
     if (h.latest !== null && h.latest !== undefined) this.publish(this.renameUpdate(h.latest));
   }
@@ -187,7 +209,7 @@ class RemoteMonitor implements RemoteTargetMonitor {
     const nowMs = Date.now();
     const wasDown = prev?.state.state === 'down';
     const event: MonitorEvent = { atMs: nowMs, target: this.target, type: 'target-down', severity: 'error', message: error };
-    if (!wasDown) this.log.push(event);
+    if (!wasDown) this.note(event);
     this.publish({
       target: this.target,
       seq: (prev?.seq ?? 0) + 1,
@@ -197,6 +219,23 @@ class RemoteMonitor implements RemoteTargetMonitor {
       events: wasDown ? [] : [event],
       error,
     });
+  }
+
+  /** Record an event only this client saw (kept across the next hello). */
+  note(event: MonitorEvent): void {
+    this.own.push(event);
+    this.log.push(event);
+  }
+
+  /** The relay's new hello does not list this target: down for good (until a hello lists it again), saying why. */
+  markGone(reason: string): void {
+    const first = !this.gone;
+    this.gone = true;
+    // Already down (the relay was lost meanwhile): markDown would add no event, but this reason is new.
+    if (first && this.current?.state.state === 'down') {
+      this.note({ atMs: Date.now(), target: this.target, type: 'target-down', severity: 'error', message: reason });
+    }
+    this.markDown(reason, null);
   }
 
   private publish(update: TargetUpdate): void {
@@ -220,6 +259,9 @@ class RelayLink {
   private backoffMs = 1000;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private helloSeen = false;
+  /** New targets already reported (without onTargetsAdded): told once per connection's life, not per reconnect. */
+  private readonly announced = new Set<string>();
   commandNames: readonly string[] = [];
 
   constructor(
@@ -245,16 +287,16 @@ class RelayLink {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve(this.createMonitors(hello));
+          resolve(this.createMonitors(hello.targets));
         },
         fail,
       );
     });
   }
 
-  private createMonitors(hello: HelloMessage): RemoteMonitor[] {
+  private createMonitors(targets: readonly HelloTarget[]): RemoteMonitor[] {
     const list: RemoteMonitor[] = [];
-    for (const t of hello.targets) {
+    for (const t of targets) {
       if (this.monitors.has(t.target)) continue;
       const m = new RemoteMonitor(t.target, this.options.targetPrefix ?? '', this.options.historySize ?? 600, this.options.eventLogSize ?? 1000, this);
       this.monitors.set(t.target, m);
@@ -262,6 +304,44 @@ class RelayLink {
       list.push(m);
     }
     return list;
+  }
+
+  /**
+   * A hello after the first (a reconnect, maybe to a relay restarted with other targets). The views were
+   * given a fixed list of monitors: a target no longer served goes down saying so; a new one is handed to
+   * onTargetsAdded when the caller can show it, and otherwise reported on the monitors it already has.
+   */
+  private reconcile(hello: HelloMessage): void {
+    const prefix = this.options.targetPrefix ?? '';
+    const names = new Set(hello.targets.map((t) => t.target));
+    const adopt = this.options.onTargetsAdded;
+    const fresh = hello.targets.filter((t) => !this.monitors.has(t.target) && (adopt !== undefined || !this.announced.has(t.target)));
+    const shown = [...this.monitors.values()].filter((m) => !m.stopped);
+    const nowMs = Date.now();
+    for (const t of fresh) {
+      const name = prefix + t.target;
+      const message = `the relay now also serves ${name}${adopt !== undefined ? '' : ' (not watched here: restart uwsgitop-ts to see it)'}`;
+      // Noted before fromHello below publishes, so the views repaint with it. There is no event type for
+      // "relay targets changed"; 'command' is the one for notes that are not about the target itself.
+      for (const m of shown) m.note({ atMs: nowMs, target: m.target, type: 'command', severity: adopt !== undefined ? 'info' : 'warn', message, data: { relayTargetAdded: name } });
+      this.options.log?.(escapeControls(`relay ${this.url} now also serves ${name}${adopt !== undefined ? '' : ' (not watched here: restart uwsgitop-ts to see it)'}`));
+      this.announced.add(t.target);
+    }
+    for (const t of hello.targets) this.monitors.get(t.target)?.fromHello(t);
+    for (const [name, m] of this.monitors) {
+      if (names.has(name)) continue;
+      // Re-marked after every hello: a reconnect in between labelled it "relay connection lost".
+      if (!m.gone) this.options.log?.(escapeControls(`relay ${this.url} no longer serves ${prefix + name}`));
+      m.markGone(`no longer served by the relay (${this.url})`);
+    }
+    if (adopt !== undefined && fresh.length > 0) {
+      const created = this.createMonitors(fresh);
+      try {
+        adopt(created);
+      } catch {
+        // The caller's bug must not break the feed of the monitors it already has.
+      }
+    }
   }
 
   private open(onHello: (hello: HelloMessage) => void, failOnce: (err: Error) => void): void {
@@ -307,10 +387,12 @@ class RelayLink {
         this.backoffMs = 1000;
         const hello = msg as unknown as HelloMessage;
         this.commandNames = Array.isArray(hello.commands) ? hello.commands.filter((c) => typeof c === 'string') : [];
-        const names = new Set(hello.targets.map((t) => t.target));
-        for (const t of hello.targets) this.monitors.get(t.target)?.fromHello(t);
-        for (const [name, m] of this.monitors) if (!names.has(name)) m.markDown('the relay no longer serves this target', null);
-        onHello(hello);
+        if (!this.helloSeen) {
+          this.helloSeen = true;
+          onHello(hello);
+        } else {
+          this.reconcile(hello);
+        }
       } else if (msg.type === 'update' && typeof msg.target === 'string') {
         this.monitors.get(msg.target)?.fromUpdate(msg as unknown as UpdateMessage);
       } else if (msg.type === 'event' && typeof msg.target === 'string' && Array.isArray(msg.events)) {
