@@ -214,24 +214,32 @@ export const PAGE_JS = String.raw`(function () {
     this.canvas.setAttribute('aria-label', spec.label + ' history');
     this.box.appendChild(this.canvas);
   }
-  Chart.prototype.draw = function (values) {
+  // Drawing is split so a frame can do every DOM write first (setValue), then read every canvas size at
+  // once (measure: one layout), then paint: reading a size right after another chart's text write forced a
+  // layout per chart.
+  Chart.prototype.setValue = function (values) {
+    var last = null;
+    for (var q = values.length - 1; q >= 0; q--) if (values[q] !== null) { last = values[q]; break; }
+    setText(this.value, last === null ? '-' : this.spec.fmt(values[values.length - 1]));
+  };
+  Chart.prototype.measure = function () {
+    return { w: this.canvas.clientWidth || 300, h: this.canvas.clientHeight || 90 };
+  };
+  Chart.prototype.paint = function (values, size, colors) {
     var canvas = this.canvas;
-    var cssW = canvas.clientWidth || 300, cssH = canvas.clientHeight || 90;
+    var cssW = size.w, cssH = size.h;
     var dpr = window.devicePixelRatio || 1;
     var w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
+    // The CSS fixes the canvas's box, so a new bitmap size changes no layout.
     if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
     var ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cssW, cssH);
-    var last = null;
-    for (var q = values.length - 1; q >= 0; q--) if (values[q] !== null) { last = values[q]; break; }
-    setText(this.value, last === null ? '-' : this.spec.fmt(values[values.length - 1]));
     var max = 0;
     for (var i = 0; i < values.length; i++) if (values[i] !== null && values[i] > max) max = values[i];
     max = niceMax(max);
     var padTop = 14, padBottom = 4, plotH = cssH - padTop - padBottom;
-    var style = getComputedStyle(document.documentElement);
-    ctx.strokeStyle = style.getPropertyValue('--grid') || '#333';
+    ctx.strokeStyle = colors.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (var g = 0; g <= 2; g++) {
@@ -240,7 +248,7 @@ export const PAGE_JS = String.raw`(function () {
       ctx.lineTo(cssW, gy);
     }
     ctx.stroke();
-    ctx.fillStyle = style.getPropertyValue('--muted') || '#888';
+    ctx.fillStyle = colors.muted;
     ctx.font = '10px system-ui, sans-serif';
     ctx.textBaseline = 'top';
     ctx.fillText(this.spec.fmt(max), 2, 1);
@@ -251,7 +259,7 @@ export const PAGE_JS = String.raw`(function () {
     var span = Math.max(60, n);
     var step = cssW / (span - 1);
     var x0 = cssW - (n - 1) * step;
-    var accent = style.getPropertyValue('--accent') || '#4ea1ff';
+    var accent = colors.accent;
     ctx.strokeStyle = accent;
     ctx.lineWidth = 1.5;
     ctx.lineJoin = 'round';
@@ -284,6 +292,26 @@ export const PAGE_JS = String.raw`(function () {
     ctx.fill();
     ctx.globalAlpha = 1;
   };
+  function chartColors() {
+    var style = getComputedStyle(document.documentElement);
+    return {
+      grid: style.getPropertyValue('--grid') || '#333',
+      muted: style.getPropertyValue('--muted') || '#888',
+      accent: style.getPropertyValue('--accent') || '#4ea1ff'
+    };
+  }
+  /** Render these views: all DOM writes, then every chart's size read in one go, then the canvas paints. */
+  function renderViews(views) {
+    var jobs = [];
+    for (var i = 0; i < views.length; i++) {
+      views[i].render();
+      for (var j = 0; j < views[i].chartJobs.length; j++) jobs.push(views[i].chartJobs[j]);
+    }
+    if (jobs.length === 0) return;
+    var colors = chartColors();
+    for (var m = 0; m < jobs.length; m++) jobs[m].size = jobs[m].chart.measure();
+    for (var d = 0; d < jobs.length; d++) jobs[d].chart.paint(jobs[d].values, jobs[d].size, colors);
+  }
   function niceMax(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log10(v)));
@@ -405,6 +433,8 @@ export const PAGE_JS = String.raw`(function () {
     this.cardMap = {};
     this.section.appendChild(this.cards);
     this.charts = SERIES.map(function (s) { return new Chart(s); });
+    // Charts to paint after the DOM writes of this render (see renderViews).
+    this.chartJobs = [];
     var chartRow = el('div', 'charts');
     this.chartRow = chartRow;
     this.charts.forEach(function (c) { chartRow.appendChild(c.box); });
@@ -423,7 +453,7 @@ export const PAGE_JS = String.raw`(function () {
     this.selectedRequest = null;
     this.requests.onRowClick = function (key) {
       self.selectedRequest = self.selectedRequest === key ? null : key;
-      self.render();
+      renderViews([self]);
     };
     this.requestsPanel.box.appendChild(this.requests.wrap);
     this.requestsPanel.box.appendChild(this.requestVars);
@@ -492,6 +522,7 @@ export const PAGE_JS = String.raw`(function () {
     });
   };
   TargetView.prototype.render = function () {
+    this.chartJobs = [];
     var t = targets.get(this.name);
     if (!t) return;
     var u = t.latest;
@@ -590,7 +621,10 @@ export const PAGE_JS = String.raw`(function () {
       // An Emperor has none of these series and a router only a request rate: no empty boxes for them.
       var shown = kind === null || kind === 'instance' || (kind === 'router' && SERIES[c].name === 'rps');
       this.charts[c].box.hidden = !shown;
-      if (shown) this.charts[c].draw(t.hist[SERIES[c].name] || []);
+      if (!shown) continue;
+      var values = t.hist[SERIES[c].name] || [];
+      this.charts[c].setValue(values);
+      this.chartJobs.push({ chart: this.charts[c], values: values, size: null });
     }
     this.chartRow.hidden = kind === 'emperor';
   };
@@ -679,8 +713,10 @@ export const PAGE_JS = String.raw`(function () {
     // One render per animation frame whatever the number of updates; a hidden tab renders when shown.
     requestAnimationFrame(function () {
       frameQueued = false;
-      dirty.forEach(function (name) { var t = targets.get(name); if (t) t.view.render(); });
+      var views = [];
+      dirty.forEach(function (name) { var t = targets.get(name); if (t) views.push(t.view); });
       dirty.clear();
+      renderViews(views);
     });
   }
 
