@@ -64,8 +64,12 @@ describe('an instance with --stats-no-cores', () => {
       // The busy card proves the page has rendered this document before we read the in-flight card.
       await waitFor(async () => (await card('busy / running'))?.startsWith('1 /'), 'the busy worker on the page');
       expect(await card('in flight')).toBe('-');
+      // The reason fits on one line, as every other card's note does (a wrapped one made the row taller).
+      const noteHeights = await page.$$eval('section.target .card:not([hidden]) .card-sub', (subs) => [...new Set(subs.filter((s) => s.textContent !== '').map((s) => s.getBoundingClientRect().height))]);
+      expect(noteHeights).toHaveLength(1);
       expect(await page.textContent('section.target details.requests .count')).toBe('-');
       expect(await page.textContent('section.target details.requests')).toMatch(/--stats-no-cores/);
+      await page.screenshot({ path: '/tmp/uwsgitop-relay-page-no-cores.png' });
       expect(problems).toEqual([]);
     } finally {
       await page.close();

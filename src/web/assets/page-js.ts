@@ -558,7 +558,7 @@ export const PAGE_JS = String.raw`(function () {
         counts.pause > 0 ? 'warn' : '');
       // null = unknown (uWSGI runs with --stats-no-cores): '-', never "null" or 0.
       var inFlightKnown = inst && isNum(inst.inFlight);
-      this.setCard('inflight', 'in flight', inFlightKnown ? String(inst.inFlight) : '-', inst && !inFlightKnown ? 'unknown: no cores in the stats' : '');
+      this.setCard('inflight', 'in flight', inFlightKnown ? String(inst.inFlight) : '-', inst && !inFlightKnown ? 'not reported' : '');
       this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue),
         doc.listenQueueErrors ? doc.listenQueueErrors + ' errors' : '', doc.listenQueue > 0 ? 'warn' : '');
       this.setCard('eps', 'exceptions / s', inst ? fmtRate(inst.eps) : '-', inst ? inst.totalExceptions + ' total' : '', inst && inst.eps > 0 ? 'warn' : '');
