@@ -23,6 +23,19 @@ const TICK_SKIP_MS = 900;
 const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
 const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
 
+/**
+ * After a hangup the terminal is gone (ssh dropped, tmux session killed): end the process by the signal
+ * itself, as Unix programs do, once the dashboard has cleaned up. Carrying on to a normal exit would let the
+ * terminal's EIO write errors surface as a crash, and Node 20 aborts at exit when it cannot restore the
+ * vanished terminal's modes (a ResetStdio assertion and a core dump). Left alone when someone else handles
+ * SIGHUP.
+ */
+function endByHangup(): void {
+  if (process.listenerCount('SIGHUP') > 0) return;
+  // Our listener is gone, so the default action applies: the process ends here, before any queued write fails.
+  process.kill(process.pid, 'SIGHUP');
+}
+
 interface Frozen {
   update: TargetUpdate | null;
   events: readonly MonitorEvent[];
@@ -92,6 +105,12 @@ export class Dashboard {
       this.resolveDone = resolve;
     });
     this.screen = createScreen(io);
+    // A terminal that went away (EIO on a hung-up tty) fails the next write. Heard first (prepended), so the
+    // dashboard ends as a hangup would before anyone else turns the error into a crash report.
+    io.output.prependListener('error', () => {
+      this.finish(129);
+      if (settings.handleSignals) endByHangup();
+    });
     try {
       this.renderer = new Renderer(this.screen, settings.color);
     } catch (err) {
@@ -109,7 +128,10 @@ export class Dashboard {
     }, 1000);
     if (settings.handleSignals) {
       for (const [sig, num] of SIGNALS) {
-        const handler = (): void => this.finish(128 + num);
+        const handler = (): void => {
+          this.finish(128 + num);
+          if (sig === 'SIGHUP') endByHangup();
+        };
         process.on(sig, handler);
         this.signalHandlers.push([sig, handler]);
       }
