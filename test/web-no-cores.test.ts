@@ -85,3 +85,24 @@ describe('an instance with --stats-no-cores', () => {
     expect(mine('uwsgi_worker_cores')).toEqual([]);
   });
 });
+
+describe('memory uWSGI did not measure', () => {
+  it('shows RSS and VSZ as "-" on the page when uWSGI runs without --memory-report (it reports 0)', async () => {
+    expect((await rawStats(uw)).workers.every((w: { rss: number }) => w.rss === 0)).toBe(true);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(relay.url);
+      const column = async (label: string): Promise<string[]> =>
+        page.$$eval('section.target details.workers table', (tables, l) => {
+          const table = tables[0];
+          const index = [...(table?.querySelectorAll('thead th') ?? [])].findIndex((th) => th.textContent?.replace(/[▲▼]/g, '').trim() === l);
+          return [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) => tr.querySelectorAll('td')[index]?.textContent ?? '');
+        }, label);
+      await waitFor(async () => (await column('RSS')).length === 2, 'two worker rows');
+      expect(await column('RSS')).toEqual(['-', '-']);
+      expect(await column('VSZ')).toEqual(['-', '-']);
+    } finally {
+      await page.close();
+    }
+  }, 30000);
+});
