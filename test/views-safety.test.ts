@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
 import { runDashboard } from '../src/views/dashboard/index.js';
+import { Dashboard } from '../src/views/dashboard/dashboard.js';
 import { FakeMonitor, KEY, fakeTty, lineWith, sample, SAMPLES, headlessPerTest, type Harness } from './views-support.js';
 
 const start = headlessPerTest();
@@ -152,8 +153,8 @@ describe('the terminal is restored', () => {
     expect(m.subscribers).toBe(0);
   });
 
-  it('runDashboard quits on SIGTERM, SIGHUP and SIGINT with 128+n and removes its handlers', async () => {
-    for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const) {
+  it('runDashboard quits on SIGTERM and SIGINT with 128+n and removes its handlers', async () => {
+    for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
       const before = process.listenerCount(sig);
       const m = new FakeMonitor('127.0.0.1:9191');
       m.push(sample('instance-idle.json'), 0);
@@ -167,6 +168,44 @@ describe('the terminal is restored', () => {
       expect(tty.bytes()).toContain('\u001b[?1049l');
       expect(tty.input.isRaw).toBe(false);
     }
+  });
+
+  it('quits on SIGHUP with 129, restores the terminal, removes its handlers, then hands over to the hangup action', async () => {
+    // The real action ends the process by SIGHUP (test/views-hangup.test.ts sees it in tmux); here it is counted.
+    const before = process.listenerCount('SIGHUP');
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(sample('instance-idle.json'), 0);
+    const tty = fakeTty(80, 24);
+    let hangups = 0;
+    let restoredFirst = false;
+    const dash = new Dashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, {
+      color: true, controls: new Map(), handleSignals: true,
+      onHangup: () => {
+        hangups++;
+        restoredFirst = dash.finished && process.listenerCount('SIGHUP') === before && !tty.input.isRaw;
+      },
+    });
+    expect(process.listenerCount('SIGHUP')).toBeGreaterThan(before);
+    process.emit('SIGHUP', 'SIGHUP');
+    expect(await dash.done).toBe(129);
+    expect(hangups).toBe(1);
+    expect(restoredFirst).toBe(true);
+    expect(process.listenerCount('SIGHUP')).toBe(before);
+  });
+
+  it('ends as a hangup when its terminal fails a write (EIO: the terminal went away)', async () => {
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(sample('instance-idle.json'), 0);
+    const tty = fakeTty(80, 24);
+    let hangups = 0;
+    const dash = new Dashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, {
+      color: true, controls: new Map(), handleSignals: true, onHangup: () => hangups++,
+    });
+    const gone = Object.assign(new Error('write EIO'), { code: 'EIO' });
+    tty.output.emit('error', gone);
+    expect(await dash.done).toBe(129);
+    expect(hangups).toBe(1);
+    expect(m.subscribers).toBe(0);
   });
 
   it('reports a frame that fails on the status line and keeps running', async () => {

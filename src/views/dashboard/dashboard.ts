@@ -72,6 +72,8 @@ export interface DashboardSettings {
   controls: Map<string, TargetControl>;
   /** Install SIGTERM/SIGHUP/SIGINT handlers (off in tests that run several dashboards at once). */
   handleSignals: boolean;
+  /** With handleSignals: run once the dashboard has ended on a hangup (default: end the process by SIGHUP). */
+  onHangup?: () => void;
   /** Wall clock, epoch ms (tests); Date.now by default. */
   now?: () => number;
 }
@@ -109,7 +111,7 @@ export class Dashboard {
     // dashboard ends as a hangup would before anyone else turns the error into a crash report.
     io.output.prependListener('error', () => {
       this.finish(129);
-      if (settings.handleSignals) endByHangup();
+      if (settings.handleSignals) (settings.onHangup ?? endByHangup)();
     });
     try {
       this.renderer = new Renderer(this.screen, settings.color);
@@ -130,7 +132,7 @@ export class Dashboard {
       for (const [sig, num] of SIGNALS) {
         const handler = (): void => {
           this.finish(128 + num);
-          if (sig === 'SIGHUP') endByHangup();
+          if (sig === 'SIGHUP') (settings.onHangup ?? endByHangup)();
         };
         process.on(sig, handler);
         this.signalHandlers.push([sig, handler]);
