@@ -159,11 +159,22 @@ describe('sharing a main view between its table and the panes', () => {
     expect(splitBody({ ...base, avail: 20, tableNeed: 2049, inflightNeed: 50 })).toMatchObject({ table: 20, inflight: 0, events: 0, compact: 0 });
   });
 
-  it('uses one-line facts below PANES_MIN_HEIGHT, only when the table leaves a blank line and a line per fact', () => {
+  it('gives panes what a short table leaves on a short terminal too (80x24: 19 body lines)', () => {
     const short = { ...base, avail: 19, terminalHeight: PANES_MIN_HEIGHT - 1, inflightNeed: 4 };
-    expect(splitBody({ ...short, tableNeed: 5 })).toMatchObject({ table: 16, compact: 2, inflight: 0, events: 0 });
+    const split = splitBody({ ...short, tableNeed: 5 });
+    expect(split).toMatchObject({ table: 5, inflight: 4, compact: 0 });
+    expect(split.events).toBeGreaterThanOrEqual(2);
+    expect(split.table + split.inflight + split.events + split.gaps).toBe(19);
+  });
+
+  it('falls back on one-line facts when panes do not fit, only when the table leaves a blank line and a line per fact', () => {
+    const short = { ...base, avail: 19, terminalHeight: PANES_MIN_HEIGHT - 1, inflightNeed: 4 };
+    // Panes need 7 lines (gap, in-flight title + header + a row, gap, events title + a row): 14 leaves 5.
+    expect(splitBody({ ...short, tableNeed: 14 })).toMatchObject({ table: 16, compact: 2, inflight: 0, events: 0 });
     expect(splitBody({ ...short, tableNeed: 17 })).toMatchObject({ table: 17, compact: 1 });
     expect(splitBody({ ...short, tableNeed: 18 })).toMatchObject({ table: 19, compact: 0 });
+    // A table that overflows a short terminal keeps every line.
+    expect(splitBody({ ...short, tableNeed: 40 })).toMatchObject({ table: 19, inflight: 0, events: 0, compact: 0 });
   });
 
   it('draws every pane line exactly as wide as the screen', () => {

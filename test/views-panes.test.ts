@@ -1,6 +1,6 @@
 /**
- * The room under the workers table: the "In flight (oldest first)" and "Recent events" panes on a tall
- * terminal, one-line facts on an 80x24 one, the table keeping priority with 2,048 workers; and in-flight
+ * The room under the workers table: the "In flight (oldest first)" and "Recent events" panes wherever the
+ * table leaves room (80x24 included), one-line facts when it leaves little, the table keeping priority with 2,048 workers; and in-flight
  * ages that count up between polls. Headless screen, real monitor core, real sample documents.
  */
 import { describe, expect, it } from 'vitest';
@@ -179,9 +179,31 @@ describe('hostile strings in the panes', () => {
 });
 
 describe('80x24', () => {
-  it('keeps summary and workers table, with the oldest request and the last event on one line each', async () => {
+  it('shows both panes under a 4-worker table instead of a dozen blank lines', async () => {
     const m = new FakeMonitor(TARGET);
     m.push(docWith(REQS), 0);
+    m.addEvent(event(-5_000, 'warn', '3 new exceptions (0.60/s)'));
+    const h = await start([m], { cols: 80, rows: 24 });
+    setClock(h, SAMPLE_EPOCH_MS);
+    const text = h.text();
+    const pane = lineWith(h, 'In flight (oldest first)');
+    // Summary (3), tabs, header and the 4 workers, a blank line, then the pane.
+    expect(pane).toBe(3 + 1 + 1 + 4 + 1);
+    expect(text[pane]).toContain('3 requests');
+    expect(text[pane + 2]).toMatch(/^\s*1m35s\s+4 GET\s+shop\.example\/oldest\/export\s+10\.0\.0\.4/);
+    expect(text[pane + 3]).toMatch(/^\s*12s\s+1 GET\s+shop\.example\/middle/);
+    expect(text[pane + 4]).toMatch(/^\s*2(\.0)?s\s+2 GET\s+shop\.example\/newest/);
+    const events = lineWith(h, 'Recent events (newest last)');
+    expect(events).toBeGreaterThan(pane + 4);
+    expect(text[events + 1]).toContain(`${clockText(SAMPLE_EPOCH_MS - 5000)} warn  3 new exceptions (0.60/s)`);
+    expect(text[23]).toContain('?:help');
+    for (const l of text) expect(l.length).toBe(80);
+  });
+
+  it('keeps the oldest request and the last event on one line each when panes do not fit', async () => {
+    const m = new FakeMonitor(TARGET);
+    // 14 workers: header and rows take 15 of the 19 body lines, too few left for panes.
+    m.push(docWith(REQS, manyWorkers(sample('instance-busy.json'), 14)), 0);
     m.addEvent(event(-5_000, 'warn', '3 new exceptions (0.60/s)'));
     const h = await start([m], { cols: 80, rows: 24 });
     setClock(h, SAMPLE_EPOCH_MS);

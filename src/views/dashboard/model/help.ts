@@ -10,7 +10,8 @@ export const KEY_HELP: ReadonlyArray<[string, Array<[string, string]>]> = [
     ['Esc', 'close the popup / cancel the prompt / clear the filter'],
   ]],
   ['Views', [
-    ['1 … 9, 0', '1 Workers/Vassals/Nodes 2 Requests 3 Graphs 4 Caches 5 Sockets 6 Metrics 7 Legions 8 Tasks 9 Events 0 Fleet'],
+    // No-break spaces keep each number with its view's name when the line wraps.
+    ['1 … 9, 0', '1\u00a0Workers/Vassals/Nodes 2\u00a0Requests 3\u00a0Graphs 4\u00a0Caches 5\u00a0Sockets 6\u00a0Metrics 7\u00a0Legions 8\u00a0Tasks 9\u00a0Events 0\u00a0Fleet'],
     ['Tab  Shift-Tab', 'next/previous view'],
     ['] [', 'next/previous target (several addresses)'],
     ['v', 'in a worker popup: show/hide every request variable'],
@@ -70,8 +71,8 @@ export function helpLines(width: number): Line[] {
     }
     out.push([]);
   }
-  const notes = 'On a terminal of 30 lines or more, the main view also shows the oldest requests in flight and the recent events '
-    + '(2 and 9 list them all); in-flight ages count up between polls. Results of commands go to the event log (9). '
+  const notes = 'Under a table that leaves room, the main view also shows the oldest requests in flight and the recent events '
+    + '(one line each when room is short; 2 and 9 list them all); in-flight ages count up between polls. Results of commands go to the event log (9). '
     + 'Colours off: --no-color or NO_COLOR.';
   for (const part of wordWrap(notes, width)) {
     out.push(line(part, 'dim'));

@@ -1,9 +1,10 @@
 /**
  * How a main view (workers, vassals, nodes) shares its lines between its table and the panes below it. The
- * table has priority: the panes get what it does not need, or a quarter of the room when it overflows.
+ * table has priority: the panes get what it does not need (on any terminal, 80x24 included: a 4-worker
+ * table there leaves a dozen lines), or, on tall terminals, a quarter of the room when it overflows.
  */
 
-/** From this terminal height on, spare lines under a main table become panes (below it, one line each). */
+/** From this terminal height on, a table that overflows still lends a share of its lines to the panes. */
 export const PANES_MIN_HEIGHT = 30;
 /** A table that overflows still leaves this share of the lines to the panes on tall terminals. */
 const OVERFLOW_SHARE = 0.25;
@@ -59,15 +60,14 @@ export function splitBody(input: SplitInput): BodySplit {
   const { avail, tableNeed, inflightNeed, eventsNeed, compactFacts, terminalHeight } = input;
   const none: BodySplit = { table: avail, inflight: 0, events: 0, compact: 0, gaps: 0 };
   const spare = avail - tableNeed;
-  if (terminalHeight >= PANES_MIN_HEIGHT) {
-    const need = minRoom(inflightNeed !== null);
-    if (spare >= need) return { table: tableNeed, compact: 0, ...sharePanes(spare, inflightNeed, eventsNeed) };
-    if (spare < 0) {
-      const room = Math.floor(avail * OVERFLOW_SHARE);
-      if (room >= need) return { table: avail - room, compact: 0, ...sharePanes(room, inflightNeed, eventsNeed) };
-    }
+  const need = minRoom(inflightNeed !== null);
+  // Lines the table does not need would stay blank: panes there, whatever the terminal height.
+  if (spare >= need) return { table: tableNeed, compact: 0, ...sharePanes(spare, inflightNeed, eventsNeed) };
+  if (spare < 0 && terminalHeight >= PANES_MIN_HEIGHT) {
+    const room = Math.floor(avail * OVERFLOW_SHARE);
+    if (room >= need) return { table: avail - room, compact: 0, ...sharePanes(room, inflightNeed, eventsNeed) };
   }
-  // Short terminals (80x24): a blank line and one line per fact, at the bottom, when the table leaves room.
+  // Too little room for panes: a blank line and one line per fact, at the bottom, when the table leaves room.
   const compact = Math.min(compactFacts, spare - 1);
   if (compact <= 0) return none;
   return { table: avail - compact - 1, inflight: 0, events: 0, compact, gaps: 1 };
