@@ -88,6 +88,26 @@ describe('nothing important cut at 80 columns', () => {
     expect(wide.text()[3]).not.toContain('9 fleet');
   });
 
+  it('tells five loopback targets apart on the fleet line (their shared 127.0.0.1 goes, ports stay)', async () => {
+    // As typed in a real session: an instance, an emperor, a router, a relay target, another instance.
+    const targets = ['127.0.0.1:9191', '127.0.0.1:19321', '127.0.0.1:19333', '127.0.0.1:19341/127.0.0.1:9191', '127.0.0.1:19191'];
+    const h = await start(targets.map((t) => busy(t)), { cols: 80, rows: 24 });
+    const fleet = h.text()[3]!;
+    const entries = [...fleet.matchAll(/(\d):(\S+) live/g)].map((m) => ({ n: Number(m[1]), name: m[2]! }));
+    expect(entries.map((e) => e.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(entries.map((e) => e.name)).size).toBe(5);
+    targets.forEach((t, i) => {
+      const name = entries[i]!.name;
+      // The end (the port) is always whole.
+      expect(t.endsWith(name.split(/[…:]/).pop()!)).toBe(true);
+      expect(name.startsWith('127.0.0.1')).toBe(false);
+    });
+    expect(entries[0]!.name).toBe('9191');
+    expect(entries[1]!.name).toBe('19321');
+    expect(entries[4]!.name).toBe('19191');
+    expect(entries[3]!.name).toBe('19341/:9191');
+  });
+
   it('fits the emperor summary', async () => {
     const doc = sample('emperor.json');
     const m = new FakeMonitor('127.0.0.1:9300');

@@ -70,26 +70,63 @@ const columns: Array<Column<FleetRow>> = [
 export const fleetSpec: TableSpec<FleetRow> = { columns, key: (r) => String(r.index), defaultSort: 'n' };
 
 /**
+ * What tells targets apart once their shared beginning is dropped (wherever it appears): `127.0.0.1:9191`
+ * and `127.0.0.1:9300` become `:9191` and `:9300`, `/run/app/stats.sock` and `/run/api/stats.sock` become `/app/...` and `/api/...`.
+ * The cut is made at a separator (`:` `/` `@`), which stays, so a short name still reads as a port or a path.
+ */
+export function distinctNames(names: readonly string[]): string[] {
+  if (names.length < 2) return [...names];
+  let common = names[0]!;
+  for (const n of names) {
+    let i = 0;
+    while (i < common.length && i < n.length && common[i] === n[i]) i++;
+    common = common.slice(0, i);
+  }
+  const cut = Math.max(common.lastIndexOf(':'), common.lastIndexOf('/'), common.lastIndexOf('@'));
+  if (cut <= 0) return [...names];
+  // Dropped wherever it appears: a relay target `127.0.0.1:19341/127.0.0.1:9191` reads `:19341/:9191`.
+  const shared = common.slice(0, cut);
+  return names.map((n) => n.split(shared).join(''));
+}
+
+/** Shorten already-safe text to `max` characters keeping its end (ports, socket names): `:1934…:9191`. */
+function cutMiddle(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const keep = Math.max(1, max - 1);
+  const head = Math.floor(keep / 3);
+  return chars.slice(0, head).join('') + '…' + chars.slice(chars.length - (keep - head)).join('');
+}
+
+/**
  * The one-row fleet line: `targets  1:name live  2:name DOWN  ([ ] switch, 0 fleet)`, the current target
- * highlighted; on a narrow terminal the label and the hint go first, then the names get shorter, so every
- * target's number and state stay visible.
+ * highlighted; on a narrow terminal the label and the hint go first, then the part every name shares
+ * (`127.0.0.1`), then the middles of the names, so every target's number, distinguishing end and state
+ * stay visible.
  */
 export function fleetLine(rows: readonly FleetRow[], current: number, width: number): Line {
-  const build = (nameMax: number, label: boolean, hint: boolean): Line => {
+  const full = rows.map((r) => safeText(r.target));
+  const distinct = distinctNames(full);
+  const build = (names: readonly string[], nameMax: number, label: boolean, hint: boolean): Line => {
     const out: Line = label ? [{ text: 'targets ', style: 'dim' }] : [];
-    for (const r of rows) {
+    rows.forEach((r, i) => {
       const st = shortState(r.update, r.nowMs);
-      out.push({ text: ` ${r.index + 1}:${safeText(r.target, nameMax)} `, style: r.index === current ? 'tabActive' : 'tab' });
+      // `1::9191` would say the colon twice: the number's colon stands for the port's.
+      const name = cutMiddle(names[i]!, nameMax).replace(/^:/, '');
+      out.push({ text: ` ${r.index + 1}:${name} `, style: r.index === current ? 'tabActive' : 'tab' });
       out.push({ text: st.text, style: st.style });
       out.push({ text: ' ' });
-    }
+    });
     if (hint) out.push({ text: ' ([ ] switch, 0 fleet)', style: 'dim' });
     return out;
   };
-  const tries: Array<[number, boolean, boolean]> = [[28, true, true], [28, true, false], [28, false, false], [20, false, false], [14, false, false], [8, false, false]];
-  for (const [n, label, hint] of tries) {
-    const l = build(n, label, hint);
+  const tries: Array<[readonly string[], number, boolean, boolean]> = [
+    [full, 28, true, true], [full, 28, true, false], [full, 28, false, false],
+    [distinct, 28, false, false], [distinct, 20, false, false], [distinct, 14, false, false], [distinct, 8, false, false],
+  ];
+  for (const [names, n, label, hint] of tries) {
+    const l = build(names, n, label, hint);
     if (lineWidth(l) <= width) return l;
   }
-  return build(4, false, false);
+  return build(distinct, 5, false, false);
 }
