@@ -108,6 +108,28 @@ describe('nothing important cut at 80 columns', () => {
     expect(entries[3]!.name).toBe('19341/:9191');
   });
 
+  it('shows whole event messages in the Events view (the TYPE column gives way), newest first within one poll', async () => {
+    const m = busy();
+    const at = Date.now();
+    // Four events of one poll, same millisecond, in the order the monitor emitted them.
+    const texts = [
+      'worker 1 respawned (chain reload): pid 1134200 -> 1210200',
+      'chain reload: worker 2 of 8 replaced',
+      'worker 3 respawned (chain reload): pid 1134400 -> 1238400',
+      'chain reload: worker 3 of 8 replaced',
+    ];
+    for (const message of texts) m.addEvent({ atMs: at, target: TARGET, type: 'worker-respawned', severity: 'info', message });
+    const h = await start([m], { cols: 80, rows: 24 });
+    await h.keys('9');
+    const header = h.text().findIndex((l) => /TIME\s+SEV/.test(l));
+    expect(h.text()[header]).not.toContain('TYPE');
+    const rows = h.text().slice(header + 1, header + 1 + texts.length);
+    [...texts].reverse().forEach((text, i) => expect(rows[i]).toContain(text));
+    const wide = await start([m], { cols: 120, rows: 24 });
+    await wide.keys('9');
+    expect(wide.text().find((l) => /TIME\s+SEV/.test(l))).toMatch(/TYPE\s+MESSAGE/);
+  });
+
   it('fits the emperor summary', async () => {
     const doc = sample('emperor.json');
     const m = new FakeMonitor('127.0.0.1:9300');

@@ -12,13 +12,16 @@ export interface EventRow {
 const sevRank = { info: 0, warn: 1, error: 2 } as const;
 
 const columns: Array<Column<EventRow>> = [
-  { id: 'time', title: 'TIME', width: 8, align: 'left', priority: 1, desc: true, text: (r) => fmtClock(r.e.atMs / 1000), sort: (r) => r.e.atMs * 1e4 + r.index },
+  // The log is kept in the order things happened: that order, not the clock (ms * 1e4 went past 2^53 and
+  // lost the tie-break between events of one poll), is the time order.
+  { id: 'time', title: 'TIME', width: 8, align: 'left', priority: 1, desc: true, text: (r) => fmtClock(r.e.atMs / 1000), sort: (r) => r.index },
   {
     id: 'sev', title: 'SEV', width: 5, align: 'left', priority: 2, desc: true, text: (r) => r.e.severity, sort: (r) => sevRank[r.e.severity] ?? 0,
     style: (r) => (r.e.severity === 'error' ? 'error' : r.e.severity === 'warn' ? 'warn' : undefined),
   },
-  { id: 'type', title: 'TYPE', width: 21, align: 'left', priority: 1, text: (r) => safeText(r.e.type), sort: (r) => r.e.type },
-  { id: 'message', title: 'MESSAGE', width: 20, flex: true, align: 'left', priority: 1, text: (r) => safeText(r.e.message), sort: (r) => safeText(r.e.message) },
+  // The type mostly repeats the message: it goes first on a narrow terminal, so the message can be read.
+  { id: 'type', title: 'TYPE', width: 21, align: 'left', priority: 3, text: (r) => safeText(r.e.type), sort: (r) => r.e.type },
+  { id: 'message', title: 'MESSAGE', width: 55, flex: true, align: 'left', priority: 1, text: (r) => safeText(r.e.message), sort: (r) => safeText(r.e.message) },
 ];
 
 export const eventsSpec: TableSpec<EventRow> = { columns, key: (r) => `${r.e.atMs}:${r.index}`, defaultSort: 'time' };
