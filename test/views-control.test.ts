@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TargetControl } from '../src/views/dashboard/control.js';
+import { commandOutcome } from '../src/views/dashboard/dashboard.js';
 import { FakeControl, FakeMonitor, KEY, lineWith, sample, headlessPerTest, type Harness } from './views-support.js';
 
 const start = headlessPerTest();
@@ -36,6 +37,36 @@ describe('FIFO control keys', () => {
     expect(m.refreshes).toBeGreaterThan(0);
     await h.keys('9');
     expect(h.text()[lineWith(h, 'command')]).toContain('chain-reload: all 4 workers replaced');
+  });
+
+  it('puts what happened on the 80-column status line, not which bytes went to which path (the log keeps both)', async () => {
+    const m = monitorWith('instance-idle.json');
+    const failed = 'wrote "c" to /tmp/uwsgi/app-a/master.fifo: not verified within 30 s: 6 of 8 worker(s) still the old process';
+    const control = new FakeControl('/tmp/uwsgi/app-a/master.fifo', { ok: false, message: failed });
+    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('c');
+    await until(h, () => h.text()[23]!.includes('chain-reload:'));
+    expect(h.text()[23]).toContain('chain-reload: not verified within 30 s: 6 of 8 worker(s) still the old process');
+    expect(h.text()[23]).not.toContain('wrote');
+    expect(m.events().find((e) => e.type === 'command')?.message).toBe(`chain-reload: ${failed}`);
+  });
+
+  it('reads a FIFO result down to its outcome, with or without notes, and keeps other messages whole', () => {
+    expect(commandOutcome('wrote "p" to /run/a.fifo: paused: 8 of 8 workers')).toBe('paused: 8 of 8 workers');
+    expect(commandOutcome('wrote "1" to /run/b.fifo (slot 1: /run/b1.fifo): slot 1 selected')).toBe('slot 1 selected');
+    expect(commandOutcome('wrote "\\"q" to /run/a.fifo; effect not waited for')).toBe('effect not waited for');
+    expect(commandOutcome('cannot open /run/a.fifo: ENXIO')).toBe('cannot open /run/a.fifo: ENXIO');
+  });
+
+  it('names the target in a command result when several are watched', async () => {
+    const a = monitorWith('instance-idle.json');
+    const b = new FakeMonitor('127.0.0.1:9292');
+    b.push(sample('instance-idle.json'), 0);
+    const control = new FakeControl('/run/a.fifo', { ok: true, message: 'wrote "p" to /run/a.fifo: paused: 4 of 4 workers' });
+    const h = await start([a, b], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('p');
+    await until(h, () => h.text()[23]!.includes('paused: 4 of 4'));
+    expect(h.text()[23]).toContain(`${TARGET}: pause: paused: 4 of 4 workers`);
   });
 
   it('asks before a brutal reload of the workers, and sends nothing unless confirmed with y', async () => {

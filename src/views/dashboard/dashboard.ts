@@ -36,6 +36,16 @@ function endByHangup(): void {
   process.kill(process.pid, 'SIGHUP');
 }
 
+/**
+ * The part of a FIFO command's result that says what happened: `wrote "c" to /run/app/master.fifo (notes):
+ * chain reload done: 4 of 4 workers replaced` gives `chain reload done: 4 of 4 workers replaced`. A message
+ * of another shape is kept whole.
+ */
+export function commandOutcome(message: string): string {
+  const m = /^wrote "(?:[^"\\]|\\.)*" to \S+(?: \([^)]*\))?(?:: |; )(.+)$/su.exec(message);
+  return m ? m[1]! : message;
+}
+
 interface Frozen {
   update: TargetUpdate | null;
   events: readonly MonitorEvent[];
@@ -457,7 +467,9 @@ export class Dashboard {
       if (this.finished) return;
       const text = `${cmd.name}: ${message}`;
       monitor.addEvent({ atMs: this.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
-      this.say(safeText(`${target}: ${text}`), ok ? 'ok' : 'error');
+      // The status line has 80 columns for what happened; the event log keeps the whole text.
+      const who = this.monitors.length > 1 ? `${target}: ` : '';
+      this.say(safeText(`${who}${cmd.name}: ${commandOutcome(message)}`), ok ? 'ok' : 'error');
     };
     control.run(cmd.name).then(
       (res) => record(res.ok, res.message),
