@@ -69,6 +69,28 @@ describe('FIFO control keys', () => {
     expect(h.text()[23]).toContain(`${TARGET}: pause: paused: 4 of 4 workers`);
   });
 
+  it('shows a chain reload\'s progress on the status line while it runs: time so far and workers replaced', async () => {
+    const m = monitorWith('instance-idle.json');
+    const doc = sample('instance-idle.json');
+    const slots = doc.workers.filter((w: { pid: number }) => w.pid > 0).length;
+    let finish!: (r: { ok: boolean; message: string }) => void;
+    const control: TargetControl = { fifoPath: '/run/app.fifo', run: () => new Promise((resolve) => (finish = resolve)) };
+    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    const t0 = Date.now();
+    h.dash.clock = () => t0;
+    await h.keys('c');
+    expect(h.text()[23]).toContain(`running chain-reload 0s: 0 of ${slots} workers replaced`);
+    // Two workers get a new process, as uWSGI shows them during a chain reload; 12 s have passed.
+    doc.workers[0].pid += 1000;
+    doc.workers[1].pid += 1000;
+    h.dash.clock = () => t0 + 12_000;
+    m.push(doc, 12_000);
+    await h.nextFrame();
+    expect(h.text()[23]).toContain(`running chain-reload 12s: 2 of ${slots} workers replaced`);
+    finish({ ok: true, message: 'done' });
+    await until(h, () => h.text()[23]!.includes('chain-reload: done'));
+  });
+
   it('asks before a brutal reload of the workers, and sends nothing unless confirmed with y', async () => {
     const m = monitorWith('instance-busy.json');
     const control = new FakeControl('/run/app.fifo');

@@ -10,6 +10,7 @@ import { DIRECT_COMMAND_KEYS, fifoCommand, namedCommand, noControlMessage, type 
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
+import { runningText, startRunning, type RunningCommand } from './model/progress.js';
 import { initialState, tableState, type UiState } from './model/state.js';
 import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
 import { Renderer } from './render/renderer.js';
@@ -103,7 +104,7 @@ export class Dashboard {
   private resolveDone!: (code: number) => void;
   finished = false;
   private frozen = new Map<string, Frozen>();
-  private running = new Map<string, string>();
+  private running = new Map<string, RunningCommand>();
   private unsubscribers: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
@@ -240,9 +241,15 @@ export class Dashboard {
         },
         hasControl: this.settings.controls.has(m.target),
         intervalMs: m.intervalMs,
-        running: this.running.get(m.target) ?? null,
+        running: this.runningNow(m, live),
       };
     });
+  }
+
+  /** The command running on `m` with its progress so far, read from the latest stats (frozen or not). */
+  private runningNow(m: TargetMonitor, live: TargetUpdate | null): string | null {
+    const cmd = this.running.get(m.target);
+    return cmd ? runningText(cmd, live?.snapshot ?? null, this.clock()) : null;
   }
 
   private get current(): TargetMonitor | undefined {
@@ -459,10 +466,10 @@ export class Dashboard {
     const monitor = this.monitors.find((m) => m.target === target);
     if (!control || !monitor) return;
     if (this.running.has(target)) {
-      this.say(`a command is already running on ${safeText(target)}: ${this.running.get(target)}`, 'error');
+      this.say(`a command is already running on ${safeText(target)}: ${this.running.get(target)!.name}`, 'error');
       return;
     }
-    this.running.set(target, cmd.name);
+    this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, this.clock()));
     const record = (ok: boolean, message: string): void => {
       if (this.finished) return;
       const text = `${cmd.name}: ${message}`;

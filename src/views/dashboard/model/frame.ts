@@ -36,7 +36,7 @@ export interface TargetView {
   series(name: SeriesName): SeriesData;
   hasControl: boolean;
   intervalMs: number;
-  /** The FIFO command running on this target, if any. */
+  /** The FIFO command running on this target with its progress (`chain-reload 12s: 2 of 8 workers replaced`), if any. */
   running: string | null;
 }
 
@@ -138,7 +138,8 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   right.push(...frozen, { text: ' ', style: 'status' });
   let left: Line;
   const msg = state.message;
-  if (t?.running) left = [{ text: ` running ${t.running} on ${safeText(t.target, 30)}…`, style: 'status' }];
+  // The target is named only when there are several: at 80 columns the progress matters more.
+  if (t?.running) left = [{ text: ` running ${t.running}${input.targets.length > 1 ? ` on ${safeText(t.target, 30)}` : ''}…`, style: 'status' }];
   else if (msg && nowMs - msg.atMs < MESSAGE_MS) {
     left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
     // A message says something now; sort and interval can wait until it has been read.
@@ -247,6 +248,8 @@ function belowTable(split: BodySplit, snap: Snapshot | null, events: readonly Mo
  */
 export function needsTick(state: UiState, targets: readonly TargetView[], nowMs: number): boolean {
   if (state.message && nowMs - state.message.atMs < MESSAGE_MS + 1000) return true;
+  // A running command's elapsed time counts up.
+  if (targets.some((x) => x.running !== null)) return true;
   for (const x of targets) {
     const s = x.live?.state.state;
     if (s === 'stale' || s === 'down') return true;
