@@ -199,6 +199,19 @@ describe('live behaviour', () => {
     expect(h.text()[29]).toContain('every 0.5s');
   });
 
+  it('keeps the target, the countdown and the whole reason readable at 80 columns when down', async () => {
+    const m = monitorWith('instance-busy.json');
+    const h = await start([m], { cols: 80, rows: 24 });
+    const now = Date.now();
+    const reason = 'nothing listens on 127.0.0.1:9191 (ECONNREFUSED): is uWSGI running?';
+    m.fail(reason, now, now + 4000);
+    await h.nextFrame();
+    expect(h.text()[0]).toMatch(new RegExp(`^${TARGET.replace(/\./g, '\\.')}\\s.*DOWN · retry in [1-4]s\\s*$`));
+    // Too long for one line: it goes on over the third, whole, with when it went down.
+    const both = `${h.text()[1]!.trim()} ${h.text()[2]!.trim()}`;
+    expect(both).toMatch(new RegExp(`^${reason.replace(/[.()?]/g, '\\$&')} · down since \\d\\d:\\d\\d:\\d\\d · data below`));
+  });
+
   it('shows a down target with its reason and next retry, keeps the last data, and the keys keep working', async () => {
     const m = monitorWith('instance-busy.json');
     const h = await start([m], { cols: 120, rows: 30 });
@@ -206,8 +219,11 @@ describe('live behaviour', () => {
     m.fail('connect ECONNREFUSED 127.0.0.1:9191', now, now + 4000);
     await h.nextFrame();
     const top = h.text()[0]!;
-    expect(top).toContain('DOWN: connect ECONNREFUSED 127.0.0.1:9191');
-    expect(top).toMatch(/retry in [1-4]s/);
+    expect(top).toContain(TARGET);
+    expect(top).toMatch(/DOWN · retry in [1-4]s/);
+    expect(h.text()[1]).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:9191 · down since \d\d:\d\d:\d\d · data below read at/);
+    // The reason fits on one line at 120 columns: the last numbers read stay on the third.
+    expect(h.text()[2]).toMatch(/^req\/s /);
     expect(lineWith(h, ' 8790 ')).toBeGreaterThan(0);
     await h.keys('2');
     expect(h.text()[lineWith(h, 'AGE')]).toContain('URI');

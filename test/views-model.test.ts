@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cutToWidth, displayWidth, fitCell } from '../src/views/dashboard/width.js';
 import { buildTable, layoutColumns, newTableState, type Column, type TableSpec } from '../src/views/dashboard/model/table.js';
 import { chartData } from '../src/views/dashboard/model/graphs.js';
-import { stateSegments } from '../src/views/dashboard/model/summary.js';
+import { downText, stateSegments } from '../src/views/dashboard/model/summary.js';
 import { workerRows, workersSpec } from '../src/views/dashboard/model/workers.js';
 import { lineText } from '../src/views/dashboard/model/line.js';
 import { buildFrame, needsTick, type TargetView } from '../src/views/dashboard/model/frame.js';
@@ -84,14 +84,24 @@ describe('table model', () => {
   });
 });
 
+/** HH:MM:SS of an epoch-ms time in the local zone, as the dashboard prints clocks. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 describe('connection state', () => {
   it('says how old the data is when stale, and why and until when when down', () => {
     const now = 1_800_000_000_000;
     const stale = lineText(stateSegments({ state: 'stale', sinceMs: now - 5000, ageSeconds: 4 }, now - 12_000, now));
     expect(stale).toContain('stale: no fresh data for 12s');
-    const down = lineText(stateSegments({ state: 'down', error: 'read timed out after 3 s', sinceMs: now - 60_000, nextRetryAtMs: now + 2500 }, now - 61_000, now));
-    expect(down).toContain('DOWN: read timed out after 3 s');
-    expect(down).toContain('retry in 3s');
+    const downState = { state: 'down', error: 'read timed out after 3 s', sinceMs: now - 60_000, nextRetryAtMs: now + 2500 } as const;
+    const down = lineText(stateSegments(downState, now - 61_000, now));
+    expect(down).toBe('DOWN · retry in 3s');
+    const why = downText(downState, now - 61_000);
+    expect(why).toMatch(/^read timed out after 3 s · /);
+    expect(why).toContain(`down since ${clock(now - 60_000)}`);
+    expect(why).toContain(`data below read at ${clock(now - 61_000)}`);
     expect(lineText(stateSegments({ state: 'live' }, now, now))).toContain('live');
   });
 });

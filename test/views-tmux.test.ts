@@ -79,7 +79,7 @@ it('runs in tmux against a real uWSGI: workers, sort, detail, chain reload, down
   // The instance goes away: the dashboard says so, with the reason, and keeps answering keys.
   const statsAt = proc.statsBind;
   await proc.stop();
-  s = await seen((x) => x.includes('DOWN:'), 'the down state', 20_000);
+  s = await seen((x) => x.includes('DOWN · retry in') && x.includes('down since'), 'the down state', 20_000);
   tmux('send-keys', '-t', 'dash', '2');
   await seen((x) => x.includes('AGE') && x.includes('URI'), 'keys still work while down');
   tmux('send-keys', '-t', 'dash', '1');

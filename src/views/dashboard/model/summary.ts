@@ -1,12 +1,14 @@
 /**
  * The summary at the top: what the instance is (version, master pid, uptime), how it is doing (requests/s,
  * totals, listen queue against its maximum, tx/s, workers busy/idle/paused/cheap, average response time)
- * and whether what is shown can be trusted (live, stale for N s, down with the reason and the next retry).
+ * and whether what is shown can be trusted (live, stale for N s, down with the next retry, and the reason on
+ * the line below).
  */
 import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../../stats/snapshot.js';
 import type { Derived, TargetState, TargetUpdate } from '../../../metrics/types.js';
 import { safeText } from '../../safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
+import { displayWidth } from '../width.js';
 import { spread, type Line, type Segment, type Style } from './line.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
@@ -20,7 +22,11 @@ function label(text: string): Segment {
   return { text, style: 'dim' };
 }
 
-/** The connection state as a short styled phrase, computed against the wall clock `nowMs`. */
+/**
+ * The connection state as a short styled phrase for the right end of the title line, computed against the
+ * wall clock `nowMs`. A down target says so and when it is retried; why is on a line of its own (downLine),
+ * because an error message never fitted beside the title at 80 columns and pushed the countdown off.
+ */
 export function stateSegments(state: TargetState | null, readAtMs: number | null, nowMs: number): Line {
   if (state === null || state.state === 'connecting') return [seg('connecting…', 'warn')];
   if (state.state === 'live') return [seg('● live', 'ok')];
@@ -28,13 +34,34 @@ export function stateSegments(state: TargetState | null, readAtMs: number | null
     const age = readAtMs === null ? state.ageSeconds : Math.max(state.ageSeconds, (nowMs - readAtMs) / 1000);
     return [seg(`stale: no fresh data for ${fmtDuration(age)}`, 'warn')];
   }
-  const parts: Line = [seg(`DOWN: ${safeText(state.error, 60)}`, 'error')];
+  const parts: Line = [seg('DOWN', 'error')];
   if (state.nextRetryAtMs !== null) {
     const wait = Math.max(0, (state.nextRetryAtMs - nowMs) / 1000);
     parts.push(seg(wait < 0.5 ? ' · retrying now' : ` · retry in ${Math.ceil(wait)}s`, 'error'));
   }
-  parts.push(seg(` · since ${fmtClock(state.sinceMs / 1000)}`, 'error'));
   return parts;
+}
+
+/** Why a target is down, since when, and how old the data still shown is. */
+export function downText(state: Extract<TargetState, { state: 'down' }>, readAtMs: number | null): string {
+  const data = readAtMs === null ? '' : ` · data below read at ${fmtClock(readAtMs / 1000)}`;
+  return `${safeText(state.error)} · down since ${fmtClock(state.sinceMs / 1000)}${data}`;
+}
+
+/** Greedy word wrap of `text` into at most `max` lines of `width` cells (the last one may be cut later). */
+function wrapWords(text: string, width: number, max: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur !== '' && displayWidth(cur) + 1 + displayWidth(word) > width && out.length < max - 1) {
+      out.push(cur);
+      cur = word;
+    } else {
+      cur = cur === '' ? word : `${cur} ${word}`;
+    }
+  }
+  out.push(cur);
+  return out;
 }
 
 /** Listen queue against the sockets' maximum, with a warning style near the maximum. */
@@ -133,7 +160,6 @@ function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, st
 export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number): Line[] {
   const snap = shown?.snapshot ?? null;
   const state = stateSegments(live, snap?.readAtMs ?? null, nowMs);
-  if (snap !== null && live?.state === 'down') state.push(seg(` · showing data read at ${fmtClock(snap.readAtMs / 1000)}`, 'error'));
   let lines: Line[];
   if (snap === null) {
     lines = [
@@ -147,6 +173,12 @@ export function summaryLines(shown: TargetUpdate | null, live: TargetState | nul
     lines = emperorLines(target, snap, state, width);
   } else {
     lines = routerLines(target, snap, shown?.derived ?? null, state, width);
+  }
+  // Down: the reason takes the second line, and the third too when it needs it (an 80-column terminal);
+  // otherwise the last numbers read stay there.
+  if (live?.state === 'down') {
+    const why = wrapWords(downText(live, snap?.readAtMs ?? null), width, 2).map((t): Line => [seg(t, 'error')]);
+    lines = [lines[0]!, why[0]!, why[1] ?? lines[1]!];
   }
   return lines;
 }
