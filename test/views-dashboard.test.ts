@@ -178,6 +178,26 @@ describe('worker detail and in-flight requests', () => {
     expect(lineWith(h, ' WID')).toBeGreaterThan(0);
   });
 
+  it('shows no average and a true RSS hint for a worker that has served nothing yet (uWSGI reports 0 for both)', async () => {
+    const doc = sample('instance-idle.json');
+    const fresh = doc.workers[0];
+    // As a fresh worker of an instance run with --memory-report reads before its first request ends.
+    Object.assign(fresh, { requests: 0, avg_rt: 0, rss: 0, running_time: 0, tx: 0 });
+    const served = doc.workers[1];
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(doc, 0);
+    const h = await start([m], { cols: 100, rows: 40 });
+    const cells = (pid: number): string[] => h.text()[lineWith(h, ` ${pid} `)]!.trim().split(/\s+/);
+    const avgAt = h.text()[lineWith(h, ' WID')]!.trim().split(/\s+/).indexOf('AVG');
+    expect(cells(fresh.pid)[avgAt]).toBe('-');
+    expect(cells(served.pid)[avgAt]).not.toBe('-');
+    await h.keys(KEY.enter);
+    const screen = h.screenText();
+    expect(screen).toMatch(/avg rt -\s/);
+    expect(screen).toContain('rss - (measured after each request, with --memory-report)');
+    expect(screen).not.toContain('runs without --memory-report');
+  });
+
   it('lists every in-flight request across workers, oldest first', async () => {
     const doc = sample('instance-busy.json');
     // Make worker 1 serve an older request than worker 3's.

@@ -72,14 +72,16 @@ export function workerDetail(
     ['signals', `${fmtCount(w.signals)} (queue ${fmtCount(w.signalQueue)})`],
   ]));
   out.push(kv([
-    ['avg rt', fmtMicros(w.avgRtUs)],
+    // A worker that has served nothing has no average yet (uWSGI says 0).
+    ['avg rt', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
     ['busy', fmtPct(d?.busyness)],
     ['serving time', fmtMicros(w.runningTimeUs)],
     ['tx', fmtBytes(w.txBytes)],
     ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
   ]));
   out.push(kv([
-    ['rss', w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '- (not measured: uWSGI runs without --memory-report)'],
+    // uWSGI measures it at the end of each request, and only with --memory-report: a fresh worker reads 0 either way.
+    ['rss', w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '- (measured after each request, with --memory-report)'],
     ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'],
     ['uss', fmtBytes(w.ussBytes)],
     ['pss', fmtBytes(w.pssBytes)],

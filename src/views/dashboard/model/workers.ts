@@ -46,7 +46,7 @@ const columns: Array<Column<WorkerRow>> = [
   },
   { id: 'sig', title: 'SIG', width: 4, align: 'right', priority: 5, desc: true, text: (r) => fmtCount(r.w.signals), sort: (r) => r.w.signals },
   { id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1, text: (r) => safeText(r.w.statusRaw || r.w.status), sort: (r) => r.w.status },
-  { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => fmtMicros(r.w.avgRtUs), sort: (r) => r.w.avgRtUs },
+  { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => (r.w.requests === 0 && r.w.avgRtUs === 0 ? '-' : fmtMicros(r.w.avgRtUs)) /* nothing served: no average yet */, sort: (r) => r.w.avgRtUs },
   { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => (r.w.rssBytes > 0 ? fmtBytes(r.w.rssBytes) : '-') /* 0 = not measured (no --memory-report) */, sort: (r) => r.w.rssBytes },
   { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => (r.w.vszBytes > 0 ? fmtBytes(r.w.vszBytes) : '-'), sort: (r) => r.w.vszBytes },
   { id: 'tx', title: 'TX', width: 5, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.w.txBytes), sort: (r) => r.w.txBytes },
