@@ -378,4 +378,19 @@ describe('several keys in one read', () => {
     await h.keys('jjjj');
     expect(rowHighlighted(h, lineWith(h, ' 100004 '))).toBe(true);
   });
+
+  it('opens what the new view shows when a view key and Enter come in one read (tmux send-keys 2 Enter)', async () => {
+    const { m, doc } = busyMonitor();
+    const h = await start([m], { cols: 100, rows: 30 });
+    await h.keys('3');
+    // From the Graphs view (no table), `2` then Enter: the oldest request's worker opens, variables shown.
+    await h.keys(`2${KEY.enter}`);
+    const busy = doc.workers.find((w: any) => w.status === 'busy');
+    expect(h.screenText()).toContain(`Worker ${busy.id} (slot`);
+    expect(h.screenText()).toContain('REQUEST_METHOD=');
+    await h.keys(KEY.escape);
+    // From the Workers view, `0` then Enter goes to the first target of the fleet list.
+    await h.keys(`0${KEY.enter}`);
+    expect(h.dash.state.view).toBe('workers');
+  });
 });

@@ -110,6 +110,8 @@ export class Dashboard {
   private timerDue = 0;
   private ticker: NodeJS.Timeout;
   private lastFrameAt = 0;
+  /** A key changed the state since the last frame was built. */
+  private modelStale = false;
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
@@ -211,9 +213,22 @@ export class Dashboard {
     this.emitter.emit('frame', this.frames);
   }
 
+  /** Rebuild the frame model (not the screen) from the current state, for keys that read the last frame. */
+  private refreshModel(): void {
+    if (this.finished) return;
+    this.adopt(buildFrame({
+      state: this.state,
+      targets: this.targetViews(),
+      width: Math.max(1, this.screen.width as number),
+      height: Math.max(1, this.screen.height as number),
+      nowMs: this.clock(),
+    }));
+  }
+
   /** Keep what the frame resolved (selection, scroll, view) so the next key moves from there. */
   private adopt(frame: Frame): void {
     this.lastFrame = frame;
+    this.modelStale = false;
     this.state.view = frame.view;
     if (frame.table) {
       const ts = tableState(this.state, frame.view);
@@ -265,7 +280,11 @@ export class Dashboard {
     try {
       for (const [c, name] of normalizeKey(ch, key)) {
         if (this.finished) break;
+        // Keys of one read arrive before any paint: rebuild the model the previous key changed (a view
+        // switch), so `2` then Enter opens a request of view 2, not a row of the view that was shown.
+        if (this.modelStale) this.refreshModel();
         this.onKey(c, { name, full: name });
+        this.modelStale = true;
       }
     } catch (err) {
       this.say(`key error: ${safeText(err instanceof Error ? err.message : String(err), 120)}`, 'error');
