@@ -130,6 +130,25 @@ describe('nothing important cut at 80 columns', () => {
     expect(wide.text().find((l) => /TIME\s+SEV/.test(l))).toMatch(/TYPE\s+MESSAGE/);
   });
 
+  it('puts a nearly full listen queue, with its overflows, first on the summary line where 80 columns cannot cut it', async () => {
+    const doc = sample('instance-busy.json');
+    const max = doc.sockets.reduce((s: number, k: { max_queue: number }) => s + k.max_queue, 0);
+    // An incident: big counters widen the line, the queue is full and the kernel refused connections.
+    doc.workers.forEach((w: any) => Object.assign(w, { requests: w.requests + 123_456_789, tx: 98_765_432_100 }));
+    Object.assign(doc, { listen_queue: max, listen_queue_errors: 1234 });
+    const m = new FakeMonitor(TARGET);
+    m.push(doc, 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    expect(h.text()[1]).toMatch(new RegExp(`^listen queue ${max}/${max} \\(1234 overflows\\)  req/s `));
+    // Well below the maximum it stays at the end, after the traffic figures.
+    const calm = sample('instance-busy.json');
+    Object.assign(calm, { listen_queue: 0, listen_queue_errors: 1234 });
+    const m2 = new FakeMonitor('127.0.0.1:9292');
+    m2.push(calm, 0);
+    const h2 = await start([m2], { cols: 120, rows: 24 });
+    expect(h2.text()[1]).toMatch(/^req\/s .*listen queue 0\/\d+ \(1234 overflows\)/);
+  });
+
   it('fits the emperor summary', async () => {
     const doc = sample('emperor.json');
     const m = new FakeMonitor('127.0.0.1:9300');

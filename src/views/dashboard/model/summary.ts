@@ -88,14 +88,18 @@ function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null
   const extra: Line = [];
   if (inst?.uptimeSeconds !== null && inst?.uptimeSeconds !== undefined) extra.push(label('  up '), seg(fmtDuration(inst.uptimeSeconds)));
   const l1 = titleLine(target, 'uWSGI', snap.doc.version, snap.doc.pid, extra, state, width);
-  const l2: Line = [
+  const traffic: Line = [
     label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
     label('  total '), seg(fmtCount(inst?.totalRequests ?? snap.doc.workers.reduce((s, w) => s + w.requests, 0))),
     label('  avg '), seg(fmtMicros(inst?.avgRtUs)),
     label('  tx/s '), seg(inst?.txps === null || inst?.txps === undefined ? '-' : fmtBytes(inst.txps)),
     label('  exc/s '), seg(fmtRate(inst?.eps), (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
-    seg('  '), ...listenQueueSegments(snap),
   ];
+  const queue = listenQueueSegments(snap);
+  // A queue near its maximum leads the line (with its overflow count): at 80 columns the end is what gets
+  // cut. Overflows alone are a total since start, so a past incident does not keep it in front.
+  const danger = queue[1]?.style === 'warn' || queue[1]?.style === 'error';
+  const l2: Line = danger ? [...queue, seg('  '), ...traffic] : [...traffic, seg('  '), ...queue];
   const ws = snap.doc.workers;
   const count = (st: string): number => ws.filter((w) => w.status === st).length;
   const busy = inst?.busy ?? count('busy');
