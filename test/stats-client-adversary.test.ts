@@ -2,14 +2,14 @@
  * readRaw/readSnapshot against an adversarial server: what uWSGI will not send on demand must end in a
  * clear error (never a hang, never unbounded memory), and misused protocols are recognised.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DecodeError, StatsReadError } from '../src/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
-import { nodeReachesAbstract } from '../src/stats/transport-abstract.js';
+import { abstractBrokerPid, nodeReachesAbstract, stopAbstractBroker } from '../src/stats/transport-abstract.js';
 import { startAbstractAdversary, startAdversary, type AbstractAdversary, type Adversary } from './support/adversary.js';
 import { freePort, tempDir, cleanupAll } from './support/uwsgi.js';
 
@@ -28,6 +28,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
   forgetProtocols();
   await cleanupAll();
+});
+afterAll(async () => {
+  await stopAbstractBroker(); // the abstract-socket broker the reads started, killed by pid
 });
 
 /** The StatsReadError a read ends with (fails the test when the read succeeds or throws something else). */
@@ -257,29 +260,32 @@ describe('unix socket paths', () => {
   });
 });
 
-describe('abstract sockets through the python3 relay', () => {
-  it('a silent abstract server times out and the relay process is gone afterwards', async () => {
+describe('abstract sockets through the python3 broker', () => {
+  it('a silent abstract server times out and the broker drops that connection', async () => {
     const server = await startAbstractAdversary('silent');
     servers.push(server);
     const pending = readError(server.address, { timeoutMs: 1000, probeMs: 100 });
-    // While the read runs, exactly one relay child exists (this also proves relayChildren() sees it).
-    await expect.poll(() => relayChildren().length).toBe(1);
+    // While the read runs, the broker holds exactly one socket (this also proves brokerSockets() sees it).
+    await expect.poll(() => brokerSockets()).toBe(1);
     const err = await pending;
     expect(err.code).toBe('timeout');
     expect(err.message).toContain(`${server.address} accepted the connection but sent nothing within 1000 ms`);
-    await expect.poll(() => relayChildren()).toEqual([]);
+    await expect.poll(() => brokerSockets()).toBe(0);
   });
 
   it('an endless abstract server stops at the cap; a refused name names the address', async () => {
     const server = await startAbstractAdversary('endless');
     servers.push(server);
+    const broker = abstractBrokerPid();
     const err = await readError(server.address, { maxBytes: 256 * 1024, timeoutMs: 10000 });
     expect(err.code).toBe('too-large');
-    await expect.poll(() => relayChildren()).toEqual([]);
+    await expect.poll(() => brokerSockets()).toBe(0);
     const name = `@uwsgitop-nobody-${process.pid}`;
     const refused = await readError(name);
     expect(refused.code).toBe('refused');
     expect(refused.message).toBe(`nothing listens on ${name} (ECONNREFUSED): is uWSGI running with --stats ${name}?`);
+    // Still the broker of the earlier reads: one process for all of them.
+    expect(abstractBrokerPid()).toBe(broker);
   });
 
   it('an abstract document arrives whole', async () => {
@@ -290,6 +296,7 @@ describe('abstract sockets through the python3 relay', () => {
   });
 
   it('without python3 on Node 20 the error says exactly what is needed', async () => {
+    await stopAbstractBroker(); // a broker started earlier would still serve: python3 missing means none starts
     const savedPath = process.env.PATH;
     process.env.PATH = tempDir(); // an empty directory: no python3 anywhere on PATH
     try {
@@ -309,24 +316,18 @@ describe('abstract sockets through the python3 relay', () => {
   });
 });
 
-/** Pids of this process's children that run the python3 relay (there must be none after a read). */
-function relayChildren(): number[] {
-  const found: number[] = [];
-  const tasks = execFileSync('ls', [`/proc/${process.pid}/task`]).toString().split('\n').filter(Boolean);
-  for (const task of tasks) {
-    let children = '';
+/** Sockets the running abstract-socket broker holds besides its stdio (0 once every read is over). */
+function brokerSockets(): number {
+  const pid = abstractBrokerPid();
+  if (pid === null) throw new Error('no abstract-socket broker is running');
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    if (Number(fd) <= 2) continue; // stdio: socketpairs from libuv
     try {
-      children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8');
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) count++;
     } catch {
-      continue;
-    }
-    for (const pid of children.split(' ').filter(Boolean).map(Number)) {
-      try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('stdin_open')) found.push(pid);
-      } catch {
-        /* exited meanwhile */
-      }
+      /* closed meanwhile */
     }
   }
-  return found;
+  return count;
 }

@@ -6,16 +6,20 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StatsReadError } from '../src/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
 import type { InstanceSnapshot, Snapshot } from '../src/stats/snapshot.js';
+import { stopAbstractBroker } from '../src/stats/transport-abstract.js';
 import { cleanupAll, freePort, rawStatsRead, startUwsgi, tempDir, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
 afterEach(async () => {
   forgetProtocols();
   await cleanupAll();
+});
+afterAll(async () => {
+  await stopAbstractBroker(); // the python3 broker the abstract reads started (Node < 22), killed by pid
 });
 
 function instance(snapshot: Snapshot): InstanceSnapshot {
