@@ -87,6 +87,29 @@ describe('planning a write from what the stats show', () => {
 });
 
 describe('verifying an effect against documents', () => {
+  it('keeps waiting while a reload progresses, longer than the limit in all, and stops when it stalls', async () => {
+    const before = instance('instance-idle.json');
+    const base = sample('instance-idle.json');
+    if (base.kind !== 'instance') throw new Error('instance sample expected');
+    // Each read one more worker is replaced; the whole run (one step per 100 ms poll) outlasts the 150 ms limit.
+    const steps: Snapshot[] = before.workers.map((_, k) => ({
+      ...base,
+      doc: { ...base.doc, workers: base.doc.workers.map((w, i) => (i <= k ? { ...w, pid: w.pid + 10000 } : w)) },
+    }));
+    expect(steps.length * 100).toBeGreaterThan(150 * 2);
+    let n = 0;
+    const progressing: StatsReader = async () => steps[Math.min(n++, steps.length - 1)]!;
+    const plan = planCommands(parseCommandWords(['reload-workers']), before);
+    const ok = await verifyEffect('fake:1', '/nonexistent.fifo', plan.expect, before, { reader: progressing, timeoutMs: 150, pollMs: 100 });
+    expect(ok.ok).toBe(true);
+    // The same run stuck after its second step fails, saying it made no progress.
+    let m = 0;
+    const stalled: StatsReader = async () => steps[Math.min(m++, 1)]!;
+    const stuck = await verifyEffect('fake:1', '/nonexistent.fifo', plan.expect, before, { reader: stalled, timeoutMs: 150, pollMs: 100 });
+    expect(stuck.ok).toBe(false);
+    expect(stuck.message).toContain('no progress within');
+  });
+
   it('times out with what was last seen when the workers keep their pids', async () => {
     const idle = sample('instance-idle.json');
     const reader: StatsReader = async () => idle;

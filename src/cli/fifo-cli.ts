@@ -31,7 +31,7 @@ export function fifoHelp(): string {
     'options:',
     '  --stats ADDR   the instance stats address (host:port, socket path, @name, http://...)',
     '  --wait         wait for the effect (needs --stats, except for slot switches)',
-    '  --timeout S    how long to wait for the effect, seconds (default 30)',
+    '  --timeout S    how long the effect may go without progress, seconds (default 30)',
     '  --raw CHARS    write these command characters (checked against the table), e.g. --raw 2p',
     '  --ini FILE     the instance ini: its stats address and FIFO slots (when --stats is not given)',
     '',

@@ -101,6 +101,10 @@ async function verifyStats(
   if (expect.shutdown) return waitForShutdown(address, reader, deadline, pollMs, readTimeoutMs, options.signal);
   const checks = buildChecks(expect, before, options);
   let lastSeen = 'no stats document read yet';
+  // The limit is on stalling, not on the whole run: a chain reload of many workers serving slow requests
+  // progresses for longer than the limit, and each step seen (e.g. one more worker replaced) restarts it.
+  const limitMs = options.timeoutMs ?? 30000;
+  let lastMissing: string | null = null;
   for (;;) {
     if (options.signal?.aborted) return { ok: false, message: `cancelled; last seen: ${lastSeen}` };
     try {
@@ -108,14 +112,17 @@ async function verifyStats(
       lastSeen = describeWorkers(doc);
       const missing = checks.map((check) => check(doc)).filter((m): m is string => m !== null);
       if (missing.length === 0) return { ok: true, message: successMessage(expect, before, doc) };
-      lastSeen = `${missing.join('; ')} (${lastSeen})`;
+      const now = missing.join('; ');
+      if (lastMissing !== null && now !== lastMissing) deadline = Math.max(deadline, Date.now() + limitMs);
+      lastMissing = now;
+      lastSeen = `${now} (${lastSeen})`;
     } catch (err) {
       if (err instanceof FifoError) return { ok: false, message: err.message };
       // A reloading instance closes its stats server for a moment: keep polling, remember why.
       lastSeen = `stats unreadable: ${err instanceof Error ? err.message : String(err)}`;
     }
     if (Date.now() + pollMs > deadline) {
-      return { ok: false, message: `not verified within ${Math.round((options.timeoutMs ?? 30000) / 1000)} s: ${lastSeen}` };
+      return { ok: false, message: `not verified: no progress within ${Math.round(limitMs / 1000)} s: ${lastSeen}` };
     }
     await sleep(pollMs, options.signal);
   }
