@@ -249,6 +249,31 @@ describe('events: alarms', () => {
     expect(rising[0]!.data).toMatchObject({ eps: 40 / 2, previousEps: 10 / 2 });
   });
 
+  it('sporadic exceptions alert once a minute, not every other poll, unless the rate doubles', () => {
+    const exceptionAlert = { atMs: -Infinity, eps: 0 };
+    let doc = sample('instance-idle.json');
+    let prev = inst(doc, 0);
+    const alerts: MonitorEvent[] = [];
+    // One exception every other 1 s poll for 40 s: 0.5/s alternating with nothing.
+    for (let t = 1; t <= 40; t++) {
+      const next = copy(doc);
+      if (t % 2 === 1) next.workers[0].exceptions += 1;
+      const cur = inst(next, t * 1000);
+      alerts.push(...ofType(events(prev, cur, { exceptionAlert }), 'exceptions-rising'));
+      doc = next;
+      prev = cur;
+    }
+    expect(alerts).toHaveLength(1);
+    // A burst that doubles the last alert's rate is reported at once.
+    const burst = copy(doc);
+    burst.workers[0].exceptions += 5;
+    expect(ofType(events(prev, inst(burst, 41000), { exceptionAlert }), 'exceptions-rising')).toHaveLength(1);
+    // After the quiet minute, the same sporadic rate is reported again.
+    const later = copy(burst);
+    later.workers[0].exceptions += 1;
+    expect(ofType(events(inst(burst, 41000), inst(later, 102000), { exceptionAlert }), 'exceptions-rising')).toHaveLength(1);
+  });
+
   it('a cache full counter going up', () => {
     const a = sample('instance-idle.json');
     const b = copy(a);

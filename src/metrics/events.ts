@@ -81,7 +81,7 @@ function instanceEvents(
   respawnEvents(prev, cur, monotonicMs, options, emit);
   statusEvents(prev, cur, emit);
   listenQueueEvents(prev, cur, options.listenQueueThreshold ?? DEFAULT_LISTEN_QUEUE_THRESHOLD, emit);
-  exceptionEvents(derived, options.previousDerived ?? null, emit);
+  exceptionEvents(derived, options.previousDerived ?? null, monotonicMs, options, emit);
   cacheEvents(prev, cur, emit);
   legionEvents(prev.legions, cur.legions, emit);
 }
@@ -263,12 +263,18 @@ function listenQueueEvents(prev: InstanceDocument, cur: InstanceDocument, thresh
 }
 
 /** Exceptions started (none in the interval before) or at least doubled since the interval before. */
-function exceptionEvents(derived: Derived, previous: Derived | null, emit: Emit): void {
+function exceptionEvents(derived: Derived, previous: Derived | null, atMs: number, options: EventOptions, emit: Emit): void {
   const eps = derived.instance?.eps ?? null;
   const seconds = derived.intervalSeconds;
   if (eps === null || eps <= 0 || seconds === null) return;
   const before = previous?.instance?.eps ?? null;
   if (before !== null && before > 0 && eps < 2 * before) return;
+  const last = options.exceptionAlert;
+  if (last !== undefined && atMs - last.atMs < (options.exceptionQuietMs ?? 60_000) && eps < 2 * last.eps) return;
+  if (last !== undefined) {
+    last.atMs = atMs;
+    last.eps = eps;
+  }
   const count = Math.round(eps * seconds);
   const rate = eps >= 10 ? eps.toFixed(0) : eps.toFixed(2);
   const msg =

@@ -46,6 +46,7 @@ export class MonitorCore {
   private prevDerived: Derived | null = null;
   private readonly chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
   private readonly goneVassals = new Map<string, { pid: number; atMs: number }>();
+  private readonly exceptionAlert = { atMs: -Infinity, eps: 0 };
   private latestUpdate: TargetUpdate | null = null;
   private down = false;
   private downSinceMs: number | null = null;
@@ -81,6 +82,7 @@ export class MonitorCore {
       previousDerived: this.prevDerived,
       chain: this.chain,
       goneVassals: this.goneVassals,
+      exceptionAlert: this.exceptionAlert,
       ...(this.options.listenQueueThreshold !== undefined ? { listenQueueThreshold: this.options.listenQueueThreshold } : {}),
       ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
     };

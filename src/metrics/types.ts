@@ -224,4 +224,11 @@ export interface EventOptions {
    * its list and adds it back when respawned, so its return is a respawn, not a new vassal. Bounded.
    */
   goneVassals?: Map<string, { pid: number; atMs: number }>;
+  /**
+   * The last 'exceptions-rising' alert, owned by the caller and updated in place: sporadic exceptions would
+   * otherwise raise one every other poll and bury every other event. Without it, every rise is reported.
+   */
+  exceptionAlert?: { atMs: number; eps: number };
+  /** With exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
+  exceptionQuietMs?: number;
 }
