@@ -165,6 +165,25 @@ describe('events: chain reload progress', () => {
     expect(ofType(later, 'chain-reload-progress')).toEqual([]);
     expect(ofType(later, 'worker-respawned')[0]!.data).toMatchObject({ cause: 'died' });
   });
+
+  it('a worker killed 26 s before a chain reload is not counted as its first step', () => {
+    const chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
+    const docs = [sample('instance-idle.json')];
+    const step = (mutate: (d: any) => void): void => {
+      const next = copy(docs[docs.length - 1]);
+      mutate(next);
+      docs.push(next);
+    };
+    step((d) => (d.workers[2].pid += 7000)); // kill -9 of worker 3 at t=1 s
+    step((d) => (d.workers[0].pid += 5000)); // chain reload: worker 1 at t=27 s
+    step((d) => (d.workers[1].pid += 5000)); // worker 2 at t=28 s
+    const times = [0, 1000, 27_000, 28_000];
+    const seen = docs.slice(1).map((d, k) => events(inst(docs[k], times[k]!), inst(d, times[k + 1]!), { chain }));
+    expect(ofType(seen[0]!, 'worker-respawned')[0]!.data).toMatchObject({ slot: 3, cause: 'died' });
+    const progress = ofType(seen[2]!, 'chain-reload-progress');
+    expect(progress[0]!.data).toMatchObject({ replaced: 2 });
+    expect(progress[0]!.message).toContain("worker 1's respawn just before");
+  });
 });
 
 describe('events: worker status changes', () => {

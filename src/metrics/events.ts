@@ -25,6 +25,7 @@ export type { EventOptions, ChainReloadState, RespawnCause } from './types.js';
 const DEFAULT_LISTEN_QUEUE_THRESHOLD = 0.8;
 const DEFAULT_HIGH_DELTA_REQUESTS = 1000;
 const DEFAULT_CHAIN_TIMEOUT_MS = 60_000;
+const CHAIN_FIRST_STEP_GAP_MS = 15_000;
 
 type Emit = (type: EventType, severity: EventSeverity, message: string, data?: MonitorEvent['data']) => void;
 
@@ -126,7 +127,11 @@ function respawnEvents(
     if (p.pid !== w.pid) respawned.push([p, w]);
   }
   const chain = options.chain;
-  if (chain && chain.replacedSlots.length > 0 && monotonicMs - chain.lastReplacementMs > (options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS)) {
+  // A lone earlier respawn (a worker killed a while ago) must not count as a chain reload's first step: the
+  // first two steps of a chain reload follow each other closely, later ones may wait on slow requests.
+  const gap = chain ? monotonicMs - chain.lastReplacementMs : 0;
+  const limit = chain && chain.replacedSlots.length === 1 ? CHAIN_FIRST_STEP_GAP_MS : options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
+  if (chain && chain.replacedSlots.length > 0 && gap > limit) {
     chain.replacedSlots.length = 0;
   }
   if (respawned.length === 0) return;
