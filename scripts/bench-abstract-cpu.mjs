@@ -123,7 +123,9 @@ async function startUwsgi(kind, dir) {
 async function measure(kind, dir) {
   const uwsgi = await startUwsgi(kind, dir);
   await sleep(1500); // the workers are up
-  const devnull = openSync('/dev/null', 'w');
+  // Like > /dev/null, but kept to check that every interval produced a document of this instance.
+  const outFile = join(dir, `uwsgitop-${kind}.ndjson`);
+  const devnull = openSync(outFile, 'w');
   const errFile = join(dir, `uwsgitop-${kind}.err`);
   const errFd = openSync(errFile, 'w');
   const node = spawn(process.execPath, [join(ROOT, 'bin', 'uwsgitop-ts'), '--json', '--watch', '--interval', '1', uwsgi.target], {
@@ -163,7 +165,9 @@ async function measure(kind, dir) {
   const childTicks = running.reduce((sum, pid) => sum + last.children.get(pid) - (first.children.get(pid) ?? 0), 0);
   await cleanup();
   const errors = readFileSync(errFile, 'utf8').trim();
-  return { kind, target: uwsgi.target, selfTicks, childTicks, running: running.map((pid, i) => `${pid} (${cmdlines[i]})`), errors };
+  const lines = readFileSync(outFile, 'utf8').split('\n').filter(Boolean);
+  const ofInstance = lines.filter((line) => line.includes(`"pid":${uwsgi.pid}`)).length;
+  return { kind, target: uwsgi.target, selfTicks, childTicks, running: running.map((pid, i) => `${pid} (${cmdlines[i]})`), errors, lines: lines.length, ofInstance };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-abstract-'));
@@ -178,6 +182,7 @@ try {
         `running children ${String(r.childTicks).padStart(4)} ticks (${pct(r.childTicks)} %), total ${total} ticks = ${pct(total)} % of one core` +
         (r.running.length > 0 ? `; running children: ${r.running.join(', ')}` : ''),
     );
+    console.log(`  ${r.lines} NDJSON lines, ${r.ofInstance} naming the master pid`);
     if (r.errors) console.log(`  uwsgitop-ts stderr: ${r.errors.split('\n').slice(-3).join(' | ')}`);
   }
 } finally {

@@ -261,6 +261,30 @@ describe('a broker that dies', () => {
     expect(running(killed)).toBe(false);
   }, 30000);
 
+  it('a broker that answers garbage: the open read fails, that broker is killed, the next read starts another', async () => {
+    // A stand-in interpreter that ignores the script and prints a line that is not a frame, then hangs.
+    const fake = join(tempDir(), 'fake-python3');
+    writeFileSync(fake, "#!/bin/sh\nprintf 'garbage\\n'\nexec sleep 60\n", { mode: 0o755 });
+    const pids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const pending = readChannel(parseAddress('@anything'), pythonAbstractChannel('anything', { python: fake }), { timeoutMs: 10000, maxBytes: 1024 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const pid = abstractBrokerPid(fake);
+      if (pid === null) throw new Error('the read started no broker');
+      pids.push(pid);
+      const err = await pending;
+      expect(err).toBeInstanceOf(StatsReadError);
+      expect((err as StatsReadError).code).toBe('io');
+      expect((err as StatsReadError).message).toBe(
+        'reading @anything failed: the python3 helper for abstract sockets sent a malformed reply (bad frame header "garbage"); the next read starts a new one',
+      );
+      await expect.poll(() => running(pid)).toBe(false);
+    }
+    expect(pids[1]).not.toBe(pids[0]);
+  });
+
   it('python3 missing: the same clear error, every time, and no broker left behind', async () => {
     const command = { python: join(tempDir(), 'python3') }; // a path where no interpreter exists
     for (let i = 0; i < 2; i++) {
