@@ -1,6 +1,7 @@
 // Runs every benchmark in turn and prints their figures (nothing here asserts a timing).
 //   npm run bench             decode, metrics, dashboard frames, relay fan-out (about 2 minutes)
-//   npm run bench -- --real   also the dashboard's CPU over 60 s on a real 32x100 uWSGI instance
+//   npm run bench -- --real   also the dashboard's CPU over 60 s on a real 32x100 uWSGI instance, and the CPU
+//                             of reading an @abstract stats socket (python3 broker on Node 20) against TCP
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,10 @@ const steps = [
   ['dashboard: view model and frame, 16 vs 2,048 workers', process.execPath, ['scripts/bench-dashboard.mjs']],
   ['relay: CPU and memory per update, 1/50/200 clients', process.execPath, ['scripts/bench-relay.mjs']],
 ];
-if (real) steps.push(['dashboard: CPU over 60 s on a real 32x100 instance', process.execPath, ['scripts/bench-dashboard-cpu.mjs']]);
+if (real) {
+  steps.push(['dashboard: CPU over 60 s on a real 32x100 instance', process.execPath, ['scripts/bench-dashboard-cpu.mjs']]);
+  steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
+}
 
 let failed = 0;
 for (const [title, cmd, args] of steps) {
