@@ -13,7 +13,7 @@ export class FakeMonitor implements TargetMonitor {
   readonly intervalMs = 1000;
   private current: TargetUpdate | null = null;
   private readonly listeners = new Set<(u: TargetUpdate) => void>();
-  private readonly series = new Map(SERIES.map((n) => [n, new HistorySeries(50)] as const));
+  private readonly series = new Map(SERIES.map((n) => [n, new HistorySeries(100)] as const));
   private readonly log = new BoundedLog<MonitorEvent>(100);
   seq = 0;
   constructor(readonly target: string) {}
@@ -48,6 +48,14 @@ export class FakeMonitor implements TargetMonitor {
     this.current = update;
     for (const l of [...this.listeners]) l(update);
     return update;
+  }
+  /** Publish a poll where series number k gains `base + k`, so every chart's value changes, as under real traffic. */
+  emitVarying(snapshot: Snapshot, base: number): void {
+    this.seq++;
+    let k = 0;
+    for (const s of this.series.values()) s.push(base + k++, snapshot.readAtMs);
+    this.current = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null };
+    for (const l of [...this.listeners]) l(this.current);
   }
 }
 

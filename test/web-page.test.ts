@@ -6,8 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
-import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
@@ -24,46 +22,6 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 let dialogs = 0;
-
-/** A hand-driven monitor whose every history series changes with each poll, as under real traffic. */
-class VaryingMonitor implements TargetMonitor {
-  readonly intervalMs = 1000;
-  private current: TargetUpdate | null = null;
-  private readonly listeners = new Set<(u: TargetUpdate) => void>();
-  private readonly series = new Map<SeriesName, HistorySeries>();
-  private readonly log = new BoundedLog<MonitorEvent>(10);
-  private seq = 0;
-  constructor(readonly target: string) {
-    for (const n of ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'] as const) this.series.set(n, new HistorySeries(100));
-  }
-  latest(): TargetUpdate | null {
-    return this.current;
-  }
-  subscribe(l: (u: TargetUpdate) => void): () => void {
-    this.listeners.add(l);
-    return () => void this.listeners.delete(l);
-  }
-  history(name: SeriesName): SeriesView {
-    return this.series.get(name)!;
-  }
-  events(): readonly MonitorEvent[] {
-    return this.log.toArray();
-  }
-  addEvent(e: MonitorEvent): void {
-    this.log.push(e);
-  }
-  refresh(): void {}
-  setIntervalMs(): void {}
-  stop(): void {}
-  /** Publish a poll: series `name` gains `base + k` where k is its index, so every chart's value changes. */
-  emit(snapshot: Snapshot, base: number): void {
-    this.seq++;
-    let k = 0;
-    for (const s of this.series.values()) s.push(base + k++, snapshot.readAtMs);
-    this.current = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null };
-    for (const l of [...this.listeners]) l(this.current);
-  }
-}
 
 /** The text of every cell of the first workers table, row by row. */
 async function workerRows(p: Page, section = 0): Promise<string[][]> {
@@ -176,8 +134,8 @@ describe('relay page in Chromium', () => {
   }, 30000);
 
   it('draws the four charts of a 300-worker page with about one layout per update (sizes read before drawing)', async () => {
-    const mon = new VaryingMonitor('big:9191');
-    mon.emit(bigInstanceSnapshot(300, 'big:9191', 0), 1);
+    const mon = new FakeMonitor('big:9191');
+    mon.emitVarying(bigInstanceSnapshot(300, 'big:9191', 0), 1);
     const bigRelay = await startRelay([mon], { port: 0 });
     const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
@@ -190,7 +148,7 @@ describe('relay page in Chromium', () => {
       const before = await layouts();
       const polls = 12;
       for (let i = 1; i <= polls; i++) {
-        mon.emit(bigInstanceSnapshot(300, 'big:9191', i), 100 * i + 1);
+        mon.emitVarying(bigInstanceSnapshot(300, 'big:9191', i), 100 * i + 1);
         // Each poll is drawn before the next: the Busy workers chart (series index 2) shows base + 2.
         await waitFor(async () => (await chartValue(2)) === String(100 * i + 3), `poll ${i} drawn`, 10000, 20);
       }
