@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
+import { runCli } from './cli-helpers.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFifoCli } from '../src/cli/fifo-cli.js';
 import { createTargetControl } from '../src/fifo/control.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,17 +12,10 @@ interface RawWorker {
   accepting: number;
 }
 
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) });
-  return { stream, text: () => text };
-}
-
+/** `uwsgitop-ts fifo ARGS...` through the command line's entry point, with in-memory streams. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await runFifoCli(args, { stdout: out.stream, stderr: err.stream, env: {} });
-  return { code, out: out.text(), err: err.text() };
+  const r = await runCli(['fifo', ...args], { env: {} });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function workers(proc: Parameters<typeof rawStats>[0]): Promise<RawWorker[]> {

@@ -2,11 +2,10 @@
  * QA regressions of the fifo command found on a real uWSGI 2.0.21: a '-' written when no worker runs is
  * counted by uWSGI and swallows the next '+'; `fifo --ini FILE COMMAND` (no FIFO path) must work.
  */
+import { runCli } from './cli-helpers.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFifoCli } from '../src/cli/fifo-cli.js';
 import { parseCommandWords } from '../src/fifo/commands.js';
 import { planCommands } from '../src/fifo/plan.js';
 import { decodeSnapshot } from '../src/stats/document.js';
@@ -15,17 +14,10 @@ import { cleanupAll, rawStats, startUwsgi, tempDir, waitFor } from './support/uw
 
 afterAll(cleanupAll);
 
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) });
-  return { stream, text: () => text };
-}
-
+/** `uwsgitop-ts fifo ARGS...` through the command line's entry point, with in-memory streams. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await runFifoCli(args, { stdout: out.stream, stderr: err.stream, env: {} });
-  return { code, out: out.text(), err: err.text() };
+  const r = await runCli(['fifo', ...args], { env: {} });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** A sample instance with only the first `running` workers running, the others cheap (pid 0), as in cheaper mode. */
