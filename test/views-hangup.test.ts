@@ -3,18 +3,14 @@
  * quietly, by the hangup, with nothing on stderr. Before, a frame written to the dead terminal failed with
  * EIO and surfaced as an uncaught error, and Node 20 then aborted restoring the vanished terminal.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
+import { privateTmux } from './support/tmux.js';
 import { cleanupAll, startUwsgi, tempDir, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
-const SERVER = `uwsgitop-hup-${process.pid}-${Date.now().toString(36)}`;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8', timeout: 10_000 });
-}
+const tmux = privateTmux('uwsgitop-hup');
 
 let proc: UwsgiProcess;
 
@@ -23,14 +19,7 @@ beforeAll(async () => {
   proc = await startUwsgi({ workers: 2 });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    /* already gone */
-  }
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 it('ends by the hangup, with an empty stderr, when its tmux session is killed', async () => {
   const dir = tempDir('uwsgitop-hup-');

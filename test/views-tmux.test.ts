@@ -3,16 +3,12 @@
  * sort, open a worker, run a chain reload through the master FIFO, watch the target go down and come back,
  * quit, and check the shell is usable again (no alternate screen, no raw mode).
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
+import { privateTmux } from './support/tmux.js';
 import { cleanupAll, rawStats, startUwsgi, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
-const SERVER = `uwsgitop-views-${process.pid}-${Date.now().toString(36)}`;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8', timeout: 10_000 });
-}
+const tmux = privateTmux('uwsgitop-views');
 
 function screen(): string {
   return tmux('capture-pane', '-p', '-t', 'dash');
@@ -38,14 +34,7 @@ beforeAll(async () => {
   proc = await startUwsgi({ workers: 2, fifos: ['master.fifo'], args: ['--lazy-apps'] });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    /* already gone */
-  }
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 it('runs in tmux against a real uWSGI: workers, sort, detail, chain reload, down and back, quit', async () => {
   const addr = proc.statsAddress;
