@@ -48,3 +48,19 @@ export function fitCell(text: string, width: number, align: 'left' | 'right' = '
   if (pad <= 0) return cut;
   return align === 'right' ? ' '.repeat(pad) + cut : cut + ' '.repeat(pad);
 }
+
+/** Greedy word wrap of `text` into at most `max` lines of `width` cells (the last one may be cut later). */
+export function wrapWords(text: string, width: number, max = Infinity): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur !== '' && displayWidth(cur) + 1 + displayWidth(word) > width && out.length < max - 1) {
+      out.push(cur);
+      cur = word;
+    } else {
+      cur = cur === '' ? word : `${cur} ${word}`;
+    }
+  }
+  out.push(cur);
+  return out;
+}

@@ -1,4 +1,5 @@
 /** The help popup: every key, grouped, generated from one table so the list and the keys cannot drift. */
+import { wrapWords } from '../width.js';
 import { line, type Line } from './line.js';
 
 export const KEY_HELP: ReadonlyArray<[string, Array<[string, string]>]> = [
@@ -41,21 +42,6 @@ export const KEY_HELP: ReadonlyArray<[string, Array<[string, string]>]> = [
   ]],
 ];
 
-/** Word-wrap plain text to `width` columns (help text is ASCII-ish and ours). */
-function wordWrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const word of text.split(' ')) {
-    if (cur !== '' && cur.length + 1 + word.length > width) {
-      out.push(cur);
-      cur = word;
-    } else {
-      cur = cur === '' ? word : `${cur} ${word}`;
-    }
-  }
-  out.push(cur);
-  return out;
-}
 
 /** The help lines for a popup `width` cells wide (descriptions wrap under themselves). */
 export function helpLines(width: number): Line[] {
@@ -65,7 +51,7 @@ export function helpLines(width: number): Line[] {
   for (const [section, keys] of KEY_HELP) {
     out.push(line(section, 'title'));
     for (const [k, what] of keys) {
-      wordWrap(what, textWidth).forEach((part, i) => {
+      wrapWords(what, textWidth).forEach((part, i) => {
         out.push([{ text: ` ${(i === 0 ? k : '').padEnd(keyWidth - 1)}`, style: 'key' }, { text: part }]);
       });
     }
@@ -74,7 +60,7 @@ export function helpLines(width: number): Line[] {
   const notes = 'Under a table that leaves room, the main view also shows the oldest requests in flight and the recent events '
     + '(one line each when room is short; 2 and 9 list them all); in-flight ages count up between polls. Results of commands go to the event log (9). '
     + 'Colours off: --no-color or NO_COLOR.';
-  for (const part of wordWrap(notes, width)) {
+  for (const part of wrapWords(notes, width)) {
     out.push(line(part, 'dim'));
   }
   return out;

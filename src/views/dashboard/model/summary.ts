@@ -8,7 +8,7 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived, TargetState, TargetUpdate } from '../../../metrics/types.js';
 import { safeText } from '../../safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
-import { displayWidth } from '../width.js';
+import { displayWidth, wrapWords } from '../width.js';
 import { spread, type Line, type Segment, type Style } from './line.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
@@ -48,21 +48,6 @@ export function downText(state: Extract<TargetState, { state: 'down' }>, readAtM
   return `${safeText(state.error)} · down since ${fmtClock(state.sinceMs / 1000)}${data}`;
 }
 
-/** Greedy word wrap of `text` into at most `max` lines of `width` cells (the last one may be cut later). */
-function wrapWords(text: string, width: number, max: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const word of text.split(' ')) {
-    if (cur !== '' && displayWidth(cur) + 1 + displayWidth(word) > width && out.length < max - 1) {
-      out.push(cur);
-      cur = word;
-    } else {
-      cur = cur === '' ? word : `${cur} ${word}`;
-    }
-  }
-  out.push(cur);
-  return out;
-}
 
 /** Listen queue against the sockets' maximum, with a warning style near the maximum. */
 export function listenQueueSegments(snap: InstanceSnapshot): Line {
