@@ -8,7 +8,7 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived, TargetState, TargetUpdate } from '../../../metrics/types.js';
 import { safeText } from '../../safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
-import { displayWidth, wrapWords } from '../width.js';
+import { wrapWords } from '../width.js';
 import { spread, type Line, type Segment, type Style } from './line.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
