@@ -82,51 +82,6 @@ function brokerPid(): number {
   return pid;
 }
 
-/** A python3 server on `@name` (bound as uWSGI binds it) for behaviours the shared adversary lacks. */
-async function startPythonServer(mode: 'drip' | 'backlog'): Promise<AbstractAdversary> {
-  const name = `uwsgitop-broker-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const script = `
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.bind(b'\\0' + sys.argv[1].encode() + b'\\0')
-if sys.argv[2] == 'backlog':
-    s.listen(0)  # one pending connection fits; the next connect() finds the queue full
-    print('ready', flush=True)
-    time.sleep(3600)
-s.listen(8)
-print('ready', flush=True)
-while True:
-    c, _ = s.accept()
-    try:
-        while True:
-            c.sendall(b' ')
-            time.sleep(0.04)
-    except OSError:
-        c.close()
-`;
-  const child = spawn('python3', ['-c', script, name, mode], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('could not start python3');
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  await new Promise<void>((ok, fail) => {
-    child.stdout?.once('data', () => ok());
-    child.once('exit', (code) => fail(new Error(`python3 server exited (${code})`)));
-  });
-  const server: AbstractAdversary = {
-    address: `@${name}`,
-    pid,
-    async close() {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      await exited;
-    },
-  };
-  servers.push(server);
-  return server;
-}
 
 async function adversary(...args: Parameters<typeof startAbstractAdversary>): Promise<AbstractAdversary> {
   const server = await startAbstractAdversary(...args);
@@ -191,7 +146,7 @@ describe('each read keeps its own limits; the broker drops the socket Node gave 
   });
 
   it('a slow drip ends at the whole-read deadline', async () => {
-    const server = await startPythonServer('drip');
+    const server = await adversary('drip');
     const err = await readError(server.address.slice(1), { timeoutMs: 700 });
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(new RegExp(`^${server.address} was still sending after 700 ms \\(\\d+ bytes so far`));
@@ -224,7 +179,7 @@ describe('each read keeps its own limits; the broker drops the socket Node gave 
   });
 
   it('a full listen backlog is retried until the deadline without blocking other reads', async () => {
-    const full = await startPythonServer('backlog');
+    const full = await adversary('backlog');
     const proc = await startUwsgi({ stats: 'abstract', workers: 1 });
     const name = full.address.slice(1);
     // The first connection fills the queue (never accepted); the second cannot even connect.

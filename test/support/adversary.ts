@@ -147,6 +147,10 @@ import os, socket, sys, time
 name, mode, body = os.fsencode(sys.argv[1]), sys.argv[2], os.fsencode(sys.argv[3])
 s = socket.socket(socket.AF_UNIX)
 s.bind(b'\\0' + name + b'\\0')
+if mode == 'backlog':
+    s.listen(0)  # one pending connection fits; the next connect() finds the queue full
+    print('ready', flush=True)
+    time.sleep(3600)
 s.listen(8)
 print('ready', flush=True)
 while True:
@@ -158,6 +162,10 @@ while True:
             chunk = b' ' * 65536
             while True:
                 c.sendall(chunk)
+        elif mode == 'drip':
+            while True:
+                c.sendall(b' ')
+                time.sleep(0.04)
         elif mode == 'silent':
             time.sleep(3600)
     except OSError:
@@ -165,8 +173,11 @@ while True:
     c.close()
 `;
 
-/** Start a python3 server on `@name` in one of the modes 'document' (send body, close), 'endless', 'silent'. */
-export async function startAbstractAdversary(mode: 'document' | 'endless' | 'silent', body = ''): Promise<AbstractAdversary> {
+/**
+ * Start a python3 server on `@name` in one of the modes 'document' (send body, close), 'endless', 'silent',
+ * 'drip' (one byte every 40 ms, forever) or 'backlog' (never accepts; a second connect finds the queue full).
+ */
+export async function startAbstractAdversary(mode: 'document' | 'endless' | 'silent' | 'drip' | 'backlog', body = ''): Promise<AbstractAdversary> {
   const { spawn } = await import('node:child_process');
   const name = `uwsgitop-adv-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const child = spawn('python3', ['-c', ABSTRACT_SERVER, name, mode, body], { stdio: ['ignore', 'pipe', 'inherit'] });
