@@ -81,7 +81,9 @@ function mem() {
   globalThis.gc?.();
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return `heapUsed ${(m.heapUsed / 1048576).toFixed(1)} MiB, rss ${(m.rss / 1048576).toFixed(1)} MiB`;
+  const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+  // heapUsed is what the program keeps alive; rss also counts heap pages V8 reserved and has not returned.
+  return `heapUsed ${mib(m.heapUsed)}, heapTotal ${mib(m.heapTotal)}, external ${mib(m.external)}, rss ${mib(m.rss)}`;
 }
 
 if (typeof globalThis.gc !== 'function') console.log('note: run with node --expose-gc for figures after a forced GC');
@@ -96,6 +98,7 @@ for (let k = 1; k <= 100_000; k++) {
   events += u.events.length;
   if (k % 1000 === 0 && k % 7000 === 0) core.ingestFailure('connection refused', k, 1795270490000 + k * 1000, null);
   if (k === 1000) console.log(`after 1,000 polls: ${mem()}`);
+  if (k === 10_000 || k === 50_000) console.log(`after ${k.toLocaleString('en')} polls: ${mem()}`);
 }
 const t1 = performance.now();
 console.log(`after 100,000 polls: ${mem()} (events produced ${events}, kept ${core.events().length}, history length ${core.history('rps').values().length})`);
