@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createTargetControl } from '../src/fifo/control.js';
+import { fifosHeldBy } from '../src/fifo/owner.js';
 import { cleanupAll, rawStats, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
 
 afterAll(cleanupAll);
@@ -42,5 +43,15 @@ describe('commands reach the instance they are meant for', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await statuses(a)).toEqual(['idle']);
     await waitFor(async () => (await statuses(b))[0] === 'idle', 'B unchanged');
+  }, 60000);
+
+  it('cannot tell (null) for a pid that is not a uWSGI process here, e.g. a master in another pid namespace', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'm.fifo');
+    const proc = await startUwsgi({ workers: 1, fifos: [path] });
+    expect(await fifosHeldBy(proc.pid, [path])).toEqual([path]);
+    // This test process holds no FIFO and is no uWSGI: the answer is "unknown", so the path given is trusted.
+    expect(await fifosHeldBy(process.pid, [path])).toBeNull();
+    expect(await fifosHeldBy(2 ** 22 + 12345, [path])).toBeNull();
   }, 60000);
 });

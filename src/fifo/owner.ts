@@ -3,10 +3,20 @@
  * same FIFO paths (new/running/sleeping) and each path is read by whichever instance has that slot
  * selected, so a path alone does not say which instance a byte will reach: the master's open files do.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 
-/** Paths among `candidates` that process `pid` holds open, or null when its open files cannot be read. */
+/**
+ * Paths among `candidates` that process `pid` holds open, or null when that cannot be told: its open files
+ * are not ours to read, or `pid` here is not a uWSGI process (the stats may come from another pid namespace,
+ * e.g. a container whose FIFO is bind-mounted, where the document's pid means another process on this host).
+ */
 export async function fifosHeldBy(pid: number, candidates: readonly string[]): Promise<string[] | null> {
+  try {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'latin1');
+    if (!/uwsgi/i.test(cmdline)) return null;
+  } catch {
+    return null;
+  }
   const wanted = new Map<string, string>();
   for (const path of candidates) {
     try {
