@@ -6,7 +6,7 @@ import { readIniTargets } from '../src/config/ini.js';
 import { cleanupAll, tempDir, uwsgiBinary } from './support/uwsgi.js';
 
 /** What uWSGI itself makes of an ini: its --show-config dump (it exits at once without a socket). */
-function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fifos: string[] } {
+function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fifos: string[]; maxRequests: string[] } {
   // uWSGI logs to stderr; it exits by itself (no socket), the timeout is only a guard.
   const run = spawnSync(uwsgiBinary(), ['--ini', file, '--show-config'], { env, timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = `${run.stdout?.toString() ?? ''}${run.stderr?.toString() ?? ''}`;
@@ -17,7 +17,7 @@ function uwsgiView(file: string, env: NodeJS.ProcessEnv): { stats: string[]; fif
       .map((line) => /^([A-Za-z0-9_-]+) = (.*)$/.exec(line))
       .filter((m): m is RegExpExecArray => m !== null && m[1] === key)
       .map((m) => m[2] as string);
-  return { stats: values('stats'), fifos: values('master-fifo') };
+  return { stats: values('stats'), fifos: values('master-fifo'), maxRequests: values('max-requests') };
 }
 
 describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
@@ -38,6 +38,8 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
         'master-fifo = %(run)/running.fifo',
         '# a comment between',
         'master-fifo = $(SHOP_FIFO_DIR)/sleeping.fifo',
+        'limit = 500',
+        'max-requests = %(limit)',
         'run = /elsewhere',
         'master-fifo = %(run)/third.fifo',
         '[other]',
@@ -49,7 +51,8 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     const truth = uwsgiView(file, env);
     expect(truth.fifos).toHaveLength(4);
     const { targets, problems } = readIniTargets([file], env);
-    expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos }]);
+    expect(truth.maxRequests).toEqual(['500']);
+    expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos, maxRequests: Number(truth.maxRequests[0]) }]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('uWSGI ignores "master_fifo"');
   });
@@ -75,7 +78,7 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     const file = join(dir, 'x.ini');
     writeFileSync(file, '[uwsgi]\nstats = %(undefined_key)/s.sock\nmaster-fifo = %k/cores.fifo\nmaster-fifo = $(NOT_SET_ANYWHERE)/f.fifo\nmaster-fifo = /ok.fifo\n');
     const { targets, problems } = readIniTargets([file, join(dir, 'missing.ini')], {});
-    expect(targets).toEqual([{ file, stats: null, fifos: ['/ok.fifo'] }]);
+    expect(targets).toEqual([{ file, stats: null, fifos: ['/ok.fifo'], maxRequests: null }]);
     expect(problems.some((p) => p.includes('%(undefined_key)'))).toBe(true);
     expect(problems.some((p) => p.includes('%k'))).toBe(true);
     expect(problems.some((p) => p.includes('$(NOT_SET_ANYWHERE)'))).toBe(true);

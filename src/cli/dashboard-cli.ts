@@ -46,7 +46,11 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   const owned: ControllableMonitor[] = [];
   const monitors: TargetMonitor[] = run.targets.map((t) => {
     if (t.remote !== undefined) return t.remote;
-    const m = createMonitor(t.name, t.fetch, { intervalMs: run.intervalMs, readTimeoutMs: run.timeoutMs + 2000 });
+    const m = createMonitor(t.name, t.fetch, {
+      intervalMs: run.intervalMs,
+      readTimeoutMs: run.timeoutMs + 2000,
+      ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}),
+    });
     owned.push(m);
     return m;
   });

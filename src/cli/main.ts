@@ -158,6 +158,10 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
       if (opening === undefined) return [];
       return opening.error === null ? opening.targets : [failedRelayTarget(opening)];
     });
+    for (const t of targets) {
+      const limit = sources.maxRequests.get(t.name);
+      if (limit !== undefined) t.maxRequests = limit;
+    }
     return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr);
   } finally {
     closeRelays(relays);

@@ -141,6 +141,10 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   }
   // stdin is refused above: the targets never read it.
   const targets = buildTargets(addresses, Readable.from([]), { timeoutMs, maxBytes });
+  for (const t of targets) {
+    const limit = sources.maxRequests.get(t.name);
+    if (limit !== undefined) t.maxRequests = limit;
+  }
 
   const controls = new Map<string, RelayControl>();
   if (opts.allowControl) {
@@ -155,7 +159,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     }
   }
 
-  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000 }));
+  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
   const onOuterAbort = (): void => controller.abort();

@@ -13,6 +13,8 @@ export interface TargetSources {
   fifos: Map<string, string[]>;
   /** Problems found in ini files (printed as warnings). */
   problems: string[];
+  /** `max-requests` per address text, from ini files: a worker recycled at that count is not reported as died. */
+  maxRequests: Map<string, number>;
 }
 
 
@@ -28,6 +30,7 @@ export function parseFifoPair(text: string): [string, string] {
 /** Collect every target the command line names, with their FIFOs. */
 export async function collectSources(positional: readonly string[], fifoPairs: readonly string[], iniFiles: readonly string[]): Promise<TargetSources> {
   const addresses: string[] = [];
+  const maxRequests = new Map<string, number>();
   const fifos = new Map<string, string[]>();
   const problems: string[] = [];
   const add = (address: string): void => {
@@ -47,11 +50,12 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
       add(t.stats);
       // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins.
       if (t.fifos.length > 0 && !fifos.has(t.stats)) fifos.set(t.stats, [...t.fifos]);
+      if (t.maxRequests !== null) maxRequests.set(t.stats, t.maxRequests);
     }
     if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
       const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }
   }
-  return { addresses, fifos, problems };
+  return { addresses, fifos, problems, maxRequests };
 }

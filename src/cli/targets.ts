@@ -24,6 +24,8 @@ export interface Target {
   isStatic: boolean;
   /** Read one document. */
   fetch(signal: AbortSignal): Promise<Snapshot>;
+  /** The instance's --max-requests when known (from its ini): respawns at that count are recycling. */
+  maxRequests?: number;
   /** For a target served by a relay: its live monitor (the dashboard uses it directly) and command channel. */
   remote?: TargetMonitor & { runCommand(command: string): Promise<{ ok: boolean; message: string }>; commands(): readonly string[] };
 }

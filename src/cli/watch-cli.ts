@@ -46,6 +46,7 @@ export async function runJsonWatch(options: WatchOptions): Promise<RunResult> {
       intervalMs,
       // The read carries its own timeout; the poller's is only a backstop against a read that never settles.
       readTimeoutMs: timeoutMs + 2000,
+      ...(target.maxRequests !== undefined ? { maxRequests: target.maxRequests } : {}),
       start: false,
     });
     monitors.push(monitor);

@@ -12,6 +12,8 @@ export interface IniTarget {
   stats: string | null;
   /** The expanded `master-fifo` values in declaration order: slot 0, 1, ... */
   fifos: string[];
+  /** `max-requests` (workers are recycled after that many requests), null when not set or not a number. */
+  maxRequests: number | null;
 }
 
 export interface IniResult {
@@ -86,6 +88,7 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): I
   // uWSGI looks %(key) up among the options defined so far, the first definition winning.
   const defined = new Map<string, string>();
   let stats: string | null = null;
+  let maxRequests: number | null = null;
   const fifos: string[] = [];
   for (const { key, value, line } of options) {
     const where = `${name}:${line}`;
@@ -99,12 +102,13 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): I
     if (expanded === null) continue;
     if ((normal === 'stats' || normal === 'stats-server') && stats === null) stats = expanded;
     if (normal === 'master-fifo') fifos.push(expanded);
+    if (normal === 'max-requests' && /^\s*[0-9]+\s*$/.test(expanded) && Number(expanded) > 0) maxRequests = Number(expanded);
     if (normal === 'ini' || normal === 'include' || normal === 'inherit') {
       problems.push(`${where}: "${key} = ${value}" includes another file, which is not followed: list that file too`);
     }
   }
   if (fifos.length > 10) problems.push(`${name}: ${fifos.length} master-fifo declared, uWSGI uses slots 0-9 only`);
-  return { file: name, stats, fifos: fifos.slice(0, 10) };
+  return { file: name, stats, fifos: fifos.slice(0, 10), maxRequests };
 }
 
 interface IniOption {
