@@ -18,13 +18,10 @@ export function createRelayMetrics(monitors: readonly TargetMonitor[], clients: 
   // Filled right before each render; every metric's collect() reads its own samples from it.
   let current: SampleSet = new Map();
   for (const spec of METRIC_SPECS) {
-    const labelNames = ['target', 'stats_uri', ...spec.labels];
+    const common = { name: spec.name, help: spec.help, labelNames: ['target', 'stats_uri', ...spec.labels], registers: [registry] };
     if (spec.type === 'gauge') {
       new Gauge({
-        name: spec.name,
-        help: spec.help,
-        labelNames,
-        registers: [registry],
+        ...common,
         collect() {
           this.reset();
           for (const s of current.get(spec.name) ?? []) this.set(s.labels, s.value);
@@ -32,10 +29,7 @@ export function createRelayMetrics(monitors: readonly TargetMonitor[], clients: 
       });
     } else {
       new Counter({
-        name: spec.name,
-        help: spec.help,
-        labelNames,
-        registers: [registry],
+        ...common,
         collect() {
           // Counters are absolute values from uWSGI: reset, then add the whole value (never negative).
           this.reset();
