@@ -2,51 +2,28 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { decodeSnapshot } from '../src/stats/document.js';
-import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
+import { PushedMonitor } from '../src/metrics/pushed-monitor.js';
+import type { MonitorEvent, TargetUpdate } from '../src/metrics/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 
-const SERIES: SeriesName[] = ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'];
-
 /** A TargetMonitor the test drives by hand: emit() publishes an update as a real poll would. */
-export class FakeMonitor implements TargetMonitor {
-  readonly intervalMs = 1000;
-  private current: TargetUpdate | null = null;
-  private readonly listeners = new Set<(u: TargetUpdate) => void>();
-  private readonly series = new Map(SERIES.map((n) => [n, new HistorySeries(100)] as const));
-  private readonly log = new BoundedLog<MonitorEvent>(100);
+export class FakeMonitor extends PushedMonitor {
   seq = 0;
-  constructor(readonly target: string) {}
-  latest(): TargetUpdate | null {
-    return this.current;
+  constructor(target: string) {
+    super(target, 100, 100);
   }
-  subscribe(l: (u: TargetUpdate) => void): () => void {
-    this.listeners.add(l);
-    return () => void this.listeners.delete(l);
-  }
-  history(name: SeriesName): SeriesView {
-    return this.series.get(name)!;
-  }
-  events(): readonly MonitorEvent[] {
-    return this.log.toArray();
-  }
-  addEvent(e: MonitorEvent): void {
-    this.log.push(e);
-  }
-  refresh(): void {}
-  setIntervalMs(): void {}
-  stop(): void {}
+  /** Stopping a fake changes nothing: the tests keep emitting to whoever listens. */
+  override stop(): void {}
   get listenerCount(): number {
     return this.listeners.size;
   }
   /** Publish a successful poll of `snapshot`, with `rps` appended to the history. */
   emit(snapshot: Snapshot, rps: number | null = null, events: MonitorEvent[] = []): TargetUpdate {
     this.seq++;
-    for (const name of SERIES) this.series.get(name)!.push(name === 'rps' ? rps : 0, snapshot.readAtMs);
+    for (const [name, series] of this.series) series.push(name === 'rps' ? rps : 0, snapshot.readAtMs);
     for (const e of events) this.log.push(e);
     const update: TargetUpdate = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events, error: null };
-    this.current = update;
-    for (const l of [...this.listeners]) l(update);
+    this.publish(update);
     return update;
   }
   /** Publish a poll where series number k gains `base + k`, so every chart's value changes, as under real traffic. */
@@ -54,8 +31,7 @@ export class FakeMonitor implements TargetMonitor {
     this.seq++;
     let k = 0;
     for (const s of this.series.values()) s.push(base + k++, snapshot.readAtMs);
-    this.current = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null };
-    for (const l of [...this.listeners]) l(this.current);
+    this.publish({ target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null });
   }
 }
 

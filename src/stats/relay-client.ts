@@ -7,8 +7,9 @@
  */
 import WebSocket from 'ws';
 import { StatsReadError, UsageError } from '../errors.js';
-import { BoundedLog, HistorySeries } from '../metrics/history.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../metrics/types.js';
+import { BoundedLog } from '../metrics/history.js';
+import { PushedMonitor } from '../metrics/pushed-monitor.js';
+import type { MonitorEvent, TargetMonitor, TargetUpdate } from '../metrics/types.js';
 import { escapeControls } from '../views/safe-text.js';
 import { PROTOCOL_VERSION, SERIES_NAMES, type HelloMessage, type HelloTarget, type UpdateMessage } from '../web/protocol.js';
 
@@ -70,17 +71,9 @@ export function relayUrl(text: string, token: string | null = null): { url: stri
   return { url: url.toString(), token: token ?? fromQuery };
 }
 
-type Listener = (update: TargetUpdate) => void;
-
-class RemoteMonitor implements RemoteTargetMonitor {
-  readonly target: string;
-  private current: TargetUpdate | null = null;
-  private readonly listeners = new Set<Listener>();
-  private readonly series = new Map<SeriesName, HistorySeries>();
-  private log: BoundedLog<MonitorEvent>;
+class RemoteMonitor extends PushedMonitor implements RemoteTargetMonitor {
   /** Events this client recorded itself (relay lost, target gone or added): a hello's log does not hold them. */
   private readonly own: BoundedLog<MonitorEvent>;
-  private interval = 1000;
   stopped = false;
   /** True while the relay's latest hello did not list this target. */
   gone = false;
@@ -92,47 +85,14 @@ class RemoteMonitor implements RemoteTargetMonitor {
     eventLogSize: number,
     private readonly link: RelayLink,
   ) {
-    this.target = prefix + remoteTarget;
-    for (const name of SERIES_NAMES) this.series.set(name, new HistorySeries(historySize));
-    this.log = new BoundedLog<MonitorEvent>(eventLogSize);
+    super(prefix + remoteTarget, historySize, eventLogSize);
     this.own = new BoundedLog<MonitorEvent>(Math.min(eventLogSize, 100));
   }
 
-  get intervalMs(): number {
-    return this.interval;
-  }
-
-  latest(): TargetUpdate | null {
-    return this.current;
-  }
-
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  }
-
-  history(name: SeriesName): SeriesView {
-    return this.series.get(name)!;
-  }
-
-  events(): readonly MonitorEvent[] {
-    return this.log.toArray();
-  }
-
-  addEvent(event: MonitorEvent): void {
-    this.log.push(event);
-  }
-
-  /** The relay decides when to read: a remote view may not cause reads. */
-  refresh(): void {}
-
-  /** The relay's interval rules; kept for the interface. */
-  setIntervalMs(): void {}
-
-  stop(): void {
+  override stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.listeners.clear();
+    super.stop();
     this.link.monitorStopped();
   }
 
@@ -236,17 +196,6 @@ class RemoteMonitor implements RemoteTargetMonitor {
       this.note({ atMs: Date.now(), target: this.target, type: 'target-down', severity: 'error', message: reason });
     }
     this.markDown(reason, null);
-  }
-
-  private publish(update: TargetUpdate): void {
-    this.current = update;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(update);
-      } catch {
-        // One view's bug must not keep the update from the others (same rule as local monitors).
-      }
-    }
   }
 }
 
