@@ -283,6 +283,10 @@ describe('events: alarms', () => {
       prev = cur;
     }
     expect(alerts).toHaveLength(1);
+    // Two exceptions in the next second double the rate but are no burst: still quiet.
+    const two = copy(doc);
+    two.workers[0].exceptions += 2;
+    expect(ofType(events(prev, inst(two, 40500), { exceptionAlert }), 'exceptions-rising')).toEqual([]);
     // A burst that doubles the last alert's rate is reported at once.
     const burst = copy(doc);
     burst.workers[0].exceptions += 5;

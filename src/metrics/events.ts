@@ -275,7 +275,10 @@ function exceptionEvents(derived: Derived, previous: Derived | null, atMs: numbe
   const before = previous?.instance?.eps ?? null;
   if (before !== null && before > 0 && eps < 2 * before) return;
   const last = options.exceptionAlert;
-  if (last !== undefined && atMs - last.atMs < (options.exceptionQuietMs ?? 60_000) && eps < 2 * last.eps) return;
+  // Within the quiet minute only a real burst speaks: twice the alerted rate, and a handful of exceptions
+  // (one then two exceptions a second is noise, not news).
+  const burst = eps >= 2 * (last?.eps ?? 0) && Math.round(eps * seconds) >= 5;
+  if (last !== undefined && atMs - last.atMs < (options.exceptionQuietMs ?? 60_000) && !burst) return;
   if (last !== undefined) {
     last.atMs = atMs;
     last.eps = eps;
