@@ -18,7 +18,7 @@ try {
 }
 
 const WORKERS = 64;
-const sample = JSON.parse(readFileSync('/work/shared/samples/instance-busy.json', 'utf8'));
+const sample = JSON.parse(readFileSync(new URL('../test/fixtures/samples/instance-busy.json', import.meta.url), 'utf8'));
 
 /** A 64-worker document grown from the real sample: workers and their per-worker metrics replicated. */
 function bigDocument() {

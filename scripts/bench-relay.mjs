@@ -67,7 +67,7 @@ async function runBench(updates) {
   const { HistorySeries, BoundedLog } = await import(join(dist, 'metrics', 'history.js'));
   const { encodeMessage, updateMessage } = await import(join(dist, 'web', 'protocol.js'));
 
-  const doc = JSON.parse(readFileSync('/work/shared/samples/instance-busy.json', 'utf8'));
+  const doc = JSON.parse(readFileSync(new URL('../test/fixtures/samples/instance-busy.json', import.meta.url), 'utf8'));
   const template = doc.workers.find((w) => w.cores?.some((c) => c.in_request)) ?? doc.workers[0];
   const snapshots = [0, 1].map((round) => {
     const d = structuredClone(doc);

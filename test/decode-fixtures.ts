@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadMeta } from '../src/stats/document.js';
 
-export const SAMPLES = '/work/shared/samples';
+export { SAMPLES } from './support/samples.js';
+import { SAMPLES } from './support/samples.js';
 
 /** The sample's bytes exactly as uWSGI sent them. */
 export function sampleBytes(name: string): Buffer {

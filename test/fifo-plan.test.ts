@@ -7,7 +7,7 @@ import { verifyEffect, type StatsReader } from '../src/fifo/verify.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import type { InstanceDocument, Snapshot } from '../src/stats/snapshot.js';
 
-const SAMPLES = '/work/shared/samples';
+import { SAMPLES } from './support/samples.js';
 
 function sample(name: string): Snapshot {
   return decodeSnapshot(readFileSync(`${SAMPLES}/${name}`), { target: name, readAtMs: 0, monotonicMs: 0, durationMs: 0 });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { decodeSnapshot } from '../src/stats/document.js';
 import type { Snapshot, InstanceSnapshot, EmperorSnapshot, RouterSnapshot } from '../src/stats/snapshot.js';
 
-export const SAMPLES = '/work/shared/samples';
+export { SAMPLES } from './support/samples.js';
+import { SAMPLES } from './support/samples.js';
 
 /** A fresh, mutable copy of a sample document (JSON object). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

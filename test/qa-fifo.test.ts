@@ -6,6 +6,7 @@ import { runCli } from './cli-helpers.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLES } from './support/samples.js';
 import { parseCommandWords } from '../src/fifo/commands.js';
 import { planCommands } from '../src/fifo/plan.js';
 import { decodeSnapshot } from '../src/stats/document.js';
@@ -22,7 +23,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 /** A sample instance with only the first `running` workers running, the others cheap (pid 0), as in cheaper mode. */
 function cheaperDoc(running: number): { doc: InstanceDocument; slots: number } {
-  const raw = JSON.parse(readFileSync('/work/shared/samples/instance-idle.json', 'utf8'));
+  const raw = JSON.parse(readFileSync(`${SAMPLES}/instance-idle.json`, 'utf8'));
   raw.workers.forEach((w: { id: number; pid: number; status: string }, i: number) => {
     if (i >= running) Object.assign(w, { id: 0, pid: 0, status: 'cheap' });
   });

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SAMPLES } from './support/samples.js';
 import { StatsReadError } from '../src/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { decodeSnapshot } from '../src/stats/document.js';
@@ -16,7 +17,7 @@ import { readChannel, type ChannelReadOptions, type ChannelReply } from '../src/
 import { startAbstractAdversary, type AbstractAdversary } from './support/adversary.js';
 import { cleanupAll, REPO_ROOT, startUwsgi, tempDir, type UwsgiProcess } from './support/uwsgi.js';
 
-const SAMPLE = readFileSync('/work/shared/samples/instance-idle.json');
+const SAMPLE = readFileSync(`${SAMPLES}/instance-idle.json`);
 const SAMPLE_PID = (JSON.parse(SAMPLE.toString('utf8')) as { pid: number }).pid;
 const PROBE = Buffer.from('GET / HTTP/1.0\r\n\r\n');
 

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SAMPLES } from './support/samples.js';
 import { DecodeError, StatsReadError } from '../src/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
@@ -13,9 +14,9 @@ import { abstractBrokerPid, nodeReachesAbstract, stopAbstractBroker } from '../s
 import { startAbstractAdversary, startAdversary, type AbstractAdversary, type Adversary } from './support/adversary.js';
 import { freePort, tempDir, cleanupAll } from './support/uwsgi.js';
 
-const SAMPLE = readFileSync('/work/shared/samples/instance-idle.json');
+const SAMPLE = readFileSync(`${SAMPLES}/instance-idle.json`);
 const SAMPLE_DOC = JSON.parse(SAMPLE.toString('utf8')) as { pid: number; workers: unknown[] };
-const HTTP_SAMPLE = readFileSync('/work/shared/samples/stats-http-response.raw');
+const HTTP_SAMPLE = readFileSync(`${SAMPLES}/stats-http-response.raw`);
 
 const servers: Array<Adversary | AbstractAdversary> = [];
 async function adversary(...args: Parameters<typeof startAdversary>): Promise<Adversary> {

@@ -13,7 +13,8 @@ import type { Snapshot } from '../src/stats/snapshot.js';
 import { Dashboard } from '../src/views/dashboard/dashboard.js';
 import type { TargetControl } from '../src/views/dashboard/control.js';
 
-export const SAMPLES = '/work/shared/samples';
+export { SAMPLES } from './support/samples.js';
+import { SAMPLES } from './support/samples.js';
 /** Wall clock of the sample captures (their last_spawn/request_start values are just before this). */
 export const SAMPLE_EPOCH_MS = 1795270490_000;
 

@@ -1,6 +1,7 @@
 /** Test-only helpers for the relay tests: a hand-driven monitor, a Prometheus text parser, a WebSocket client that records messages. */
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { SAMPLES } from './support/samples.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import { PushedMonitor } from '../src/metrics/pushed-monitor.js';
 import type { MonitorEvent, TargetUpdate } from '../src/metrics/types.js';
@@ -141,7 +142,7 @@ export function recordingClient(url: string, options: WebSocket.ClientOptions = 
 /** A real sample instance document grown to `workers` workers (ids, pids, counters varied), decoded. */
 export function bigInstanceSnapshot(workers: number, target: string, round = 0): Snapshot {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const doc: any = JSON.parse(readFileSync('/work/shared/samples/instance-busy.json', 'utf8'));
+  const doc: any = JSON.parse(readFileSync(`${SAMPLES}/instance-busy.json`, 'utf8'));
   const template = doc.workers[0];
   doc.workers = Array.from({ length: workers }, (_, i) => ({
     ...template,

@@ -1,0 +1,20 @@
+/** Where the real uWSGI stats documents the tests read live: test/fixtures/samples, inside the repository. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The samples folder, found from this file so the suite runs from any clone in any place. */
+export const SAMPLES = fileURLToPath(new URL('../fixtures/samples', import.meta.url));
+
+/** Wall clock of the sample captures (their last_spawn/request_start values are just before this). */
+export const SAMPLE_EPOCH_MS = 1795270490_000;
+
+/** The raw bytes of one sample file. */
+export function sampleBytes(name: string): Buffer {
+  return readFileSync(`${SAMPLES}/${name}`);
+}
+
+/** A fresh, mutable copy of a sample JSON document. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function sampleDoc(name: string): any {
+  return JSON.parse(readFileSync(`${SAMPLES}/${name}`, 'utf8'));
+}
