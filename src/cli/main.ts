@@ -98,6 +98,7 @@ interface ParsedOptions {
   interval: string;
   timeout: string;
   maxBytes: string;
+  showSecrets?: boolean;
   color: boolean;
   fifo: string[];
   ini?: string[];
@@ -153,7 +154,7 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
   const addresses = parseTargets(sources.addresses);
   const relays = await openRelays(addresses.filter((a) => a.kind === 'relay'), addresses.length > 1, Math.max(timeoutMs, 5000));
   try {
-    const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes }, (address) => {
+    const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes, showSecrets: opts.showSecrets === true }, (address) => {
       const opening = relays.find((o) => o.address === address);
       if (opening === undefined) return [];
       return opening.error === null ? opening.targets : [failedRelayTarget(opening)];

@@ -45,7 +45,8 @@ export function addTargetOptions(command: Command): Command {
   return command
     .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
     .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
-    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M');
+    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
+    .option('--show-secrets', 'show cookies, Authorization and token-like query parameters of in-flight requests (masked by default)');
 }
 
 /** --fifo and --ini: where each target's master FIFO (and, for --ini, its stats address) comes from. */

@@ -57,6 +57,7 @@ interface ServeOptions {
   interval: string;
   timeout: string;
   maxBytes: string;
+  showSecrets?: boolean;
   fifo: string[];
   ini?: string[];
 }
@@ -140,7 +141,11 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     if (a.kind === 'stdin') throw new UsageError('serve cannot watch - (stdin): a relay re-reads every interval');
   }
   // stdin is refused above: the targets never read it.
-  const targets = buildTargets(addresses, Readable.from([]), { timeoutMs, maxBytes });
+  const showSecrets = opts.showSecrets === true;
+  if (showSecrets && !isLoopbackHost(host)) {
+    say(`warning: --show-secrets on ${escapeControls(host)} (not loopback): every holder of the token sees the cookies and credentials of in-flight requests`);
+  }
+  const targets = buildTargets(addresses, Readable.from([]), { timeoutMs, maxBytes, showSecrets });
   for (const t of targets) {
     const limit = sources.maxRequests.get(t.name);
     if (limit !== undefined) t.maxRequests = limit;
@@ -172,6 +177,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       token,
       allowControl: opts.allowControl ?? false,
       controls,
+      showSecrets,
       log: (line) => say(line),
     });
     const where = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });

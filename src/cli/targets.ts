@@ -6,6 +6,7 @@ import type { StatsAddress } from '../stats/address.js';
 import { parseAddress } from '../stats/address.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
+import { maskSnapshot } from '../stats/secrets.js';
 import type { TargetMonitor } from '../metrics/types.js';
 import { StatsReadError, UsageError } from '../errors.js';
 import { escapeControls } from '../views/safe-text.js';
@@ -13,6 +14,8 @@ import { escapeControls } from '../views/safe-text.js';
 export interface ReadLimits {
   timeoutMs: number;
   maxBytes: number;
+  /** Keep credentials (cookies, Authorization, token parameters) in request variables; masked otherwise. */
+  showSecrets?: boolean;
 }
 
 /** One target of this run. */
@@ -71,7 +74,9 @@ export function buildTargets(
 }
 
 async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal): Promise<Snapshot> {
-  return readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin });
+  const snapshot = await readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin });
+  // Masked at the source, so every view, report, record and the relay see the same safe data.
+  return limits.showSecrets === true ? snapshot : maskSnapshot(snapshot);
 }
 
 /** The one-line message of a failed read, without the target's name repeated. */

@@ -117,25 +117,26 @@ export function updateMessage(update: TargetUpdate, points: SeriesPoints): Updat
 }
 
 /** The per-target part of a hello: latest update, whole history and the recent event log. */
-export function helloTarget(monitor: TargetMonitor): HelloTarget {
+export function helloTarget(monitor: TargetMonitor, shown: (u: TargetUpdate) => TargetUpdate = (u) => u): HelloTarget {
   const history: Partial<Record<SeriesName, WireSeries>> = {};
   for (const name of SERIES_NAMES) {
     const series = monitor.history(name);
     history[name] = { t: series.times(), v: series.values() };
   }
   const events = monitor.events();
+  const latest = monitor.latest();
   return {
     target: monitor.target,
     intervalMs: monitor.intervalMs,
-    latest: monitor.latest(),
+    latest: latest === null ? null : shown(latest),
     history,
     events: events.slice(Math.max(0, events.length - HELLO_EVENTS)),
   };
 }
 
 /** Build the hello sent to each new client. */
-export function helloMessage(monitors: readonly TargetMonitor[], control: boolean, commands: readonly string[]): HelloMessage {
-  return { v: 1, type: 'hello', server: 'uwsgitop-ts', control, commands: [...commands], targets: monitors.map(helloTarget) };
+export function helloMessage(monitors: readonly TargetMonitor[], control: boolean, commands: readonly string[], shown?: (u: TargetUpdate) => TargetUpdate): HelloMessage {
+  return { v: 1, type: 'hello', server: 'uwsgitop-ts', control, commands: [...commands], targets: monitors.map((m) => helloTarget(m, shown)) };
 }
 
 /** Serialise a message (JSON.stringify already sends NaN/Infinity as null; no replacer, it would slow big snapshots). */

@@ -7,6 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { UsageError } from '../errors.js';
+import { maskSnapshotOf } from '../stats/secrets.js';
 import type { MonitorEvent, TargetMonitor } from '../metrics/types.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from './auth.js';
 import { relayCommandNames } from './commands.js';
@@ -31,6 +32,8 @@ export interface RelayOptions {
   allowControl?: boolean;
   /** FIFO controllers by target name. */
   controls?: ReadonlyMap<string, RelayControl>;
+  /** Send credentials of in-flight requests as they are (default false: masked, see stats/secrets.ts). */
+  showSecrets?: boolean;
   /** Where command and connection notes go (one line each, already safe for a terminal). */
   log?: (line: string) => void;
   /** A client whose unsent data exceeds this misses updates (default 4 MiB). */
@@ -118,6 +121,8 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   const fanout = new Fanout({ maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024, maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10 });
   const metrics = createRelayMetrics(monitors, () => fanout.size);
   const counters = { serialisations: 0, helloBuilds: 0 };
+  // What leaves the relay: masked unless the operator asked to see credentials.
+  const shown = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
   let port = 0;
 
   // Caches rebuilt lazily after an update: any number of new tabs or API reads between two polls cost one build.
@@ -126,7 +131,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   const helloBytes = (): Buffer => {
     if (helloCache === null) {
       counters.helloBuilds++;
-      helloCache = Buffer.from(encodeMessage(helloMessage(monitors, allowControl, commandNames)), 'utf8');
+      helloCache = Buffer.from(encodeMessage(helloMessage(monitors, allowControl, commandNames, shown)), 'utf8');
     }
     return helloCache;
   };
@@ -141,7 +146,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       lastSeq = update.seq;
       if (fanout.size === 0) return;
       counters.serialisations++;
-      fanout.broadcast(Buffer.from(encodeMessage(updateMessage(update, points)), 'utf8'));
+      fanout.broadcast(Buffer.from(encodeMessage(updateMessage(shown(update), points)), 'utf8'));
     });
   });
   const announce = (target: string, event: MonitorEvent): void => {
@@ -189,7 +194,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       send(res, 200, 'application/json', JSON.stringify({ ok: true, clients: fanout.size, targets }));
     },
     '/api/snapshot': (_req, res) => {
-      apiCache ??= JSON.stringify({ v: 1, targets: monitors.map((m) => m.latest() ?? { target: m.target, seq: 0, state: { state: 'connecting' } }) });
+      apiCache ??= JSON.stringify({ v: 1, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) });
       send(res, 200, 'application/json', apiCache);
     },
     '/metrics': (_req, res) => {
