@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { decodeSnapshot } from '../dist/stats/document.js';
-import { MonitorCore } from '../dist/metrics/monitor-core.js';
+import { MonitorCore } from '../dist/monitor/monitor-core.js';
 import { buildFrame } from '../dist/views/dashboard/model/frame.js';
 import { initialState } from '../dist/views/dashboard/model/state.js';
 import { Dashboard } from '../dist/views/dashboard/dashboard.js';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const { MonitorCore } = await import(join(dist, 'metrics/monitor-core.js'));
+const { MonitorCore } = await import(join(dist, 'monitor/monitor-core.js'));
 const { derive } = await import(join(dist, 'metrics/derive.js'));
 let decodeSnapshot = null;
 try {

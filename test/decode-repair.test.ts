@@ -1,9 +1,9 @@
 /** The invalid JSON uWSGI really emits is repaired (and said so); anything else is a DecodeError with its byte offset. */
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../src/errors.js';
+import { DecodeError } from '../src/core/errors.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import type { InstanceSnapshot, RouterSnapshot } from '../src/stats/snapshot.js';
-import { escapeControls } from '../src/views/safe-text.js';
+import { escapeControls } from '../src/core/safe-text.js';
 import { meta, sampleBytes, sampleJson } from './decode-fixtures.js';
 
 function decodeError(body: Buffer): DecodeError {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FifoError, UsageError } from '../src/errors.js';
+import { FifoError, UsageError } from '../src/core/errors.js';
 import { COMMANDS, findCommand, needsConfirmation, parseCommandWords, parseRawBytes } from '../src/fifo/commands.js';
 import { planCommands } from '../src/fifo/plan.js';
 import { verifyEffect, type StatsReader } from '../src/fifo/verify.js';

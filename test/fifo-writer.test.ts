@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FifoError } from '../src/errors.js';
+import { FifoError } from '../src/core/errors.js';
 import { probeFifo, writeFifo } from '../src/fifo/writer.js';
 import { cleanupAll, rawStats, REPO_ROOT, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
 

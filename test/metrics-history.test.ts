@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
-import { MonitorCore } from '../src/metrics/monitor-core.js';
-import { createMonitor } from '../src/metrics/monitor.js';
-import type { MonitorEvent, TargetUpdate } from '../src/metrics/types.js';
+import { MonitorCore } from '../src/monitor/monitor-core.js';
+import { createMonitor } from '../src/monitor/monitor.js';
+import type { MonitorEvent } from '../src/metrics/types.js';
+import type { TargetUpdate } from '../src/monitor/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { copy, inst, sample } from './metrics-fixtures.js';
 

@@ -1,6 +1,6 @@
 /** Legion events from a real uWSGI legion: the lord leaves, a member becomes lord. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMonitor } from '../src/metrics/monitor.js';
+import { createMonitor } from '../src/monitor/monitor.js';
 import type { MonitorEvent } from '../src/metrics/types.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import WebSocket from 'ws';
-import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
+import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { isSecretParameter, maskQuery, maskUri, maskVariable, secretMark } from '../src/stats/secrets.js';

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from './support/samples.js';
-import { StatsReadError } from '../src/errors.js';
+import { StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import { abstractBrokerPid, pythonAbstractChannel, stopAbstractBroker } from '../src/stats/transport-abstract.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 
 function refusal(text: string): UsageError {

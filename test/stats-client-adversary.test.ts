@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from './support/samples.js';
-import { DecodeError, StatsReadError } from '../src/errors.js';
+import { DecodeError, StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
 import { abstractBrokerPid, nodeReachesAbstract, stopAbstractBroker } from '../src/stats/transport-abstract.js';

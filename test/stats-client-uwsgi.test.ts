@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { StatsReadError } from '../src/errors.js';
+import { StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
 import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
 import type { InstanceSnapshot, Snapshot } from '../src/stats/snapshot.js';

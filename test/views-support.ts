@@ -6,8 +6,10 @@
 import { afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { MonitorCore } from '../src/metrics/monitor-core.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from '../src/metrics/types.js';
+import { MonitorCore } from '../src/monitor/monitor-core.js';
+import type { MonitorEvent } from '../src/metrics/types.js';
+import type { SeriesName, SeriesView } from '../src/metrics/series.js';
+import type { TargetMonitor, TargetUpdate } from '../src/monitor/types.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { Dashboard } from '../src/views/dashboard/dashboard.js';

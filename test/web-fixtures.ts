@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { SAMPLES } from './support/samples.js';
 import { decodeSnapshot } from '../src/stats/document.js';
-import { PushedMonitor } from '../src/metrics/pushed-monitor.js';
-import type { MonitorEvent, TargetUpdate } from '../src/metrics/types.js';
+import { PushedMonitor } from '../src/monitor/pushed-monitor.js';
+import type { MonitorEvent } from '../src/metrics/types.js';
+import type { TargetUpdate } from '../src/monitor/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 
 /** A TargetMonitor the test drives by hand: emit() publishes an update as a real poll would. */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type net from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
+import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { startRelay, type Relay } from '../src/web/server.js';

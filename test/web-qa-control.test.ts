@@ -5,8 +5,8 @@
  * logged (anyone on loopback could fill the log).
  */
 import { describe, expect, it } from 'vitest';
-import { handleClientMessage, type CommandContext, type RelayControl } from '../src/web/remote-command.js';
-import { RELAY_COMMANDS } from '../src/web/commands.js';
+import { handleClientMessage, type CommandContext, type RelayControl } from '../src/relay/remote-command.js';
+import { RELAY_COMMANDS } from '../src/relay/commands.js';
 import { FakeMonitor } from './web-fixtures.js';
 
 function context(allowControl: boolean, lines: string[], ran: string[]): CommandContext {

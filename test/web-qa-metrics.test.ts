@@ -6,7 +6,7 @@
  * `uwsgi_up 0` and its age.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
+import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { startRelay, type Relay } from '../src/web/server.js';

@@ -5,11 +5,11 @@
  * The relay is fed by a real uWSGI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
+import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
-import { connectRelay, relayUrl } from '../src/stats/relay-client.js';
-import { validateToken } from '../src/web/auth.js';
+import { connectRelay, relayUrl } from '../src/relay/client.js';
+import { validateToken } from '../src/relay/auth.js';
 import { startRelay, type Relay } from '../src/web/server.js';
 import { cleanupAll, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 

@@ -3,12 +3,12 @@
  * token and Origin rules, and a slow WebSocket reader skipped then dropped while a fast one gets everything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLoopbackHost, originAllowed, hostAllowed, tokenMatches, validateToken } from '../src/web/auth.js';
+import { isLoopbackHost, originAllowed, hostAllowed, tokenMatches, validateToken } from '../src/relay/auth.js';
 import { collectSamples } from '../src/web/prom-samples.js';
 import { pageAddress } from '../src/web/page-address.js';
 import { createRelayMetrics } from '../src/web/prometheus.js';
 import { startRelay, type Relay } from '../src/web/server.js';
-import type { TargetUpdate } from '../src/metrics/types.js';
+import type { TargetUpdate } from '../src/monitor/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { emperor, router, inst, sample } from './metrics-fixtures.js';
 import { FakeMonitor, bigInstanceSnapshot, parsePrometheus, promValue, recordingClient } from './web-fixtures.js';

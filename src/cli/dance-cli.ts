@@ -2,7 +2,7 @@
  * `uwsgitop-ts dance --new FIFO --running FIFO --sleeping FIFO [--new-stats A --running-stats B --sleeping-stats C]`
  * and `uwsgitop-ts dance rollback --running FIFO --sleeping FIFO [...]`: the zerg dance, each step verified.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { zergDance, zergRollback } from '../fifo/dance.js';
 import type { CliIo } from './fifo-cli.js';
 

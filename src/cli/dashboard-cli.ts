@@ -1,6 +1,6 @@
 /** The default mode on a terminal: one live monitor per target shown by the dashboard, with FIFO controls when paired. */
-import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
-import type { TargetMonitor } from '../metrics/types.js';
+import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
+import type { TargetMonitor } from '../monitor/types.js';
 import type { Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
 

@@ -1,5 +1,5 @@
 /** `uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS]`: scripted FIFO control. */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { existsSync } from 'node:fs';
 import { COMMANDS, findCommand, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
 import { runFifoCommands } from '../fifo/run.js';

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import { Output } from './output.js';
 import { abortOnSignals } from './interrupt.js';
 import {

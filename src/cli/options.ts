@@ -1,6 +1,6 @@
 /** Parsing and checking the numeric command-line options; each bad value is a UsageError (exit 2). */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Defaults and floors of the common options. */
 export const DEFAULT_INTERVAL_S = 1;

@@ -4,9 +4,9 @@
  */
 import type { StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
-import type { TargetMonitor } from '../metrics/types.js';
-import { StatsReadError } from '../errors.js';
-import { connectRelay, type RemoteTargetMonitor } from '../stats/relay-client.js';
+import type { TargetMonitor } from '../monitor/types.js';
+import { StatsReadError } from '../core/errors.js';
+import { connectRelay, type RemoteTargetMonitor } from '../relay/client.js';
 import { failureText, type Target } from './targets.js';
 
 

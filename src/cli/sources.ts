@@ -2,8 +2,8 @@
  * Where the targets come from: positional addresses, `--fifo ADDR=PATH` pairs (the address is watched too)
  * and `--ini FILE...` (uWSGI config files: their `stats` and `master-fifo` options).
  */
-import { UsageError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import { readIniTargets } from '../config/ini.js';
 
 export interface TargetSources {

@@ -7,9 +7,9 @@ import { parseAddress } from '../stats/address.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { maskSnapshot } from '../stats/secrets.js';
-import type { TargetMonitor } from '../metrics/types.js';
-import { StatsReadError, UsageError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import type { TargetMonitor } from '../monitor/types.js';
+import { StatsReadError, UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 
 export interface ReadLimits {
   timeoutMs: number;

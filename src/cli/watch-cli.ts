@@ -2,8 +2,8 @@
  * `--json --watch`: one NDJSON record per target per poll (snapshot record, derived values, the poll's new
  * events) from one live monitor per target, until interrupted, stdout closes, or `--count` lines per target.
  */
-import { createMonitor, type ControllableMonitor } from '../metrics/monitor.js';
-import type { TargetUpdate } from '../metrics/types.js';
+import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
+import type { TargetUpdate } from '../monitor/types.js';
 import { derive } from '../metrics/derive.js';
 import { errorRecord, jsonLine, snapshotRecord, updateRecord } from '../views/json-record.js';
 import type { Output } from './output.js';

@@ -1,5 +1,5 @@
 /** The master FIFO's commands: names an operator can type, the byte uWSGI reads, and what each one does. */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** What a command should change in the stats, i.e. how its effect can be proven. */
 export type EffectKind =

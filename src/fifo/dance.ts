@@ -4,7 +4,7 @@
  * selected slot's path answers. Every step is checked before the next one, and nothing is done to the running
  * instance unless a new one is ready (dance) or a sleeping one exists (rollback).
  */
-import { FifoError } from '../errors.js';
+import { FifoError } from '../core/errors.js';
 import { findCommand, type FifoCommand } from './commands.js';
 import { runFifoCommands } from './run.js';
 import { allPaused, describeWorkers, isPaused, runningWorkers } from './state.js';

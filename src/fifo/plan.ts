@@ -2,7 +2,7 @@
  * Turns named commands plus what the stats show before into the bytes to write and the effect to wait for.
  * Pure: no I/O, so every decision is testable on saved documents.
  */
-import { FifoError } from '../errors.js';
+import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
 import { isPaused, runningWorkers } from './state.js';

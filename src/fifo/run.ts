@@ -1,5 +1,5 @@
 /** One FIFO command run: read the stats before, decide the bytes, write them once, then prove the effect. */
-import { FifoError } from '../errors.js';
+import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
 import { planCommands } from './plan.js';

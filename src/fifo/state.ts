@@ -1,6 +1,6 @@
 /** What the FIFO commands care about in an instance snapshot: which workers run, paused or not, their pids. */
 import type { InstanceDocument, Worker } from '../stats/snapshot.js';
-import { safeText } from '../views/safe-text.js';
+import { safeText } from '../core/safe-text.js';
 
 /** Workers that have a process and are not cheap (a cheap slot has pid 0, a dying one shows 'cheap' first). */
 export function runningWorkers(doc: InstanceDocument): Worker[] {

@@ -2,7 +2,7 @@
  * Proof of effect: after a FIFO write, poll the instance's stats gently (one read at a time) until the
  * expected change shows, or report what was last seen when the time runs out.
  */
-import { FifoError, StatsReadError } from '../errors.js';
+import { FifoError, StatsReadError } from '../core/errors.js';
 import { parseAddress } from '../stats/address.js';
 import { readSnapshot } from '../stats/client.js';
 import type { InstanceDocument, Snapshot } from '../stats/snapshot.js';

@@ -3,7 +3,7 @@
  * open O_WRONLY|O_NONBLOCK (never O_CREAT), check the open fd is a FIFO, one write() call, close.
  */
 import { constants, promises as fsp, readFileSync, type Stats } from 'node:fs';
-import { FifoError } from '../errors.js';
+import { FifoError } from '../core/errors.js';
 
 /** Linux PIPE_BUF: writes up to this size into a pipe are atomic, so the master reads them in order, unmixed. */
 export const PIPE_BUF = 4096;

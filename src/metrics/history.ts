@@ -2,7 +2,7 @@
  * Fixed-size history series: preallocated typed arrays, so memory stays flat however long the program runs.
  * A null value is a gap (a failed poll), kept apart from a real zero.
  */
-import type { SeriesView } from './types.js';
+import type { SeriesView } from './series.js';
 
 /** A ring buffer of (time, value|null) pairs implementing SeriesView. */
 export class HistorySeries implements SeriesView {

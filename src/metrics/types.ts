@@ -1,9 +1,9 @@
 /**
- * Derived values, history, events and the live monitor's contract: what src/metrics produces from
- * consecutive snapshots and what every consumer (dashboard, reports, NDJSON, relay) reads.
+ * Derived values and events: what src/metrics produces from consecutive snapshots and what every consumer
+ * (dashboard, reports, NDJSON, relay) reads. The live monitor's contract is src/monitor/types.ts.
  * Rates are per second over the monotonic clock; null means "no rate yet" (first sample, reset, gap).
  */
-import type { Snapshot, MetricType } from '../stats/snapshot.js';
+import type { MetricType } from '../stats/snapshot.js';
 
 export interface WorkerDerived {
   slot: number;
@@ -130,65 +130,6 @@ export interface MonitorEvent {
   message: string;
   /** Structured details (worker slot, pids, cause...). */
   data?: Record<string, string | number | boolean | null>;
-}
-
-/** The connection state of one target. */
-export type TargetState =
-  | { state: 'connecting' }
-  | { state: 'live' }
-  | { state: 'stale'; sinceMs: number; ageSeconds: number }
-  | { state: 'down'; error: string; sinceMs: number; nextRetryAtMs: number | null };
-
-/** What a monitor publishes after every poll (successful or not). */
-export interface TargetUpdate {
-  target: string;
-  /** Monotonic sequence number of polls for this target. */
-  seq: number;
-  state: TargetState;
-  /** The latest good snapshot (may be from an earlier poll when this one failed). */
-  snapshot: Snapshot | null;
-  derived: Derived | null;
-  /** Events produced by this poll only. */
-  events: MonitorEvent[];
-  /** The error of this poll, when it failed (one line). */
-  error: string | null;
-}
-
-/** Names of the instance-level history series every monitor keeps. */
-export type SeriesName = 'rps' | 'avgRtMs' | 'busyWorkers' | 'listenQueue' | 'txps' | 'eps';
-
-/** A read-only window on a fixed-size history series; null marks a gap (failed poll). */
-export interface SeriesView {
-  /** Values oldest first, at most `capacity` of them. */
-  values(): Array<number | null>;
-  /** Wall-clock epoch ms of each value, same order. */
-  times(): number[];
-  readonly capacity: number;
-}
-
-/**
- * One live target: its poller, derived values, history and event log. Created once per target and shared by
- * every consumer, so the number of reads depends only on the interval, never on how many views watch.
- */
-export interface TargetMonitor {
-  readonly target: string;
-  /** The most recent update, null before the first poll ends. */
-  latest(): TargetUpdate | null;
-  /** Subscribe to updates (one per poll); returns the unsubscribe function. */
-  subscribe(listener: (update: TargetUpdate) => void): () => void;
-  /** An instance-level history series. */
-  history(name: SeriesName): SeriesView;
-  /** The bounded event log, oldest first. */
-  events(): readonly MonitorEvent[];
-  /** Record an event that did not come from the stats (e.g. a FIFO command and its verified result). */
-  addEvent(event: MonitorEvent): void;
-  /** Ask for a read as soon as the one in flight (if any) ends. */
-  refresh(): void;
-  readonly intervalMs: number;
-  /** Change the poll interval (floor 100 ms). */
-  setIntervalMs(ms: number): void;
-  /** Stop polling; no timer or socket is left behind. */
-  stop(): void;
 }
 
 /** Why a worker most likely respawned, as told by consecutive snapshots ('died' = killed or crashed). */

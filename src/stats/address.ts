@@ -1,7 +1,7 @@
 /** Stats target addresses: the forms a user may type and their parsed meaning. */
 import { statSync } from 'node:fs';
 import net from 'node:net';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A parsed stats address. `text` is what the user typed (used as the target's name). */
 export type StatsAddress =

@@ -3,7 +3,7 @@
  * abstract, --stats-http over any of them, https behind a proxy), or from a saved document (file:, -).
  */
 import { performance } from 'node:perf_hooks';
-import { StatsReadError, UsageError } from '../errors.js';
+import { StatsReadError, UsageError } from '../core/errors.js';
 import { endpointKey, type StatsAddress } from './address.js';
 import { decodeSnapshot } from './document.js';
 import type { Snapshot } from './snapshot.js';

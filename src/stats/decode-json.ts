@@ -3,8 +3,8 @@
  * that fails does the repair scanner (json-repair.ts) run.
  */
 import { isUtf8 } from 'node:buffer';
-import { DecodeError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { DecodeError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import { repairJson } from './json-repair.js';
 
 /** A parsed document and the repairs that were needed to parse it. */

@@ -1,6 +1,6 @@
 /** One stats reply body -> one typed Snapshot: parse (repairing uWSGI's known defects), detect the kind, normalise. */
-import { DecodeError } from '../errors.js';
-import { safeText } from '../views/safe-text.js';
+import { DecodeError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
 import { parseStatsJson } from './decode-json.js';
 import { isObject, jsonType } from './decode-record.js';
 import { normalizeInstance } from './normalize.js';
@@ -36,7 +36,7 @@ function notStatsError(value: unknown): DecodeError {
   return new DecodeError(`not a stats document: no workers, vassals or router sockets (${shown})`);
 }
 
-/** Decode the body bytes of one stats reply into a Snapshot; throws DecodeError (src/errors.ts) when it is not a stats document. */
+/** Decode the body bytes of one stats reply into a Snapshot; throws DecodeError (src/core/errors.ts) when it is not a stats document. */
 export function decodeSnapshot(body: Buffer, meta: ReadMeta): Snapshot {
   const { value, repairs } = parseStatsJson(body);
   if (!isObject(value)) throw notStatsError(value);

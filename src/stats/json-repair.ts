@@ -13,8 +13,8 @@
  *   not ',', '}' or ']'), are escaped: the emperor writes vassal ids (file names) raw, so a
  *   vassal file named `ev"il.ini` or `a\x.ini` would otherwise make the emperor unreadable for good.
  */
-import { DecodeError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { DecodeError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 
 /** The repaired document text and a human-readable line per kind of repair applied. */
 export interface RepairResult {

@@ -6,8 +6,8 @@
  * connection gets an error and the next read starts a new broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StatsReadError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { StatsReadError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import type { ChannelEvents } from './transport-channel.js';
 import { encodeFrame, FrameError, FrameReader, type BrokerFrame } from './transport-abstract-frames.js';
 import { BROKER_MARK, BROKER_SCRIPT } from './transport-abstract-script.js';

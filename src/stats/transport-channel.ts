@@ -4,7 +4,7 @@
  * optional request sent at once or as a probe when the server stays silent (a --stats-http socket).
  */
 import type { StatsAddress } from './address.js';
-import { StatsReadError } from '../errors.js';
+import { StatsReadError } from '../core/errors.js';
 import { cancelledError, connectError, emptyError, resetError, timeoutError, tooLargeError } from './transport-errors.js';
 
 /** What a channel reports while it runs. */

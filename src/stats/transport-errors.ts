@@ -1,7 +1,7 @@
 /** One-line, actionable StatsReadErrors for every way a stats read can fail. */
 import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { StatsReadError } from '../errors.js';
+import { StatsReadError } from '../core/errors.js';
 import type { StatsAddress } from './address.js';
 
 /** How an address is written in messages and in uWSGI's --stats option. */

@@ -1,6 +1,6 @@
 /** Saved documents: `file:PATH` (read afresh on every read) and `-` (standard input, read once, replayed). */
 import { open, stat } from 'node:fs/promises';
-import { StatsReadError } from '../errors.js';
+import { StatsReadError } from '../core/errors.js';
 import type { StatsAddress } from './address.js';
 import { cancelledError, explainPermission, formatBytes, tooLargeError } from './transport-errors.js';
 

@@ -1,6 +1,6 @@
 /** The little HTTP/1.0 a stats read needs: one GET, and the reply split into status, headers and body. */
-import { StatsReadError } from '../errors.js';
-import { escapeControls } from '../views/safe-text.js';
+import { StatsReadError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 
 /** What uWSGI's --stats-http needs to answer: any bytes will do; this is a minimal valid request. */
 export const PROBE_REQUEST = Buffer.from('GET / HTTP/1.0\r\n\r\n', 'latin1');

@@ -4,7 +4,8 @@
  * derived rates next to its counters, so `jq '.workers[].rps'` works without joining two structures.
  */
 import type { Snapshot, Worker, Core, InstanceDocument, EmperorDocument, RouterDocument } from '../stats/snapshot.js';
-import type { Derived, MonitorEvent, TargetUpdate } from '../metrics/types.js';
+import type { Derived, MonitorEvent } from '../metrics/types.js';
+import type { TargetUpdate } from '../monitor/types.js';
 
 /** Version of the record layout; bumped only when a field changes meaning or disappears. */
 export const JSON_SCHEMA_VERSION = 1;

@@ -1,7 +1,7 @@
 /** The plain-text report of an Emperor document: summary line, vassal table, blacklist. */
 import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
-import { safeText } from './safe-text.js';
+import { safeText } from '../core/safe-text.js';
 import { renderTable, type Column } from './text-table.js';
 import { formatEpochShort, yesNo } from './text-format.js';
 

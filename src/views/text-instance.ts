@@ -5,7 +5,7 @@
  */
 import type { InstanceSnapshot, Worker, InFlightRequest } from '../stats/snapshot.js';
 import type { Derived, WorkerDerived } from '../metrics/types.js';
-import { safeText } from './safe-text.js';
+import { safeText } from '../core/safe-text.js';
 import { renderTable, type Column } from './text-table.js';
 import {
   formatBytes,

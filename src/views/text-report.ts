@@ -4,7 +4,7 @@
  */
 import type { Snapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
-import { safeText } from './safe-text.js';
+import { safeText } from '../core/safe-text.js';
 import { formatLocalTime, formatSeconds } from './text-format.js';
 import { instanceSections, instanceSummary } from './text-instance.js';
 import { emperorSections, emperorSummary } from './text-emperor.js';

@@ -1,7 +1,7 @@
 /** The plain-text report of a router document (fastrouter, http, rawrouter, sslrouter): sockets, subscriptions and their nodes. */
 import type { RouterSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
-import { safeText } from './safe-text.js';
+import { safeText } from '../core/safe-text.js';
 import { renderTable, type Column } from './text-table.js';
 import { formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
 

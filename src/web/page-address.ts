@@ -3,7 +3,7 @@
  * own: "http://0.0.0.0:9192/" opens nothing from another box, so name this host (and its addresses) instead.
  * The token is never printed: only where to find it.
  */
-import { escapeControls } from '../views/safe-text.js';
+import { escapeControls } from '../core/safe-text.js';
 
 /** One address of this host, as os.networkInterfaces() lists them. */
 export interface HostAddress {

@@ -5,7 +5,7 @@
  * sample also carries `target`. Additions cover what the exporter lacks: paused workers, legions, vassals,
  * routers and their subscription nodes, per-target up/age.
  */
-import type { TargetUpdate } from '../metrics/types.js';
+import type { TargetUpdate } from '../monitor/types.js';
 import type { EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
 
 export type Labels = Record<string, string>;

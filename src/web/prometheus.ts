@@ -3,7 +3,7 @@
  * on scrape from the monitors' latest updates: a scrape never triggers a stats read.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { TargetMonitor } from '../metrics/types.js';
+import type { TargetMonitor } from '../monitor/types.js';
 import { METRIC_SPECS, collectSamples, type SampleSet } from './prom-samples.js';
 
 export interface RelayMetrics {

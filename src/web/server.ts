@@ -6,20 +6,21 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { maskSnapshotOf } from '../stats/secrets.js';
-import type { MonitorEvent, TargetMonitor } from '../metrics/types.js';
-import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from './auth.js';
-import { relayCommandNames } from './commands.js';
-import { Fanout } from './fanout.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import type { TargetMonitor } from '../monitor/types.js';
+import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from '../relay/auth.js';
+import { relayCommandNames } from '../relay/commands.js';
+import { Fanout } from '../relay/fanout.js';
 import { createRelayMetrics } from './prometheus.js';
-import { encodeMessage, helloMessage, latestPoints, updateMessage } from './protocol.js';
-import { handleClientMessage, type RelayControl } from './remote-command.js';
+import { encodeMessage, helloMessage, latestPoints, updateMessage } from '../relay/protocol.js';
+import { handleClientMessage, type RelayControl } from '../relay/remote-command.js';
 import { PAGE_CSS } from './assets/page-css.js';
 import { PAGE_JS } from './assets/page-js.js';
 import { renderPageHtml } from './assets/page-html.js';
 
-export type { RelayControl } from './remote-command.js';
+export type { RelayControl } from '../relay/remote-command.js';
 
 export interface RelayOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `token`. */

@@ -4,8 +4,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Widgets } from 'blessed';
-import type { MonitorEvent, SeriesName, TargetMonitor, TargetUpdate } from '../../metrics/types.js';
-import { safeText } from '../safe-text.js';
+import type { MonitorEvent } from '../../metrics/types.js';
+import type { SeriesName } from '../../metrics/series.js';
+import type { TargetMonitor, TargetUpdate } from '../../monitor/types.js';
+import { safeText } from '../../core/safe-text.js';
 import { DIRECT_COMMAND_KEYS, fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';

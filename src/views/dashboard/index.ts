@@ -1,7 +1,7 @@
 /**
  * The live terminal dashboard's entry point for the CLI: `runDashboard(monitors, io, options)`.
  */
-import type { TargetMonitor } from '../../metrics/types.js';
+import type { TargetMonitor } from '../../monitor/types.js';
 import type { TargetControl } from './control.js';
 import { Dashboard } from './dashboard.js';
 

@@ -4,7 +4,7 @@
  * every second instead of jumping once per poll.
  */
 import type { InFlightRequest } from '../../../stats/snapshot.js';
-import type { TargetState } from '../../../metrics/types.js';
+import type { TargetState } from '../../../monitor/types.js';
 
 /**
  * The wall clock the shown data is aged to: the freeze time while frozen (a still picture), the moment a

@@ -4,7 +4,7 @@
  */
 import type { Worker } from '../../../stats/snapshot.js';
 import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fitCell, displayWidth } from '../width.js';
 import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../format.js';
 import { line, type Line } from './line.js';

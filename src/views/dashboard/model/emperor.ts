@@ -1,7 +1,7 @@
 /** The emperor's vassals: pid, ready, accepting, respawns, cursed, loyal, last spawn; the blacklist above. */
 import type { BlacklistEntry, Vassal } from '../../../stats/snapshot.js';
 import type { VassalDerived } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtBool, fmtCount, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';

@@ -1,6 +1,6 @@
 /** The fleet: every target with its state and headline numbers; the fleet line is its one-row form. */
-import type { TargetUpdate } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import type { TargetUpdate } from '../../../monitor/types.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtRate } from '../format.js';
 import { lineWidth, type Line, type Style } from './line.js';
 import type { Column, TableSpec } from './table.js';

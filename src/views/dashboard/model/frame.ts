@@ -3,9 +3,11 @@
  * the popup. Pure: the same input gives the same frame, so tests and the benchmark use it directly and the
  * renderer only paints it.
  */
-import type { MonitorEvent, SeriesName, TargetUpdate } from '../../../metrics/types.js';
+import type { MonitorEvent } from '../../../metrics/types.js';
+import type { SeriesName } from '../../../metrics/series.js';
+import type { TargetUpdate } from '../../../monitor/types.js';
 import type { Snapshot } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtClock } from '../format.js';
 import { FIFO_COMMANDS } from '../control.js';
 import type { BodyModel } from './body.js';

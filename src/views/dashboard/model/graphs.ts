@@ -2,7 +2,7 @@
  * Graph view models from the monitor's history: clean series for blessed-contrib line charts (no NaN, a
  * non-zero ceiling, x and y of equal length) and where each chart goes.
  */
-import type { SeriesName } from '../../../metrics/types.js';
+import type { SeriesName } from '../../../metrics/series.js';
 import { fmtBytes, fmtRate } from '../format.js';
 
 export interface SeriesData {

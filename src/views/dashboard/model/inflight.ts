@@ -3,7 +3,7 @@
  * stuck?" is answered by the first line. Ages count up between polls (see ages.ts).
  */
 import type { InFlightRequest, Worker } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtDuration } from '../format.js';
 import { requestAge } from './ages.js';
 import type { Style } from './line.js';

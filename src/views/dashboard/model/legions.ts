@@ -1,6 +1,6 @@
 /** The legions view: for each legion its lord and quorum (heading lines), then every member with valor and last seen. */
 import type { Legion, LegionMember } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtDuration, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';

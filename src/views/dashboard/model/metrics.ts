@@ -1,7 +1,7 @@
 /** The uWSGI metrics view (--enable-metrics): a filterable list of every metric with its value and rate. */
 import type { MetricDerived } from '../../../metrics/types.js';
 import type { Metric } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtRate } from '../format.js';
 import type { Column, TableSpec } from './table.js';
 

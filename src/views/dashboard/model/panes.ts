@@ -5,7 +5,7 @@
  */
 import type { MonitorEvent } from '../../../metrics/types.js';
 import type { InstanceSnapshot } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtClock, fmtDuration } from '../format.js';
 import { ageStyle, hostUri, inflightPaneSpec, inflightRows } from './inflight.js';
 import { fitLine, line, lineWidth, type Line, type Style } from './line.js';

@@ -1,7 +1,7 @@
 /** A router's subscriptions and nodes: requests/s, load, failcnt and death mark per node. */
 import type { RouterDocument, StaticNode, Subscription, SubscriptionNode } from '../../../stats/snapshot.js';
 import type { SubscriptionNodeDerived } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtCount, fmtRate, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';

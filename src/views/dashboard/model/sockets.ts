@@ -1,6 +1,6 @@
 /** The sockets view: each listening socket's queue against its maximum. */
 import type { Socket } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtBool } from '../format.js';
 import type { Column, TableSpec } from './table.js';
 

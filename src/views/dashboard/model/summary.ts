@@ -5,8 +5,9 @@
  * the line below).
  */
 import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../../stats/snapshot.js';
-import type { Derived, TargetState, TargetUpdate } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import type { Derived } from '../../../metrics/types.js';
+import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
 import { wrapWords } from '../width.js';
 import { spread, type Line, type Segment, type Style } from './line.js';

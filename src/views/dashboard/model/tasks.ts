@@ -1,6 +1,6 @@
 /** The tasks view: spoolers, crons and daemons in one table (kind, pid, what, schedule or counters, state). */
 import type { InstanceDocument } from '../../../stats/snapshot.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtCount, fmtWhen } from '../format.js';
 import type { Column, TableSpec } from './table.js';
 

@@ -3,7 +3,8 @@
  * kinds (1 is always the main table, 9 the event log, 0 the fleet) so fingers learn them once.
  */
 import type { DocumentKind } from '../../../stats/snapshot.js';
-import type { MonitorEvent, TargetUpdate } from '../../../metrics/types.js';
+import type { MonitorEvent } from '../../../metrics/types.js';
+import type { TargetUpdate } from '../../../monitor/types.js';
 import { tableBody, type BodyModel } from './body.js';
 import { cacheRows, cachesSpec } from './caches.js';
 import { eventRows, eventsSpec } from './events.js';

@@ -4,7 +4,7 @@
  */
 import type { Worker } from '../../../stats/snapshot.js';
 import type { WorkerDerived } from '../../../metrics/types.js';
-import { safeText } from '../../safe-text.js';
+import { safeText } from '../../../core/safe-text.js';
 import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen } from '../format.js';
 import type { Style } from './line.js';
 import type { Column, TableSpec } from './table.js';

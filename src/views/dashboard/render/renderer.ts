@@ -4,7 +4,7 @@
  */
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import type { SeriesName } from '../../../metrics/types.js';
+import type { SeriesName } from '../../../metrics/series.js';
 import type { Frame } from '../model/frame.js';
 import type { Line } from '../model/line.js';
 import { createLineChart, type LineChart } from './charts.js';

@@ -1,7 +1,7 @@
 /** The monitor against a real uWSGI: rates under known traffic, a killed worker, a restart at the same address. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMonitor } from '../src/metrics/monitor.js';
-import type { TargetUpdate } from '../src/metrics/types.js';
+import { createMonitor } from '../src/monitor/monitor.js';
+import type { TargetUpdate } from '../src/monitor/types.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor } from './support/uwsgi.js';

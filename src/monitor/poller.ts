@@ -3,8 +3,8 @@
  * back-off after failures, coalesced refreshes, stale detection while a read hangs. One poller per target,
  * shared by every consumer, so the number of reads depends only on the interval.
  */
-import type { Snapshot } from './snapshot.js';
-import type { TargetState } from '../metrics/types.js';
+import type { Snapshot } from '../stats/snapshot.js';
+import type { TargetState } from './types.js';
 
 export interface PollerOptions {
   /** Time between the end of one read and the start of the next (default 1000, floor 100). */

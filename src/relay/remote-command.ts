@@ -4,8 +4,9 @@
  * 'command' event on the target's monitor.
  */
 import { z } from 'zod';
-import type { MonitorEvent, TargetMonitor } from '../metrics/types.js';
-import { safeText } from '../views/safe-text.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import type { TargetMonitor } from '../monitor/types.js';
+import { safeText } from '../core/safe-text.js';
 import { isRelayCommand } from './commands.js';
 import type { CommandResultMessage } from './protocol.js';
 

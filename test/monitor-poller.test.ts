@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Poller } from '../src/stats/poller.js';
-import { createMonitor } from '../src/metrics/monitor.js';
+import { Poller } from '../src/monitor/poller.js';
+import { createMonitor } from '../src/monitor/monitor.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { inst, sample } from './metrics-fixtures.js';
 

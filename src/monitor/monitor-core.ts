@@ -4,18 +4,12 @@
  * createMonitor wires it to a Poller; benchmarks and tests drive it directly.
  */
 import type { Snapshot } from '../stats/snapshot.js';
-import type {
-  ChainReloadState,
-  Derived,
-  MonitorEvent,
-  SeriesName,
-  SeriesView,
-  TargetState,
-  TargetUpdate,
-} from './types.js';
-import { derive } from './derive.js';
-import { detectEvents } from './events.js';
-import { BoundedLog, HistorySeries } from './history.js';
+import type { ChainReloadState, Derived, MonitorEvent } from '../metrics/types.js';
+import { SERIES_NAMES, type SeriesName, type SeriesView } from '../metrics/series.js';
+import type { TargetState, TargetUpdate } from './types.js';
+import { derive } from '../metrics/derive.js';
+import { detectEvents } from '../metrics/events.js';
+import { BoundedLog, HistorySeries } from '../metrics/history.js';
 
 export interface MonitorCoreOptions {
   /** Values kept per history series (default 600). */
@@ -27,8 +21,6 @@ export interface MonitorCoreOptions {
   /** The instance's --max-requests when the user told us, to name max-requests respawns for sure. */
   maxRequests?: number;
 }
-
-export const SERIES_NAMES: readonly SeriesName[] = ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'];
 
 /** Seconds as a short human duration (for event messages). */
 function shortDuration(ms: number): string {

@@ -1,7 +1,9 @@
 /** The live monitor of one target: one Poller feeding the pure MonitorCore, fanned out to every subscriber. */
 import type { Snapshot } from '../stats/snapshot.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from './types.js';
-import { Poller, type PollResult } from '../stats/poller.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import type { SeriesName, SeriesView } from '../metrics/series.js';
+import type { TargetMonitor, TargetUpdate } from './types.js';
+import { Poller, type PollResult } from './poller.js';
 import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
 
 export interface MonitorOptions extends MonitorCoreOptions {

@@ -2,9 +2,10 @@
  * A TargetMonitor whose updates are pushed in rather than polled (a relay's feed, a test's hand): the
  * latest update, its listeners, the history series and the event log, kept as a local monitor keeps them.
  */
-import { BoundedLog, HistorySeries } from './history.js';
-import { SERIES_NAMES } from './monitor-core.js';
-import type { MonitorEvent, SeriesName, SeriesView, TargetMonitor, TargetUpdate } from './types.js';
+import { BoundedLog, HistorySeries } from '../metrics/history.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import { SERIES_NAMES, type SeriesName, type SeriesView } from '../metrics/series.js';
+import type { TargetMonitor, TargetUpdate } from './types.js';
 
 export class PushedMonitor implements TargetMonitor {
   protected current: TargetUpdate | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls, safeText } from '../src/views/safe-text.js';
+import { escapeControls, safeText } from '../src/core/safe-text.js';
 
 describe('safe text for terminals', () => {
   it('shows control, C1 and bidi characters as visible escapes', () => {

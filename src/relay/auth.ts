@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Characters a token may hold: safe in a URL query and an HTTP header without escaping surprises. */
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,512}$/;

@@ -2,15 +2,12 @@
  * The relay's WebSocket message format (version 1), shared by the server, the page and the relay client.
  * docs/relay-protocol.md is the user-facing description; keep both in step.
  */
-import { SERIES_NAMES } from '../metrics/monitor-core.js';
-import type { MonitorEvent, SeriesName, TargetMonitor, TargetUpdate } from '../metrics/types.js';
+import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 
 /** Bumped on any incompatible change; clients refuse other versions. */
 export const PROTOCOL_VERSION = 1;
-
-/** Every history series a monitor keeps, in the order the page draws them. */
-// The history series every monitor keeps are the ones the feed carries.
-export { SERIES_NAMES };
 
 /** How many recent events per target the hello message carries. */
 export const HELLO_EVENTS = 200;

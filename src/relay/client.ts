@@ -6,12 +6,14 @@
  * stay down saying so, new ones go to `onTargetsAdded` or are reported (events, `log`).
  */
 import WebSocket from 'ws';
-import { StatsReadError, UsageError } from '../errors.js';
+import { StatsReadError, UsageError } from '../core/errors.js';
 import { BoundedLog } from '../metrics/history.js';
-import { PushedMonitor } from '../metrics/pushed-monitor.js';
-import type { MonitorEvent, TargetMonitor, TargetUpdate } from '../metrics/types.js';
-import { escapeControls } from '../views/safe-text.js';
-import { PROTOCOL_VERSION, SERIES_NAMES, type HelloMessage, type HelloTarget, type UpdateMessage } from '../web/protocol.js';
+import { PushedMonitor } from '../monitor/pushed-monitor.js';
+import type { MonitorEvent } from '../metrics/types.js';
+import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
+import { escapeControls } from '../core/safe-text.js';
+import { SERIES_NAMES } from '../metrics/series.js';
+import { PROTOCOL_VERSION, type HelloMessage, type HelloTarget, type UpdateMessage } from './protocol.js';
 
 export interface RelayClientOptions {
   /** Bearer token for a relay started with --token-file (also read from the URL's ?token=). */

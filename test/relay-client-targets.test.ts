@@ -5,10 +5,10 @@
  * handed over as a working monitor to a caller that asks for new targets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type ControllableMonitor } from '../src/metrics/monitor.js';
+import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
-import { connectRelay, type RemoteTargetMonitor } from '../src/stats/relay-client.js';
+import { connectRelay, type RemoteTargetMonitor } from '../src/relay/client.js';
 import { startRelay, type Relay } from '../src/web/server.js';
 import { cleanupAll, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 import { FakeMonitor, bigInstanceSnapshot } from './web-fixtures.js';
