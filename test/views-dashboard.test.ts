@@ -353,7 +353,7 @@ describe('resize, targets, help and quitting', () => {
     const h = await start([m], { cols: 100, rows: 60 });
     await h.keys('?');
     const help = h.screenText();
-    for (const k of ['PgUp PgDn', 'Tab', '/', 'z  Space', '+ -', 'Ctrl-C', 'chain reload', 'brutal shutdown']) expect(help).toContain(k);
+    for (const k of ['PgUp PgDn', 'Tab', '/', 'z  Space', '+ -', 'Ctrl-C', 'c chain reload', '--no-confirm', 'cycle the per-core view']) expect(help).toContain(k);
     await h.keys('q');
     expect(h.dash.finished).toBe(false);
     expect(h.screenText()).not.toContain('Moving around');

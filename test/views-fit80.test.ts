@@ -31,11 +31,14 @@ describe('key hints on the status line', () => {
     expect(status(h)).not.toContain('<>:sort');
     expect(status(h)).not.toContain('Enter');
     expect(status(h)).toContain('+-:interval');
-    for (const view of ['4', '5', '6', '7', '8', '9']) {
+    for (const view of ['4', '5', '6', '7', '8']) {
       await h.keys(view);
       expect(status(h), `view ${view}`).toMatch(/\?:help q:quit \/:filter <>:sort/);
       expect(status(h), `view ${view}`).not.toContain('Enter');
     }
+    // Enter on an event shows it whole.
+    await h.keys('9');
+    expect(status(h)).toMatch(/\?:help q:quit Enter:whole event \/:filter/);
     await h.keys('0');
     expect(status(h)).toContain('Enter:go to target');
   });
@@ -60,10 +63,11 @@ describe('key hints on the status line', () => {
 
   it('offers the control keys only when a FIFO is known', async () => {
     const h = await start([busy()], { cols: 160, rows: 30 });
-    expect(status(h)).not.toContain('c:chain reload');
+    expect(status(h)).not.toContain('!:control');
     const h2 = await start([busy()], { cols: 160, rows: 30, controls: new Map<string, TargetControl>([[TARGET, new FakeControl('/run/app.fifo')]]) });
-    expect(status(h2)).toContain('c:chain reload');
-    expect(status(h2)).toContain('!:FIFO command');
+    expect(status(h2)).toContain('!:control');
+    // uwsgitop's a keeps its meaning: the per-core view, not a worker more.
+    expect(status(h2)).toContain('a:cores');
   });
 });
 
@@ -164,10 +168,10 @@ describe('nothing important cut at 80 columns', () => {
     const m = new FakeMonitor(TARGET);
     m.push(doc, 0);
     const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, new FakeControl('/run/app.fifo')]]) });
-    await h.keys('W');
+    await h.keys('!', 'W');
     const danger = FIFO_COMMANDS.find((c) => c.name === 'reload-workers-brutal')!.danger!;
     expect(h.text()[22]!.trim()).toBe(`${danger} (${inflight} in flight)`);
-    expect(status(h)).toContain('Confirm (y/N): reload-workers-brutal');
+    expect(status(h)).toContain(`reload-workers-brutal ${TARGET}? y/N (writes "W" to /run/app.fifo)`);
     await h.keys('n');
     await h.keys('!');
     expect(h.text()[22]).toMatch(/^ c chain-reload {2}r reload {2}R reload-brutal/);
@@ -177,7 +181,7 @@ describe('nothing important cut at 80 columns', () => {
 
   it('tells in one line how to give a FIFO when there is none', async () => {
     const h = await start([busy()], { cols: 80, rows: 24 });
-    await h.keys('c');
+    await h.keys('!');
     expect(status(h)).toMatch(/--fifo 127\.0\.0\.1:9191=PATH or --ini FILE\s*$/);
   });
 });

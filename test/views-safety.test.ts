@@ -122,7 +122,7 @@ describe('colour', () => {
     await h.keys(KEY.escape);
     await h.keys('?');
     await h.keys(KEY.escape);
-    await h.keys('c');
+    await h.keys('!');
     expect(colourCodes(h.tty.bytes())).toEqual([]);
     // Attributes still mark the header and the selection.
     expect(h.tty.bytes()).toMatch(/\u001b\[[0-9;]*7[;m]/);

@@ -144,8 +144,8 @@ export interface Harness {
   text(): string[];
   /** The whole screen as one string. */
   screenText(): string;
-  /** Send key bytes and wait for the frame they cause. */
-  keys(seq: string): Promise<void>;
+  /** Send key bytes (one write each, in turn) and wait for the frame each causes. */
+  keys(...seqs: string[]): Promise<void>;
   /** Wait for the next painted frame. */
   nextFrame(): Promise<void>;
   resize(cols: number, rows: number): Promise<void>;
@@ -168,13 +168,14 @@ export const KEY = {
 /** Start a dashboard headless and wait for its first frame. */
 export async function startHeadless(
   monitors: TargetMonitor[],
-  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl> } = {},
+  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl>; confirm?: boolean } = {},
 ): Promise<Harness> {
   const tty = fakeTty(opts.cols ?? 80, opts.rows ?? 24);
   const dash = new Dashboard(monitors, { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, {
     color: opts.color ?? true,
     controls: opts.controls ?? new Map(),
     handleSignals: false,
+    ...(opts.confirm === undefined ? {} : { confirm: opts.confirm }),
   });
   // blessed buffers its output until the next tick: wait for that too, so tty.bytes() holds the frame.
   const nextFrame = (): Promise<void> =>
@@ -190,12 +191,15 @@ export async function startHeadless(
     text,
     screenText: () => text().join('\n'),
     nextFrame,
-    async keys(seq: string) {
-      // Wait for the key to be handled, then for the frame it asked for (not an earlier poll's frame).
-      const handled = new Promise<void>((resolve) => dash.emitter.once('key', () => resolve()));
-      tty.input.write(seq);
-      await handled;
-      if (!dash.finished) await nextFrame();
+    async keys(...seqs: string[]) {
+      for (const seq of seqs) {
+        if (dash.finished) return;
+        // Wait for the key to be handled, then for the frame it asked for (not an earlier poll's frame).
+        const handled = new Promise<void>((resolve) => dash.emitter.once('key', () => resolve()));
+        tty.input.write(seq);
+        await handled;
+        if (!dash.finished) await nextFrame();
+      }
     },
     async resize(cols: number, rows: number) {
       tty.output.columns = cols;

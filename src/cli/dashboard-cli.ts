@@ -15,6 +15,8 @@ export interface DashboardRun {
   /** Master FIFO paths per target name, slot 0 first (from --fifo ADDR=PATH and --ini). */
   fifos: ReadonlyMap<string, readonly string[]>;
   color: boolean;
+  /** Ask before each FIFO write (false with --no-confirm). */
+  confirm: boolean;
   intervalMs: number;
   timeoutMs: number;
 }
@@ -36,11 +38,12 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     }
   }
   // A relay's targets are controlled through the relay (when it allows control).
+  const noControl = new Map<string, string>();
   for (const target of run.targets) {
     const remote = target.remote;
-    if (remote !== undefined && remote.commands().length > 0 && !controls.has(target.name)) {
-      controls.set(target.name, { fifoPath: `(via ${target.address.text})`, run: (command) => remote.runCommand(command) });
-    }
+    if (remote === undefined || controls.has(target.name)) continue;
+    if (remote.commands().length > 0) controls.set(target.name, { fifoPath: `(via ${target.address.text})`, run: (command) => remote.runCommand(command) });
+    else noControl.set(target.name, `the relay ${target.address.text} allows no control of ${target.name}: start it with uwsgitop-ts serve --allow-control (and --token-file)`);
   }
   // Relay targets come with their own live monitor; the others get a local poller each.
   const owned: ControllableMonitor[] = [];
@@ -57,6 +60,8 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   try {
     return await runDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
       color: run.color,
+      confirm: run.confirm,
+      noControl,
       ...(controls.size > 0 ? { controls } : {}),
     });
   } finally {

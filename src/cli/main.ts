@@ -81,7 +81,9 @@ function buildProgram(io: MainIo): Command {
     .option('-n, --count <n>', 'print N reports (or N JSON lines per target), one interval apart')
     .option('--json', 'print JSON records (one per target per line, NDJSON) instead of text')
     .option('--watch', 'keep printing (with --json: an NDJSON stream) until interrupted or --count');
-  addTargetOptions(program).option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)');
+  addTargetOptions(program)
+    .option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)')
+    .option('--no-confirm', 'dashboard: write FIFO commands without asking y/N first');
   addControlSourceOptions(program)
     .version(packageVersion(), '-V, --version')
     .helpOption('-h, --help', 'show this help')
@@ -100,6 +102,7 @@ interface ParsedOptions {
   maxBytes: string;
   showSecrets?: boolean;
   color: boolean;
+  confirm: boolean;
   fifo: string[];
   ini?: string[];
 }
@@ -188,7 +191,7 @@ async function runMode(
   const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
   if (!opts.json && !textMode && isTerminal) {
     const color = opts.color && io.env.NO_COLOR === undefined;
-    return runDashboardCli({ targets, fifos, color, intervalMs, timeoutMs }, io);
+    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs }, io);
   }
 
   const out = new Output(io.stdout);

@@ -42,13 +42,14 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     fifoPath = target.path;
     const plan = planCommands(commands, before);
     if (target.note) plan.notes.unshift(target.note);
-    const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
+    const notes = plan.notes.length > 0 ? `; ${plan.notes.join('; ')}` : '';
     if (plan.bytes === '') return { ok: true, written: '', message: `nothing written to ${fifoPath}${notes}` };
     await writeFifo(fifoPath, plan.bytes, options.write);
+    // The verdict first: a cut line (80 columns, a log viewer) still says whether it worked.
     const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${notes}`;
-    if (!wait) return { ok: true, written: plan.bytes, message: `${wrote}; effect not waited for` };
+    if (!wait) return { ok: true, written: plan.bytes, message: `effect not waited for (${wrote})` };
     const outcome = await verifyEffect(stats, fifoPath, plan.expect, before, options);
-    return { ok: outcome.ok, written: plan.bytes, message: `${wrote}: ${outcome.message}` };
+    return { ok: outcome.ok, written: plan.bytes, message: `${outcome.message} (${wrote})` };
   } catch (err) {
     if (err instanceof FifoError) return { ok: false, written: '', message: err.message };
     throw err;

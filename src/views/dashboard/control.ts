@@ -16,6 +16,8 @@ export interface FifoCommand {
   /** The byte uWSGI reads ('' when it depends on the state, as for pause/resume). */
   fifo: string;
   label: string;
+  /** What it does (the line above the confirmation). */
+  summary: string;
   /** Why it needs confirming (drops requests or stops the instance); null when it is safe. */
   danger: string | null;
 }
@@ -25,6 +27,7 @@ export const FIFO_COMMANDS: readonly FifoCommand[] = COMMANDS.filter((c) => c.ef
   name: c.name,
   fifo: c.byte,
   label: c.name,
+  summary: c.summary,
   danger: c.dangerous ? c.summary : null,
 }));
 
@@ -37,19 +40,6 @@ export function fifoCommand(byte: string): FifoCommand | undefined {
 export function namedCommand(name: string): FifoCommand | undefined {
   return FIFO_COMMANDS.find((c) => c.name === name);
 }
-
-/** Dashboard keys bound directly to a command name ('p' is resolved to pause or resume from the stats). */
-export const DIRECT_COMMAND_KEYS: Readonly<Record<string, string>> = {
-  c: 'chain-reload',
-  p: 'pause-toggle',
-  w: 'reload-workers',
-  a: 'add-worker',
-  x: 'remove-worker',
-  R: 'reload-brutal',
-  W: 'reload-workers-brutal',
-  Q: 'shutdown-brutal',
-  C: 'go-cheap',
-};
 
 /** What to tell the user when a target has no controller. */
 export function noControlMessage(target: string): string {

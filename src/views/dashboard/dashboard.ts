@@ -8,7 +8,8 @@ import type { MonitorEvent } from '../../metrics/types.js';
 import type { SeriesName } from '../../metrics/series.js';
 import type { TargetMonitor, TargetUpdate } from '../../monitor/types.js';
 import { safeText } from '../../core/safe-text.js';
-import { DIRECT_COMMAND_KEYS, fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
+import { fmtClock } from './format.js';
+import { fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
@@ -16,6 +17,7 @@ import { runningText, startRunning, type RunningCommand } from './model/progress
 import { initialState, tableState, type UiState } from './model/state.js';
 import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
 import { Renderer } from './render/renderer.js';
+import { bindingFor, type Action } from './keymap.js';
 import { createScreen, type ScreenIO } from './render/terminal.js';
 
 /** Frames caused by polls are at least this far apart; key presses paint at once. */
@@ -24,6 +26,8 @@ const FRAME_GAP_MS = 100;
 const TICK_SKIP_MS = 900;
 /** Poll intervals offered by `+`/`-`. */
 const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
+/** The poll interval of fast refresh (`f`). */
+const FAST_MS = 250;
 const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
 
 /**
@@ -39,14 +43,8 @@ function endByHangup(): void {
   process.kill(process.pid, 'SIGHUP');
 }
 
-/**
- * The part of a FIFO command's result that says what happened: `wrote "c" to /run/app/master.fifo (notes):
- * chain reload done: 4 of 4 workers replaced` gives `chain reload done: 4 of 4 workers replaced`. A message
- * of another shape is kept whole.
- */
-export function commandOutcome(message: string): string {
-  const m = /^wrote "(?:[^"\\]|\\.)*" to \S+(?: \([^)]*\))?(?:: |; )(.+)$/su.exec(message);
-  return m ? m[1]! : message;
+function intervalLabel(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 interface Frozen {
@@ -89,6 +87,10 @@ export interface DashboardSettings {
   onHangup?: () => void;
   /** Wall clock, epoch ms (tests); Date.now by default. */
   now?: () => number;
+  /** Why a target has no control, when it is not for want of --fifo (a relay without --allow-control). */
+  noControl?: ReadonlyMap<string, string>;
+  /** Ask y/N before writing to a FIFO (default true; --no-confirm turns it off). */
+  confirm?: boolean;
 }
 
 export class Dashboard {
@@ -273,8 +275,50 @@ export class Dashboard {
     return this.monitors[this.state.targetIndex];
   }
 
-  private say(text: string, style: Style = 'status'): void {
+  private say(text: string, style: Style = 'status', whole = text): void {
     this.state.message = { text, style, atMs: this.clock() };
+    this.state.lastMessage = { text: whole, style, atMs: this.clock() };
+  }
+
+  /** `m`: the last status-line message whole, in a popup (a command's result can be longer than the line). */
+  private showLastMessage(): void {
+    const last = this.state.lastMessage;
+    if (!last) {
+      this.say('no message yet');
+      return;
+    }
+    this.state.overlay = { kind: 'text', title: 'Last message', text: last.text, scroll: 0 };
+  }
+
+  /** `r`: read every target now; a target waiting to retry is tried at once. */
+  private refreshNow(): void {
+    for (const m of this.monitors) m.refresh();
+    this.say(this.monitors.length > 1 ? 'reading every target now' : 'reading now');
+  }
+
+  /** `f` (uwsgitop's fast screen): poll every FAST_MS until pressed again, then back to the interval before. */
+  private toggleFast(): void {
+    const s = this.state;
+    const m = this.current;
+    if (!m) return;
+    if (s.fastFromMs !== null) {
+      for (const mon of this.monitors) mon.setIntervalMs(s.fastFromMs);
+      this.say(`fast refresh off: polling every ${intervalLabel(s.fastFromMs)}`);
+      s.fastFromMs = null;
+      return;
+    }
+    s.fastFromMs = m.intervalMs;
+    for (const mon of this.monitors) mon.setIntervalMs(FAST_MS);
+    this.say(`fast refresh: polling every ${intervalLabel(FAST_MS)} (f again: back to ${intervalLabel(s.fastFromMs)})`);
+  }
+
+  /** `a` (as uwsgitop): workers only -> one row per core -> cores under their worker -> workers only. */
+  private cycleCores(): void {
+    const order = ['off', 'merged', 'under'] as const;
+    const s = this.state;
+    s.coreMode = order[(order.indexOf(s.coreMode) + 1) % order.length]!;
+    if (resolveView(this.kind(), s.view) !== 'workers') this.setView('workers');
+    this.say(s.coreMode === 'off' ? 'cores hidden: one row per worker' : s.coreMode === 'merged' ? 'one row per core (WID:core); a again: cores under their worker' : 'each worker with its cores under it; a again: workers only');
   }
 
   private onKeySafely(ch: string | undefined, key: Key): void {
@@ -295,143 +339,91 @@ export class Dashboard {
     this.schedule(true);
   }
 
-  /** Handle one key press (exported for tests through the class). */
+  /** Handle one key press (exported for tests through the class): the keymap names the action. */
   onKey(ch: string | undefined, key: Key): void {
     const name = key.full ?? key.name ?? ch ?? '';
     if (name === 'C-c') return this.finish(0);
     const s = this.state;
     if (s.prompt) return this.onPromptKey(ch, key, name);
-    if (s.overlay && this.onOverlayKey(ch, name)) return;
-
-    switch (name) {
-      case 'q':
-        return this.finish(0);
-      case '?':
-      case 'h':
-      case 'f1':
-        s.overlay = { kind: 'help', scroll: 0 };
+    if (s.overlay) {
+      const popup = bindingFor(name, 'popup');
+      if (popup) return this.onPopupAction(popup.action);
+      // Switching view or target closes the popup; every other key keeps its meaning.
+      const main = bindingFor(name, 'main');
+      if (main && ['view', 'next-view', 'prev-view', 'next-target', 'prev-target'].includes(main.action)) s.overlay = null;
+      else if (main?.action === 'open') {
+        // Enter closes a text popup; in a worker popup it does nothing (Esc closes).
+        if (s.overlay.kind !== 'detail') s.overlay = null;
         return;
-      case 'escape':
+      }
+    }
+    const binding = bindingFor(name, 'main');
+    if (binding) this.run(binding.action, ch ?? name);
+  }
+
+  private run(action: Action, ch: string): void {
+    const s = this.state;
+    switch (action) {
+      case 'quit': return this.finish(0);
+      case 'help': s.overlay = { kind: 'help', scroll: 0 }; return;
+      case 'cancel':
         if (tableState(s, s.view).filter) {
           tableState(s, s.view).filter = '';
           this.say('filter cleared');
         }
         return;
-      case 'C-l':
-        this.screen.realloc();
+      case 'redraw': this.screen.realloc(); return;
+      case 'freeze': return this.toggleFreeze();
+      case 'slower': return this.changeInterval(1);
+      case 'faster': return this.changeInterval(-1);
+      case 'fast': return this.toggleFast();
+      case 'refresh': return this.refreshNow();
+      case 'cores': return this.cycleCores();
+      case 'next-view': return this.cycleView(1);
+      case 'prev-view': return this.cycleView(-1);
+      case 'view': return this.selectViewKey(ch);
+      case 'next-target': return this.switchTarget(s.targetIndex + 1);
+      case 'prev-target': return this.switchTarget(s.targetIndex - 1);
+      case 'filter': s.prompt = { kind: 'filter', text: tableState(s, s.view).filter, before: tableState(s, s.view).filter }; return;
+      case 'sort-next': return this.cycleSort(1);
+      case 'sort-prev': return this.cycleSort(-1);
+      case 'reverse': return this.reverseSort();
+      case 'up': return this.move(-1);
+      case 'down': return this.move(1);
+      case 'page-up': return this.move(-(this.lastFrame?.pageRows ?? 1));
+      case 'page-down': return this.move(this.lastFrame?.pageRows ?? 1);
+      case 'home': return this.move(-Infinity);
+      case 'end': return this.move(Infinity);
+      case 'open': return this.enter();
+      case 'message': return this.showLastMessage();
+      case 'control': return this.openControl();
+      case 'close':
+      case 'vars':
         return;
-      case 'z':
-      case 'space':
-        return this.toggleFreeze();
-      case '+':
-      case '-':
-        return this.changeInterval(name === '+' ? 1 : -1);
-      case 'tab':
-      case 'S-tab':
-        return this.cycleView(name === 'tab' ? 1 : -1);
-      case ']':
-      case '[':
-        return this.switchTarget(this.state.targetIndex + (name === ']' ? 1 : -1));
-      case '/':
-        s.prompt = { kind: 'filter', text: tableState(s, s.view).filter, before: tableState(s, s.view).filter };
-        return;
-      case '>':
-      case '.':
-      case 's':
-        return this.cycleSort(1);
-      case '<':
-      case ',':
-      case 'S':
-        return this.cycleSort(-1);
-      case 'I':
-      case 'r':
-        return this.reverseSort();
-      case 'up':
-      case 'k':
-        return this.move(-1);
-      case 'down':
-      case 'j':
-        return this.move(1);
-      case 'pageup':
-      case 'C-b':
-        return this.move(-(this.lastFrame?.pageRows ?? 1));
-      case 'pagedown':
-      case 'C-f':
-        return this.move(this.lastFrame?.pageRows ?? 1);
-      case 'home':
-      case 'g':
-        return this.move(-Infinity);
-      case 'end':
-      case 'G':
-        return this.move(Infinity);
-      case 'enter':
-      case 'return':
-        return this.enter();
-      case '!':
-        if (this.current) s.prompt = { kind: 'command', target: this.current.target };
-        return;
-      default:
-        break;
-    }
-    if (ch !== undefined && /^[0-9]$/.test(ch)) return this.selectViewKey(ch);
-    const named = ch !== undefined ? DIRECT_COMMAND_KEYS[ch] : undefined;
-    if (named !== undefined) {
-      const cmd = namedCommand(named === 'pause-toggle' ? this.pauseOrResume() : named);
-      if (cmd) this.requestCommand(cmd);
     }
   }
 
-  private onOverlayKey(ch: string | undefined, name: string): boolean {
+  private onPopupAction(action: Action): void {
     const ov = this.state.overlay!;
     const page = this.lastFrame?.overlayRows ?? 10;
     const scrollBy = (n: number): void => {
       const total = this.lastFrame?.overlay?.total ?? 0;
       ov.scroll = Math.max(0, Math.min(ov.scroll + n, Math.max(0, total - page)));
     };
-    switch (name) {
-      case 'escape':
-      case 'q':
-      case 'backspace':
-        this.state.overlay = null;
-        return true;
-      case 'enter':
-      case 'return':
-        if (ov.kind === 'help') this.state.overlay = null;
-        return true;
-      case 'up':
-      case 'k':
-        scrollBy(-1);
-        return true;
-      case 'down':
-      case 'j':
-        scrollBy(1);
-        return true;
-      case 'pageup':
-        scrollBy(-page);
-        return true;
-      case 'pagedown':
-      case 'space':
-        scrollBy(page);
-        return true;
-      case 'home':
-      case 'g':
-        ov.scroll = 0;
-        return true;
-      case 'end':
-      case 'G':
-        scrollBy(Infinity);
-        return true;
-      case 'v':
+    switch (action) {
+      case 'close': this.state.overlay = null; return;
+      case 'up': return scrollBy(-1);
+      case 'down': return scrollBy(1);
+      case 'page-up': return scrollBy(-page);
+      case 'page-down': return scrollBy(page);
+      case 'home': ov.scroll = 0; return;
+      case 'end': return scrollBy(Infinity);
+      case 'vars':
         if (ov.kind === 'detail') ov.showVars = !ov.showVars;
-        return true;
+        return;
       default:
-        break;
+        return;
     }
-    // Switching view or target closes the popup; every other key keeps its meaning.
-    if ((ch !== undefined && /^[0-9]$/.test(ch)) || name === 'tab' || name === 'S-tab' || name === '[' || name === ']') {
-      this.state.overlay = null;
-    }
-    return false;
   }
 
   private onPromptKey(ch: string | undefined, key: Key, name: string): void {
@@ -457,7 +449,7 @@ export class Dashboard {
     if (p.kind === 'confirm') {
       s.prompt = null;
       if (ch === 'y' || ch === 'Y') this.runCommand(p.target, p.command);
-      else this.say(`${p.command.name} not sent`);
+      else this.say(`${p.command.name} not sent: nothing was written to ${safeText(p.fifoPath)}`);
       return;
     }
     // The `!` prompt: one FIFO byte.
@@ -468,18 +460,27 @@ export class Dashboard {
       this.say(`"${safeText(ch ?? name, 4)}" is not a master FIFO command (press ? for the list)`, 'error');
       return;
     }
-    this.requestCommand(cmd);
+    this.requestCommand(p.target, cmd.name === 'pause-toggle' ? namedCommand(this.pauseOrResume()) ?? cmd : cmd);
   }
 
-  private requestCommand(cmd: FifoCommand): void {
+  /** `!`: ask which FIFO command to send to the current target, or say how to give it a FIFO. */
+  private openControl(): void {
     const m = this.current;
     if (!m) return;
-    if (!this.settings.controls.has(m.target)) {
-      this.say(noControlMessage(safeText(m.target)), 'error');
+    const control = this.settings.controls.get(m.target);
+    if (!control) {
+      this.say(safeText(this.settings.noControl?.get(m.target) ?? noControlMessage(m.target)), 'error');
       return;
     }
-    if (cmd.danger) this.state.prompt = { kind: 'confirm', command: cmd, target: m.target };
-    else this.runCommand(m.target, cmd);
+    this.state.prompt = { kind: 'command', target: m.target };
+  }
+
+  /** Confirm (naming the target and its FIFO) before anything is written, unless --no-confirm. */
+  private requestCommand(target: string, cmd: FifoCommand): void {
+    const control = this.settings.controls.get(target);
+    if (!control) return;
+    if (this.settings.confirm === false) this.runCommand(target, cmd);
+    else this.state.prompt = { kind: 'confirm', command: cmd, target, fifoPath: control.fifoPath };
   }
 
   private runCommand(target: string, cmd: FifoCommand): void {
@@ -495,9 +496,9 @@ export class Dashboard {
       if (this.finished) return;
       const text = `${cmd.name}: ${message}`;
       monitor.addEvent({ atMs: this.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
-      // The status line has 80 columns for what happened; the event log keeps the whole text.
+      // The verdict leads the message, so a cut status line still tells it; `m` and Enter in view 9 show it whole.
       const who = this.monitors.length > 1 ? `${target}: ` : '';
-      this.say(safeText(`${who}${cmd.name}: ${commandOutcome(message)}`), ok ? 'ok' : 'error');
+      this.say(safeText(`${who}${text}`), ok ? 'ok' : 'error');
     };
     control.run(cmd.name).then(
       (res) => record(res.ok, res.message),
@@ -545,7 +546,8 @@ export class Dashboard {
     const cur = m.intervalMs;
     const next = direction > 0 ? INTERVAL_STEPS.find((x) => x > cur) ?? INTERVAL_STEPS[INTERVAL_STEPS.length - 1]! : [...INTERVAL_STEPS].reverse().find((x) => x < cur) ?? INTERVAL_STEPS[0]!;
     for (const mon of this.monitors) mon.setIntervalMs(next);
-    this.say(`polling every ${next >= 1000 ? `${next / 1000}s` : `${next}ms`}${this.monitors.length > 1 ? ' (all targets)' : ''}`);
+    this.state.fastFromMs = null;
+    this.say(`polling every ${intervalLabel(next)}${this.monitors.length > 1 ? ' (all targets)' : ''}`);
   }
 
   private kind(): 'instance' | 'emperor' | 'router' | null {
@@ -618,7 +620,13 @@ export class Dashboard {
     const key = tableState(this.state, this.state.view).selectedKey ?? table?.selectedKey;
     if (!table || key === null || key === undefined) return;
     const view = this.state.view;
-    if (view === 'workers') this.state.overlay = { kind: 'detail', slot: Number(key), scroll: 0, showVars: false };
+    if (view === 'workers') this.state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: false };
+    else if (view === 'events') {
+      const [atMs, index] = key.split(':').map(Number);
+      const events = this.targetViews()[this.state.targetIndex]?.events ?? [];
+      const e = events[index!]?.atMs === atMs ? events[index!] : events.find((x) => x.atMs === atMs);
+      if (e) this.state.overlay = { kind: 'text', title: `${fmtClock(e.atMs / 1000)} ${e.severity} ${e.type}`, text: e.message, scroll: 0 };
+    }
     else if (view === 'requests') this.state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
     else if (view === 'fleet') {
       this.state.targetIndex = Number(key);

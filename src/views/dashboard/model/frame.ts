@@ -20,7 +20,7 @@ import { hintText, keyHints } from './hints.js';
 import { splitBody, type BodySplit } from './layout.js';
 import { eventsNeed, eventsPane, inflightNeed, inflightPane, lastEventLine, oldestRequestLine } from './panes.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
-import { cutToWidth } from '../width.js';
+import { cutToWidth, wrapWords } from '../width.js';
 import type { UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
@@ -119,11 +119,12 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   }
   if (p?.kind === 'confirm') {
     // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
-    return fitLine([{ text: ` Confirm (y/N): ${p.command.name} on ${safeText(p.target, 40)}?`, style: 'prompt' }], width, 'prompt');
+    const bytes = p.command.fifo ? `"${p.command.fifo}"` : 'p';
+    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
-    return fitLine([{ text: ` Master FIFO command for ${safeText(p.target, 24)} [${list}], Esc cancels`, style: 'prompt' }], width, 'prompt');
+    return fitLine([{ text: ` Control ${safeText(p.target, 24)}: which FIFO byte? Esc cancels [${list}]`, style: 'prompt' }], width, 'prompt');
   }
   const right: Line = [];
   if (overlay) {
@@ -164,10 +165,11 @@ function promptHelpLine(input: FrameInput, snap: Snapshot | null): Line | null {
     const list = FIFO_COMMANDS.filter((c) => c.fifo).map((c) => `${c.fifo} ${c.name}`).join('  ');
     return fitLine([{ text: ` ${list}`, style: 'warn' }], input.width);
   }
-  if (p?.kind !== 'confirm' || !p.command.danger) return null;
+  if (p?.kind !== 'confirm') return null;
+  const what = p.command.danger ?? p.command.summary;
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
-  const now = inflight !== null && /in-flight|shutdown|stop/.test(p.command.danger) ? ` (${inflight} in flight)` : '';
-  return fitLine([{ text: ` ${p.command.danger}${now}`, style: 'warn' }], input.width);
+  const now = inflight !== null && /in-flight|shutdown|stop/.test(what) ? ` (${inflight} in flight)` : '';
+  return fitLine([{ text: ` ${what}${now}`, style: p.command.danger ? 'warn' : 'status' }], input.width);
 }
 
 function blank(width: number): Line {
@@ -202,6 +204,9 @@ function detailOverlay(input: FrameInput, t: TargetView, top: number, height: nu
   let content: Line[];
   if (ov.kind === 'help') {
     content = helpLines(inner);
+  } else if (ov.kind === 'text') {
+    title = ` ${safeText(ov.title, 60)} · Esc closes · ↑↓ scroll `;
+    content = safeText(ov.text).split('\n').flatMap((part) => wrapWords(part, inner)).map((part) => line(part));
   } else {
     const snap = t.shown?.snapshot;
     const w = snap?.kind === 'instance' ? snap.doc.workers.find((x) => x.slot === ov.slot) : undefined;
@@ -318,7 +323,7 @@ export function buildFrame(input: FrameInput): Frame {
       return split.table;
     };
     const body = viewBody({
-      view, update: shown, events, fleet, table: tableState(state, view), width, height: main ? heightFor : tableH, nowMs, clockMs,
+      view, update: shown, events, fleet, table: tableState(state, view), width, height: main ? heightFor : tableH, nowMs, clockMs, coreMode: state.coreMode,
     });
     table = body.table;
     pageRows = Math.max(1, body.height - body.head.length - 1);

@@ -1,27 +1,29 @@
 /**
  * The key hints on the status line: only keys that do something where the user is (a popup, a view without
- * rows, a view whose Enter does nothing), most useful first, as many as fit.
+ * rows, a view whose Enter does nothing), most useful first, as many as fit. Keys and words come from the keymap.
  */
+import { hintOf } from '../keymap.js';
 import type { Overlay } from './state.js';
 import type { ViewId } from './views.js';
 
-export type Hint = [key: string, what: string];
+export type Hint = readonly [key: string, what: string];
+
+const OPEN_WORDS: Partial<Record<ViewId, string>> = { workers: 'detail', requests: 'worker', events: 'whole event', fleet: 'go to target' };
 
 /** The hints for the current place, in order of importance. */
 export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean, instance: boolean): Hint[] {
-  if (overlay?.kind === 'help') return [['Esc', 'close'], ['↑↓ PgUp PgDn', 'scroll'], ['q', 'close']];
-  if (overlay?.kind === 'detail') return [['Esc', 'close'], ['v', overlay.showVars ? 'hide variables' : 'show variables'], ['↑↓ PgUp PgDn', 'scroll']];
-  const out: Hint[] = [['?', 'help'], ['q', 'quit']];
+  if (overlay?.kind === 'detail') return [hintOf('close', undefined, 'popup'), hintOf('vars', overlay.showVars ? 'hide variables' : 'show variables', 'popup'), hintOf('up', undefined, 'popup')];
+  if (overlay) return [hintOf('close', undefined, 'popup'), hintOf('up', undefined, 'popup')];
+  const out: Hint[] = [hintOf('help'), hintOf('quit')];
   if (view === 'graphs') {
-    out.push(['Tab', 'next view'], ['+-', 'interval'], ['z', 'freeze']);
+    out.push(hintOf('next-view'), hintOf('slower'), hintOf('freeze'));
   } else {
-    if (view === 'workers') out.push(['Enter', 'detail']);
-    if (view === 'requests') out.push(['Enter', 'worker']);
-    if (view === 'fleet') out.push(['Enter', 'go to target']);
-    out.push(['/', 'filter'], ['<>', 'sort'], ['z', 'freeze']);
+    const open = OPEN_WORDS[view];
+    if (open !== undefined) out.push(hintOf('open', open));
+    out.push(hintOf('filter'), hintOf('sort-next'), hintOf('freeze'));
+    if (view === 'workers' && instance) out.push(hintOf('cores'));
   }
-  if (control && instance) out.push(['c', 'chain reload']);
-  if (control) out.push(['!', 'FIFO command']);
+  if (control) out.push(hintOf('control'));
   return out;
 }
 

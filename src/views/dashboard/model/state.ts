@@ -6,11 +6,16 @@ import type { ViewId } from './views.js';
 
 export type Overlay =
   | { kind: 'detail'; slot: number; scroll: number; showVars: boolean }
-  | { kind: 'help'; scroll: number };
+  | { kind: 'help'; scroll: number }
+  /** A text shown whole (an event, the last command's result), wrapped to the popup. */
+  | { kind: 'text'; title: string; text: string; scroll: number };
+
+/** uwsgitop's `a`: workers only, one row per core (merged), or each worker's cores under it. */
+export type CoreMode = 'off' | 'merged' | 'under';
 
 export type Prompt =
   | { kind: 'filter'; text: string; before: string }
-  | { kind: 'confirm'; command: FifoCommand; target: string }
+  | { kind: 'confirm'; command: FifoCommand; target: string; fifoPath: string }
   | { kind: 'command'; target: string };
 
 export interface Message {
@@ -28,11 +33,16 @@ export interface UiState {
   /** Wall clock when the display was frozen, null while live. */
   frozenAtMs: number | null;
   message: Message | null;
+  /** The last message, kept after it leaves the status line (`m` shows it whole). */
+  lastMessage: Message | null;
+  coreMode: CoreMode;
+  /** The poll interval before `f` turned fast refresh on; null when it is off. */
+  fastFromMs: number | null;
 }
 
 /** The state a dashboard starts with: first target, workers view, nothing open. */
 export function initialState(): UiState {
-  return { targetIndex: 0, view: 'workers', tables: new Map(), overlay: null, prompt: null, frozenAtMs: null, message: null };
+  return { targetIndex: 0, view: 'workers', tables: new Map(), overlay: null, prompt: null, frozenAtMs: null, message: null, lastMessage: null, coreMode: 'off', fastFromMs: null };
 }
 
 /** The table state of a view, created on first use. */

@@ -16,6 +16,7 @@ import { metricRows, metricsSpec } from './metrics.js';
 import { nodeRows, nodesSpec, staticNodeHeads } from './router.js';
 import { socketsSpec } from './sockets.js';
 import type { TableState } from './table.js';
+import type { CoreMode } from './state.js';
 import { taskRows, tasksSpec } from './tasks.js';
 import { workerRows, workersSpec } from './workers.js';
 
@@ -100,6 +101,8 @@ export interface BodyInput {
   nowMs: number;
   /** The clock in-flight ages are shown at (see ages.ts dataClock). */
   clockMs: number;
+  /** uwsgitop's `a`: core rows in the workers table. */
+  coreMode?: CoreMode;
 }
 
 /** The body of a table view (graphs are drawn by the renderer from their own model). */
@@ -143,6 +146,6 @@ export function viewBody(input: BodyInput): BodyModel {
     case 'tasks':
       return tableBody([], taskRows(doc, nowMs), tasksSpec, table, width, height, 'no spooler, cron or daemon');
     default:
-      return tableBody([], workerRows(doc.workers, derived?.workers ?? [], nowMs), workersSpec, table, width, height, 'no worker in the document');
+      return tableBody([], workerRows(doc.workers, derived?.workers ?? [], nowMs, input.coreMode), workersSpec, table, width, height, 'no worker in the document');
   }
 }

@@ -2,7 +2,8 @@
  * The workers table: uwsgitop's columns (WID % PID REQ RPS EXC SIG STATUS AVG RSS VSZ TX ReSpwn HC RunT
  * LastSpwn) plus ACC (accepting) and BUSY% (share of wall time serving), with status colours.
  */
-import type { Worker } from '../../../stats/snapshot.js';
+import type { Core, Worker } from '../../../stats/snapshot.js';
+import type { CoreMode } from './state.js';
 import type { WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen } from '../format.js';
@@ -13,7 +14,13 @@ export interface WorkerRow {
   w: Worker;
   d: WorkerDerived | undefined;
   nowMs: number;
+  /** A core row (uwsgitop's `a`): its core, and whether it sits under its worker's own row. */
+  core?: Core;
+  under?: boolean;
 }
+
+/** Under its worker, a core row shows only what is the core's own (as uwsgitop): the rest is the worker's line above. */
+const own = (r: WorkerRow, text: (r: WorkerRow) => string): string => (r.under ? '-' : text(r));
 
 const num = (n: number | null | undefined): number => (n === null || n === undefined ? Number.NaN : n);
 
@@ -34,18 +41,18 @@ export function workerStyle(w: Worker): Style | undefined {
 }
 
 const columns: Array<Column<WorkerRow>> = [
-  { id: 'wid', title: 'WID', width: 4, align: 'right', priority: 1, text: (r) => (r.w.id ? String(r.w.id) : `(${r.w.slot})`), sort: (r) => r.w.slot },
-  { id: 'share', title: '%', width: 4, align: 'right', priority: 3, desc: true, text: (r) => fmtPercentValue(r.d?.sharePct), sort: (r) => num(r.d?.sharePct) },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.w.pid ? String(r.w.pid) : '-'), sort: (r) => r.w.pid },
-  { id: 'req', title: 'REQ', width: 7, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.w.requests), sort: (r) => r.w.requests },
-  { id: 'rps', title: 'RPS', width: 6, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(r.d?.rps), sort: (r) => num(r.d?.rps) },
+  { id: 'wid', title: 'WID', width: 4, align: 'right', priority: 1, text: (r) => (r.core ? `${r.under ? ' ' : r.w.id}:${r.core.id}` : r.w.id ? String(r.w.id) : `(${r.w.slot})`), sort: (r) => r.w.slot },
+  { id: 'share', title: '%', width: 4, align: 'right', priority: 3, desc: true, text: (r) => own(r, (x) => fmtPercentValue(x.d?.sharePct)), sort: (r) => num(r.d?.sharePct) },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => own(r, (x) => (x.w.pid ? String(x.w.pid) : '-')), sort: (r) => r.w.pid },
+  { id: 'req', title: 'REQ', width: 7, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.core ? r.core.requests : r.w.requests), sort: (r) => r.w.requests },
+  { id: 'rps', title: 'RPS', width: 6, align: 'right', priority: 1, desc: true, text: (r) => (r.core ? '-' : fmtRate(r.d?.rps)), sort: (r) => num(r.d?.rps) },
   {
     id: 'exc', title: 'EXC', width: 5, align: 'right', priority: 3, desc: true,
     text: (r) => fmtCount(r.w.exceptions), sort: (r) => r.w.exceptions,
     style: (r) => ((r.d?.eps ?? 0) > 0 ? 'warn' : undefined),
   },
   { id: 'sig', title: 'SIG', width: 4, align: 'right', priority: 5, desc: true, text: (r) => fmtCount(r.w.signals), sort: (r) => r.w.signals },
-  { id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1, text: (r) => safeText(r.w.statusRaw || r.w.status), sort: (r) => r.w.status },
+  { id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1, text: (r) => (r.core ? coreStatus(r, r.core) : safeText(r.w.statusRaw || r.w.status)), sort: (r) => r.w.status },
   { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => (r.w.requests === 0 && r.w.avgRtUs === 0 ? '-' : fmtMicros(r.w.avgRtUs)) /* nothing served: no average yet */, sort: (r) => r.w.avgRtUs },
   { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => (r.w.rssBytes > 0 ? fmtBytes(r.w.rssBytes) : '-') /* 0 = not measured (no --memory-report) */, sort: (r) => r.w.rssBytes },
   { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => (r.w.vszBytes > 0 ? fmtBytes(r.w.vszBytes) : '-'), sort: (r) => r.w.vszBytes },
@@ -66,16 +73,42 @@ const columns: Array<Column<WorkerRow>> = [
   { id: 'busy', title: 'BUSY%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPct(r.d?.busyness), sort: (r) => num(r.d?.busyness) },
 ];
 
+/** A core row's status as uwsgitop shows it: busy while it serves a request, else idle ('-' merged with an idle core of a busy worker). */
+function coreStatus(r: WorkerRow, core: Core): string {
+  if (core.inRequest) return 'busy';
+  if (r.under) return 'idle';
+  return r.w.status === 'busy' ? '-' : safeText(r.w.statusRaw || r.w.status);
+}
+
+// Under a worker, the other cells of a core row are dashes: its worker's line above has them.
+for (const c of columns) {
+  if (['wid', 'req', 'rps', 'status', 'share', 'pid'].includes(c.id)) continue;
+  const text = c.text;
+  c.text = (r) => own(r, text);
+}
+
 export const workersSpec: TableSpec<WorkerRow> = {
   columns,
-  key: (r) => String(r.w.slot),
-  rowStyle: (r) => workerStyle(r.w),
+  key: (r) => (r.core ? `${r.w.slot}:${r.core.id}` : String(r.w.slot)),
+  rowStyle: (r) => (r.core ? (r.core.inRequest ? 'busy' : undefined) : workerStyle(r.w)),
   defaultSort: 'wid',
 };
 
-/** Pair each worker with its derived values (matched by slot, not index, in case the lists differ). */
-export function workerRows(workers: readonly Worker[], derived: readonly WorkerDerived[], nowMs: number): WorkerRow[] {
+/**
+ * Pair each worker with its derived values (matched by slot, not index, in case the lists differ); with a core
+ * mode, the cores that served requests too (as uwsgitop, unused cores are left out): instead of their worker
+ * ('merged') or under it ('under'; a core row sorts with its worker, ties keep document order).
+ */
+export function workerRows(workers: readonly Worker[], derived: readonly WorkerDerived[], nowMs: number, mode: CoreMode = 'off'): WorkerRow[] {
   const bySlot = new Map<number, WorkerDerived>();
   for (const d of derived) bySlot.set(d.slot, d);
-  return workers.map((w) => ({ w, d: bySlot.get(w.slot), nowMs }));
+  return workers.flatMap((w): WorkerRow[] => {
+    const d = bySlot.get(w.slot);
+    const row = { w, d, nowMs };
+    if (mode === 'off') return [row];
+    const cores = (w.cores ?? []).filter((c) => c.requests > 0 || c.inRequest);
+    const coreRows = cores.map((core) => ({ w, d, nowMs, core, under: mode === 'under' }));
+    if (mode === 'merged') return coreRows.length > 0 ? coreRows : [row];
+    return [row, ...coreRows];
+  });
 }
