@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls, safeText } from '../src/core/safe-text.js';
+import { escapeControls, safeJson, safeText } from '../src/core/safe-text.js';
 
 describe('safe text for terminals', () => {
   it('shows control, C1 and bidi characters as visible escapes', () => {
@@ -27,5 +27,12 @@ describe('safe text for terminals', () => {
     expect(safeText('\x1b\x1b\x1b', 5)).toBe('\\x1b…');
     expect(Array.from(safeText('x'.repeat(100), 10))).toHaveLength(10);
     expect(safeText(null)).toBe('');
+  });
+
+  it('spells C0, C1 and bidi characters \\uXXXX in JSON, the value unchanged once parsed', () => {
+    const value = { uri: 'a\x1b]0;t\x07\u009b2J\u202ex\u2028' };
+    const text = safeJson(value);
+    expect(text).toBe('{"uri":"a\\u001b]0;t\\u0007\\u009b2J\\u202ex\\u2028"}');
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

@@ -2,6 +2,7 @@
  * The relay's WebSocket message format (version 1), shared by the server, the page and the relay client.
  * docs/relay-protocol.md is the user-facing description; keep both in step.
  */
+import { safeJson } from '../core/safe-text.js';
 import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
@@ -136,7 +137,7 @@ export function helloMessage(monitors: readonly TargetMonitor[], control: boolea
   return { v: 1, type: 'hello', server: 'uwsgitop-ts', control, commands: [...commands], targets: monitors.map((m) => helloTarget(m, shown)) };
 }
 
-/** Serialise a message (JSON.stringify already sends NaN/Infinity as null; no replacer, it would slow big snapshots). */
+/** Serialise a message (NaN/Infinity go as null) with control, C1 and bidi characters spelt \\uXXXX, like --json. */
 export function encodeMessage(message: ServerMessage): string {
-  return JSON.stringify(message);
+  return safeJson(message);
 }

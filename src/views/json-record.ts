@@ -4,6 +4,7 @@
  * derived rates next to its counters, so `jq '.workers[].rps'` works without joining two structures.
  */
 import type { Snapshot, Worker, Core, InstanceDocument, EmperorDocument, RouterDocument } from '../stats/snapshot.js';
+import { safeJson } from '../core/safe-text.js';
 import type { Derived, MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 
@@ -12,14 +13,9 @@ export const JSON_SCHEMA_VERSION = 1;
 
 type Json = Record<string, unknown>;
 
-// JSON.stringify escapes C0 controls only. These are valid JSON raw, but would still act on a terminal a user
-// `cat`s the stream into (U+009B is CSI to many terminals; bidi overrides reorder text): escape them as \uXXXX.
-const TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
-
 /** One NDJSON line (with its newline) for a record; the value is unchanged, only the spelling is safer. */
 export function jsonLine(record: unknown): string {
-  const text = JSON.stringify(record).replace(TERMINAL_UNSAFE, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
-  return text + '\n';
+  return safeJson(record) + '\n';
 }
 
 // A core's request is the same object as one of the worker's inFlight entries: keep it once, in inFlight.

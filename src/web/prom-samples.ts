@@ -5,6 +5,7 @@
  * sample also carries `target`. Additions cover what the exporter lacks: paused workers, legions, vassals,
  * routers and their subscription nodes, per-target up/age.
  */
+import { escapeControls } from '../core/safe-text.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import type { EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
 
@@ -114,7 +115,10 @@ function emitter(set: SampleSet, target: string): Emit {
   return (name, value, labels = {}) => {
     let list = set.get(name);
     if (list === undefined) set.set(name, (list = []));
-    list.push({ labels: { target, stats_uri: target, ...labels }, value: Number.isFinite(value) ? value : 0 });
+    // Label values come from the document: a scrape read in a terminal (curl) must not act on it either.
+    const safe: Labels = { target: escapeControls(target), stats_uri: escapeControls(target) };
+    for (const [k, v] of Object.entries(labels)) safe[k] = escapeControls(v);
+    list.push({ labels: safe, value: Number.isFinite(value) ? value : 0 });
   };
 }
 

@@ -16,6 +16,7 @@ import { Fanout } from '../relay/fanout.js';
 import { createRelayMetrics } from './prometheus.js';
 import { encodeMessage, helloMessage, latestPoints, updateMessage } from '../relay/protocol.js';
 import { handleClientMessage, type RelayControl } from '../relay/remote-command.js';
+import { safeJson } from '../core/safe-text.js';
 import { PAGE_CSS } from './assets/page-css.js';
 import { PAGE_JS } from './assets/page-js.js';
 import { renderPageHtml } from './assets/page-html.js';
@@ -192,10 +193,10 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       }),
     '/healthz': (_req, res) => {
       const targets = monitors.map((m) => ({ target: m.target, state: m.latest()?.state.state ?? 'connecting' }));
-      send(res, 200, 'application/json', JSON.stringify({ ok: true, clients: fanout.size, targets }));
+      send(res, 200, 'application/json', safeJson({ ok: true, clients: fanout.size, targets }));
     },
     '/api/snapshot': (_req, res) => {
-      apiCache ??= JSON.stringify({ v: 1, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) });
+      apiCache ??= safeJson({ v: 1, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) });
       send(res, 200, 'application/json', apiCache);
     },
     '/metrics': (_req, res) => {

@@ -1,5 +1,8 @@
 /** The relay page script, served as /app.js (plain ES2017, no library, no build step for the user). */
-// Embedded as a string so `tsc` output is self-contained; no backtick or dollar-brace inside (String.raw).
+// Embedded as a string so `tsc` output is self-contained; no backtick inside (String.raw), and dollar-brace only
+// to embed the shared escaping.
+import { escapeChar, UNSAFE_SOURCE } from '../../core/safe-text.js';
+
 export const PAGE_JS = String.raw`(function () {
   'use strict';
   // Every value from a stats document is attacker-controlled: it only ever reaches the DOM through
@@ -17,7 +20,8 @@ export const PAGE_JS = String.raw`(function () {
   var STATUS_CLASS = { idle: 'st-idle', busy: 'st-busy', pause: 'st-pause', cheap: 'st-cheap', sig: 'st-sig' };
   var STATE_CLASS = { live: 'state-live', stale: 'state-stale', down: 'state-down', connecting: 'state-connecting' };
   var SEVERITY_CLASS = { info: 'sev-info', warn: 'sev-warn', error: 'sev-error' };
-  var UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+  // The same unsafe characters and escapes as every other output (src/core/safe-text.ts, embedded here).
+  var UNSAFE = new RegExp(${JSON.stringify(UNSAFE_SOURCE)}, 'gu');
 
   var token = new URLSearchParams(location.search).get('token');
   var targets = new Map();
@@ -33,16 +37,10 @@ export const PAGE_JS = String.raw`(function () {
   var offline = false;
 
   // ---------- text helpers ----------
+  ${escapeChar.toString()}
   function visible(value) {
     if (value === null || value === undefined) return '';
-    return String(value).replace(UNSAFE, function (ch) {
-      var code = ch.charCodeAt(0);
-      if (code === 9) return '\\t';
-      if (code === 10) return '\\n';
-      if (code === 13) return '\\r';
-      var hex = code.toString(16);
-      return code < 256 ? '\\x' + ('0' + hex).slice(-2) : '\\u' + ('000' + hex).slice(-4);
-    });
+    return String(value).replace(UNSAFE, escapeChar);
   }
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -565,7 +563,7 @@ export const PAGE_JS = String.raw`(function () {
       this.setCard('tx', 'sent / s', inst && isNum(inst.txps) ? fmtBytes(inst.txps) : '-', inst ? fmtBytes(inst.totalTx) + ' total' : '');
       this.setCard('uptime', 'uptime', inst ? fmtDuration(inst.uptimeSeconds) : '-', inst && inst.busyness !== null ? fmtPct(inst.busyness * 100) + ' busy' : '');
       var legion = doc.legions && doc.legions.length ? doc.legions[0] : null;
-      if (legion) this.setCard('legion', 'legion ' + visible(legion.legion), legion.iAmTheLord ? 'lord' : 'member', legion.members.length + (legion.members.length === 1 ? ' member' : ' members') + ' \u00b7 quorum ' + legion.quorum, legion.iAmTheLord ? 'ok' : '');
+      if (legion) this.setCard('legion', 'legion ' + legion.legion, legion.iAmTheLord ? 'lord' : 'member', legion.members.length + (legion.members.length === 1 ? ' member' : ' members') + ' \u00b7 quorum ' + legion.quorum, legion.iAmTheLord ? 'ok' : '');
     } else if (kind === 'emperor') {
       this.setCard('vassals', 'vassals', String(doc.vassals.length), doc.vassals.filter(function (v) { return v.ready; }).length + ' ready');
       this.setCard('throttle', 'throttle level', String(doc.throttleLevel), '');
@@ -573,7 +571,7 @@ export const PAGE_JS = String.raw`(function () {
     } else if (kind === 'router') {
       var nodeCount = 0;
       doc.subscriptions.forEach(function (s) { nodeCount += s.nodes.length; });
-      this.setCard('sessions', 'active sessions', String(doc.activeSessions), visible(doc.routerName));
+      this.setCard('sessions', 'active sessions', String(doc.activeSessions), doc.routerName);
       this.setCard('subs', 'subscriptions', String(doc.subscriptions.length), nodeCount + ' nodes');
     }
     for (var k2 in this.cardMap) this.cardMap[k2].box.hidden = !this.cardMap[k2].used;
