@@ -229,6 +229,16 @@ export class Dashboard {
     }));
   }
 
+  /** refreshModel, but a model that cannot be built (a malformed document) never takes the keyboard with it. */
+  private refreshModelSafely(): void {
+    try {
+      this.refreshModel();
+    } catch {
+      // The key then reads the last good frame; paint() shows the error on the status line.
+      this.modelStale = false;
+    }
+  }
+
   /** Keep what the frame resolved (selection, scroll, view) so the next key moves from there. */
   private adopt(frame: Frame): void {
     this.lastFrame = frame;
@@ -323,17 +333,18 @@ export class Dashboard {
 
   private onKeySafely(ch: string | undefined, key: Key): void {
     if (this.finished) return;
-    try {
-      for (const [c, name] of normalizeKey(ch, key)) {
-        if (this.finished) break;
+    for (const [c, name] of normalizeKey(ch, key)) {
+      if (this.finished) break;
+      // One key's failure neither loses the keys after it nor keeps `q` and Ctrl-C from quitting.
+      try {
         // Keys of one read arrive before any paint: rebuild the model the previous key changed (a view
         // switch), so `2` then Enter opens a request of view 2, not a row of the view that was shown.
-        if (this.modelStale) this.refreshModel();
+        if (this.modelStale) this.refreshModelSafely();
         this.onKey(c, { name, full: name });
         this.modelStale = true;
+      } catch (err) {
+        this.say(`key error: ${safeText(err instanceof Error ? err.message : String(err), 120)}`, 'error');
       }
-    } catch (err) {
-      this.say(`key error: ${safeText(err instanceof Error ? err.message : String(err), 120)}`, 'error');
     }
     this.emitter.emit('key', key.full ?? key.name ?? ch);
     this.schedule(true);
