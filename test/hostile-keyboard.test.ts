@@ -3,7 +3,7 @@
  * the status line says what failed, and `q` and Ctrl-C still quit, whatever else was typed first.
  */
 import { describe, expect, it } from 'vitest';
-import type { TargetUpdate } from '../src/metrics/types.js';
+import type { TargetUpdate } from '../src/monitor/types.js';
 import { FakeMonitor, KEY, headlessPerTest } from './views-support.js';
 
 const start = headlessPerTest();

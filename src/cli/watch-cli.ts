@@ -6,6 +6,7 @@ import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import { derive } from '../metrics/derive.js';
 import { errorRecord, jsonLine, snapshotRecord, updateRecord } from '../views/json-record.js';
+import { escapeControls } from '../core/safe-text.js';
 import type { Output } from './output.js';
 import { failureLine, type Target } from './targets.js';
 import { readRound } from './read-round.js';
@@ -20,6 +21,15 @@ export interface WatchOptions {
   out: Output;
   writeErr: (text: string) => void;
   signal: AbortSignal;
+}
+
+/** The update's record, or an error record when the update cannot be turned into one (a malformed relay snapshot). */
+function safeRecord(update: TargetUpdate): unknown {
+  try {
+    return updateRecord(update, Date.now());
+  } catch (err) {
+    return errorRecord(update.target, `unusable update: ${escapeControls(err instanceof Error ? err.message : String(err))}`, Date.now(), 'invalid');
+  }
 }
 
 /** Stream records until the end condition; every monitor is stopped before this resolves. */
@@ -62,7 +72,7 @@ export async function runJsonWatch(options: WatchOptions): Promise<RunResult> {
       } else {
         wasDown = false;
       }
-      out.write(jsonLine(updateRecord(update, Date.now())));
+      out.write(jsonLine(safeRecord(update)));
       if (count !== null && lines >= count) {
         monitor.stop();
         if (--pending === 0) finish();

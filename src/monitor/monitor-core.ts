@@ -10,6 +10,7 @@ import type { TargetState, TargetUpdate } from './types.js';
 import { derive } from '../metrics/derive.js';
 import { detectEvents } from '../metrics/events.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
+import { escapeControls } from '../core/safe-text.js';
 
 export interface MonitorCoreOptions {
   /** Values kept per history series (default 600). */
@@ -57,7 +58,13 @@ export class MonitorCore {
 
   /** A successful read: derive, detect events, record history; returns the update to publish. */
   ingestSnapshot(snapshot: Snapshot, seq: number): TargetUpdate {
-    const derived = derive(this.prev, snapshot);
+    let derived: Derived;
+    try {
+      derived = derive(this.prev, snapshot);
+    } catch (err) {
+      // A snapshot that did not come through our decoder (a relay's) can be malformed: a failed read, not a crash.
+      return this.ingestFailure(`unusable document: ${escapeControls(err instanceof Error ? err.message : String(err))}`, seq, snapshot.readAtMs, null);
+    }
     this.keepUptimeAcrossReloads(snapshot, derived);
     const events: MonitorEvent[] = [];
     if (this.down) {
