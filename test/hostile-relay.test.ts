@@ -3,39 +3,53 @@
  * through it never dies with a stack trace; every line it prints is JSON and the good target keeps its records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../src/stats/snapshot.js';
-import { startRelay, type Relay } from '../src/web/server.js';
+import { WebSocketServer } from 'ws';
 import { buildDist, spawnCli } from './cli-helpers.js';
-import { FakeMonitor, bigInstanceSnapshot } from './web-fixtures.js';
+import { bigInstanceSnapshot } from './web-fixtures.js';
 
-let relay: Relay;
+// A hand-written relay: the bytes of a broken one, which the real relay never sends.
+let server: WebSocketServer;
+let port = 0;
 let timer: NodeJS.Timeout;
+
+const TARGETS = ['good:9191', 'empty:9191', 'wrong:9191'];
+
+/** The update a broken relay sends for `target` at poll `seq`: a good snapshot, or one whose document is broken. */
+function update(target: string, seq: number): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = { ...bigInstanceSnapshot(2, target, seq) };
+  if (target === 'empty:9191') snapshot.doc = {};
+  if (target === 'wrong:9191') snapshot.doc = { workers: 'x', sockets: 7 };
+  return { v: 1, type: 'update', target, seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null, points: {} };
+}
 
 beforeAll(async () => {
   buildDist();
-  const good = new FakeMonitor('good:9191');
-  const empty = new FakeMonitor('empty:9191');
-  const wrong = new FakeMonitor('wrong:9191');
-  const malformed = (target: string, doc: unknown): Snapshot =>
-    ({ ...bigInstanceSnapshot(1, target), doc } as unknown as Snapshot);
-  const tick = (): void => {
-    good.emit(bigInstanceSnapshot(2, 'good:9191', good.seq), 1);
-    empty.emit(malformed('empty:9191', {}));
-    wrong.emit(malformed('wrong:9191', { workers: 'x', sockets: 7 }));
-  };
-  tick();
-  relay = await startRelay([good, empty, wrong], { port: 0 });
-  timer = setInterval(tick, 150);
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((ok) => server.once('listening', () => ok()));
+  port = (server.address() as { port: number }).port;
+  let seq = 1;
+  server.on('connection', (ws) => {
+    const targets = TARGETS.map((target) => {
+      const { v: _v, type: _t, points: _p, ...latest } = update(target, seq);
+      return { target, intervalMs: 150, latest, history: {}, events: [] };
+    });
+    ws.send(JSON.stringify({ v: 1, type: 'hello', server: 'uwsgitop-ts', control: false, commands: [], targets }));
+  });
+  timer = setInterval(() => {
+    seq++;
+    for (const ws of server.clients) for (const t of TARGETS) ws.send(JSON.stringify(update(t, seq)));
+  }, 150);
 }, 120_000);
 
 afterAll(async () => {
   clearInterval(timer);
-  await relay?.close();
+  for (const ws of server.clients) ws.terminate();
+  await new Promise<void>((ok) => server.close(() => ok()));
 });
 
 describe('--json --watch through a relay sending malformed snapshots', () => {
   it('prints only JSON lines, no stack trace, and keeps the good target', async () => {
-    const r = await spawnCli([`ws://127.0.0.1:${relay.port}`, '--json', '--watch', '--count', '3', '--interval', '0.2'], 30_000);
+    const r = await spawnCli([`ws://127.0.0.1:${port}`, '--json', '--watch', '--count', '3', '--interval', '0.2'], 30_000);
     expect(r.stderr).not.toMatch(/TypeError|\n\s+at /);
     expect(r.signal).toBeNull();
     const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
