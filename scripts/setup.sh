@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node >= 20), then builds it.
 #   scripts/setup.sh run    uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) for the demo
-#   scripts/setup.sh test   the same, plus tmux and Chromium for the end-to-end tests
+#   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -14,12 +14,20 @@ if [ "$mode" = test ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+  { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}" >&2
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these packages are missing and installing them needs root: apt-get install ${need[*]}" >&2
     exit 1
+  fi
+  # The tests run their own prometheus (temp config and storage, random port): the package's service must
+  # not start. A policy-rc.d that refuses (exit 101) is Debian's way to say so; ours is removed afterwards.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

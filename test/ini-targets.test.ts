@@ -52,7 +52,7 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     expect(truth.fifos).toHaveLength(4);
     const { targets, problems } = readIniTargets([file], env);
     expect(truth.maxRequests).toEqual(['500']);
-    expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos, maxRequests: Number(truth.maxRequests[0]) }]);
+    expect(targets).toEqual([{ file, stats: truth.stats[0] ?? null, fifos: truth.fifos, maxRequests: Number(truth.maxRequests[0]), vassal: null }]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('uWSGI ignores "master_fifo"');
   });
@@ -66,10 +66,11 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     writeFileSync(join(vassals, 'notes.txt'), 'stats = nope\n');
     const { targets, problems } = readIniTargets([vassals, `${join(vassals, 'a.ini')}:staging`]);
     expect(problems).toEqual([]);
-    expect(targets.map((t) => [t.file, t.stats, t.fifos])).toEqual([
-      [join(vassals, 'a.ini'), ':9191', []],
-      [join(vassals, 'b.ini'), '127.0.0.1:9192', ['/run/b.fifo']],
-      [`${join(vassals, 'a.ini')}:staging`, ':9999', ['/run/staging.fifo']],
+    expect(targets.map((t) => [t.file, t.stats, t.fifos, t.vassal])).toEqual([
+      [join(vassals, 'a.ini'), ':9191', [], 'a.ini'],
+      [join(vassals, 'b.ini'), '127.0.0.1:9192', ['/run/b.fifo'], 'b.ini'],
+      // Named on its own, a file is not taken for a vassal of a directory.
+      [`${join(vassals, 'a.ini')}:staging`, ':9999', ['/run/staging.fifo'], null],
     ]);
   });
 
@@ -78,7 +79,7 @@ describe('reading uWSGI ini files for stats addresses and FIFO slots', () => {
     const file = join(dir, 'x.ini');
     writeFileSync(file, '[uwsgi]\nstats = %(undefined_key)/s.sock\nmaster-fifo = %k/cores.fifo\nmaster-fifo = $(NOT_SET_ANYWHERE)/f.fifo\nmaster-fifo = /ok.fifo\n');
     const { targets, problems } = readIniTargets([file, join(dir, 'missing.ini')], {});
-    expect(targets).toEqual([{ file, stats: null, fifos: ['/ok.fifo'], maxRequests: null }]);
+    expect(targets).toEqual([{ file, stats: null, fifos: ['/ok.fifo'], maxRequests: null, vassal: null }]);
     expect(problems.some((p) => p.includes('%(undefined_key)'))).toBe(true);
     expect(problems.some((p) => p.includes('%k'))).toBe(true);
     expect(problems.some((p) => p.includes('$(NOT_SET_ANYWHERE)'))).toBe(true);

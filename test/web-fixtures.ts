@@ -76,6 +76,67 @@ export function parsePrometheus(text: string): Map<string, PromFamily> {
   return families;
 }
 
+export interface StrictSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+export interface Exposition {
+  types: Map<string, string>;
+  samples: StrictSample[];
+}
+
+/** A strict Prometheus text (0.0.4) reader: throws on anything a Prometheus server would reject or merge. */
+export function strictParse(text: string): Exposition {
+  const types = new Map<string, string>();
+  const helps = new Set<string>();
+  const samples: StrictSample[] = [];
+  const seen = new Set<string>();
+  if (!text.endsWith('\n')) throw new Error('exposition must end with a newline');
+  for (const line of text.slice(0, -1).split('\n')) {
+    if (line.startsWith('# HELP ')) {
+      const name = line.split(' ')[2]!;
+      if (helps.has(name)) throw new Error(`second HELP for ${name}`);
+      helps.add(name);
+      continue;
+    }
+    if (line.startsWith('# TYPE ')) {
+      const [, , name, type] = line.split(' ');
+      if (types.has(name!)) throw new Error(`second TYPE for ${name}`);
+      if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type!)) throw new Error(`bad type ${type}`);
+      types.set(name!, type!);
+      continue;
+    }
+    // The format ignores empty lines (prom-client puts one between families).
+    if (line === '') continue;
+    if (line.startsWith('#')) throw new Error(`unexpected line ${JSON.stringify(line)}`);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|[Nn]a[Nn]|[+-]Inf)$/.exec(line);
+    if (!m) throw new Error(`not a sample: ${JSON.stringify(line)}`);
+    const name = m[1]!;
+    // A histogram's or summary's samples carry suffixes of the family's name.
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    const family = types.has(name) ? name : ['histogram', 'summary'].includes(types.get(base) ?? '') ? base : name;
+    if (!types.has(family) || !helps.has(family)) throw new Error(`${name} has no TYPE/HELP before its samples`);
+    const labels: Record<string, string> = {};
+    const body = m[2] ?? '';
+    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
+    let pos = 0;
+    while (pos < body.length) {
+      re.lastIndex = pos;
+      const lm = re.exec(body);
+      if (!lm) throw new Error(`bad labels in ${JSON.stringify(line)}`);
+      if (lm[1]! in labels) throw new Error(`label ${lm[1]} twice in ${JSON.stringify(line)}`);
+      labels[lm[1]!] = lm[2]!.replace(/\\(.)/g, (_a, ch: string) => (ch === 'n' ? '\n' : ch));
+      pos = re.lastIndex;
+    }
+    const key = name + JSON.stringify(Object.entries(labels).sort());
+    if (seen.has(key)) throw new Error(`duplicate series ${line}`);
+    seen.add(key);
+    samples.push({ name, labels, value: Number(m[3]) });
+  }
+  return { types, samples };
+}
+
 /** The value of the one sample of `name` whose labels include `labels` (throws when none or several). */
 export function promValue(families: Map<string, PromFamily>, name: string, labels: Record<string, string>): number {
   const matches = (families.get(name)?.samples ?? []).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));

@@ -11,64 +11,7 @@ import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { startRelay, type Relay } from '../src/web/server.js';
 import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
-
-interface StrictSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-interface Exposition {
-  types: Map<string, string>;
-  samples: StrictSample[];
-}
-
-/** A strict Prometheus text (0.0.4) reader: throws on anything a Prometheus server would reject or merge. */
-function strictParse(text: string): Exposition {
-  const types = new Map<string, string>();
-  const helps = new Set<string>();
-  const samples: StrictSample[] = [];
-  const seen = new Set<string>();
-  if (!text.endsWith('\n')) throw new Error('exposition must end with a newline');
-  for (const line of text.slice(0, -1).split('\n')) {
-    if (line.startsWith('# HELP ')) {
-      const name = line.split(' ')[2]!;
-      if (helps.has(name)) throw new Error(`second HELP for ${name}`);
-      helps.add(name);
-      continue;
-    }
-    if (line.startsWith('# TYPE ')) {
-      const [, , name, type] = line.split(' ');
-      if (types.has(name!)) throw new Error(`second TYPE for ${name}`);
-      if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type!)) throw new Error(`bad type ${type}`);
-      types.set(name!, type!);
-      continue;
-    }
-    // The format ignores empty lines (prom-client puts one between families).
-    if (line === '') continue;
-    if (line.startsWith('#')) throw new Error(`unexpected line ${JSON.stringify(line)}`);
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
-    if (!m) throw new Error(`not a sample: ${JSON.stringify(line)}`);
-    const name = m[1]!;
-    if (!types.has(name) || !helps.has(name)) throw new Error(`${name} has no TYPE/HELP before its samples`);
-    const labels: Record<string, string> = {};
-    const body = m[2] ?? '';
-    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
-    let pos = 0;
-    while (pos < body.length) {
-      re.lastIndex = pos;
-      const lm = re.exec(body);
-      if (!lm) throw new Error(`bad labels in ${JSON.stringify(line)}`);
-      if (lm[1]! in labels) throw new Error(`label ${lm[1]} twice in ${JSON.stringify(line)}`);
-      labels[lm[1]!] = lm[2]!.replace(/\\(.)/g, (_a, ch: string) => (ch === 'n' ? '\n' : ch));
-      pos = re.lastIndex;
-    }
-    const key = name + JSON.stringify(Object.entries(labels).sort());
-    if (seen.has(key)) throw new Error(`duplicate series ${line}`);
-    seen.add(key);
-    samples.push({ name, labels, value: Number(m[3]) });
-  }
-  return { types, samples };
-}
+import { strictParse, type Exposition } from './web-fixtures.js';
 
 function one(exp: Exposition, name: string, labels: Record<string, string>): number {
   const found = exp.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
@@ -183,6 +126,14 @@ describe('/metrics against a real uWSGI', () => {
     expect(one(exp, 'uwsgi_cache_items', { ...base, name: 'c' })).toBe(cache.items);
     expect(one(exp, 'uwsgi_cache_max_items', { ...base, name: 'c' })).toBe(100);
     expect(one(exp, 'uwsgi_up', base)).toBe(1);
+    // uWSGI's metrics subsystem (--enable-metrics): worker ids as labels, counters as counters. Its values
+    // are refreshed by uWSGI's own timer, so they catch up with the workers' counters a moment later.
+    expect(exp.types.get('uwsgi_metric_worker_requests_total')).toBe('counter');
+    expect(exp.types.get('uwsgi_metric_core_busy_workers')).toBe('gauge');
+    await waitFor(async () => {
+      const s = await scrape();
+      return raw.workers.every((w: { id: number; requests: number }) => one(s, 'uwsgi_metric_worker_requests_total', { ...base, worker_id: String(w.id) }) === w.requests);
+    }, 'uwsgi_metric_worker_requests_total to equal each worker\'s requests');
     // With cores the in-flight count is known (0 now: the traffic is over) and exported.
     const inRequest = raw.workers.reduce((n: number, w: { cores: Array<{ in_request: number }> }) => n + w.cores.filter((c) => c.in_request).length, 0);
     expect(one(exp, 'uwsgi_requests_in_flight', base)).toBe(inRequest);
@@ -193,6 +144,9 @@ describe('/metrics against a real uWSGI', () => {
     await waitFor(async () => one(await scrape(), 'uwsgi_up', { target: uw.statsAddress }) === 0, 'uwsgi_up 0');
     const exp = await scrape();
     const names = [...new Set(exp.samples.filter((s) => s.labels.target === uw.statsAddress).map((s) => s.name))].sort();
-    expect(names).toEqual(['uwsgi_stats_age_seconds', 'uwsgi_up']);
+    // Besides up and age, only the relay's count of its reads (uwsgi_exporter's scrape metrics) is left.
+    expect(names).toEqual(['uwsgi_exporter_last_scrape_error', 'uwsgi_exporter_scrape_errors_total', 'uwsgi_exporter_scrapes_total', 'uwsgi_stats_age_seconds', 'uwsgi_up']);
+    expect(one(exp, 'uwsgi_exporter_last_scrape_error', { target: uw.statsAddress })).toBe(1);
+    expect(one(exp, 'uwsgi_exporter_scrape_errors_total', { target: uw.statsAddress })).toBeGreaterThan(0);
   }, 30000);
 });

@@ -84,7 +84,7 @@ describe('relay HTTP routes', () => {
     const raw = await rawStats(uw);
     const health = await get(relay.port, '/healthz');
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body).targets).toEqual([{ target: uw.statsAddress, state: 'live' }]);
+    expect(health.body).toBe('ok\n');
     const api = JSON.parse((await get(relay.port, '/api/snapshot')).body);
     expect(api.v).toBe(1);
     const pids = api.targets[0].snapshot.doc.workers.map((w: { pid: number }) => w.pid);
@@ -177,14 +177,17 @@ describe('relay HTTP routes', () => {
 });
 
 describe('relay security', () => {
-  it('requires the token on every route and on the WebSocket, compared exactly', async () => {
-    for (const path of ['/', '/app.js', '/metrics', '/api/snapshot', '/healthz']) {
+  it('requires the token on every route but /healthz and on the WebSocket, compared exactly', async () => {
+    for (const path of ['/', '/app.js', '/metrics', '/api/snapshot', `/probe?target=${uw.statsAddress}`, '/sd', '/metrics/relay']) {
       expect((await get(tokenRelay.port, path)).status).toBe(401);
       expect((await get(tokenRelay.port, path, { Authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
       expect((await get(tokenRelay.port, path, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     }
-    expect((await get(tokenRelay.port, `/healthz?token=${TOKEN.slice(0, -1)}`)).status).toBe(401);
-    expect((await get(tokenRelay.port, `/healthz?token=${TOKEN}`)).status).toBe(200);
+    expect((await get(tokenRelay.port, `/api/snapshot?token=${TOKEN.slice(0, -1)}`)).status).toBe(401);
+    expect((await get(tokenRelay.port, `/api/snapshot?token=${TOKEN}`)).status).toBe(200);
+    // A liveness probe holds no token: /healthz answers it, and says nothing else.
+    const health = await get(tokenRelay.port, '/healthz');
+    expect([health.status, health.body]).toEqual([200, 'ok\n']);
     // The page carries the token to its assets so the browser's asset requests pass too.
     expect((await get(tokenRelay.port, `/?token=${TOKEN}`)).body).toContain(`/app.js?token=${TOKEN}`);
     await expect(recordingClient(`ws://127.0.0.1:${tokenRelay.port}/ws`)).rejects.toMatchObject({ status: 401 });

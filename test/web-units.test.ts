@@ -22,7 +22,7 @@ describe('Prometheus samples', () => {
     const doc = sample('emperor.json');
     const fake = new FakeMonitor('emp');
     fake.emit(emperor(doc, 0));
-    const fam = parsePrometheus(await createRelayMetrics([fake], () => 0).render());
+    const fam = parsePrometheus(await createRelayMetrics([fake]).render());
     const base = { target: 'emp', stats_uri: 'emp' };
     expect(promValue(fam, 'uwsgi_emperor_vassals', base)).toBe(doc.vassals.length);
     for (const v of doc.vassals) {

@@ -12,6 +12,8 @@ import { escapeControls } from '../core/safe-text.js';
 import { isLoopbackHost, validateToken } from '../relay/auth.js';
 import { pageAddress } from '../web/page-address.js';
 import { startRelay, type RelayControl } from '../web/server.js';
+import type { TargetOrigin } from '../web/sd.js';
+import { readSnapshot } from '../stats/client.js';
 import { abortOnSignals } from './interrupt.js';
 import {
   addControlSourceOptions,
@@ -44,10 +46,11 @@ Examples:
                                   page at http://THIS-HOST:9192/?token=<the token in the file>
   uwsgitop-ts serve --fifo :9191=/run/app/master.fifo --allow-control --token-file TOKEN
 
-Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metrics  (Prometheus)
-        /api/snapshot  (JSON of every target's latest update)   /healthz
-Binding anything but loopback requires --token-file; clients then send "Authorization: Bearer TOKEN"
-or ?token=TOKEN. The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT
+Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metrics  (Prometheus, every target)
+        /probe?target=ADDR  (one target)   /sd  (Prometheus HTTP service discovery)   /metrics/relay
+        /api/snapshot  (JSON of every target's latest update)   /healthz  (says ok, needs no token)
+Binding anything but loopback requires --token-file; clients then send "Authorization: Bearer TOKEN",
+basic auth with the token as password, or ?token=TOKEN. The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT
 `;
 
 interface ServeOptions {
@@ -60,6 +63,8 @@ interface ServeOptions {
   showSecrets?: boolean;
   fifo: string[];
   ini?: string[];
+  collectCores?: boolean;
+  probeAnyTarget?: boolean;
 }
 
 /** Parse `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
@@ -90,7 +95,9 @@ function buildProgram(io: ServeIo): Command {
     .argument('[address...]', 'stats server addresses (as for uwsgitop-ts)')
     .option('--listen <host:port>', 'where the relay listens (loopback unless --token-file)', '127.0.0.1:9192')
     .option('--token-file <file>', 'require this token (Authorization: Bearer or ?token=) on every request')
-    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)');
+    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)')
+    .option('--collect-cores', 'Prometheus series per worker core (uwsgi_worker_core_*): many series with threads or async')
+    .option('--probe-any-target', '/probe reads any HOST:PORT or http(s):// address, not only the watched ones (makes the relay a scanner)');
   addTargetOptions(program);
   addControlSourceOptions(program).helpOption('-h, --help', 'show this help').addHelpText('after', EXAMPLES);
   return routeOutput(program, io).action(() => undefined);
@@ -164,6 +171,12 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     }
   }
 
+  const origins = new Map<string, TargetOrigin>();
+  for (const t of targets) {
+    const origin = sources.origins.get(t.name);
+    if (origin !== undefined) origins.set(t.name, origin);
+  }
+
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
@@ -179,11 +192,16 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       controls,
       showSecrets,
       log: (line) => say(line),
+      collectCores: opts.collectCores ?? false,
+      probeAnyTarget: opts.probeAnyTarget ?? false,
+      probeRead: (address, signal) => readSnapshot(address, { timeoutMs, maxBytes, signal }),
+      probeMinIntervalMs: intervalMs,
+      origins,
     });
     const where = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
     io.stdout.write(
       `uwsgitop-ts relay: ${where.headline} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
-        ` (/ page, /ws feed, /metrics, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +
+        ` (/ page, /ws feed, /metrics, /probe, /sd, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +
         `${opts.allowControl ? `; control on for ${controls.size} target${controls.size === 1 ? '' : 's'}` : ''}\n` +
         (where.alternatives.length > 0 ? `uwsgitop-ts relay: also reachable as ${where.alternatives.join(' ')}\n` : ''),
     );

@@ -15,6 +15,8 @@ export interface TargetSources {
   problems: string[];
   /** `max-requests` per address text, from ini files: a worker recycled at that count is not reported as died. */
   maxRequests: Map<string, number>;
+  /** The ini file (and vassal name, for a vassals directory) that named each address, first one winning. */
+  origins: Map<string, { ini: string; vassal?: string }>;
 }
 
 
@@ -31,6 +33,7 @@ export function parseFifoPair(text: string): [string, string] {
 export async function collectSources(positional: readonly string[], fifoPairs: readonly string[], iniFiles: readonly string[]): Promise<TargetSources> {
   const addresses: string[] = [];
   const maxRequests = new Map<string, number>();
+  const origins = new Map<string, { ini: string; vassal?: string }>();
   const fifos = new Map<string, string[]>();
   const problems: string[] = [];
   const add = (address: string): void => {
@@ -51,11 +54,12 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
       // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins.
       if (t.fifos.length > 0 && !fifos.has(t.stats)) fifos.set(t.stats, [...t.fifos]);
       if (t.maxRequests !== null) maxRequests.set(t.stats, t.maxRequests);
+      if (!origins.has(t.stats)) origins.set(t.stats, { ini: t.file, ...(t.vassal !== null ? { vassal: t.vassal } : {}) });
     }
     if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
       const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }
   }
-  return { addresses, fifos, problems, maxRequests };
+  return { addresses, fifos, problems, maxRequests, origins };
 }

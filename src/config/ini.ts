@@ -14,6 +14,8 @@ export interface IniTarget {
   fifos: string[];
   /** `max-requests` (workers are recycled after that many requests), null when not set or not a number. */
   maxRequests: number | null;
+  /** The file name when it was found in a directory (an Emperor's vassals directory names vassals so), else null. */
+  vassal: string | null;
 }
 
 export interface IniResult {
@@ -27,12 +29,21 @@ export function readIniTargets(paths: string[], env: NodeJS.ProcessEnv = process
   const targets: IniTarget[] = [];
   const problems: string[] = [];
   for (const path of paths) {
+    const inDirectory = isDirectory(splitSection(path).file);
     for (const file of expandPath(path, problems)) {
       const target = readOneIni(file, env, problems);
-      if (target) targets.push(target);
+      if (target) targets.push({ ...target, vassal: inDirectory ? basename(file) : null });
     }
   }
   return { targets, problems };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function expandPath(path: string, problems: string[]): string[] {
@@ -68,7 +79,7 @@ function describeFsError(err: unknown): string {
  * (seen: no FIFO created, no stats socket bound), so an underscore spelling is reported, not used.
  */
 const WATCHED = new Set(['stats', 'stats-server', 'master-fifo']);
-function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): IniTarget | null {
+function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): Omit<IniTarget, 'vassal'> | null {
   const { file, section } = splitSection(path);
   const absolute = resolve(file);
   let text: string;

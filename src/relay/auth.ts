@@ -1,6 +1,6 @@
 /**
- * Who may talk to the relay: the bearer token (compared in constant time), the Host header (against DNS
- * rebinding when no token protects a loopback relay) and the Origin of WebSocket upgrades.
+ * Who may talk to the relay: the token (Bearer, Basic password or ?token=; compared in constant time), the
+ * Host header (against DNS rebinding when no token protects a loopback relay) and the Origin of WebSocket upgrades.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -28,12 +28,21 @@ export function tokenMatches(expected: string, presented: string | null): boolea
   return timingSafeEqual(digest(expected), digest(presented));
 }
 
-/** The token a request carries: `Authorization: Bearer X` first, else the `token` query parameter. */
+/**
+ * The token a request carries: `Authorization: Bearer X`, or `Basic` with the token as password (any user
+ * name: Prometheus's basic_auth), else the `token` query parameter.
+ */
 export function presentedToken(req: IncomingMessage, url: URL): string | null {
   const header = req.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match) return match[1]!;
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (basic) {
+      const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = pair.indexOf(':');
+      if (colon >= 0) return pair.slice(colon + 1);
+    }
   }
   // A token never holds a space, but base64 ones hold '+', which a query string typed by hand decodes to ' '.
   return url.searchParams.get('token')?.replace(/ /g, '+') ?? null;

@@ -26,6 +26,7 @@ export interface MetricSpec {
 const g = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'gauge', labels });
 const c = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'counter', labels });
 const W = ['worker_id'] as const;
+const CORE = ['worker_id', 'core_id'] as const;
 const APP = ['worker_id', 'app_id', 'mountpoint', 'chdir'] as const;
 
 /** Every metric the relay exposes. */
@@ -33,6 +34,10 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_up', 'Whether the last stats read of this target succeeded (1) or not (0).'),
   g('uwsgi_stats_age_seconds', 'Seconds since the latest good stats document of this target was read.'),
   g('uwsgi_stats_read_duration_seconds', 'How long the latest good stats read took.'),
+  // uwsgi_exporter's own scrape metrics; here a "scrape" is one of the relay's stats reads of the target.
+  c('uwsgi_exporter_scrapes_total', 'Total number of times uWSGI was read for stats by the relay.'),
+  c('uwsgi_exporter_scrape_errors_total', 'Total number of times an error occurred reading a uWSGI.'),
+  g('uwsgi_exporter_last_scrape_error', 'Whether the last read of stats from uWSGI resulted in an error (1 for error, 0 for success).'),
   // uwsgi_exporter: main
   g('uwsgi_listen_queue_length', 'Length of listen queue.'),
   g('uwsgi_listen_queue_errors', 'Number of listen queue errors.'),
@@ -106,6 +111,36 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_subscription_node_death_mark', 'Is the subscription node marked dead?', ['key', 'node']),
 ];
 
+/** uwsgi_exporter's --collect.cores families (serve --collect-cores): one series per core, off by default. */
+export const CORE_METRIC_SPECS: readonly MetricSpec[] = [
+  g('uwsgi_worker_core_busy', 'Is core busy', CORE),
+  c('uwsgi_worker_core_requests_total', 'Total number of requests.', CORE),
+  c('uwsgi_worker_core_static_requests_total', 'Total number of static requests.', CORE),
+  c('uwsgi_worker_core_routed_requests_total', 'Total number of routed requests.', CORE),
+  c('uwsgi_worker_core_offloaded_requests_total', 'Total number of offloaded requests.', CORE),
+  c('uwsgi_worker_core_write_errors_total', 'Total number of write errors.', CORE),
+  c('uwsgi_worker_core_read_errors_total', 'Total number of read errors.', CORE),
+];
+
+/** What to export besides the defaults. */
+export interface SampleOptions {
+  /** Per-core series (uwsgi_worker_core_*, uwsgi_metric_worker_core_*): many series on threaded or async workers. */
+  cores?: boolean;
+}
+
+/** The relay's own count of stats reads of one target (uwsgi_exporter_scrapes_total and friends). */
+export interface ReadCounts {
+  reads: number;
+  errors: number;
+}
+
+/** One target's input: its latest update (null = never polled yet) and, when counted, its reads. */
+export interface TargetSampleInput {
+  target: string;
+  update: TargetUpdate | null;
+  reads?: ReadCounts;
+}
+
 /** Samples by metric name. */
 export type SampleSet = Map<string, Sample[]>;
 
@@ -124,7 +159,7 @@ function emitter(set: SampleSet, target: string): Emit {
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
-function instanceSamples(doc: InstanceDocument, emit: Emit): void {
+function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptions): void {
   // Slots never spawned in cheaper mode have id 0: uwsgi_exporter leaves them out, and so do we.
   const workers = doc.workers.filter((w) => w.id !== 0);
   emit('uwsgi_listen_queue_length', doc.listenQueue ?? 0);
@@ -160,6 +195,18 @@ function instanceSamples(doc: InstanceDocument, emit: Emit): void {
     emit('uwsgi_worker_average_response_time_seconds', w.avgRtUs / 1e6, labels);
     emit('uwsgi_worker_apps', w.apps.length, labels);
     if (w.cores !== null) emit('uwsgi_worker_cores', w.cores.length, labels);
+    if (options.cores) {
+      for (const core of w.cores ?? []) {
+        const coreLabels = { worker_id: String(w.id), core_id: String(core.id) };
+        emit('uwsgi_worker_core_busy', flag(core.inRequest), coreLabels);
+        emit('uwsgi_worker_core_requests_total', core.requests, coreLabels);
+        emit('uwsgi_worker_core_static_requests_total', core.staticRequests, coreLabels);
+        emit('uwsgi_worker_core_routed_requests_total', core.routedRequests, coreLabels);
+        emit('uwsgi_worker_core_offloaded_requests_total', core.offloadedRequests, coreLabels);
+        emit('uwsgi_worker_core_write_errors_total', core.writeErrors, coreLabels);
+        emit('uwsgi_worker_core_read_errors_total', core.readErrors, coreLabels);
+      }
+    }
     emit('uwsgi_worker_requests_total', w.requests, labels);
     emit('uwsgi_worker_exceptions_total', w.exceptions, labels);
     emit('uwsgi_worker_harakiri_count_total', w.harakiriCount, labels);
@@ -236,20 +283,31 @@ function routerSamples(doc: RouterDocument, emit: Emit): void {
   }
 }
 
+/** True when the update's document is current enough to export (live or stale, not down or connecting). */
+export function isExportable(update: TargetUpdate | null): boolean {
+  const state = update?.state.state;
+  return update?.snapshot != null && (state === 'live' || state === 'stale');
+}
+
 /** All samples for a set of targets' latest updates (null = never polled yet: only `uwsgi_up 0`). */
-export function collectSamples(updates: ReadonlyArray<{ target: string; update: TargetUpdate | null }>, nowMs: number): SampleSet {
+export function collectSamples(updates: ReadonlyArray<TargetSampleInput>, nowMs: number, options: SampleOptions = {}): SampleSet {
   const set: SampleSet = new Map();
-  for (const { target, update } of updates) {
+  for (const { target, update, reads } of updates) {
     const emit = emitter(set, target);
     const state = update?.state.state;
     emit('uwsgi_up', flag(state === 'live' || state === 'stale'));
+    if (reads !== undefined) {
+      emit('uwsgi_exporter_scrapes_total', reads.reads);
+      emit('uwsgi_exporter_scrape_errors_total', reads.errors);
+      if (update !== null) emit('uwsgi_exporter_last_scrape_error', flag(update.error !== null));
+    }
     const snap = update?.snapshot ?? null;
     if (snap === null) continue;
     emit('uwsgi_stats_age_seconds', Math.max(0, (nowMs - snap.readAtMs) / 1000));
     // A down target keeps its last document in `snapshot`; its values would be stale, so only up/age go out.
-    if (state !== 'live' && state !== 'stale') continue;
+    if (!isExportable(update)) continue;
     emit('uwsgi_stats_read_duration_seconds', snap.durationMs / 1000);
-    if (snap.kind === 'instance') instanceSamples(snap.doc, emit);
+    if (snap.kind === 'instance') instanceSamples(snap.doc, emit, options);
     else if (snap.kind === 'emperor') emperorSamples(snap.doc, emit);
     else routerSamples(snap.doc, emit);
   }

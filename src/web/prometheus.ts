@@ -1,56 +1,143 @@
 /**
- * The /metrics endpoint's prom-client Registry (its own, never the global default). Values are collected
- * on scrape from the monitors' latest updates: a scrape never triggers a stats read.
+ * The relay's Prometheus expositions, built with prom-client on each scrape from the monitors' latest
+ * updates (a scrape never triggers a stats read): every target (/metrics), one target (/probe), and the
+ * relay's own and Node's process metrics (/metrics/relay, also part of /metrics).
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TargetMonitor } from '../monitor/types.js';
-import { METRIC_SPECS, collectSamples, type SampleSet } from './prom-samples.js';
+import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, isExportable, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { collectMetricFamilies } from './prom-uwsgi-metrics.js';
+
+export type ScrapeEndpoint = 'metrics' | 'probe' | 'relay' | 'sd';
+
+export interface RelayMetricsOptions {
+  /** WebSocket clients connected now. */
+  clients?: () => number;
+  /** Per-core series (serve --collect-cores). */
+  cores?: boolean;
+}
 
 export interface RelayMetrics {
   readonly contentType: string;
-  /** The exposition text for the monitors' current state. */
+  /** The exposition for every target, the relay's own metrics and Node's. */
   render(): Promise<string>;
+  /** The exposition of these targets only (a /probe answer): no relay or Node metrics. */
+  renderTargets(inputs: readonly TargetSampleInput[]): Promise<string>;
+  /** The relay's own metrics and Node's only. */
+  renderSelf(): Promise<string>;
+  /** The input for one watched target (its latest update and read counts). */
+  input(monitor: TargetMonitor): TargetSampleInput;
+  /** Count one answered request of an endpoint and how long it took. */
+  observe(endpoint: ScrapeEndpoint, seconds: number): void;
+  /** Stop counting the monitors' reads. */
+  close(): void;
 }
 
-/** Build the registry for these monitors; `clients` reports the relay's own WebSocket client count. */
-export function createRelayMetrics(monitors: readonly TargetMonitor[], clients: () => number): RelayMetrics {
-  const registry = new Registry();
-  // Filled right before each render; every metric's collect() reads its own samples from it.
-  let current: SampleSet = new Map();
-  for (const spec of METRIC_SPECS) {
-    const common = { name: spec.name, help: spec.help, labelNames: ['target', 'stats_uri', ...spec.labels], registers: [registry] };
-    if (spec.type === 'gauge') {
-      new Gauge({
-        ...common,
-        collect() {
-          this.reset();
-          for (const s of current.get(spec.name) ?? []) this.set(s.labels, s.value);
-        },
-      });
-    } else {
-      new Counter({
-        ...common,
-        collect() {
-          // Counters are absolute values from uWSGI: reset, then add the whole value (never negative).
-          this.reset();
-          for (const s of current.get(spec.name) ?? []) this.inc(s.labels, Math.max(0, s.value));
-        },
-      });
-    }
+// Node's process metrics describe the process, not a relay: one set per process, shared by every relay in it.
+let nodeRegistry: Registry | null = null;
+function processRegistry(): Registry {
+  if (nodeRegistry === null) {
+    nodeRegistry = new Registry();
+    collectDefaultMetrics({ register: nodeRegistry });
   }
+  return nodeRegistry;
+}
+
+type Family = Pick<MetricSpec, 'name' | 'help' | 'type'> & { labelNames: readonly string[]; samples: ReadonlyArray<{ labels: Record<string, string>; value: number }> };
+
+function addFamily(registry: Registry, f: Family): void {
+  const common = { name: f.name, help: f.help, labelNames: [...f.labelNames], registers: [registry] };
+  if (f.type === 'gauge') {
+    const gauge = new Gauge(common);
+    for (const s of f.samples) gauge.set(s.labels, s.value);
+  } else {
+    // Counters are absolute values from uWSGI: add the whole value once (never negative).
+    const counter = new Counter(common);
+    for (const s of f.samples) counter.inc(s.labels, Math.max(0, s.value));
+  }
+}
+
+/** A registry holding these targets' samples (fresh per scrape: concurrent scrapes never share values). */
+function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean): Registry {
+  const registry = new Registry();
+  const samples: SampleSet = collectSamples(inputs, Date.now(), { cores });
+  for (const spec of cores ? [...METRIC_SPECS, ...CORE_METRIC_SPECS] : METRIC_SPECS) {
+    addFamily(registry, { ...spec, labelNames: ['target', 'stats_uri', ...spec.labels], samples: samples.get(spec.name) ?? [] });
+  }
+  const docs = inputs.flatMap(({ target, update }) =>
+    isExportable(update) && update!.snapshot!.kind === 'instance' ? [{ target, metrics: update!.snapshot!.doc.metrics }] : [],
+  );
+  for (const family of collectMetricFamilies(docs, { cores })) addFamily(registry, family);
+  return registry;
+}
+
+/** Build the expositions for these monitors. */
+export function createRelayMetrics(monitors: readonly TargetMonitor[], options: RelayMetricsOptions = {}): RelayMetrics {
+  const cores = options.cores ?? false;
+  const clients = options.clients ?? (() => 0);
+  const counts = new Map<string, ReadCounts>(monitors.map((m) => [m.target, { reads: 0, errors: 0 }]));
+  const unsubscribes = monitors.map((m) => {
+    let lastSeq = -1;
+    return m.subscribe((update) => {
+      // A state-only update (stale) repeats the poll's seq: it is not another read.
+      if (update.seq === lastSeq) return;
+      lastSeq = update.seq;
+      const c = counts.get(m.target)!;
+      c.reads++;
+      if (update.error !== null) c.errors++;
+    });
+  });
+
+  const self = new Registry();
   new Gauge({
     name: 'uwsgitop_relay_websocket_clients',
     help: 'WebSocket clients connected to this relay.',
-    registers: [registry],
+    registers: [self],
     collect() {
       this.set(clients());
     },
   });
+  new Gauge({
+    name: 'uwsgitop_relay_targets',
+    help: 'Stats targets this relay watches.',
+    registers: [self],
+    collect() {
+      this.set(monitors.length);
+    },
+  });
+  new Gauge({
+    name: 'uwsgitop_relay_targets_up',
+    help: 'Watched targets whose latest stats read succeeded.',
+    registers: [self],
+    collect() {
+      this.set(monitors.filter((m) => isExportable(m.latest())).length);
+    },
+  });
+  const requests = new Counter({ name: 'uwsgitop_relay_scrapes_total', help: 'Requests answered by the relay, by endpoint.', labelNames: ['endpoint'], registers: [self] });
+  const durations = new Histogram({
+    name: 'uwsgitop_relay_scrape_duration_seconds',
+    help: 'Time the relay took to answer a request, by endpoint.',
+    labelNames: ['endpoint'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [self],
+  });
+  const selfAndNode = (): Registry => Registry.merge([self, processRegistry()]);
+  const input = (m: TargetMonitor): TargetSampleInput => ({ target: m.target, update: m.latest(), reads: counts.get(m.target)! });
+
   return {
-    contentType: registry.contentType,
+    contentType: self.contentType,
     async render() {
-      current = collectSamples(monitors.map((m) => ({ target: m.target, update: m.latest() })), Date.now());
-      return registry.metrics();
+      return Registry.merge([targetRegistry(monitors.map(input), cores), self, processRegistry()]).metrics();
+    },
+    renderTargets: (inputs) => targetRegistry(inputs, cores).metrics(),
+    renderSelf: () => selfAndNode().metrics(),
+    input,
+    observe(endpoint, seconds) {
+      requests.inc({ endpoint });
+      durations.observe({ endpoint }, seconds);
+    },
+    close() {
+      for (const u of unsubscribes) u();
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * The relay: one HTTP server with a fixed route table (the page and its two assets, /metrics, /api/snapshot,
- * /healthz) and the /ws WebSocket feed, all fed by the same monitors. Each update is serialised once and
+ * The relay: one HTTP server with a fixed route table (the page and its two assets, /metrics, /probe, /sd,
+ * /api/snapshot, /healthz) and the /ws WebSocket feed, all fed by the same monitors. Each update is serialised once and
  * the same bytes go to every client; nothing here ever reads a stats socket.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { UsageError } from '../core/errors.js';
 import { maskSnapshotOf } from '../stats/secrets.js';
@@ -13,7 +15,9 @@ import type { TargetMonitor } from '../monitor/types.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from '../relay/auth.js';
 import { relayCommandNames } from '../relay/commands.js';
 import { Fanout } from '../relay/fanout.js';
-import { createRelayMetrics } from './prometheus.js';
+import { createProber, ProbeRefusal, type ProbeReader } from './probe.js';
+import { createRelayMetrics, type ScrapeEndpoint } from './prometheus.js';
+import { serviceDiscovery, type TargetOrigin } from './sd.js';
 import { encodeMessage, helloMessage, latestPoints, updateMessage } from '../relay/protocol.js';
 import { handleClientMessage, type RelayControl } from '../relay/remote-command.js';
 import { safeJson } from '../core/safe-text.js';
@@ -50,6 +54,16 @@ export interface RelayOptions {
   maxConnections?: number;
   /** An HTTP connection that sends nothing for this long is closed (default 20 s; WebSockets use pings instead). */
   idleTimeoutMs?: number;
+  /** Per-core Prometheus series (uwsgi_worker_core_*, uwsgi_metric_worker_core_*); off by default. */
+  collectCores?: boolean;
+  /** /probe reads addresses the relay does not watch (needs `probeRead`); off by default: it makes the relay a scanner. */
+  probeAnyTarget?: boolean;
+  /** How /probe reads an unwatched address (with probeAnyTarget). */
+  probeRead?: ProbeReader;
+  /** An unwatched probed address is read at most once per this many ms (default 1000). */
+  probeMinIntervalMs?: number;
+  /** Where each target came from (ini file, vassal name), for /sd labels. */
+  origins?: ReadonlyMap<string, TargetOrigin>;
 }
 
 /** What the relay counted: proves one serialisation per update, however many clients. */
@@ -93,6 +107,21 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
   res.end(res.req.method === 'HEAD' ? undefined : bytes);
 }
 
+const gzipAsync = promisify(gzip);
+
+/** Expositions are sent gzipped when the scraper asks for it (Prometheus does): they compress about tenfold. */
+function sendExposition(res: ServerResponse, contentType: string, text: string): Promise<void> {
+  const accepts = /\bgzip\b/i.test(String(res.req.headers['accept-encoding'] ?? ''));
+  if (!accepts) {
+    send(res, 200, contentType, text, { Vary: 'Accept-Encoding' });
+    return Promise.resolve();
+  }
+  return gzipAsync(Buffer.from(text, 'utf8')).then((body) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': String(body.length) });
+    res.end(res.req.method === 'HEAD' ? undefined : body);
+  });
+}
+
 function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
   const body = Buffer.from(message + '\n', 'utf8');
   socket.end(
@@ -121,7 +150,26 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   const commandNames = allowControl ? relayCommandNames() : [];
   const maxClients = options.maxClients ?? 500;
   const fanout = new Fanout({ maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024, maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10 });
-  const metrics = createRelayMetrics(monitors, () => fanout.size);
+  const metrics = createRelayMetrics(monitors, { clients: () => fanout.size, cores: options.collectCores ?? false });
+  const prober = createProber(monitors, (m) => metrics.input(m), {
+    anyTarget: options.probeAnyTarget ?? false,
+    ...(options.probeRead !== undefined ? { read: options.probeRead } : {}),
+    ...(options.probeMinIntervalMs !== undefined ? { minIntervalMs: options.probeMinIntervalMs } : {}),
+  });
+  const origins = options.origins ?? new Map<string, TargetOrigin>();
+  /** Answer a scrape with `render`'s exposition, counted and timed under `endpoint`. */
+  const scrape = (res: ServerResponse, endpoint: ScrapeEndpoint, render: () => Promise<string>): void => {
+    const started = process.hrtime.bigint();
+    render()
+      .then((text) => sendExposition(res, metrics.contentType, text))
+      .then(
+        () => metrics.observe(endpoint, Number(process.hrtime.bigint() - started) / 1e9),
+        (err: unknown) => {
+          if (err instanceof ProbeRefusal) return send(res, err.status, 'text/plain; charset=utf-8', `${err.message}\n`);
+          send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        },
+      );
+  };
   const counters = { serialisations: 0, helloBuilds: 0 };
   // What leaves the relay: masked unless the operator asked to see credentials.
   const shown = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
@@ -159,7 +207,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   /** Null when the request may go on, else the refusal (status, text). */
   function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
     if (token !== null) {
-      if (!tokenMatches(token, presentedToken(req, url))) return [401, 'a valid token is required (Authorization: Bearer TOKEN or ?token=TOKEN)'];
+      if (!tokenMatches(token, presentedToken(req, url))) return [401, 'a valid token is required (Authorization: Bearer TOKEN, basic auth with the token as password, or ?token=TOKEN)'];
       return null;
     }
     if (!hostAllowed(req.headers.host, port)) return [421, 'this relay answers only to its loopback address (Host header refused)'];
@@ -191,28 +239,28 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
         Upgrade: 'websocket',
         Connection: 'Upgrade',
       }),
-    '/healthz': (_req, res) => {
-      const targets = monitors.map((m) => ({ target: m.target, state: m.latest()?.state.state ?? 'connecting' }));
-      send(res, 200, 'application/json', safeJson({ ok: true, clients: fanout.size, targets }));
-    },
+    '/healthz': (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n'),
     '/api/snapshot': (_req, res) => {
       apiCache ??= safeJson({ v: 1, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) });
       send(res, 200, 'application/json', apiCache);
     },
-    '/metrics': (_req, res) => {
-      metrics.render().then(
-        (text) => send(res, 200, metrics.contentType, text),
-        (err: unknown) => send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
-      );
+    '/metrics': (_req, res) => scrape(res, 'metrics', () => metrics.render()),
+    '/metrics/relay': (_req, res) => scrape(res, 'relay', () => metrics.renderSelf()),
+    '/probe': (_req, res, url) => scrape(res, 'probe', async () => metrics.renderTargets([await prober.resolve(url.searchParams.get('target'))])),
+    '/sd': (_req, res) => {
+      const started = process.hrtime.bigint();
+      send(res, 200, 'application/json', JSON.stringify(serviceDiscovery(monitors, origins)));
+      metrics.observe('sd', Number(process.hrtime.bigint() - started) / 1e9);
     },
   };
 
   const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000, connectionsCheckingInterval: 2000 }, (req, res) => {
     const url = parseUrl(req);
     if (url === null) return send(res, 400, 'text/plain; charset=utf-8', 'bad request target\n', { Connection: 'close' });
-    const problem = accessProblem(req, url);
+    // Liveness for probes that hold no token (a load balancer, kubelet): it says nothing but that the relay answers.
+    const problem = url.pathname === '/healthz' ? null : accessProblem(req, url);
     if (problem !== null) {
-      const extra: Record<string, string> = problem[0] === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+      const extra: Record<string, string> = problem[0] === 401 ? { 'WWW-Authenticate': 'Bearer, Basic realm="uwsgitop-ts"' } : {};
       return send(res, problem[0], 'text/plain; charset=utf-8', problem[1] + '\n', extra);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -304,6 +352,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     },
     async close() {
       for (const unsubscribe of unsubscribes) unsubscribe();
+      metrics.close();
       clearInterval(pingTimer);
       await fanout.closeAll(1001, 'relay shutting down');
       wss.close();
