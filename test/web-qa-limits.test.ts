@@ -66,6 +66,6 @@ describe('relay connection bounds', () => {
     await Promise.all(held.map((h) => h.closed));
     const res = await within(fetch(`http://127.0.0.1:${relay.port}/healthz`), 5000, '/healthz');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    expect(await res.text()).toBe('ok\n');
   }, 20000);
 });

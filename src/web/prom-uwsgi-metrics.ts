@@ -5,6 +5,7 @@
  * exporter names them) and leaves the family name. Names come from the document (user metrics are named by
  * the application): anything outside [a-zA-Z0-9_] becomes `_`, so a name can never break the exposition.
  */
+import { escapeControls } from '../core/safe-text.js';
 import type { Metric } from '../stats/snapshot.js';
 
 export interface MetricFamilySample {
@@ -99,7 +100,8 @@ export function collectMetricFamilies(docs: ReadonlyArray<{ target: string; metr
       }
       if (family.type !== s.type) continue;
       for (const l of Object.keys(s.labels)) family.labelSet.add(l);
-      family.samples.push({ labels: { target, stats_uri: target, ...s.labels }, value: s.value });
+      // Same label escaping as every other family (prom-samples' emitter); ids are digits only.
+      family.samples.push({ labels: { target: escapeControls(target), stats_uri: escapeControls(target), ...s.labels }, value: s.value });
     }
   }
   return [...families.values()].map(({ labelSet, ...f }) => ({ ...f, labelNames: [...labelSet] }));

@@ -20,7 +20,7 @@ import { createRelayMetrics, type ScrapeEndpoint } from './prometheus.js';
 import { serviceDiscovery, type TargetOrigin } from './sd.js';
 import { encodeMessage, helloMessage, latestPoints, updateMessage } from '../relay/protocol.js';
 import { handleClientMessage, type RelayControl } from '../relay/remote-command.js';
-import { safeJson } from '../core/safe-text.js';
+import { escapeControls, safeJson } from '../core/safe-text.js';
 import { PAGE_CSS } from './assets/page-css.js';
 import { PAGE_JS } from './assets/page-js.js';
 import { renderPageHtml } from './assets/page-html.js';
@@ -165,7 +165,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       .then(
         () => metrics.observe(endpoint, Number(process.hrtime.bigint() - started) / 1e9),
         (err: unknown) => {
-          if (err instanceof ProbeRefusal) return send(res, err.status, 'text/plain; charset=utf-8', `${err.message}\n`);
+          if (err instanceof ProbeRefusal) return send(res, err.status, 'text/plain; charset=utf-8', `${escapeControls(err.message)}\n`);
           send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
         },
       );
@@ -249,7 +249,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     '/probe': (_req, res, url) => scrape(res, 'probe', async () => metrics.renderTargets([await prober.resolve(url.searchParams.get('target'))])),
     '/sd': (_req, res) => {
       const started = process.hrtime.bigint();
-      send(res, 200, 'application/json', JSON.stringify(serviceDiscovery(monitors, origins)));
+      send(res, 200, 'application/json', safeJson(serviceDiscovery(monitors, origins)));
       metrics.observe('sd', Number(process.hrtime.bigint() - started) / 1e9);
     },
   };
