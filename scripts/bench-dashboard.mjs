@@ -9,6 +9,7 @@ import { MonitorCore } from '../dist/monitor/monitor-core.js';
 import { buildFrame } from '../dist/views/dashboard/model/frame.js';
 import { initialState } from '../dist/views/dashboard/model/state.js';
 import { Dashboard } from '../dist/views/dashboard/dashboard.js';
+import { goalLine } from './bench-support/goal.mjs';
 
 const ITER = Number(process.env.ITER ?? 200);
 const EPOCH = 1_795_270_490;
@@ -107,5 +108,5 @@ for (const r of results) {
 for (const size of ['80x24', '160x50']) {
   const small = results.find((r) => r.size === size && r.workers === 16);
   const big = results.find((r) => r.size === size && r.workers === 2048);
-  console.log(`${size}: 2048 workers cost ${(big.paintMs / small.paintMs).toFixed(2)}x a 16-worker frame`);
+  console.log(goalLine(`${size} frame: 2,048 workers vs 16`, big.paintMs / small.paintMs, 2.0, null, `${big.paintMs.toFixed(2)} ms vs ${small.paintMs.toFixed(2)} ms`));
 }

@@ -10,6 +10,7 @@ if (!existsSync(distEntry)) {
   process.exit(2);
 }
 const { decodeSnapshot } = await import(distEntry.href);
+const { goalLine } = await import('./bench-support/goal.mjs');
 
 const NOW_S = 1795270500;
 
@@ -127,6 +128,7 @@ const sizes = [
 
 console.log('workers x cores      bytes   JSON.parse ms   decodeSnapshot ms   ratio');
 let largest = null;
+const ratios = [];
 for (const [w, c] of sizes) {
   const body = Buffer.from(JSON.stringify(instanceDoc(w, c), null, '\t'));
   const runs = body.length > 8e6 ? 9 : 15;
@@ -137,7 +139,10 @@ for (const [w, c] of sizes) {
       .padStart(19)} ${(decodeMs / parseMs).toFixed(2).padStart(7)}`,
   );
   if (w === 32 && c === 100) largest = body;
+  if (w * c >= 8 * 16) ratios.push([`${w}x${c}`, decodeMs / parseMs]);
 }
+const worst = ratios.reduce((a, b) => (b[1] > a[1] ? b : a));
+console.log(goalLine('decode vs JSON.parse, worst of 8x16..64x256', worst[1], 1.5, null, `at ${worst[0]}; ${ratios.map(([k, r]) => `${k} ${r.toFixed(2)}`).join(', ')}`));
 
 // Repair path: the 32 x 100 document with one raw ESC byte inside a request URI.
 if (largest !== null) {

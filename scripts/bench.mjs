@@ -1,8 +1,10 @@
-// Runs every benchmark in turn and prints their figures (nothing here asserts a timing).
+// Runs every benchmark in turn, prints their figures, then gathers every "goal:" line they printed (a ratio
+// against its goal) into one summary at the end. Nothing here asserts a timing.
 //   npm run bench             decode, metrics, dashboard frames, relay fan-out (about 2 minutes)
-//   npm run bench -- --real   also the dashboard's CPU over 60 s on a real 32x100 uWSGI instance, and the CPU
-//                             of reading an @abstract stats socket (python3 broker on Node 20) against TCP
-import { spawnSync } from 'node:child_process';
+//   npm run bench -- --real   also uwsgitop-ts against uwsgitop 0.12 side by side on a real 32x100 uWSGI instance
+//                             (dashboards over 60 s, start-up, --json), and the CPU of reading an @abstract stats
+//                             socket (python3 broker on Node 20) against TCP
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -17,17 +19,33 @@ const steps = [
   ['relay: CPU and memory per update, 1/50/200 clients', process.execPath, ['scripts/bench-relay.mjs']],
 ];
 if (real) {
-  steps.push(['dashboard: CPU over 60 s on a real 32x100 instance', process.execPath, ['scripts/bench-dashboard-cpu.mjs']]);
+  steps.push(['uwsgitop-ts vs uwsgitop 0.12, side by side on a real 32x100 instance', process.execPath, ['scripts/bench-peer.mjs']]);
   steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
 }
 
+/** Runs one step with its output passed through; resolves with its exit status and the "goal:" lines it printed. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk;
+    });
+    child.on('close', (code, signal) => resolve({ status: code ?? signal, goals: text.split('\n').filter((l) => l.startsWith('goal: ')) }));
+  });
+}
+
 let failed = 0;
+const goals = [];
 for (const [title, cmd, args] of steps) {
   process.stdout.write(`\n### ${title}\n`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const r = await run(cmd, args);
+  goals.push(...r.goals);
   if (r.status !== 0) {
     failed++;
-    process.stdout.write(`(${title}: exited with ${r.status ?? r.signal})\n`);
+    process.stdout.write(`(${title}: exited with ${r.status})\n`);
   }
 }
+process.stdout.write(`\n### goals (${new Date().toISOString()})\n${goals.join('\n')}\n`);
 process.exitCode = failed > 0 ? 1 : 0;

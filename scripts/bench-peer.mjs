@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// uwsgitop-ts against uwsgitop 0.12 (scripts/peer/uwsgitop), side by side on one real uWSGI with 32 workers x
+// 100 ugreen cores, 8 requests kept in flight. Run `npm run build` first (npm run bench -- --real does).
+//
+//   1. both dashboards in tmux at 160x50, 1 s interval, plus `--json --watch` (no drawing); CPU from
+//      /proc/PID/stat over the same window (--seconds, 60 by default), RSS from /proc/PID/status;
+//   2. start-up: `uwsgitop-ts --version` against `uwsgitop --help` (and a bare `node -e 0` as the floor);
+//   3. one `--json ADDR` of that instance against a python3 read of the same stats socket plus json.loads.
+//
+// Each figure is printed, then each ratio against its goal as a line starting with "goal:" (npm run bench
+// gathers those lines at the end). Nothing here asserts anything: the exit status is 0 unless a step broke.
+//   node scripts/bench-peer.mjs [--seconds 60] [--slow 8] [--rps 5] [--runs 15] [--screen]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ROOT, UWSGI, alive, cleanup, cpuSeconds, describe, loadAvg, measureTogether, sleep, startInTmux, startLoadedInstance,
+  state, stopTmux, tmux, waitForScreen,
+} from './bench-support/real.mjs';
+import { goalLine } from './bench-support/goal.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    slow: { type: 'string', default: '8' },
+    rps: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '15' },
+    screen: { type: 'boolean', default: false },
+  },
+});
+
+const PYTHON = '/usr/bin/python3';
+const PEER = join(ROOT, 'scripts/peer/uwsgitop');
+const RUSAGE = join(ROOT, 'scripts/bench-support/rusage.py');
+const NODE = process.execPath;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Runs a command under rusage.py: wall time, CPU time and peak RSS of the command alone. */
+function timed(cmd, args) {
+  const r = spawnSync(PYTHON, [RUSAGE, cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const last = r.stderr.trim().split('\n').at(-1);
+  const fig = JSON.parse(last);
+  if (fig.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${fig.status}: ${r.stderr.trim().split('\n')[0]}`);
+  return { ...fig, stdout: r.stdout };
+}
+
+/** Runs each command `runs` times, alternating, and returns the medians of each. */
+function alternate(commands, runs) {
+  const samples = commands.map(() => []);
+  for (let i = 0; i < runs; i++) commands.forEach(([cmd, args], k) => samples[k].push(timed(cmd, args)));
+  return samples.map((s) => ({
+    wallMs: 1000 * median(s.map((x) => x.wall_s)),
+    cpuMs: 1000 * median(s.map((x) => x.cpu_s)),
+    maxRssMb: median(s.map((x) => x.maxrss_kb)) / 1024,
+    stdout: s[0].stdout,
+  }));
+}
+
+const fmt = (r) => `${r.wallMs.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU, peak RSS ${r.maxRssMb.toFixed(1)} MB`;
+
+async function sideBySide(inst, seconds) {
+  const ts = await startInTmux('ts', `${NODE} bin/uwsgitop-ts --interval 1 ${inst.addr}`);
+  const py = await startInTmux('peer', `${PYTHON} ${PEER} --frequency 1 ${inst.addr}`);
+  const out = openSync('/dev/null', 'w');
+  const json = spawn(NODE, ['bin/uwsgitop-ts', '--json', '--watch', '--interval', '1', inst.addr], { cwd: ROOT, stdio: ['ignore', out, 'inherit'] });
+  closeSync(out);
+  state.children.push(json.pid);
+  for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py]]) {
+    if (!t.pid || !alive(t.pid)) throw new Error(`${label}: could not find the client's pid`);
+    await waitForScreen(t.name, ['WID', inst.firstPid]);
+  }
+  // Past start-up and the first reads of all three.
+  await sleep(3000);
+  const master0 = cpuSeconds(inst.masterPid);
+  const [mTs, mPy, mJson] = await measureTogether([ts.pid, py.pid, json.pid], seconds);
+  const masterPct = (100 * (cpuSeconds(inst.masterPid) - master0)) / mTs.wall;
+  console.log(describe('uwsgitop-ts dashboard (tmux)', mTs, inst.bytes));
+  console.log(describe('uwsgitop 0.12 (tmux)', mPy, inst.bytes));
+  console.log(describe('uwsgitop-ts --json --watch', mJson, inst.bytes));
+  console.log(`uWSGI master CPU over the window: ${masterPct.toFixed(2)} % of one core (serving three clients)`);
+  for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py]]) {
+    const screen = tmux(t.name, 'capture-pane', '-p');
+    if (opts.screen) console.log(`--- ${label}, last screen:\n${screen.replace(/\s+$/gm, '')}`);
+    else console.log(`  ${label} screen at the end: ${screen.split('\n').filter((l) => l.trim()).length} non-empty lines, first: ${JSON.stringify(screen.split('\n')[0].trim().slice(0, 90))}`);
+    stopTmux(t.name);
+  }
+  process.kill(json.pid, 'SIGINT');
+  return { mTs, mPy, mJson };
+}
+
+async function main() {
+  const seconds = Number(opts.seconds);
+  const runs = Number(opts.runs);
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  for (const f of [UWSGI, PYTHON]) if (!existsSync(f)) throw new Error(`${f} not found (scripts/setup.sh test installs it)`);
+  state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-peer-'));
+  console.log(`machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, node ${process.version}, ${spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim()}; load average ${loadAvg()}`);
+  const inst = await startLoadedInstance({ slow: Number(opts.slow), rps: Number(opts.rps), log: (l) => console.log(l) });
+
+  console.log(`\n1. dashboards side by side, ${seconds} s window, 1 s interval, 160x50`);
+  const { mTs, mPy, mJson } = await sideBySide(inst, seconds);
+
+  console.log(`\n2. start-up, median of ${runs} runs each, alternating`);
+  const [version, help, bare] = alternate([[NODE, ['bin/uwsgitop-ts', '--version']], [PYTHON, [PEER, '--help']], [NODE, ['-e', '0']]], runs);
+  console.log(`uwsgitop-ts --version: ${fmt(version)}`);
+  console.log(`uwsgitop --help:       ${fmt(help)}`);
+  console.log(`node -e 0 (the floor): ${fmt(bare)}`);
+
+  console.log(`\n3. one read of the instance, median of ${Math.ceil(runs / 2)} runs each, alternating`);
+  const pyRead = `import json,socket\ns=socket.create_connection(('127.0.0.1',${inst.statsPort}))\nb=bytearray()\nwhile True:\n  d=s.recv(65536)\n  if not d: break\n  b+=d\nd=json.loads(bytes(b))\nprint(len(b), len(d['workers']))`;
+  const [jsonOnce, pyOnce] = alternate([[NODE, ['bin/uwsgitop-ts', '--json', inst.addr]], [PYTHON, ['-c', pyRead]]], Math.ceil(runs / 2));
+  const record = JSON.parse(jsonOnce.stdout.split('\n')[0]);
+  console.log(`uwsgitop-ts --json ADDR:           ${fmt(jsonOnce)} (a record of ${record.workers?.length ?? '?'} workers, ${jsonOnce.stdout.length} bytes)`);
+  console.log(`python3 read + json.loads:         ${fmt(pyOnce)} (read ${pyOnce.stdout.trim().split(' ')[0]} bytes, ${pyOnce.stdout.trim().split(' ')[1]} workers)`);
+
+  console.log(`\nload average at the end: ${loadAvg()} (CPU figures are each process's own time)`);
+  const growth = mTs.rssLast - mTs.rssFirst;
+  console.log(goalLine('dashboard CPU vs uwsgitop', mTs.cpuPct / mPy.cpuPct, 1.0, 0.5, `${mTs.cpuPct.toFixed(2)} % vs ${mPy.cpuPct.toFixed(2)} %`));
+  console.log(goalLine('dashboard RSS (window mean) vs uwsgitop', mTs.rssMean / mPy.rssMean, 2.0, 1.5, `${mTs.rssMean.toFixed(1)} MB vs ${mPy.rssMean.toFixed(1)} MB; uwsgitop-ts ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB from the first to the last tenth`));
+  console.log(goalLine('start-up: --version vs uwsgitop --help', version.wallMs / help.wallMs, 1.5, null, `${version.wallMs.toFixed(0)} ms vs ${help.wallMs.toFixed(0)} ms wall`));
+  console.log(goalLine('--json ADDR vs python3 read + json.loads', jsonOnce.wallMs / pyOnce.wallMs, 2.0, null, `${jsonOnce.wallMs.toFixed(0)} ms vs ${pyOnce.wallMs.toFixed(0)} ms wall; CPU ${jsonOnce.cpuMs.toFixed(0)} vs ${pyOnce.cpuMs.toFixed(0)} ms; peak RSS ${jsonOnce.maxRssMb.toFixed(0)} vs ${pyOnce.maxRssMb.toFixed(0)} MB`));
+  console.log(`info: --json --watch ${mJson.cpuPct.toFixed(2)} % of one core, ${(mJson.cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's dashboard`);
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench-peer: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
