@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupAll, rawStats, startUwsgi, type UwsgiProcess } from './support/uwsgi.js';
 import { LAUNCHER, buildDist, parseTable, section, spawnCli, spawnShell } from './cli-helpers.js';
 import { REPO_ROOT } from './support/uwsgi.js';
@@ -27,6 +29,14 @@ afterAll(async () => {
 });
 
 describe('node bin/uwsgitop-ts', () => {
+  it('--version and -V print the version in package.json, and commander still answers --version among other options', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['-V'], ['--no-color', '--version']]) {
+      const { code, stdout, stderr } = await spawnCli(args);
+      expect({ args, code, stdout, stderr }).toEqual({ args, code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
   it('--once prints the report with the master pid and one row per worker', async () => {
     const raw = await rawStats(uwsgi);
     const { code, stdout, stderr } = await spawnCli(['--once', '-i', '0.2', uwsgi.statsAddress]);
