@@ -22,12 +22,7 @@ import {
   parseSize,
 } from './options.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
-import { closeRelays, failedRelayTarget, openRelays } from './relay-targets.js';
 import { collectSources } from './sources.js';
-import { runTextReports } from './report-cli.js';
-import { runJsonOnce } from './json-cli.js';
-import { runJsonWatch } from './watch-cli.js';
-import { runDashboardCli } from './dashboard-cli.js';
 
 export interface MainIo {
   stdin: NodeJS.ReadableStream;
@@ -155,12 +150,15 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
   for (const problem of sources.problems) writeErr(`uwsgitop-ts: warning: ${problem}\n`);
   if (sources.addresses.length === 0) throw new UsageError('no stats address given (e.g. uwsgitop-ts 127.0.0.1:9191)');
   const addresses = parseTargets(sources.addresses);
-  const relays = await openRelays(addresses.filter((a) => a.kind === 'relay'), addresses.length > 1, Math.max(timeoutMs, 5000));
+  const relayAddresses = addresses.filter((a) => a.kind === 'relay');
+  // The relay client (and ws) is loaded only when a ws:// address is given.
+  const relay = relayAddresses.length > 0 ? await import('./relay-targets.js') : null;
+  const relays = relay === null ? [] : await relay.openRelays(relayAddresses, addresses.length > 1, Math.max(timeoutMs, 5000));
   try {
     const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes, showSecrets: opts.showSecrets === true }, (address) => {
       const opening = relays.find((o) => o.address === address);
-      if (opening === undefined) return [];
-      return opening.error === null ? opening.targets : [failedRelayTarget(opening)];
+      if (opening === undefined || relay === null) return [];
+      return opening.error === null ? opening.targets : [relay.failedRelayTarget(opening)];
     });
     for (const t of targets) {
       const limit = sources.maxRequests.get(t.name);
@@ -168,7 +166,7 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
     }
     return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr);
   } finally {
-    closeRelays(relays);
+    relay?.closeRelays(relays);
   }
 }
 
@@ -191,6 +189,8 @@ async function runMode(
   const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
   if (!opts.json && !textMode && isTerminal) {
     const color = opts.color && io.env.NO_COLOR === undefined;
+    // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
+    const { runDashboardCli } = await import('./dashboard-cli.js');
     return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs }, io);
   }
 
@@ -202,14 +202,15 @@ async function runMode(
   const stopOnClose = out.onClosed(() => controller.abort(new Error('stdout closed')));
   try {
     if (opts.json && !opts.watch && count === null) {
+      const { runJsonOnce } = await import('./json-cli.js');
       const failed = await runJsonOnce(targets, out, writeErr, controller.signal);
       return failed && !out.closed ? 1 : 0;
     }
     if (!opts.json && !textMode) writeErr(NOT_A_TERMINAL);
     const common = { targets, intervalMs, out, writeErr, signal: controller.signal };
     const result = opts.json
-      ? await runJsonWatch({ ...common, count: opts.watch ? count : count ?? 1, timeoutMs })
-      : await runTextReports({ ...common, count: opts.watch ? count : count ?? 1 });
+      ? await (await import('./watch-cli.js')).runJsonWatch({ ...common, count: opts.watch ? count : count ?? 1, timeoutMs })
+      : await (await import('./report-cli.js')).runTextReports({ ...common, count: opts.watch ? count : count ?? 1 });
     // Interrupting a stream (^C, `| head`) is how it normally ends: that is success.
     if (result.interrupted) return 0;
     return result.failed ? 1 : 0;
