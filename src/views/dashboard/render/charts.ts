@@ -3,7 +3,7 @@
  * and its pitfalls are handled once: the chart must be appended to the screen to get a canvas, the ceiling
  * must be above zero, and with colour off the canvas's own SGR codes are removed.
  */
-import contrib from 'blessed-contrib';
+import { createRequire } from 'node:module';
 import type { Widgets } from 'blessed';
 
 export interface ChartGeometry {
@@ -43,7 +43,9 @@ interface ContribLine extends Widgets.BoxElement {
 
 type LineFactory = (options: Record<string, unknown>) => ContribLine;
 
-const makeLine: LineFactory = (contrib as unknown as { line: LineFactory }).line;
+// The line widget alone: blessed-contrib's index loads every widget it has (maps, markdown, images: 57
+// packages) where the dashboard draws only line charts.
+const makeLine = createRequire(import.meta.url)('blessed-contrib/lib/widget/charts/line.js') as LineFactory;
 
 // Every SGR sequence the drawille canvas puts into its frame.
 const SGR = /\u001b\[[0-9;]*m/g;
