@@ -4,10 +4,11 @@
  */
 import type { z } from 'zod';
 import { compileFastCheck } from './schema-fast.js';
+import type { RecordOf, RecordSchema, Shape } from './schema.js';
 
-const fastChecks = new WeakMap<z.ZodObject, (value: unknown) => boolean>();
+const fastChecks = new WeakMap<RecordSchema, (value: unknown) => boolean>();
 
-function fastCheckFor(schema: z.ZodObject): (value: unknown) => boolean {
+function fastCheckFor(schema: RecordSchema): (value: unknown) => boolean {
   let check = fastChecks.get(schema);
   if (check === undefined) {
     check = compileFastCheck(schema);
@@ -53,17 +54,17 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
  * returned as it is (unknown keys included: callers read only the schema's keys). On problems, warn per bad field and parse again without those
  * fields so their defaults apply. Returns null (with a warning) when the record is not an object at all.
  */
-export function readRecord<S extends z.ZodObject>(
-  schema: S,
+export function readRecord<S extends Shape>(
+  schema: RecordSchema<S>,
   input: unknown,
   path: string,
   warnings: string[],
-): z.output<S> | null {
+): RecordOf<S> | null {
   if (!isObject(input)) {
     warnings.push(`${path || 'document'}: expected object, got ${jsonType(input)}`);
     return null;
   }
-  if (fastCheckFor(schema)(input)) return input as z.output<S>;
+  if (fastCheckFor(schema as unknown as RecordSchema)(input)) return input as RecordOf<S>;
   const first = schema.safeParse(input);
   if (first.success) return first.data;
   const copy: Record<PropertyKey, unknown> = { ...input };
@@ -92,13 +93,13 @@ export function readList(parent: Record<string, unknown>, key: string, path: str
 }
 
 /** Validate and map every element of a list field; elements that are not objects are skipped with a warning. */
-export function mapList<S extends z.ZodObject, T>(
+export function mapList<S extends Shape, T>(
   parent: Record<string, unknown>,
   key: string,
   path: string,
   warnings: string[],
-  schema: S,
-  map: (record: z.output<S>, raw: Record<string, unknown>, index: number, path: string) => T,
+  schema: RecordSchema<S>,
+  map: (record: RecordOf<S>, raw: Record<string, unknown>, index: number, path: string) => T,
 ): T[] {
   const list = readList(parent, key, path, warnings);
   if (list === null) return [];

@@ -1,6 +1,9 @@
 /**
- * zod schemas for the records of the three stats document kinds (instance, emperor, router), as uWSGI
- * 2.0.x writes them (key names as in the document).
+ * The records of the three stats document kinds (instance, emperor, router), as uWSGI 2.0.x writes them (key
+ * names as in the document), described once as field specs. Both validators are made from these: the
+ * straight-line pre-check that valid records pass (schema-fast.ts) and, only for records that fail it, the zod
+ * schema that supplies defaults and the issue paths. zod is loaded on that first failure, so a valid document
+ * (and the start-up of every mode) never pays for loading it.
  *
  * Each schema covers one record, not a whole document: decode-record.ts validates record by record so that
  * one field of the wrong type costs only that field (a warning and its default), never the document.
@@ -8,13 +11,79 @@
  * Nested lists (workers' cores/apps, subscriptions' nodes...) are read by the normalisers record by record,
  * so they are not part of their parent's schema.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z } from 'zod';
 
-const num = z.number().default(0);
-const str = z.string().default('');
+/** One field: a number (0 when absent, or left absent when optional), a string, a string list, or an object. */
+export type FieldSpec =
+  | { readonly kind: 'number'; readonly optional: boolean }
+  | { readonly kind: 'string' }
+  | { readonly kind: 'strings' }
+  | { readonly kind: 'object'; readonly shape: Shape };
+
+export type Shape = Readonly<Record<string, FieldSpec>>;
+
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+
+type FieldOutput<F> = F extends { kind: 'number' }
+  ? number
+  : F extends { kind: 'string' }
+    ? string
+    : F extends { kind: 'strings' }
+      ? string[]
+      : F extends { kind: 'object'; shape: infer S extends Shape }
+        ? RecordOf<S>
+        : never;
+
+/** A validated record of shape S (what zod's output is). */
+export type RecordOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: FieldOutput<S[K]> } & {
+  [K in OptionalKeys<S>]?: number | undefined;
+};
+
+/** A record schema: its field specs, and zod's parse/safeParse of them (zod built on first use). */
+export interface RecordSchema<S extends Shape = Shape> {
+  readonly shape: S;
+  parse(input: unknown): RecordOf<S>;
+  safeParse(input: unknown): z.ZodSafeParseResult<RecordOf<S>>;
+}
+
+const num = { kind: 'number', optional: false } as const;
+const str = { kind: 'string' } as const;
 /** Numbers some uWSGI builds leave out (Linux-only, --memory-report...): absent stays absent (null later). */
-const optNum = z.number().optional();
-const strList = z.array(z.string()).default([]);
+const optNum = { kind: 'number', optional: true } as const;
+const strList = { kind: 'strings' } as const;
+const object = <S extends Shape>(shape: S) => ({ kind: 'object', shape }) as const;
+
+type Zod = typeof import('zod');
+// Synchronous, because records are read synchronously; zod's CommonJS build serves that.
+const requireZod = (): Zod => createRequire(import.meta.url)('zod') as Zod;
+
+function zodField(zl: Zod, f: FieldSpec): z.ZodType {
+  switch (f.kind) {
+    case 'number':
+      return f.optional ? zl.z.number().optional() : zl.z.number().default(0);
+    case 'string':
+      return zl.z.string().default('');
+    case 'strings':
+      return zl.z.array(zl.z.string()).default([]);
+    case 'object':
+      return zodObject(zl, f.shape).default({});
+  }
+}
+
+function zodObject(zl: Zod, shape: Shape): z.ZodObject {
+  return zl.z.object(Object.fromEntries(Object.entries(shape).map(([k, f]) => [k, zodField(zl, f)])));
+}
+
+function record<S extends Shape>(shape: S): RecordSchema<S> {
+  let built: z.ZodType<RecordOf<S>> | null = null;
+  const zodSchema = (): z.ZodType<RecordOf<S>> => (built ??= zodObject(requireZod(), shape) as unknown as z.ZodType<RecordOf<S>>);
+  return {
+    shape,
+    parse: (input) => zodSchema().parse(input),
+    safeParse: (input) => zodSchema().safeParse(input),
+  };
+}
 
 /** Top-level scalars every kind carries. */
 const common = {
@@ -25,7 +94,7 @@ const common = {
   cwd: str,
 };
 
-export const instanceTopSchema = z.object({
+export const instanceTopSchema = record({
   ...common,
   listen_queue: optNum,
   listen_queue_errors: optNum,
@@ -33,9 +102,9 @@ export const instanceTopSchema = z.object({
   load: num,
 });
 
-export const daemonSchema = z.object({ cmd: str, pid: num, respawns: num });
+export const daemonSchema = record({ cmd: str, pid: num, respawns: num });
 
-export const cacheSchema = z.object({
+export const cacheSchema = record({
   name: str,
   hash: str,
   hashsize: num,
@@ -50,9 +119,9 @@ export const cacheSchema = z.object({
   last_modified_at: num,
 });
 
-export const metricSchema = z.object({ type: num, oid: str, value: num });
+export const metricSchema = record({ type: num, oid: str, value: num });
 
-export const socketSchema = z.object({
+export const socketSchema = record({
   name: str,
   proto: str,
   queue: num,
@@ -62,7 +131,7 @@ export const socketSchema = z.object({
 });
 
 /** A worker's own fields; its `apps` and `cores` lists are read separately. */
-export const workerSchema = z.object({
+export const workerSchema = record({
   id: num,
   pid: num,
   accepting: num,
@@ -84,7 +153,7 @@ export const workerSchema = z.object({
   avg_rt: num,
 });
 
-export const appSchema = z.object({
+export const appSchema = record({
   id: num,
   modifier1: num,
   mountpoint: str,
@@ -94,7 +163,7 @@ export const appSchema = z.object({
   chdir: str,
 });
 
-export const coreSchema = z.object({
+export const coreSchema = record({
   id: num,
   requests: num,
   static_requests: num,
@@ -104,12 +173,12 @@ export const coreSchema = z.object({
   read_errors: num,
   in_request: num,
   vars: strList,
-  req_info: z.object({ request_start: optNum }).default({}),
+  req_info: object({ request_start: optNum }),
 });
 
-export const spoolerSchema = z.object({ dir: str, pid: num, tasks: num, respawns: num, running: num });
+export const spoolerSchema = record({ dir: str, pid: num, tasks: num, respawns: num, running: num });
 
-export const cronSchema = z.object({
+export const cronSchema = record({
   minute: num,
   hour: num,
   day: num,
@@ -123,7 +192,7 @@ export const cronSchema = z.object({
 });
 
 /** A legion's own fields; its `members` list is read separately. */
-export const legionSchema = z.object({
+export const legionSchema = record({
   legion: str,
   addr: str,
   uuid: str,
@@ -136,16 +205,16 @@ export const legionSchema = z.object({
   nodes: strList,
 });
 
-export const legionMemberSchema = z.object({ name: str, uuid: str, valor: num, checksum: num, last_seen: num });
+export const legionMemberSchema = record({ name: str, uuid: str, valor: num, checksum: num, last_seen: num });
 
-export const emperorTopSchema = z.object({
+export const emperorTopSchema = record({
   ...common,
   emperor: strList,
   emperor_tyrant: num,
   throttle_level: num,
 });
 
-export const vassalSchema = z.object({
+export const vassalSchema = record({
   id: str,
   pid: num,
   born: num,
@@ -168,7 +237,7 @@ export const vassalSchema = z.object({
   respawns: num,
 });
 
-export const blacklistSchema = z.object({
+export const blacklistSchema = record({
   id: str,
   throttle_level: num,
   attempt: num,
@@ -176,14 +245,14 @@ export const blacklistSchema = z.object({
   last_attempt: num,
 });
 
-export const routerTopSchema = z.object({ ...common, active_sessions: num, cheap: num });
+export const routerTopSchema = record({ ...common, active_sessions: num, cheap: num });
 
-export const staticNodeSchema = z.object({ name: str, hits: num, grace: num });
+export const staticNodeSchema = record({ name: str, hits: num, grace: num });
 
 /** A subscription's own fields; its `nodes` list is read separately. */
-export const subscriptionSchema = z.object({ key: str, hash: num, hits: num, sni_enabled: num });
+export const subscriptionSchema = record({ key: str, hash: num, hits: num, sni_enabled: num });
 
-export const subscriptionNodeSchema = z.object({
+export const subscriptionNodeSchema = record({
   name: str,
   modifier1: num,
   modifier2: num,
