@@ -153,7 +153,10 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
   const relayAddresses = addresses.filter((a) => a.kind === 'relay');
   // The relay client (and ws) is loaded only when a ws:// address is given.
   const relay = relayAddresses.length > 0 ? await import('./relay-targets.js') : null;
-  const relays = relay === null ? [] : await relay.openRelays(relayAddresses, addresses.length > 1, Math.max(timeoutMs, 5000));
+  // The dashboard shows the relay client's notes as events; the other modes say them on stderr.
+  const relayLog = wantsDashboard(opts, count, io) ? undefined : (line: string) => writeErr(`uwsgitop-ts: warning: ${line}
+`);
+  const relays = relay === null ? [] : await relay.openRelays(relayAddresses, addresses.length > 1, Math.max(timeoutMs, 5000), relayLog);
   try {
     const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes, showSecrets: opts.showSecrets === true }, (address) => {
       const opening = relays.find((o) => o.address === address);
@@ -168,6 +171,13 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
   } finally {
     relay?.closeRelays(relays);
   }
+}
+
+/** True when these options on this terminal run the live dashboard (no --json, no text mode, a real terminal). */
+function wantsDashboard(opts: ParsedOptions, count: number | null, io: MainIo): boolean {
+  const textMode = Boolean(opts.once || opts.watch || count !== null);
+  const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
+  return !opts.json && !textMode && isTerminal;
 }
 
 interface Timing {
@@ -186,8 +196,7 @@ async function runMode(
 ): Promise<number> {
 
   const textMode = Boolean(opts.once || opts.watch || count !== null);
-  const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
-  if (!opts.json && !textMode && isTerminal) {
+  if (wantsDashboard(opts, count, io)) {
     const color = opts.color && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');

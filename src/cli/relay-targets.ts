@@ -35,15 +35,23 @@ function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor): Targ
   };
 }
 
-/** Connect to every relay address; `prefix` names remote targets `HOST:PORT/target` when other targets are given too. */
-export async function openRelays(addresses: readonly StatsAddress[], prefix: boolean, connectTimeoutMs: number): Promise<RelayOpening[]> {
+/**
+ * Connect to every relay address; `prefix` names remote targets `HOST:PORT/target` when other targets are
+ * given too. `log` gets the client's notes (messages dropped, targets gone or added), one safe line each.
+ */
+export async function openRelays(
+  addresses: readonly StatsAddress[],
+  prefix: boolean,
+  connectTimeoutMs: number,
+  log?: (line: string) => void,
+): Promise<RelayOpening[]> {
   if (addresses.length === 0) return [];
   return Promise.all(
     addresses.map(async (address): Promise<RelayOpening> => {
       try {
         const host = new URL(address.text).host;
         // address.url keeps the token; address.text (the name shown) has it masked.
-        const monitors = await connectRelay(address.kind === 'relay' ? address.url : address.text, { connectTimeoutMs, ...(prefix ? { targetPrefix: `${host}/` } : {}) });
+        const monitors = await connectRelay(address.kind === 'relay' ? address.url : address.text, { connectTimeoutMs, ...(log !== undefined ? { log } : {}), ...(prefix ? { targetPrefix: `${host}/` } : {}) });
         return { address, targets: monitors.map((m) => remoteTarget(address, m)), error: null };
       } catch (err) {
         return { address, targets: [], error: failureText(address.text, err) };

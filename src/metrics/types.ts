@@ -115,7 +115,9 @@ export type EventType =
   | 'node-removed'
   | 'node-failing'
   | 'node-dead'
-  | 'command';
+  | 'command'
+  /** A relay client dropped a message that failed the protocol's schema. */
+  | 'relay-message-dropped';
 
 export type EventSeverity = 'info' | 'warn' | 'error';
 

@@ -7,13 +7,18 @@
  */
 import WebSocket from 'ws';
 import { StatsReadError, UsageError } from '../core/errors.js';
-import { BoundedLog } from '../metrics/history.js';
-import { PushedMonitor } from '../monitor/pushed-monitor.js';
-import type { MonitorEvent } from '../metrics/types.js';
-import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { escapeControls } from '../core/safe-text.js';
-import { SERIES_NAMES } from '../metrics/series.js';
-import { PROTOCOL_VERSION, type HelloMessage, type HelloTarget, type UpdateMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type HelloTarget } from './protocol.js';
+import { RemoteMonitor, type RelayLinkPort, type RemoteTargetMonitor } from './remote-monitor.js';
+import { decodeHelloTarget, decodeServerFrame } from './schema.js';
+
+/** A hello whose targets passed the schema (the ones that did not are reported and left out). */
+interface CheckedHello {
+  commands: readonly string[];
+  targets: HelloTarget[];
+}
+
+export type { RemoteTargetMonitor } from './remote-monitor.js';
 
 export interface RelayClientOptions {
   /** Bearer token for a relay started with --token-file (also read from the URL's ?token=). */
@@ -46,16 +51,6 @@ export interface RelayClientOptions {
   onTargetsAdded?: (monitors: RemoteTargetMonitor[]) => void;
 }
 
-/** A TargetMonitor mirrored from a relay, which can also ask the relay to run a FIFO command. */
-export interface RemoteTargetMonitor extends TargetMonitor {
-  /** The relay's name for this target (without targetPrefix). */
-  readonly remoteTarget: string;
-  /** Run a named FIFO command through the relay (it must run with --allow-control); resolves with its result. */
-  runCommand(command: string): Promise<{ ok: boolean; message: string }>;
-  /** The commands this relay accepts (empty when control is off). */
-  commands(): readonly string[];
-}
-
 /** Turn what the user typed (ws://host:port, ws://host:port/ws, wss://...) into the feed URL and token. */
 export function relayUrl(text: string, token: string | null = null): { url: string; token: string | null } {
   let url: URL;
@@ -73,136 +68,8 @@ export function relayUrl(text: string, token: string | null = null): { url: stri
   return { url: url.toString(), token: token ?? fromQuery };
 }
 
-class RemoteMonitor extends PushedMonitor implements RemoteTargetMonitor {
-  /** Events this client recorded itself (relay lost, target gone or added): a hello's log does not hold them. */
-  private readonly own: BoundedLog<MonitorEvent>;
-  stopped = false;
-  /** True while the relay's latest hello did not list this target. */
-  gone = false;
-
-  constructor(
-    readonly remoteTarget: string,
-    private readonly prefix: string,
-    historySize: number,
-    eventLogSize: number,
-    private readonly link: RelayLink,
-  ) {
-    super(prefix + remoteTarget, historySize, eventLogSize);
-    this.own = new BoundedLog<MonitorEvent>(Math.min(eventLogSize, 100));
-  }
-
-  override stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    super.stop();
-    this.link.monitorStopped();
-  }
-
-  runCommand(command: string): Promise<{ ok: boolean; message: string }> {
-    return this.link.command(this.remoteTarget, command);
-  }
-
-  commands(): readonly string[] {
-    return this.link.commandNames;
-  }
-
-  /** Rename the relay's target to ours everywhere a name appears. */
-  private rename<T extends { target: string }>(value: T): T {
-    return this.prefix === '' ? value : { ...value, target: this.target };
-  }
-
-  private renameUpdate(u: TargetUpdate): TargetUpdate {
-    if (this.prefix === '') return u;
-    return {
-      ...u,
-      target: this.target,
-      snapshot: u.snapshot === null ? null : { ...u.snapshot, target: this.target },
-      derived: u.derived === null ? null : { ...u.derived, target: this.target },
-      events: u.events.map((e) => this.rename(e)),
-    };
-  }
-
-  fromHello(h: HelloTarget): void {
-    this.gone = false;
-    this.interval = typeof h.intervalMs === 'number' ? h.intervalMs : this.interval;
-    for (const name of SERIES_NAMES) {
-      const s = this.series.get(name)!;
-      s.clear();
-      const wire = h.history?.[name];
-      if (wire === undefined || !Array.isArray(wire.v) || !Array.isArray(wire.t)) continue;
-      const from = Math.max(0, wire.v.length - s.capacity);
-      for (let i = from; i < wire.v.length; i++) s.push(wire.v[i] ?? null, wire.t[i] ?? Date.now());
-    }
-    // The hello's log replaces ours (after a reconnect the relay's log is the truth), plus what only this
-    // client saw (the relay lost, targets gone or added), in time order.
-    const fresh = new BoundedLog<MonitorEvent>(this.log.capacity);
-    const merged = [...(Array.isArray(h.events) ? h.events : []).map((e) => this.rename(e)), ...this.own.toArray()];
-    merged.sort((a, b) => a.atMs - b.atMs);
-    for (const e of merged) fresh.push(e);
-    this.log = fresh;
-    if (h.latest !== null && h.latest !== undefined) this.publish(this.renameUpdate(h.latest));
-  }
-
-  fromUpdate(m: UpdateMessage): void {
-    const at = Date.now();
-    for (const name of SERIES_NAMES) {
-      if (m.points && Object.prototype.hasOwnProperty.call(m.points, name)) this.series.get(name)!.push(m.points[name] ?? null, at);
-    }
-    const update = this.renameUpdate({
-      target: m.target,
-      seq: m.seq,
-      state: m.state,
-      snapshot: m.snapshot,
-      derived: m.derived,
-      events: Array.isArray(m.events) ? m.events : [],
-      error: m.error ?? null,
-    });
-    for (const e of update.events) this.log.push(e);
-    this.publish(update);
-  }
-
-  fromEvents(events: MonitorEvent[]): void {
-    for (const e of events) this.log.push(this.rename(e));
-  }
-
-  /** The relay (or this target on it) cannot be reached: keep the last data, say why. */
-  markDown(error: string, nextRetryAtMs: number | null): void {
-    const prev = this.current;
-    const nowMs = Date.now();
-    const wasDown = prev?.state.state === 'down';
-    const event: MonitorEvent = { atMs: nowMs, target: this.target, type: 'target-down', severity: 'error', message: error };
-    if (!wasDown) this.note(event);
-    this.publish({
-      target: this.target,
-      seq: (prev?.seq ?? 0) + 1,
-      state: { state: 'down', error, sinceMs: wasDown && prev.state.state === 'down' ? prev.state.sinceMs : nowMs, nextRetryAtMs },
-      snapshot: prev?.snapshot ?? null,
-      derived: prev?.derived ?? null,
-      events: wasDown ? [] : [event],
-      error,
-    });
-  }
-
-  /** Record an event only this client saw (kept across the next hello). */
-  note(event: MonitorEvent): void {
-    this.own.push(event);
-    this.log.push(event);
-  }
-
-  /** The relay's new hello does not list this target: down for good (until a hello lists it again), saying why. */
-  markGone(reason: string): void {
-    const first = !this.gone;
-    this.gone = true;
-    // Already down (the relay was lost meanwhile): markDown would add no event, but this reason is new.
-    if (first && this.current?.state.state === 'down') {
-      this.note({ atMs: Date.now(), target: this.target, type: 'target-down', severity: 'error', message: reason });
-    }
-    this.markDown(reason, null);
-  }
-}
-
 /** The shared connection behind every RemoteMonitor of one relay. */
-class RelayLink {
+class RelayLink implements RelayLinkPort {
   private ws: WebSocket | null = null;
   private monitors = new Map<string, RemoteMonitor>();
   private pending = new Map<string, (r: { ok: boolean; message: string }) => void>();
@@ -213,6 +80,8 @@ class RelayLink {
   private helloSeen = false;
   /** New targets already reported (without onTargetsAdded): told once per connection's life, not per reconnect. */
   private readonly announced = new Set<string>();
+  /** The last drop reported per message type (and known target): repeats are not said again until it changes. */
+  private readonly lastDrop = new Map<string, string>();
   commandNames: readonly string[] = [];
 
   constructor(
@@ -262,7 +131,7 @@ class RelayLink {
    * given a fixed list of monitors: a target no longer served goes down saying so; a new one is handed to
    * onTargetsAdded when the caller can show it, and otherwise reported on the monitors it already has.
    */
-  private reconcile(hello: HelloMessage): void {
+  private reconcile(hello: CheckedHello): void {
     const prefix = this.options.targetPrefix ?? '';
     const names = new Set(hello.targets.map((t) => t.target));
     const adopt = this.options.onTargetsAdded;
@@ -295,7 +164,7 @@ class RelayLink {
     }
   }
 
-  private open(onHello: (hello: HelloMessage) => void, failOnce: (err: Error) => void): void {
+  private open(onHello: (hello: CheckedHello) => void, failOnce: (err: Error) => void): void {
     let failed = false;
     // 'unexpected-response', 'error' and a bad version can all report one failed attempt: act once.
     const onFail = (err: Error): void => {
@@ -321,37 +190,62 @@ class RelayLink {
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let msg: { v?: unknown; type?: unknown } & Record<string, unknown>;
-      try {
-        msg = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()) as typeof msg;
-      } catch {
-        return;
-      }
-      if (typeof msg !== 'object' || msg === null) return;
-      if (msg.v !== PROTOCOL_VERSION) {
-        onFail(new StatsReadError(`relay ${this.url}: protocol version ${String(msg.v)} is not supported (this client speaks ${PROTOCOL_VERSION})`, 'unsupported', false));
-        ws.terminate();
-        return;
-      }
-      if (msg.type === 'hello' && Array.isArray(msg.targets)) {
-        gotHello = true;
-        this.backoffMs = 1000;
-        const hello = msg as unknown as HelloMessage;
-        this.commandNames = Array.isArray(hello.commands) ? hello.commands.filter((c) => typeof c === 'string') : [];
-        if (!this.helloSeen) {
-          this.helloSeen = true;
-          onHello(hello);
-        } else {
-          this.reconcile(hello);
+      const frame = decodeServerFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
+      switch (frame.kind) {
+        case 'version':
+          onFail(new StatsReadError(`relay ${this.url}: protocol version ${escapeControls(String(frame.v))} is not supported (this client speaks ${PROTOCOL_VERSION})`, 'unsupported', false));
+          ws.terminate();
+          return;
+        case 'invalid':
+          if (frame.type === 'hello' && !gotHello) {
+            onFail(new StatsReadError(`relay ${this.url}: its hello is not valid (${frame.problem})`, 'unsupported', false));
+            ws.terminate();
+            return;
+          }
+          this.dropped(frame.type, frame.target, frame.problem);
+          return;
+        case 'hello': {
+          const problems: string[] = [];
+          const targets: HelloTarget[] = [];
+          frame.message.targets.forEach((value, i) => {
+            const checked = decodeHelloTarget(value, i);
+            if (checked.ok) targets.push(checked.target);
+            else problems.push(checked.problem);
+          });
+          if (!gotHello && targets.length === 0 && problems.length > 0) {
+            onFail(new StatsReadError(`relay ${this.url}: its hello lists no valid target (${problems[0]})`, 'unsupported', false));
+            ws.terminate();
+            return;
+          }
+          gotHello = true;
+          this.backoffMs = 1000;
+          this.commandNames = frame.message.commands;
+          const hello: CheckedHello = { commands: frame.message.commands, targets };
+          if (!this.helloSeen) {
+            this.helloSeen = true;
+            onHello(hello);
+          } else {
+            this.reconcile(hello);
+          }
+          for (const problem of problems) this.dropped('hello target', null, problem);
+          return;
         }
-      } else if (msg.type === 'update' && typeof msg.target === 'string') {
-        this.monitors.get(msg.target)?.fromUpdate(msg as unknown as UpdateMessage);
-      } else if (msg.type === 'event' && typeof msg.target === 'string' && Array.isArray(msg.events)) {
-        this.monitors.get(msg.target)?.fromEvents(msg.events as MonitorEvent[]);
-      } else if (msg.type === 'command-result' && typeof msg.id === 'string') {
-        const done = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        done?.({ ok: msg.ok === true, message: typeof msg.message === 'string' ? msg.message : '' });
+        case 'update':
+          this.lastDrop.delete(`update\0${frame.message.target}`);
+          this.monitors.get(frame.message.target)?.fromUpdate(frame.message);
+          return;
+        case 'event':
+          this.monitors.get(frame.message.target)?.fromEvents(frame.message.events);
+          return;
+        case 'command-result': {
+          const done = this.pending.get(frame.message.id);
+          this.pending.delete(frame.message.id);
+          done?.({ ok: frame.message.ok, message: frame.message.message });
+          return;
+        }
+        case 'error':
+        case 'unknown':
+          return;
       }
     });
     ws.on('close', () => {
@@ -362,6 +256,23 @@ class RelayLink {
       if (!gotHello || this.closed) return;
       this.scheduleReconnect('relay connection lost');
     });
+  }
+
+  /**
+   * A message failed the protocol's schema: dropped, and said once (an event on the target it names, or on
+   * every target, and a log line) until the problem changes or a good message of that kind arrives.
+   */
+  private dropped(type: string, target: string | null, problem: string): void {
+    const monitor = target === null ? undefined : this.monitors.get(target);
+    const key = monitor === undefined ? type : `${type}\0${target}`;
+    const what = `dropped an invalid ${type}${monitor !== undefined ? ` for ${target}` : ''} from the relay: ${problem.slice(0, 300)}`;
+    if (this.lastDrop.get(key) === what) return;
+    this.lastDrop.set(key, what);
+    const atMs = Date.now();
+    for (const m of monitor !== undefined ? [monitor] : [...this.monitors.values()]) {
+      if (!m.stopped) m.warnDropped({ atMs, target: m.target, type: 'relay-message-dropped', severity: 'warn', message: what, data: { messageType: type } });
+    }
+    this.options.log?.(escapeControls(`relay ${this.url}: ${what}`));
   }
 
   private scheduleReconnect(why: string): void {

@@ -3,25 +3,17 @@
  * (which requires a token), mapped to FIFO characters by name, logged with who asked, and recorded as a
  * 'command' event on the target's monitor.
  */
-import { z } from 'zod';
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { safeText } from '../core/safe-text.js';
 import { isRelayCommand } from './commands.js';
-import type { CommandResultMessage } from './protocol.js';
+import type { CommandResultMessage, ErrorMessage } from './protocol.js';
+import { decodeClientMessage } from './schema.js';
 
 /** What the relay needs from a FIFO controller (src/fifo/control.ts's TargetControl fits): run a named command. */
 export interface RelayControl {
   run(command: string): Promise<{ ok: boolean; message: string }>;
 }
-
-const commandSchema = z.object({
-  v: z.literal(1),
-  type: z.literal('command'),
-  id: z.string().max(64),
-  target: z.string().max(1024),
-  command: z.string().max(64),
-});
 
 export interface CommandContext {
   allowControl: boolean;
@@ -39,16 +31,13 @@ function result(id: string, target: string, command: string, ok: boolean, messag
 }
 
 /** Handle one client message; resolves with the reply to send to that client only. */
-export async function handleClientMessage(text: string, ctx: CommandContext): Promise<CommandResultMessage | { v: 1; type: 'error'; message: string }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { v: 1, type: 'error', message: 'message is not JSON' };
+export async function handleClientMessage(text: string, ctx: CommandContext): Promise<CommandResultMessage | ErrorMessage> {
+  const decoded = decodeClientMessage(text);
+  if (!decoded.ok) {
+    const message = decoded.reason === 'not-json' ? 'message is not JSON' : 'unknown message: expected {"v":1,"type":"command","id","target","command"}';
+    return { v: 1, type: 'error', message };
   }
-  const cmd = commandSchema.safeParse(parsed);
-  if (!cmd.success) return { v: 1, type: 'error', message: 'unknown message: expected {"v":1,"type":"command","id","target","command"}' };
-  const { id, target, command } = cmd.data;
+  const { id, target, command } = decoded.message;
   if (!ctx.allowControl) return result(id, target, command, false, 'control is disabled on this relay (start it with --allow-control and --token-file)');
   // With control on, every request comes from a token holder: refusals are logged too, with who asked.
   const refuse = (why: string): CommandResultMessage => {
