@@ -35,7 +35,7 @@ describe('subcommand delegation', () => {
     const { code, stdout, stderr } = await runCli(['fifo', '--help']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^usage: uwsgitop-ts fifo /);
+    expect(stdout).toMatch(/^Usage: uwsgitop-ts fifo FIFO COMMAND/);
   });
 });
 

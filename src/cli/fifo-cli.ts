@@ -1,5 +1,9 @@
 /** `uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS]`: scripted FIFO control. */
+import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { exitStatusFor } from './exit.js';
+import { addOptions, type FifoOptions } from './option-table.js';
+import { parseEffectTimeout, routeOutput } from './options.js';
 import { existsSync } from 'node:fs';
 import { COMMANDS, findCommand, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
 import { runFifoCommands } from '../fifo/run.js';
@@ -11,14 +15,14 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Help text of the fifo subcommand. */
-export function fifoHelp(): string {
+/** The fifo subcommand's command table and notes, after commander's usage and options. */
+function fifoHelpText(): string {
   const width = Math.max(...COMMANDS.filter((c) => c.effect !== 'slot').map((c) => c.name.length));
   const lines = COMMANDS.filter((c) => c.effect !== 'slot').map(
     (c) => `  ${c.name.padEnd(width)}  ${c.byte ? `'${c.byte}'` : 'p? '}  ${c.summary}${c.dangerous ? ' [drops requests/stops]' : ''}`,
   );
   return [
-    'usage: uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS] [--ini FILE]',
+    '',
     '       uwsgitop-ts fifo --ini FILE COMMAND... [--wait] ...   (the FIFO and stats address from the ini)',
     '',
     'Writes the commands to the uWSGI master FIFO in one write, in order. With --stats the state is read first',
@@ -27,13 +31,6 @@ export function fifoHelp(): string {
     'commands:',
     ...lines,
     `  ${'slot-N or N'.padEnd(width)}  '0'-'9'  select master FIFO slot N (the N+1th --master-fifo)`,
-    '',
-    'options:',
-    '  --stats ADDR   the instance stats address (host:port, socket path, @name, http://...)',
-    '  --wait         wait for the effect (needs --stats, except for slot switches)',
-    '  --timeout S    how long the effect may go without progress, seconds (default 30)',
-    '  --raw CHARS    write these command characters (checked against the table), e.g. --raw 2p',
-    '  --ini FILE     the instance ini: its stats address and FIFO slots (when --stats is not given)',
     '',
     'exit status: 0 written (and with --wait verified), 1 failed, 2 usage error',
   ].join('\n');
@@ -47,63 +44,27 @@ interface Parsed {
   wait: boolean;
   timeoutMs: number;
   ini: string[];
-  help: boolean;
 }
 
-function parseArgs(argv: string[]): Parsed {
-  const parsed: Parsed = { fifo: '', words: [], raw: null, stats: null, wait: false, timeoutMs: 30000, ini: [], help: false };
-  const positional: string[] = [];
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
+function buildProgram(io: CliIo): Command {
+  const program = new Command('uwsgitop-ts fifo')
+    .usage('FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS] [--ini FILE]')
+    .description('Write master FIFO commands and (with --stats) verify their effect by the stats.')
+    .argument('[words...]', 'the FIFO path, then the commands')
+    .helpOption('-h, --help', 'show this help');
+  addOptions(program, 'fifo').addHelpText('after', fifoHelpText());
+  return routeOutput(program, io).action(() => undefined);
+}
+
+async function parseArgs(argv: string[], io: CliIo): Promise<Parsed> {
+  const program = buildProgram(io);
+  await program.parseAsync(argv, { from: 'user' });
+  const opts = program.opts<FifoOptions>();
+  const parsed: Parsed = {
+    fifo: '', words: [], raw: opts.raw ?? null, stats: opts.stats ?? null, wait: opts.wait === true,
+    timeoutMs: parseEffectTimeout(opts.timeout), ini: opts.ini,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : null;
-    const take = (): string => {
-      if (inline !== null) return inline;
-      const v = value(i, flag);
-      i++;
-      return v;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        parsed.help = true;
-        break;
-      case '--stats':
-        parsed.stats = take();
-        break;
-      case '--wait':
-        parsed.wait = true;
-        break;
-      case '--timeout': {
-        const text = take();
-        const seconds = Number(text);
-        if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout needs seconds between 0 and 3600, got "${text}"`);
-        parsed.timeoutMs = Math.round(seconds * 1000);
-        break;
-      }
-      case '--raw':
-        parsed.raw = take();
-        break;
-      case '--ini':
-        parsed.ini.push(take());
-        break;
-      case '--':
-        positional.push(...argv.slice(i + 1));
-        i = argv.length;
-        break;
-      default:
-        // '-' alone is remove-worker's byte; other dashes are unknown options.
-        if (arg.startsWith('-') && arg !== '-' && !/^-[0-9]$/.test(arg)) throw new UsageError(`unknown option ${arg} (see uwsgitop-ts fifo --help)`);
-        positional.push(arg);
-    }
-  }
-  if (parsed.help) return parsed;
+  const positional = program.args;
   // With --ini the FIFO may be left out (`fifo --ini app.ini chain-reload`): the ini declares it. A first word that
   // names a command and is not an existing path is then a command, not the FIFO.
   const first = positional[0];
@@ -129,11 +90,7 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
   let commands: FifoCommand[];
   let slotPaths: string[] | undefined;
   try {
-    parsed = parseArgs(argv);
-    if (parsed.help) {
-      io.stdout.write(`${fifoHelp()}\n`);
-      return 0;
-    }
+    parsed = await parseArgs(argv, io);
     commands = [...(parsed.words.length > 0 ? parseCommandWords(parsed.words) : []), ...(parsed.raw !== null ? parseRawBytes(parsed.raw) : [])];
     if (parsed.ini.length > 0) {
       const { targets, problems } = readIniTargets(parsed.ini);
@@ -163,11 +120,7 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError('--wait needs the instance stats address (--stats ADDR, or an --ini that declares stats)');
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`uwsgitop-ts fifo: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return exitStatusFor(err, 'uwsgitop-ts fifo', 'fifo --help', (text) => void io.stderr.write(text));
   }
   const result = await runFifoCommands(parsed.fifo, commands, {
     stats: parsed.stats,

@@ -4,23 +4,13 @@
  * 0 every target read, 1 some target failed, 2 usage error. Never a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { escapeControls } from '../core/safe-text.js';
 import { Output } from './output.js';
 import { abortOnSignals } from './interrupt.js';
-import {
-  addControlSourceOptions,
-  addTargetOptions,
-  routeOutput,
-  DEFAULT_INTERVAL_S,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_TIMEOUT_S,
-  MIN_INTERVAL_S,
-  parseCount,
-  parseSeconds,
-  parseSize,
-} from './options.js';
+import { exitStatusFor } from './exit.js';
+import { addOptions, type MonitorOptions } from './option-table.js';
+import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
 import { collectSources } from './sources.js';
 
@@ -44,8 +34,16 @@ const SUBCOMMANDS: Record<string, () => Promise<SubcommandRunner>> = {
 const NOT_A_TERMINAL = 'uwsgitop-ts: stdout is not a terminal: printing one report (use --once/--count/--json for scripts)\n';
 
 const EXAMPLES = `
-Addresses: HOST:PORT, :PORT, [::1]:PORT, /path/stats.sock, @abstract-name, http://HOST:PORT
-(--stats-http), file:PATH or - (a saved document), ws://HOST:PORT (a relay).
+Commands:
+  uwsgitop-ts [options] ADDR...   the dashboard on a terminal, else text reports or JSON (this help)
+  uwsgitop-ts serve ADDR...       a relay: live web page, WebSocket feed, Prometheus /metrics
+  uwsgitop-ts fifo FIFO COMMAND   write a master FIFO command and verify it by the stats
+  uwsgitop-ts dance ...           the zerg dance (and rollback) of the uWSGI manual
+  uwsgitop-ts help [COMMAND]      this help, or a command's
+  uwsgitop-ts version             the version (also -v, -V, --version)
+
+Addresses: HOST:PORT, :PORT, [::1]:PORT, tcp://HOST:PORT, /path/stats.sock, unix:///path/stats.sock,
+@abstract-name, http://HOST:PORT (--stats-http), file:PATH or - (a saved document), ws://HOST:PORT (a relay).
 
 Examples:
   uwsgitop-ts 127.0.0.1:9191                  live dashboard
@@ -54,7 +52,7 @@ Examples:
   uwsgitop-ts --json :9191 | jq .workers      one JSON record per target (docs/json-output.md)
   uwsgitop-ts --json --watch :9191            NDJSON stream, one record per target per poll
   uwsgitop-ts --fifo :9191=/run/app/master.fifo :9191   dashboard with master FIFO controls
-  uwsgitop-ts fifo|dance|serve --help         the subcommands
+  uwsgitop-ts -b -n 3 -d 2 :9191              as top: three batch reports, two seconds apart
 
 Exit status: 0 every target was read, 1 some target failed, 2 usage error.
 `;
@@ -71,79 +69,56 @@ function packageVersion(): string {
 function buildProgram(io: MainIo): Command {
   const program = new Command('uwsgitop-ts')
     .description('Monitor uWSGI instances through their stats servers: live dashboard, text reports, JSON.')
-    .argument('[address...]', 'stats server addresses (see below)')
-    .option('--once', 'print one text report per target and exit (reads twice, one interval apart, for rates)')
-    .option('-n, --count <n>', 'print N reports (or N JSON lines per target), one interval apart')
-    .option('--json', 'print JSON records (one per target per line, NDJSON) instead of text')
-    .option('--watch', 'keep printing (with --json: an NDJSON stream) until interrupted or --count');
-  addTargetOptions(program)
-    .option('--no-color', 'no colours in the dashboard (also: the NO_COLOR environment variable)')
-    .option('--no-confirm', 'dashboard: write FIFO commands without asking y/N first');
-  addControlSourceOptions(program)
-    .version(packageVersion(), '-V, --version')
+    .argument('[address...]', 'stats server addresses (see below)');
+  addOptions(program, 'monitor')
+    .version(packageVersion(), '-v, --version', 'show the version (also -V)')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES);
   // Errors are printed by main() as one line with the program name.
   return routeOutput(program, io).action(() => undefined);
 }
 
-interface ParsedOptions {
-  once?: boolean;
-  count?: string;
-  json?: boolean;
-  watch?: boolean;
-  interval: string;
-  timeout: string;
-  maxBytes: string;
-  showSecrets?: boolean;
-  color: boolean;
-  confirm: boolean;
-  fifo: string[];
-  ini?: string[];
+/** `help`, `help COMMAND`, `version`, `-V`: the words people type before reading the help. */
+function helpWords(argv: string[]): string[] | null {
+  const [first, second] = argv;
+  if (first === 'version' || (first === '-V' && argv.length === 1)) return ['--version'];
+  if (first !== 'help') return null;
+  if (second === undefined) return ['--help'];
+  if (Object.hasOwn(SUBCOMMANDS, second)) return [second, '--help'];
+  throw new UsageError(`no command ${JSON.stringify(second)}: the commands are ${Object.keys(SUBCOMMANDS).join(', ')}, help, version`);
 }
 
 /** Run the command line with injected streams; resolves with the exit status (never throws). */
 export async function main(argv: string[], io: MainIo): Promise<number> {
-  const first = argv[0];
-  if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return runSubcommand(first, argv.slice(1), io);
   const writeErr = (text: string): void => void io.stderr.write(text);
   try {
+    argv = helpWords(argv) ?? argv;
+    const first = argv[0];
+    if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return await runSubcommand(first, argv.slice(1), io);
     return await runMain(argv, io, writeErr);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
-      writeErr(`uwsgitop-ts: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see --help)\n`);
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      writeErr(`uwsgitop-ts: ${escapeControls(err.message)} (see --help)\n`);
-      return 2;
-    }
-    writeErr(`uwsgitop-ts: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
-    return 1;
+    return exitStatusFor(err, 'uwsgitop-ts', '--help', writeErr);
   }
 }
 
 async function runSubcommand(name: string, rest: string[], io: MainIo): Promise<number> {
-  const spec = SUBCOMMANDS[name]!;
-  try {
-    const run = await spec();
-    return await run(rest, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  } catch (err) {
-    io.stderr.write(`uwsgitop-ts: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
-    return err instanceof UsageError ? 2 : 1;
-  }
+  const run = await SUBCOMMANDS[name]!();
+  return run(rest, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, env: io.env });
 }
 
 async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => void): Promise<number> {
   const program = buildProgram(io);
   await program.parseAsync(argv, { from: 'user' });
-  const opts = program.opts<ParsedOptions>();
+  const opts = program.opts<MonitorOptions>();
 
-  const intervalMs = Math.round(parseSeconds('--interval', opts.interval, MIN_INTERVAL_S) * 1000);
+  const intervalMs = intervalMsOf(opts, program.getOptionValueSource('interval') === 'cli');
   const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
-  const maxBytes = opts.maxBytes === '64M' ? DEFAULT_MAX_BYTES : parseSize('--max-bytes', opts.maxBytes);
+  const maxBytes = parseSize('--max-bytes', opts.maxBytes);
   const count = opts.count === undefined ? null : parseCount('--count', opts.count);
+  if (opts.batch) {
+    if (opts.json) throw new UsageError('-b (batch, as top) prints text reports: for JSON use --json --watch');
+    opts.watch = true;
+  }
   if (opts.once && opts.watch) throw new UsageError('--once and --watch contradict each other (use --count N with --watch)');
 
   const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
@@ -174,7 +149,7 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
 }
 
 /** True when these options on this terminal run the live dashboard (no --json, no text mode, a real terminal). */
-function wantsDashboard(opts: ParsedOptions, count: number | null, io: MainIo): boolean {
+function wantsDashboard(opts: MonitorOptions, count: number | null, io: MainIo): boolean {
   const textMode = Boolean(opts.once || opts.watch || count !== null);
   const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
   return !opts.json && !textMode && isTerminal;
@@ -189,7 +164,7 @@ interface Timing {
 async function runMode(
   targets: Target[],
   fifos: Map<string, string[]>,
-  opts: ParsedOptions,
+  opts: MonitorOptions,
   { intervalMs, timeoutMs, count }: Timing,
   io: MainIo,
   writeErr: (text: string) => void,
@@ -197,7 +172,7 @@ async function runMode(
 
   const textMode = Boolean(opts.once || opts.watch || count !== null);
   if (wantsDashboard(opts, count, io)) {
-    const color = opts.color && io.env.NO_COLOR === undefined;
+    const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
     return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs }, io);

@@ -1,17 +1,19 @@
-/** Parsing and checking the numeric command-line options; each bad value is a UsageError (exit 2). */
-import { Option, type Command } from 'commander';
+/** Parsing and checking the option values of the option table; each bad value is a UsageError (exit 2). */
+import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_MAX_BYTES_TEXT, MIN_INTERVAL_S } from './option-table.js';
 
-/** Defaults and floors of the common options. */
-export const DEFAULT_INTERVAL_S = 1;
-export const MIN_INTERVAL_S = 0.1;
-export const DEFAULT_TIMEOUT_S = 3;
+export { DEFAULT_INTERVAL_S, DEFAULT_TIMEOUT_S, MIN_INTERVAL_S } from './option-table.js';
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** A number of seconds (decimals allowed) no smaller than `floor`. */
+const TIME_UNITS: Record<string, number> = { '': 1, s: 1, sec: 1, ms: 0.001, m: 60, min: 60 };
+
+/** A number of seconds (decimals allowed, optionally `2s`, `500ms`, `1m`) no smaller than `floor`. */
 export function parseSeconds(option: string, text: string, floor: number): number {
-  const value = /^\s*[0-9]*\.?[0-9]+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value)) throw new UsageError(`${option} wants a number of seconds, got ${JSON.stringify(text)}`);
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? TIME_UNITS[m[2]!.toLowerCase()] : undefined;
+  const value = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isFinite(value)) throw new UsageError(`${option} wants a number of seconds (2, 0.5, 2s, 500ms), got ${JSON.stringify(text)}`);
   if (value < floor) throw new UsageError(`${option} must be at least ${floor} s, got ${text}`);
   return value;
 }
@@ -28,6 +30,7 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib
 
 /** A byte count, optionally with a binary unit: `65536`, `512K`, `64M`, `1GiB`. */
 export function parseSize(option: string, text: string): number {
+  if (text === DEFAULT_MAX_BYTES_TEXT) return DEFAULT_MAX_BYTES;
   const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*$/.exec(text);
   const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
   if (!match || unit === undefined) throw new UsageError(`${option} wants a size in bytes (e.g. 65536, 512K, 64M), got ${JSON.stringify(text)}`);
@@ -36,24 +39,20 @@ export function parseSize(option: string, text: string): number {
   return bytes;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** The poll interval in ms from --interval or one of its habits (--frequency, -d): the one given wins, two disagreeing is a usage error. */
+export function intervalMsOf(opts: { interval: string; frequency?: string; delay?: string }, intervalGiven: boolean): number {
+  const given = [['--interval', intervalGiven ? opts.interval : undefined], ['--frequency', opts.frequency], ['-d', opts.delay]]
+    .filter((x): x is [string, string] => x[1] !== undefined);
+  if (given.length > 1) throw new UsageError(`${given.map((g) => g[0]).join(' and ')} both set the interval: give one`);
+  const [name, text] = given[0] ?? ['--interval', opts.interval];
+  return Math.round(parseSeconds(name, text, MIN_INTERVAL_S) * 1000);
 }
 
-/** The options of every command that watches targets: interval, read timeout and size, FIFO pairs, ini files. */
-export function addTargetOptions(command: Command): Command {
-  return command
-    .option('-i, --interval <seconds>', `time between reads (minimum ${MIN_INTERVAL_S})`, String(DEFAULT_INTERVAL_S))
-    .option('--timeout <seconds>', 'give up on a stats read after this long', String(DEFAULT_TIMEOUT_S))
-    .option('--max-bytes <size>', 'largest stats document accepted (e.g. 64M)', '64M')
-    .option('--show-secrets', 'show cookies, Authorization and token-like query parameters of in-flight requests (masked by default)');
-}
-
-/** --fifo and --ini: where each target's master FIFO (and, for --ini, its stats address) comes from. */
-export function addControlSourceOptions(command: Command): Command {
-  return command
-    .option('--fifo <address=path>', "pair a stats address with its instance's master FIFO (repeatable)", collect, [] as string[])
-    .addOption(new Option('--ini <files...>', 'read targets (stats, master-fifo) from uWSGI ini files'));
+/** The effect time limit of fifo and dance: seconds above 0, at most an hour. */
+export function parseEffectTimeout(text: string): number {
+  const seconds = parseSeconds('--timeout', text, 0);
+  if (seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout needs seconds between 0 and 3600, got "${text}"`);
+  return Math.round(seconds * 1000);
 }
 
 /** Commander's help and errors go to the injected streams; the caller prints errors as one line itself. */

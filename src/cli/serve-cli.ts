@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import { escapeControls } from '../core/safe-text.js';
@@ -15,17 +15,9 @@ import { startRelay, type RelayControl } from '../web/server.js';
 import type { TargetOrigin } from '../web/sd.js';
 import { readSnapshot } from '../stats/client.js';
 import { abortOnSignals } from './interrupt.js';
-import {
-  addControlSourceOptions,
-  addTargetOptions,
-  DEFAULT_INTERVAL_S,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_TIMEOUT_S,
-  MIN_INTERVAL_S,
-  parseSeconds,
-  parseSize,
-  routeOutput,
-} from './options.js';
+import { exitStatusFor } from './exit.js';
+import { addOptions, type ServeOptions } from './option-table.js';
+import { intervalMsOf, parseSeconds, parseSize, routeOutput } from './options.js';
 import { collectSources } from './sources.js';
 import { buildTargets, parseTargets } from './targets.js';
 
@@ -53,19 +45,6 @@ Binding anything but loopback requires --token-file; clients then send "Authoriz
 basic auth with the token as password, or ?token=TOKEN. The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT
 `;
 
-interface ServeOptions {
-  listen: string;
-  tokenFile?: string;
-  allowControl?: boolean;
-  interval: string;
-  timeout: string;
-  maxBytes: string;
-  showSecrets?: boolean;
-  fifo: string[];
-  ini?: string[];
-  collectCores?: boolean;
-  probeAnyTarget?: boolean;
-}
 
 /** Parse `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -92,14 +71,8 @@ function readToken(path: string, warn: (line: string) => void): string {
 function buildProgram(io: ServeIo): Command {
   const program = new Command('uwsgitop-ts serve')
     .description('Serve a live web page, a WebSocket feed and Prometheus metrics for uWSGI instances (one stats read per target per interval).')
-    .argument('[address...]', 'stats server addresses (as for uwsgitop-ts)')
-    .option('--listen <host:port>', 'where the relay listens (loopback unless --token-file)', '127.0.0.1:9192')
-    .option('--token-file <file>', 'require this token (Authorization: Bearer or ?token=) on every request')
-    .option('--allow-control', 'accept named master FIFO commands from clients with the token (each is logged)')
-    .option('--collect-cores', 'Prometheus series per worker core (uwsgi_worker_core_*): many series with threads or async')
-    .option('--probe-any-target', '/probe reads any HOST:PORT or http(s):// address, not only the watched ones (makes the relay a scanner)');
-  addTargetOptions(program);
-  addControlSourceOptions(program).helpOption('-h, --help', 'show this help').addHelpText('after', EXAMPLES);
+    .argument('[address...]', 'stats server addresses (as for uwsgitop-ts)');
+  addOptions(program, 'serve').helpOption('-h, --help', 'show this help').addHelpText('after', EXAMPLES);
   return routeOutput(program, io).action(() => undefined);
 }
 
@@ -109,19 +82,9 @@ export async function runServeCli(argv: string[], io: ServeIo): Promise<number> 
   try {
     return await serve(argv, io, say);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.exitCode === 0) return 0;
-      say(`serve: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see serve --help)`);
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      say(`serve: ${escapeControls(err.message)} (see serve --help)`);
-      return 2;
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = err instanceof Error ? err.message : String(err);
-    say(`serve: ${escapeControls(code === 'EADDRINUSE' ? `the --listen address is already in use (${message})` : message).split('\n')[0]}`);
-    return 1;
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const why = inUse ? new Error(`the --listen address is already in use (${(err as Error).message})`) : err;
+    return exitStatusFor(why, 'uwsgitop-ts: serve', 'serve --help', (text) => void io.stderr.write(text));
   }
 }
 
@@ -129,9 +92,9 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   const program = buildProgram(io);
   await program.parseAsync(argv, { from: 'user' });
   const opts = program.opts<ServeOptions>();
-  const intervalMs = Math.round(parseSeconds('--interval', opts.interval, MIN_INTERVAL_S) * 1000);
+  const intervalMs = intervalMsOf(opts, program.getOptionValueSource('interval') === 'cli');
   const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
-  const maxBytes = opts.maxBytes === '64M' ? DEFAULT_MAX_BYTES : parseSize('--max-bytes', opts.maxBytes);
+  const maxBytes = parseSize('--max-bytes', opts.maxBytes);
   const { host, port } = parseListen(opts.listen);
   const token = opts.tokenFile !== undefined ? readToken(opts.tokenFile, say) : null;
   if (token === null && !isLoopbackHost(host)) {

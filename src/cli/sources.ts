@@ -5,6 +5,22 @@
 import { UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import { readIniTargets } from '../config/ini.js';
+import { endpointKey, parseAddress } from '../stats/address.js';
+import { resolve } from 'node:path';
+
+/**
+ * The endpoint an address names, whatever its spelling: `:9191`, `127.0.0.1:9191`, `localhost:9191` and
+ * `tcp://127.0.0.1:9191` are one; `./stats.sock` and its absolute path are one. A malformed address keys
+ * by its text (parseTargets reports it later).
+ */
+export function canonicalAddress(text: string): string {
+  try {
+    const a = parseAddress(text);
+    return a.kind === 'unix' ? `unix:${resolve(a.path)}` : endpointKey(a);
+  } catch {
+    return `text:${text}`;
+  }
+}
 
 export interface TargetSources {
   /** Address texts in the order first named. */
@@ -29,37 +45,54 @@ export function parseFifoPair(text: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
-/** Collect every target the command line names, with their FIFOs. */
+/**
+ * Collect every target the command line names, with their FIFOs. Targets are the positional addresses and the
+ * ini files' stats; two spellings of one endpoint are one target (named as first typed). `--fifo ADDR=PATH`
+ * only pairs a FIFO with one of those targets, matched by endpoint, never adds one.
+ */
 export async function collectSources(positional: readonly string[], fifoPairs: readonly string[], iniFiles: readonly string[]): Promise<TargetSources> {
   const addresses: string[] = [];
+  const byEndpoint = new Map<string, string>();
   const maxRequests = new Map<string, number>();
   const origins = new Map<string, { ini: string; vassal?: string }>();
   const fifos = new Map<string, string[]>();
   const problems: string[] = [];
-  const add = (address: string): void => {
-    if (!addresses.includes(address)) addresses.push(address);
+  /** The target's name for an address (the first spelling of its endpoint), added when new. */
+  const add = (address: string): string => {
+    const key = canonicalAddress(address);
+    const known = byEndpoint.get(key);
+    if (known !== undefined) return known;
+    byEndpoint.set(key, address);
+    addresses.push(address);
+    return address;
   };
   for (const a of positional) add(a);
-  for (const pair of fifoPairs) {
-    const [address, path] = parseFifoPair(pair);
-    add(address);
-    fifos.set(address, [path]);
-  }
+  const pairs = fifoPairs.map((pair) => parseFifoPair(pair));
   if (iniFiles.length > 0) {
     const found = await readIniTargets([...iniFiles]);
     problems.push(...found.problems.map((p) => escapeControls(p)));
     for (const t of found.targets) {
       if (!t.stats) continue;
-      add(t.stats);
-      // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins.
-      if (t.fifos.length > 0 && !fifos.has(t.stats)) fifos.set(t.stats, [...t.fifos]);
-      if (t.maxRequests !== null) maxRequests.set(t.stats, t.maxRequests);
-      if (!origins.has(t.stats)) origins.set(t.stats, { ini: t.file, ...(t.vassal !== null ? { vassal: t.vassal } : {}) });
+      const name = add(t.stats);
+      // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins (below).
+      if (t.fifos.length > 0) fifos.set(name, [...t.fifos]);
+      if (t.maxRequests !== null) maxRequests.set(name, t.maxRequests);
+      if (!origins.has(name)) origins.set(name, { ini: t.file, ...(t.vassal !== null ? { vassal: t.vassal } : {}) });
     }
     if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
       const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }
+  }
+  // With nothing else named, the pairs' addresses are the targets (`uwsgitop-ts --fifo :9191=/run/a.fifo`).
+  if (addresses.length === 0) for (const [address] of pairs) add(address);
+  for (const [address, path] of pairs) {
+    const name = byEndpoint.get(canonicalAddress(address));
+    if (name === undefined) {
+      problems.push(`--fifo ${escapeControls(address)}=${escapeControls(path)} pairs no target given (the targets are ${addresses.map((a) => escapeControls(a)).join(', ')}): ignored`);
+      continue;
+    }
+    fifos.set(name, [path]);
   }
   return { addresses, fifos, problems, maxRequests, origins };
 }

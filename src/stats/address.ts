@@ -19,7 +19,7 @@ const MAX_UNIX_PATH_BYTES = 107;
 const MAX_ABSTRACT_NAME_BYTES = 106;
 
 const FORMS =
-  'expected HOST:PORT, :PORT, [IPv6]:PORT, a unix socket path (./stats.sock), @abstract-name, http://HOST:PORT, file:PATH or -';
+  'expected HOST:PORT, :PORT, [IPv6]:PORT, tcp://HOST:PORT, a unix socket path (./stats.sock), unix:///path, @abstract-name, http://HOST:PORT, file:PATH or -';
 
 function usage(text: string, why: string): UsageError {
   return new UsageError(`invalid stats address ${JSON.stringify(text)}: ${why}`);
@@ -82,6 +82,20 @@ export function parseAddress(text: string): StatsAddress {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') return parseUrl(text, 'http');
   if (scheme === 'ws' || scheme === 'wss') return parseUrl(text, 'relay');
+  // uwsgi_exporter's spellings: tcp://HOST:PORT and unix:///path (the typed text stays the target's name).
+  if (scheme === 'tcp') {
+    const rest = text.slice('tcp://'.length).replace(/\/$/, '');
+    if (rest.includes('/')) throw usage(text, 'tcp://HOST:PORT takes no path');
+    const inner = parseAddress(rest === '' ? ':' : rest);
+    if (inner.kind !== 'tcp') throw usage(text, 'tcp:// wants HOST:PORT');
+    return { ...inner, text };
+  }
+  if (scheme === 'unix') {
+    const path = text.slice('unix://'.length);
+    if (path === '') throw usage(text, 'unix:// needs a socket path, e.g. unix:///run/app/stats.sock');
+    if (Buffer.byteLength(path) > MAX_UNIX_PATH_BYTES) throw usage(text, `unix socket paths are limited to ${MAX_UNIX_PATH_BYTES} bytes`);
+    return { kind: 'unix', text, path };
+  }
 
   if (/^file:/i.test(text)) {
     let path = text.slice(5);
@@ -100,7 +114,7 @@ export function parseAddress(text: string): StatsAddress {
     return { kind: 'file', text, path };
   }
   if (scheme !== undefined) {
-    throw usage(text, `unknown scheme ${scheme}:// (http://, https://, ws://, wss:// and file: are understood)`);
+    throw usage(text, `unknown scheme ${scheme}:// (tcp://, unix://, http://, https://, ws://, wss:// and file: are understood)`);
   }
 
   if (text.startsWith('@')) {

@@ -1,0 +1,19 @@
+/** The one mapping from an error to an exit status and its one stderr line, for every command. */
+import { CommanderError } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
+
+/** Exit status: 0 (help, version), 2 usage errors (commander's or ours), 1 anything else; prints one line unless 0. */
+export function exitStatusFor(err: unknown, prefix: string, helpHint: string, writeErr: (text: string) => void): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+    writeErr(`${prefix}: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see ${helpHint})\n`);
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    writeErr(`${prefix}: ${escapeControls(err.message)} (see ${helpHint})\n`);
+    return 2;
+  }
+  writeErr(`${prefix}: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+  return 1;
+}

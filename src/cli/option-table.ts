@@ -1,0 +1,170 @@
+/**
+ * The one option table: every option of every command (the monitor, `serve`, `fifo`, `dance`), with its
+ * help text and default. It drives commander for each command, the types the commands read back, and the
+ * options section of README.md (a test keeps that section equal to `optionsMarkdown()`).
+ * Habits of other tools (uwsgitop's --frequency, top's -d -b -n, htop's -C) are rows like any other.
+ */
+import { Option, type Command } from 'commander';
+
+export type CommandName = 'monitor' | 'serve' | 'fifo' | 'dance';
+
+export interface OptionRow {
+  /** commander's flags: '-i, --interval <seconds>', '--no-color', '--fifo <address=path>'. */
+  flags: string;
+  description: string;
+  commands: readonly CommandName[];
+  /** Default value (commander's; shown in the help and README). */
+  default?: string;
+  /** The option may be given several times; its values are collected in order. */
+  repeatable?: boolean;
+}
+
+/** Defaults and floors of the common options. */
+export const DEFAULT_INTERVAL_S = 1;
+export const MIN_INTERVAL_S = 0.1;
+export const DEFAULT_TIMEOUT_S = 3;
+export const DEFAULT_MAX_BYTES_TEXT = '64M';
+export const DEFAULT_EFFECT_TIMEOUT_S = 30;
+
+const WATCHERS: readonly CommandName[] = ['monitor', 'serve'];
+
+/** Every option, in the order the help lists them. */
+export const OPTION_TABLE: readonly OptionRow[] = [
+  { flags: '--once', description: 'print one text report per target and exit (reads twice, one interval apart, for rates)', commands: ['monitor'] },
+  { flags: '-n, --count <n>', description: 'print N reports (or N JSON lines per target), one interval apart', commands: ['monitor'] },
+  { flags: '--json', description: 'print JSON records (one per target per line, NDJSON) instead of text', commands: ['monitor'] },
+  { flags: '--watch', description: 'keep printing (with --json: an NDJSON stream) until interrupted or --count', commands: ['monitor'] },
+  { flags: '-b, --batch', description: 'text reports, one per interval, until interrupted or -n N (as top -b)', commands: ['monitor'] },
+  { flags: '-i, --interval <seconds>', description: `time between reads, seconds (2, 0.5, 2s, 500ms; minimum ${MIN_INTERVAL_S})`, commands: WATCHERS, default: String(DEFAULT_INTERVAL_S) },
+  { flags: '-d, --delay <seconds>', description: 'the same as --interval (as top -d)', commands: ['monitor'] },
+  { flags: '--frequency <seconds>', description: 'the same as --interval (as uwsgitop --frequency)', commands: WATCHERS },
+  { flags: '--timeout <seconds>', description: 'give up on a stats read after this long', commands: WATCHERS, default: String(DEFAULT_TIMEOUT_S) },
+  { flags: '--max-bytes <size>', description: 'largest stats document accepted (e.g. 64M)', commands: WATCHERS, default: DEFAULT_MAX_BYTES_TEXT },
+  { flags: '--show-secrets', description: 'show cookies, Authorization and token-like query parameters of in-flight requests (masked by default)', commands: WATCHERS },
+  { flags: '--no-color', description: 'no colours in the dashboard (also: the NO_COLOR environment variable)', commands: ['monitor'] },
+  { flags: '-C, --no-colour', description: 'the same as --no-color (as htop -C)', commands: ['monitor'] },
+  { flags: '--no-confirm', description: 'dashboard: write FIFO commands without asking y/N first', commands: ['monitor'] },
+  { flags: '--fifo <address=path>', description: "pair a stats address with its instance's master FIFO (repeatable)", commands: WATCHERS, repeatable: true },
+  { flags: '--ini <files...>', description: 'read targets (stats, master-fifo) from uWSGI ini files or a vassals directory', commands: WATCHERS },
+
+  { flags: '--listen <host:port>', description: 'where the relay listens (loopback unless --token-file)', commands: ['serve'], default: '127.0.0.1:9192' },
+  { flags: '--token-file <file>', description: 'require this token (Authorization: Bearer or ?token=) on every request', commands: ['serve'] },
+  { flags: '--allow-control', description: 'accept named master FIFO commands from clients with the token (each is logged)', commands: ['serve'] },
+  { flags: '--collect-cores', description: 'Prometheus series per worker core (uwsgi_worker_core_*): many series with threads or async', commands: ['serve'] },
+  { flags: '--probe-any-target', description: '/probe reads any HOST:PORT or http(s):// address, not only the watched ones (makes the relay a scanner)', commands: ['serve'] },
+
+  { flags: '--stats <address>', description: 'the instance stats address (host:port, socket path, @name, http://...)', commands: ['fifo'] },
+  { flags: '--wait', description: 'wait for the effect (needs --stats, except for slot switches)', commands: ['fifo'] },
+  { flags: '--raw <chars>', description: 'write these command characters (checked against the table), e.g. --raw 2p', commands: ['fifo'] },
+  { flags: '--ini <file>', description: 'the instance ini: its stats address and FIFO slots (when --stats is not given)', commands: ['fifo'], repeatable: true },
+  { flags: '--timeout <seconds>', description: 'how long the effect may go without progress, seconds (at most 3600)', commands: ['fifo', 'dance'], default: String(DEFAULT_EFFECT_TIMEOUT_S) },
+
+  { flags: '--new <fifo>', description: "the new instance's FIFO (slot 0, new.fifo)", commands: ['dance'] },
+  { flags: '--running <fifo>', description: "the running instance's FIFO (slot 1, running.fifo)", commands: ['dance'] },
+  { flags: '--sleeping <fifo>', description: "the sleeping instance's FIFO (slot 2, sleeping.fifo)", commands: ['dance'] },
+  { flags: '--new-stats <address>', description: 'stats address of the new instance (verifies its steps)', commands: ['dance'] },
+  { flags: '--running-stats <address>', description: 'stats address of the running instance', commands: ['dance'] },
+  { flags: '--sleeping-stats <address>', description: 'stats address of the sleeping instance', commands: ['dance'] },
+  { flags: '--manual-order', description: 'rollback: Q to running.fifo then p1 to sleeping.fifo (the manual\'s order)', commands: ['dance'] },
+];
+
+/** What the monitor command reads back from commander (attribute names follow the table's flags). */
+export interface MonitorOptions {
+  once?: boolean;
+  count?: string;
+  json?: boolean;
+  watch?: boolean;
+  batch?: boolean;
+  interval: string;
+  delay?: string;
+  frequency?: string;
+  timeout: string;
+  maxBytes: string;
+  showSecrets?: boolean;
+  color: boolean;
+  colour: boolean;
+  confirm: boolean;
+  fifo: string[];
+  ini?: string[];
+}
+
+/** What `serve` reads back. */
+export interface ServeOptions {
+  listen: string;
+  tokenFile?: string;
+  allowControl?: boolean;
+  interval: string;
+  frequency?: string;
+  timeout: string;
+  maxBytes: string;
+  showSecrets?: boolean;
+  fifo: string[];
+  ini?: string[];
+  collectCores?: boolean;
+  probeAnyTarget?: boolean;
+}
+
+/** What `fifo` reads back. */
+export interface FifoOptions {
+  stats?: string;
+  wait?: boolean;
+  raw?: string;
+  ini: string[];
+  timeout: string;
+}
+
+/** What `dance` reads back. */
+export interface DanceOptions {
+  new?: string;
+  running?: string;
+  sleeping?: string;
+  newStats?: string;
+  runningStats?: string;
+  sleepingStats?: string;
+  manualOrder?: boolean;
+  timeout: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The rows of one command. */
+export function optionsOf(name: CommandName): OptionRow[] {
+  return OPTION_TABLE.filter((r) => r.commands.includes(name));
+}
+
+/** Add every option of `name` from the table to a commander command. */
+export function addOptions(command: Command, name: CommandName): Command {
+  for (const row of optionsOf(name)) {
+    const option = new Option(row.flags, row.description);
+    if (row.repeatable) option.argParser(collect).default([] as string[]);
+    else if (row.default !== undefined) option.default(row.default);
+    command.addOption(option);
+  }
+  return command;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** The README's options section: one table per command, from the option table. */
+export function optionsMarkdown(): string {
+  const titles: Record<CommandName, string> = {
+    monitor: '`uwsgitop-ts [options] ADDR...` (dashboard, reports, JSON)',
+    serve: '`uwsgitop-ts serve [options] ADDR...`',
+    fifo: '`uwsgitop-ts fifo [options] FIFO COMMAND...`',
+    dance: '`uwsgitop-ts dance [rollback] [options]`',
+  };
+  const out: string[] = [];
+  for (const name of ['monitor', 'serve', 'fifo', 'dance'] as const) {
+    out.push(titles[name], '', '| option | default | what |', '| --- | --- | --- |');
+    for (const row of optionsOf(name)) {
+      const repeat = row.repeatable && !row.description.includes('repeatable') ? ' (repeatable)' : '';
+      out.push(`| \`${cell(row.flags)}\` | ${row.default !== undefined ? `\`${row.default}\`` : ''} | ${cell(row.description)}${repeat} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
