@@ -56,6 +56,38 @@ describe('serve command', () => {
     expect(err.text()).toBe('');
   }, 30000);
 
+  it('with --probe-any-target probes an instance it does not watch; --collect-cores adds per-core series', async () => {
+    const watched = await startUwsgi({ workers: 1, args: ['--threads', '2'] });
+    const other = await startUwsgi({ workers: 3 });
+    const port = await freePort();
+    const out = sink();
+    const controller = new AbortController();
+    const done = runServeCli([watched.statsAddress, '--listen', `127.0.0.1:${port}`, '--probe-any-target', '--collect-cores', '--interval', '0.3'], {
+      stdout: out.stream,
+      stderr: sink().stream,
+      env: {},
+      signal: controller.signal,
+    });
+    await waitFor(() => out.text().includes(`http://127.0.0.1:${port}/`), 'the relay URL on stdout');
+    const probed = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/probe?target=${other.statsAddress}`)).text());
+    expect(promValue(probed, 'uwsgi_workers', { target: other.statsAddress })).toBe(3);
+    expect(promValue(probed, 'uwsgi_up', { target: other.statsAddress })).toBe(1);
+    // A stopped instance probed again (after the interval) answers uwsgi_up 0, not an HTTP error.
+    await other.stop();
+    const down = await waitFor(async () => {
+      const fam = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/probe?target=${other.statsAddress}`)).text());
+      return promValue(fam, 'uwsgi_up', { target: other.statsAddress }) === 0 ? fam : null;
+    }, 'uwsgi_up 0 for the stopped instance');
+    expect(down.get('uwsgi_workers')?.samples ?? []).toEqual([]);
+    const cores = await waitFor(async () => {
+      const fam = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/probe?target=${watched.statsAddress}`)).text());
+      return fam.get('uwsgi_worker_core_requests_total')?.samples.length ? fam : null;
+    }, 'per-core series of the watched instance');
+    expect(cores.get('uwsgi_worker_core_requests_total')!.samples.map((s) => s.labels.core_id).sort()).toEqual(['0', '1']);
+    controller.abort();
+    expect(await done).toBe(0);
+  }, 30000);
+
   it('on a wildcard --listen prints an address an operator can open, and where the token is (never the token)', async () => {
     const uw = await startUwsgi({ workers: 1 });
     const dir = tempDir();

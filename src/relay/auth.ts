@@ -41,7 +41,8 @@ export function presentedToken(req: IncomingMessage, url: URL): string | null {
     if (basic) {
       const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
       const colon = pair.indexOf(':');
-      if (colon >= 0) return pair.slice(colon + 1);
+      // A token never holds white space: a password file's trailing newline is not part of it.
+      if (colon >= 0) return pair.slice(colon + 1).trim();
     }
   }
   // A token never holds a space, but base64 ones hold '+', which a query string typed by hand decodes to ' '.
