@@ -1,5 +1,5 @@
 /**
- * Imports flow one way: cli -> (views | relay | web | fifo) -> monitor -> metrics -> stats -> core. Every
+ * Imports flow one way: cli -> (views | relay | web | fifo | record) -> monitor -> metrics -> stats -> core. Every
  * import of every file under src/ (type-only and dynamic ones included) is read with es-module-lexer and
  * checked against the table below, so a wrong import fails the suite rather than a review.
  */
@@ -23,7 +23,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   relay: ['monitor', 'metrics', 'stats', 'core'],
   web: ['relay', 'monitor', 'metrics', 'stats', 'core'],
   views: ['monitor', 'metrics', 'stats', 'core'],
-  cli: ['views', 'relay', 'web', 'fifo', 'config', 'monitor', 'metrics', 'stats', 'core'],
+  record: ['monitor', 'metrics', 'stats', 'core'],
+  cli: ['views', 'relay', 'web', 'fifo', 'config', 'record', 'monitor', 'metrics', 'stats', 'core'],
 };
 
 /** Single files a folder may import outside its table: declarations, not code paths. */

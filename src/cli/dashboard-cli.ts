@@ -3,6 +3,7 @@ import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import type { Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
+import type { Recordings } from './record-targets.js';
 
 export interface DashboardIo {
   stdin: NodeJS.ReadableStream;
@@ -19,6 +20,8 @@ export interface DashboardRun {
   confirm: boolean;
   intervalMs: number;
   timeoutMs: number;
+  /** --record: a recording that stops by itself says so in the target's event log. */
+  recordings?: Recordings | null;
 }
 
 
@@ -57,6 +60,11 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     owned.push(m);
     return m;
   });
+  if (run.recordings) {
+    run.recordings.notify = (target, message) => {
+      monitors.find((m) => m.target === target)?.addEvent({ atMs: Date.now(), target, type: 'command', severity: 'warn', message, data: { recording: 'stopped' } });
+    };
+  }
   try {
     return await runDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
       color: run.color,

@@ -13,6 +13,7 @@ import { addOptions, type MonitorOptions } from './option-table.js';
 import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
 import { collectSources } from './sources.js';
+import type { Recordings } from './record-targets.js';
 
 export interface MainIo {
   stdin: NodeJS.ReadableStream;
@@ -29,6 +30,7 @@ const SUBCOMMANDS: Record<string, () => Promise<SubcommandRunner>> = {
   fifo: async () => (await import('./fifo-cli.js')).runFifoCli,
   dance: async () => (await import('./dance-cli.js')).runDanceCli,
   serve: async () => (await import('./serve-cli.js')).runServeCli,
+  replay: async () => (await import('./replay-cli.js')).runReplayCli,
 };
 
 const NOT_A_TERMINAL = 'uwsgitop-ts: stdout is not a terminal: printing one report (use --once/--count/--json for scripts)\n';
@@ -53,6 +55,8 @@ Examples:
   uwsgitop-ts --json --watch :9191            NDJSON stream, one record per target per poll
   uwsgitop-ts --fifo :9191=/run/app/master.fifo :9191   dashboard with master FIFO controls
   uwsgitop-ts -b -n 3 -d 2 :9191              as top: three batch reports, two seconds apart
+  uwsgitop-ts --record app.uwrec :9191       dashboard, every poll recorded (docs/recording-format.md)
+  uwsgitop-ts replay app.uwrec               the same dashboard over the recording
 
 Exit status: 0 every target was read, 1 some target failed, 2 usage error.
 `;
@@ -142,7 +146,16 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
       const limit = sources.maxRequests.get(t.name);
       if (limit !== undefined) t.maxRequests = limit;
     }
-    return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr);
+    if (opts.record !== undefined && (opts.once || (opts.json && !opts.watch && count === null))) {
+      throw new UsageError('--record records a watch: use it with the dashboard, --watch or --count, not a one-shot report');
+    }
+    // Loaded only when asked for, like every mode.
+    const recordings = opts.record === undefined ? null : (await import('./record-targets.js')).startRecordings(targets, opts, intervalMs, writeErr);
+    try {
+      return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr, recordings);
+    } finally {
+      recordings?.close();
+    }
   } finally {
     relay?.closeRelays(relays);
   }
@@ -168,6 +181,7 @@ async function runMode(
   { intervalMs, timeoutMs, count }: Timing,
   io: MainIo,
   writeErr: (text: string) => void,
+  recordings: Recordings | null,
 ): Promise<number> {
 
   const textMode = Boolean(opts.once || opts.watch || count !== null);
@@ -175,7 +189,7 @@ async function runMode(
     const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs }, io);
+    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings }, io);
   }
 
   const out = new Output(io.stdout);

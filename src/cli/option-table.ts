@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 
-export type CommandName = 'monitor' | 'serve' | 'fifo' | 'dance';
+export type CommandName = 'monitor' | 'serve' | 'fifo' | 'dance' | 'replay';
 
 export interface OptionRow {
   /** commander's flags: '-i, --interval <seconds>', '--no-color', '--fifo <address=path>'. */
@@ -47,6 +47,12 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--fifo <address=path>', description: "pair a stats address with its instance's master FIFO (repeatable)", commands: WATCHERS, repeatable: true },
   { flags: '--ini <files...>', description: 'read targets (stats, master-fifo) from uWSGI ini files or a vassals directory', commands: WATCHERS },
 
+  { flags: '--record <path>', description: 'record every poll into this file (a directory, one recording per target, with several targets or with serve); play it back with `uwsgitop-ts replay`', commands: WATCHERS },
+  { flags: '--record-max <size>', description: 'cap on a recording with all its rotated segments (FILE.1, FILE.2...); the oldest are dropped first', commands: WATCHERS, default: '256M' },
+  { flags: '--record-keep <duration>', description: 'drop rotated segments older than this (e.g. 12h, 7d)', commands: WATCHERS },
+  { flags: '--record-min-free <size>', description: 'stop recording, with one message, when the disk has less free space than this (monitoring goes on)', commands: WATCHERS, default: '256M' },
+  { flags: '--record-keyframe <polls>', description: 'a whole document every N polls, patches between (smaller: faster seeks, bigger files)', commands: WATCHERS, default: '300' },
+
   { flags: '--listen <host:port>', description: 'where the relay listens (loopback unless --token-file)', commands: ['serve'], default: '127.0.0.1:9192' },
   { flags: '--token-file <file>', description: 'require this token (Authorization: Bearer or ?token=) on every request', commands: ['serve'] },
   { flags: '--allow-control', description: 'accept named master FIFO commands from clients with the token (each is logged)', commands: ['serve'] },
@@ -65,11 +71,38 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--new-stats <address>', description: 'stats address of the new instance (verifies its steps)', commands: ['dance'] },
   { flags: '--running-stats <address>', description: 'stats address of the running instance', commands: ['dance'] },
   { flags: '--sleeping-stats <address>', description: 'stats address of the sleeping instance', commands: ['dance'] },
+  { flags: '--json', description: 'print the NDJSON records of every recorded poll, as --json --watch printed them', commands: ['replay'] },
+  { flags: '--once', description: 'print the text report of one moment (--at, default the end) and exit', commands: ['replay'] },
+  { flags: '--at <time>', description: 'the moment: 2026-12-01T03:12:00Z, 03:12:05 (local time), +90s from the start', commands: ['replay'] },
+  { flags: '--speed <x>', description: 'initial playing speed: 1, 2, 5, 10, 20, 50 or 100', commands: ['replay'], default: '1' },
+  { flags: '--show-secrets', description: 'show request secrets a recording made with --show-secrets holds (masked by default)', commands: ['replay'] },
+  { flags: '--no-color', description: 'no colours in the dashboard (also: the NO_COLOR environment variable)', commands: ['replay'] },
+
   { flags: '--manual-order', description: 'rollback: Q to running.fifo then p1 to sleeping.fifo (the manual\'s order)', commands: ['dance'] },
 ];
 
+/** The flight recorder's options, as `monitor` and `serve` read them back. */
+export interface RecordOptions {
+  record?: string;
+  recordMax: string;
+  recordKeep?: string;
+  recordMinFree: string;
+  recordKeyframe: string;
+  showSecrets?: boolean;
+}
+
+/** What `replay` reads back. */
+export interface ReplayOptions {
+  json?: boolean;
+  once?: boolean;
+  at?: string;
+  speed: string;
+  showSecrets?: boolean;
+  color: boolean;
+}
+
 /** What the monitor command reads back from commander (attribute names follow the table's flags). */
-export interface MonitorOptions {
+export interface MonitorOptions extends RecordOptions {
   once?: boolean;
   count?: string;
   json?: boolean;
@@ -89,7 +122,7 @@ export interface MonitorOptions {
 }
 
 /** What `serve` reads back. */
-export interface ServeOptions {
+export interface ServeOptions extends RecordOptions {
   listen: string;
   tokenFile?: string;
   allowControl?: boolean;
@@ -156,9 +189,10 @@ export function optionsMarkdown(): string {
     serve: '`uwsgitop-ts serve [options] ADDR...`',
     fifo: '`uwsgitop-ts fifo [options] FIFO COMMAND...`',
     dance: '`uwsgitop-ts dance [rollback] [options]`',
+    replay: '`uwsgitop-ts replay [options] PATH...` (recordings made with --record)',
   };
   const out: string[] = [];
-  for (const name of ['monitor', 'serve', 'fifo', 'dance'] as const) {
+  for (const name of ['monitor', 'serve', 'fifo', 'dance', 'replay'] as const) {
     out.push(titles[name], '', '| option | default | what |', '| --- | --- | --- |');
     for (const row of optionsOf(name)) {
       const repeat = row.repeatable && !row.description.includes('repeatable') ? ' (repeatable)' : '';

@@ -26,7 +26,7 @@ export function parseCount(option: string, text: string): number {
   return Number(text);
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
 
 /** A byte count, optionally with a binary unit: `65536`, `512K`, `64M`, `1GiB`. */
 export function parseSize(option: string, text: string): number {
@@ -53,6 +53,16 @@ export function parseEffectTimeout(text: string): number {
   const seconds = parseSeconds('--timeout', text, 0);
   if (seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout needs seconds between 0 and 3600, got "${text}"`);
   return Math.round(seconds * 1000);
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, min: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** A duration with an optional unit: `90`, `90s`, `15m`, `12h`, `7d`; in milliseconds. */
+export function parseDuration(option: string, text: string): number {
+  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  const unit = match ? DURATION_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) <= 0) throw new UsageError(`${option} wants a duration (e.g. 90s, 15m, 12h, 7d), got ${JSON.stringify(text)}`);
+  return Math.round(Number(match[1]) * unit * 1000);
 }
 
 /** Commander's help and errors go to the injected streams; the caller prints errors as one line itself. */

@@ -20,6 +20,7 @@ import { addOptions, type ServeOptions } from './option-table.js';
 import { intervalMsOf, parseSeconds, parseSize, routeOutput } from './options.js';
 import { collectSources } from './sources.js';
 import { buildTargets, parseTargets } from './targets.js';
+import { startRecordings } from './record-targets.js';
 
 export interface ServeIo {
   stdout: NodeJS.WritableStream;
@@ -37,6 +38,7 @@ Examples:
   uwsgitop-ts serve :9191 --listen 0.0.0.0:9192 --token-file /etc/uwsgitop/token
                                   page at http://THIS-HOST:9192/?token=<the token in the file>
   uwsgitop-ts serve --fifo :9191=/run/app/master.fifo --allow-control --token-file TOKEN
+  uwsgitop-ts serve :9191 :9292 --record /var/lib/uwsgitop --record-keep 7d   flight recorder
 
 Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metrics  (Prometheus, every target)
         /probe?target=ADDR  (one target)   /sd  (Prometheus HTTP service discovery)   /metrics/relay
@@ -140,6 +142,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     if (origin !== undefined) origins.set(t.name, origin);
   }
 
+  const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
@@ -173,6 +176,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     return 0;
   } finally {
     for (const m of monitors) m.stop();
+    recordings?.close();
     removeHandlers();
     io.signal?.removeEventListener('abort', onOuterAbort);
   }

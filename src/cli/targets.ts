@@ -10,6 +10,7 @@ import { maskSnapshot } from '../stats/secrets.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { StatsReadError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
+import type { DocumentObserver } from '../stats/document.js';
 
 export interface ReadLimits {
   timeoutMs: number;
@@ -25,8 +26,8 @@ export interface Target {
   address: StatsAddress;
   /** A file or stdin holds one document: read once, no rates. */
   isStatic: boolean;
-  /** Read one document. */
-  fetch(signal: AbortSignal): Promise<Snapshot>;
+  /** Read one document; `observe` is told the parsed document (the flight recorder keeps it). */
+  fetch(signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot>;
   /** The instance's --max-requests when known (from its ini): respawns at that count are recycling. */
   maxRequests?: number;
   /** For a target served by a relay: its live monitor (the dashboard uses it directly) and command channel. */
@@ -46,7 +47,7 @@ export function directTarget(address: StatsAddress, stdin: NodeJS.ReadableStream
     name: address.text,
     address,
     isStatic: address.kind === 'file' || address.kind === 'stdin',
-    fetch: (signal) => fetchOne(address, stdin, limits, signal),
+    fetch: (signal, observe) => fetchOne(address, stdin, limits, signal, observe),
   };
 }
 
@@ -73,8 +74,8 @@ export function buildTargets(
   return targets;
 }
 
-async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal): Promise<Snapshot> {
-  const snapshot = await readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin });
+async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot> {
+  const snapshot = await readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin }, observe);
   // Masked at the source, so every view, report, record and the relay see the same safe data.
   return limits.showSecrets === true ? snapshot : maskSnapshot(snapshot);
 }

@@ -55,3 +55,8 @@ export class FifoError extends Error {
     super(message);
   }
 }
+
+/** A recording could not be written or read (a damaged file, a full disk, a missing segment). */
+export class RecordingError extends Error {
+  override name = 'RecordingError';
+}

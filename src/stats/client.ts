@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { StatsReadError, UsageError } from '../core/errors.js';
 import { endpointKey, type StatsAddress } from './address.js';
-import { decodeSnapshot } from './document.js';
+import { decodeSnapshot, type DocumentObserver } from './document.js';
 import type { Snapshot } from './snapshot.js';
 import { abstractPaths, nodeAbstractChannel, nodeReachesAbstract, pythonAbstractChannel } from './transport-abstract.js';
 import { readChannel, type Channel, type ChannelReply } from './transport-channel.js';
@@ -215,14 +215,14 @@ export async function readRaw(address: StatsAddress, options: ReadOptions = {}):
 }
 
 /** Read and decode one target into a Snapshot (StatsReadError or DecodeError on failure). */
-export async function readSnapshot(address: StatsAddress, options: ReadOptions = {}): Promise<Snapshot> {
+export async function readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
   const raw = await readRaw(address, options);
   const snapshot = decodeSnapshot(raw.body, {
     target: address.text,
     readAtMs: Date.now(),
     monotonicMs: performance.now(),
     durationMs: raw.durationMs,
-  });
+  }, observe);
   if (raw.warnings && raw.warnings.length > 0) snapshot.warnings.unshift(...raw.warnings);
   return snapshot;
 }

@@ -37,8 +37,18 @@ function notStatsError(value: unknown): DecodeError {
 }
 
 /** Decode the body bytes of one stats reply into a Snapshot; throws DecodeError (src/core/errors.ts) when it is not a stats document. */
-export function decodeSnapshot(body: Buffer, meta: ReadMeta): Snapshot {
+export function decodeSnapshot(body: Buffer, meta: ReadMeta, observe?: DocumentObserver): Snapshot {
   const { value, repairs } = parseStatsJson(body);
+  const snapshot = snapshotOf(value, repairs, body.length, meta);
+  observe?.(value, snapshot);
+  return snapshot;
+}
+
+/** Told the parsed document (after repairs) of each successful read, with its Snapshot (the flight recorder). */
+export type DocumentObserver = (value: unknown, snapshot: Snapshot) => void;
+
+/** A Snapshot from an already parsed document (a read's, or a recorded one); throws DecodeError when it is not a stats document. */
+export function snapshotOf(value: unknown, repairs: string[], bytes: number, meta: ReadMeta): Snapshot {
   if (!isObject(value)) throw notStatsError(value);
   const kind = detectKind(value);
   if (kind === null) throw notStatsError(value);
@@ -47,7 +57,7 @@ export function decodeSnapshot(body: Buffer, meta: ReadMeta): Snapshot {
     target: meta.target,
     readAtMs: meta.readAtMs,
     monotonicMs: meta.monotonicMs,
-    bytes: body.length,
+    bytes,
     durationMs: meta.durationMs,
     warnings,
     repairs,

@@ -14,7 +14,7 @@ import { buildFrame, needsTick, type Frame, type TargetView } from './model/fram
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
 import { runningText, startRunning, type RunningCommand } from './model/progress.js';
-import { initialState, tableState, type UiState } from './model/state.js';
+import { initialState, tableState, type ReplayMark, type UiState } from './model/state.js';
 import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
 import { Renderer } from './render/renderer.js';
 import { bindingFor, type Action } from './keymap.js';
@@ -85,12 +85,23 @@ export interface DashboardSettings {
   handleSignals: boolean;
   /** With handleSignals: run once the dashboard has ended on a hangup (default: end the process by SIGHUP). */
   onHangup?: () => void;
-  /** Wall clock, epoch ms (tests); Date.now by default. */
+  /** Wall clock, epoch ms (tests); Date.now by default. A replay gives the recorded time on screen. */
   now?: () => number;
   /** Why a target has no control, when it is not for want of --fifo (a relay without --allow-control). */
   noControl?: ReadonlyMap<string, string>;
   /** Ask y/N before writing to a FIFO (default true; --no-confirm turns it off). */
   confirm?: boolean;
+  /** Set by `uwsgitop-ts replay`: the player behind the monitors. */
+  replay?: ReplayHooks;
+}
+
+/** What the dashboard needs from a replay's player. */
+export interface ReplayHooks {
+  status(): ReplayMark;
+  /** Run a replay action (play/pause, speed, step, next event); the message to show. */
+  act(action: Action): string;
+  /** Jump to a time typed at the `t` prompt; the message to show. */
+  jump(text: string): string;
 }
 
 export class Dashboard {
@@ -195,6 +206,7 @@ export class Dashboard {
   paint(): void {
     if (this.finished) return;
     this.lastFrameAt = Date.now();
+    if (this.settings.replay) this.state.replay = this.settings.replay.status();
     try {
       const frame = buildFrame({
         state: this.state,
@@ -368,8 +380,19 @@ export class Dashboard {
         return;
       }
     }
+    // A replay's keys come before the live ones they stand in for (space plays instead of freezing, +/- set the speed).
+    const replay = this.settings.replay ? bindingFor(name, 'replay') : undefined;
+    if (replay) return this.onReplayAction(this.settings.replay!, replay.action);
     const binding = bindingFor(name, 'main');
     if (binding) this.run(binding.action, ch ?? name);
+  }
+
+  private onReplayAction(replay: ReplayHooks, action: Action): void {
+    if (action === 'jump') {
+      this.state.prompt = { kind: 'jump', text: '' };
+      return;
+    }
+    this.say(safeText(replay.act(action), 160));
   }
 
   private run(action: Action, ch: string): void {
@@ -440,6 +463,15 @@ export class Dashboard {
   private onPromptKey(ch: string | undefined, key: Key, name: string): void {
     const s = this.state;
     const p = s.prompt!;
+    if (p.kind === 'jump') {
+      if (name === 'escape') s.prompt = null;
+      else if (name === 'enter' || name === 'return') {
+        s.prompt = null;
+        if (p.text.trim() !== '' && this.settings.replay) this.say(safeText(this.settings.replay.jump(p.text), 160));
+      } else if (name === 'backspace') p.text = Array.from(p.text).slice(0, -1).join('');
+      else if (ch !== undefined && !key.ctrl && /^[0-9A-Za-z:.+\-]$/.test(ch)) p.text += ch;
+      return;
+    }
     if (p.kind === 'filter') {
       const ts = tableState(s, s.view);
       if (name === 'escape') {

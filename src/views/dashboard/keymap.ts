@@ -13,9 +13,11 @@ export type Action =
   | 'filter' | 'sort-next' | 'sort-prev' | 'reverse'
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'open' | 'message' | 'control'
   // In a popup.
-  | 'close' | 'vars';
+  | 'close' | 'vars'
+  // In `uwsgitop-ts replay`.
+  | 'play' | 'speed-up' | 'speed-down' | 'step-forward' | 'step-back' | 'jump' | 'next-event' | 'next-respawn' | 'next-queue' | 'next-down';
 
-export type Section = 'Moving around' | 'Views' | 'Tables' | 'Display' | 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)' | 'In a popup';
+export type Section = 'Moving around' | 'Views' | 'Tables' | 'Display' | 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)' | 'In a popup' | 'Replay (uwsgitop-ts replay)';
 
 export interface Binding {
   action: Action;
@@ -27,8 +29,8 @@ export interface Binding {
   section: Section;
   /** The short form on the status line ([key, what]); absent: never hinted. */
   hint?: readonly [string, string];
-  /** Bound in popups (scope 'popup') or on the main screen. */
-  scope: 'main' | 'popup';
+  /** Bound in popups (scope 'popup'), on the main screen, or in a replay (before the main screen's keys). */
+  scope: 'main' | 'popup' | 'replay';
 }
 
 const VIEW_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
@@ -87,6 +89,17 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'home', keys: ['home', 'g'], label: 'Home End  g G', help: 'top/bottom', section: 'In a popup', scope: 'popup' },
   { action: 'end', keys: ['end', 'G'], label: '', help: '', section: 'In a popup', scope: 'popup' },
   { action: 'vars', keys: ['v'], label: 'v', help: 'in a worker popup: show/hide every request variable', section: 'In a popup', scope: 'popup', hint: ['v', 'variables'] },
+
+  { action: 'play', keys: ['space', 'z'], label: 'Space  z', help: 'play/pause the recording', section: 'Replay (uwsgitop-ts replay)', scope: 'replay', hint: ['Space', 'play'] },
+  { action: 'speed-up', keys: ['+'], label: '+ -', help: 'faster/slower: 1x 2x 5x 10x 20x 50x 100x', section: 'Replay (uwsgitop-ts replay)', scope: 'replay', hint: ['+-', 'speed'] },
+  { action: 'speed-down', keys: ['-'], label: '', help: '', section: 'Replay (uwsgitop-ts replay)', scope: 'replay' },
+  { action: 'step-forward', keys: ['right'], label: '→ ←', help: 'one recorded poll forward/back', section: 'Replay (uwsgitop-ts replay)', scope: 'replay', hint: ['←→', 'step'] },
+  { action: 'step-back', keys: ['left'], label: '', help: '', section: 'Replay (uwsgitop-ts replay)', scope: 'replay' },
+  { action: 'jump', keys: ['t'], label: 't', help: 'jump to a time: 2026-12-01T03:12:00Z, 03:12:05 (local), +90s, -5m', section: 'Replay (uwsgitop-ts replay)', scope: 'replay', hint: ['t', 'time'] },
+  { action: 'next-event', keys: ['e'], label: 'e', help: 'play to the next event of any kind', section: 'Replay (uwsgitop-ts replay)', scope: 'replay', hint: ['e', 'next event'] },
+  { action: 'next-respawn', keys: ['R'], label: 'R', help: 'play to the next respawn (worker, reload, chain reload step, vassal)', section: 'Replay (uwsgitop-ts replay)', scope: 'replay' },
+  { action: 'next-queue', keys: ['Q'], label: 'Q', help: 'play to the next listen queue above its threshold', section: 'Replay (uwsgitop-ts replay)', scope: 'replay' },
+  { action: 'next-down', keys: ['D'], label: 'D', help: 'play to the next time a target went down', section: 'Replay (uwsgitop-ts replay)', scope: 'replay' },
 ];
 
 function index(scope: Binding['scope']): Map<string, Binding> {
@@ -103,10 +116,11 @@ function index(scope: Binding['scope']): Map<string, Binding> {
 
 const MAIN = index('main');
 const POPUP = index('popup');
+const REPLAY = index('replay');
 
-/** The binding of a key name on the main screen or in a popup, if any. */
+/** The binding of a key name on the main screen, in a popup or in a replay, if any. */
 export function bindingFor(name: string, scope: Binding['scope']): Binding | undefined {
-  return (scope === 'popup' ? POPUP : MAIN).get(name);
+  return (scope === 'popup' ? POPUP : scope === 'replay' ? REPLAY : MAIN).get(name);
 }
 
 /** The binding of an action (main screen first). */

@@ -21,7 +21,7 @@ import { splitBody, type BodySplit } from './layout.js';
 import { eventsNeed, eventsPane, inflightNeed, inflightPane, lastEventLine, oldestRequestLine } from './panes.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
 import { cutToWidth, wrapWords } from '../width.js';
-import type { UiState } from './state.js';
+import type { ReplayMark, UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
 import type { TableView } from './table.js';
@@ -86,7 +86,7 @@ export const GRAPH_STRIP_MIN = { width: 100, height: 40 };
 const STRIP_HEIGHT = 10;
 
 /** The tabs line; the freeze marker goes on it when it fits (`frozenShown` says whether it did). */
-function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, inflight: number | null, width: number, frozenAtMs: number | null): { line: Line; frozenShown: boolean } {
+function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, inflight: number | null, width: number, frozenAtMs: number | null, replay: ReplayMark | null): { line: Line; frozenShown: boolean } {
   const views = viewsFor(kind);
   const build = (short: boolean): Line => {
     const out: Line = [];
@@ -97,14 +97,22 @@ function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, 
     }
     return out;
   };
-  const frozen: Line = frozenAtMs !== null ? [{ text: ` FROZEN at ${fmtClock(frozenAtMs / 1000)} `, style: 'prompt' }] : [];
+  const frozen: Line = replay ? [{ text: ` ${replayText(replay)} `, style: 'prompt' }] : frozenAtMs !== null ? [{ text: ` FROZEN at ${fmtClock(frozenAtMs / 1000)} `, style: 'prompt' }] : [];
   const fits = (tabs: Line, right: Line): boolean => lineWidth(tabs) + lineWidth(right) + 1 <= width;
   // Every tab stays visible: the long names give way first, then the freeze marker (the status line keeps it).
   for (const short of [false, true]) {
     const tabs = build(short);
-    if (fits(tabs, frozen)) return { line: spread(tabs, frozen, width, 'tab'), frozenShown: frozenAtMs !== null };
+    if (fits(tabs, frozen)) return { line: spread(tabs, frozen, width, 'tab'), frozenShown: frozen.length > 0 };
   }
   return { line: fitLine(build(true), width, 'tab'), frozenShown: false };
+}
+
+/** The replay marker: `REPLAY 2026-12-01 03:12:05 ▶ 10x` (local time, as every clock on screen). */
+export function replayText(mark: ReplayMark): string {
+  const d = new Date(mark.atMs);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const state = mark.atEnd ? '■ end' : mark.playing ? `▶ ${mark.speed}x` : `❚❚ ${mark.speed}x`;
+  return `REPLAY ${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${fmtClock(mark.atMs / 1000)} ${state}`;
 }
 
 function intervalText(ms: number): string {
@@ -122,6 +130,9 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     const bytes = p.command.fifo ? `"${p.command.fifo}"` : 'p';
     return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
   }
+  if (p?.kind === 'jump') {
+    return fitLine([{ text: ' Jump to (2026-12-01T03:12:00Z, 03:12:05, +90s, -5m): ', style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter go · Esc cancel', style: 'prompt' }], width, 'prompt');
+  }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
     return fitLine([{ text: ` Control ${safeText(p.target, 24)}: which FIFO byte? Esc cancels [${list}]`, style: 'prompt' }], width, 'prompt');
@@ -137,7 +148,8 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
     if (t) right.push({ text: ` every ${intervalText(t.intervalMs)}`, style: 'status' });
   }
-  const frozen: Line = state.frozenAtMs !== null ? [{ text: frozenOnTabs ? ' FROZEN' : ` FROZEN at ${fmtClock(state.frozenAtMs / 1000)}`, style: 'prompt' }] : [];
+  const replay = state.replay ?? null;
+  const frozen: Line = replay ? [{ text: frozenOnTabs ? ' REPLAY' : ` ${replayText(replay)}`, style: 'prompt' }] : state.frozenAtMs !== null ? [{ text: frozenOnTabs ? ' FROZEN' : ` FROZEN at ${fmtClock(state.frozenAtMs / 1000)}`, style: 'prompt' }] : [];
   right.push(...frozen, { text: ' ', style: 'status' });
   let left: Line;
   const msg = state.message;
@@ -287,7 +299,7 @@ export function buildFrame(input: FrameInput): Frame {
   if (targets.length > 1 && height >= 12) lines.push(fitLine(fleetLine(fleet, state.targetIndex, width), width, 'tab'));
 
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
-  const tabs = tabsLine(kind, view, inflight, width, state.frozenAtMs);
+  const tabs = tabsLine(kind, view, inflight, width, state.frozenAtMs, state.replay ?? null);
   lines.push(tabs.line);
 
   const bodyTop = lines.length;

@@ -16,7 +16,16 @@ export type CoreMode = 'off' | 'merged' | 'under';
 export type Prompt =
   | { kind: 'filter'; text: string; before: string }
   | { kind: 'confirm'; command: FifoCommand; target: string; fifoPath: string }
-  | { kind: 'command'; target: string };
+  | { kind: 'command'; target: string }
+  | { kind: 'jump'; text: string };
+
+/** Where a replay stands: shown on every frame so that a replay is never taken for live data. */
+export interface ReplayMark {
+  atMs: number;
+  playing: boolean;
+  speed: number;
+  atEnd: boolean;
+}
 
 export interface Message {
   text: string;
@@ -38,6 +47,8 @@ export interface UiState {
   coreMode: CoreMode;
   /** The poll interval before `f` turned fast refresh on; null when it is off. */
   fastFromMs: number | null;
+  /** Set in `uwsgitop-ts replay`: the recorded time on screen and the player's state. */
+  replay?: ReplayMark | null;
 }
 
 /** The state a dashboard starts with: first target, workers view, nothing open. */

@@ -1,0 +1,67 @@
+/** --record for the dashboard, `--json --watch` and `serve`: one recording per target, each target's fetch wrapped to write every poll. */
+import { mkdirSync, statSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+import { openRecording, recordingFetch, recordingPathIn, type RecordSettings } from '../record/recorder.js';
+import type { RecordingWriter } from '../record/writer.js';
+import { parseCount, parseDuration, parseSize } from './options.js';
+import type { Target } from './targets.js';
+import type { RecordOptions } from './option-table.js';
+
+/** The recordings of this run; `close` ends them all (what was written stays readable). */
+export interface Recordings {
+  writers: Map<string, RecordingWriter>;
+  /** Where a stopped recording's message goes (stderr at first; the dashboard shows it as an event). */
+  notify: (target: string, message: string) => void;
+  close(): void;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start recording every target that is polled here (not files, stdin or a relay's targets, which their relay
+ * records). `path` is a file for one target; a directory (created if missing) for several, or when `asDirectory`.
+ */
+export function startRecordings(targets: Target[], options: RecordOptions, intervalMs: number, writeErr: (text: string) => void, asDirectory = false): Recordings | null {
+  const path = options.record;
+  if (path === undefined) return null;
+  const recordable = targets.filter((t) => !t.isStatic && t.remote === undefined);
+  if (recordable.length === 0) throw new UsageError('--record: no target to record (files, stdin and relay targets are not polled here)');
+  const maxBytes = parseSize('--record-max', options.recordMax);
+  const settingsBase = {
+    maxBytes,
+    keepMs: options.recordKeep === undefined ? null : parseDuration('--record-keep', options.recordKeep),
+    minFreeBytes: parseSize('--record-min-free', options.recordMinFree),
+    showSecrets: options.showSecrets === true,
+    intervalMs,
+    keyframeEvery: parseCount('--record-keyframe', options.recordKeyframe),
+  };
+  if (maxBytes < 16 * 1024) throw new UsageError(`--record-max must be at least 16K, got ${options.recordMax}`);
+  const inDirectory = asDirectory || recordable.length > 1 || isDirectory(path);
+  if (inDirectory) mkdirSync(path, { recursive: true });
+  const recordings: Recordings = {
+    writers: new Map(),
+    notify: (target, message) => writeErr(`uwsgitop-ts: ${target}: ${message}\n`),
+    close() {
+      for (const w of this.writers.values()) w.close();
+    },
+  };
+  try {
+    for (const target of recordable) {
+      const settings: RecordSettings = { ...settingsBase, onStop: (message) => recordings.notify(target.name, message) };
+      const writer = openRecording(target.name, inDirectory ? recordingPathIn(path, target.name) : path, settings);
+      recordings.writers.set(target.name, writer);
+      const read = target.fetch.bind(target);
+      target.fetch = recordingFetch({ name: target.name, fetch: read }, writer, settings.showSecrets);
+    }
+  } catch (err) {
+    recordings.close();
+    throw new UsageError(`--record ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return recordings;
+}

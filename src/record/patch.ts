@@ -1,0 +1,101 @@
+/**
+ * JSON patches between consecutive stats documents: consecutive polls differ in a few counters, so a
+ * recording stores the ops that turn the previous document into the next one (docs/recording-format.md).
+ * An op is [0, path, value] (set; an index equal to an array's length appends), [1, path] (delete a key, or
+ * cut an array at that index) or [2, path, n] (add the integer n to the integer there).
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type PathStep = string | number;
+export type PatchOp = [0, PathStep[], JsonValue] | [1, PathStep[]] | [2, PathStep[], number];
+
+function isPlainObject(v: unknown): v is Record<string, JsonValue> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sameKeys(a: Record<string, JsonValue>, b: Record<string, JsonValue>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
+  return true;
+}
+
+function walk(a: JsonValue, b: JsonValue, path: PathStep[], ops: PatchOp[]): void {
+  if (a === b) return;
+  if (typeof a === 'number' && typeof b === 'number') {
+    // Counters grow by small steps: an integer difference compresses far better than the new value.
+    if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(b - a)) ops.push([2, [...path], b - a]);
+    else if (!Object.is(a, b)) ops.push([0, [...path], b]);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const common = Math.min(a.length, b.length);
+    for (let i = 0; i < common; i++) {
+      path.push(i);
+      walk(a[i]!, b[i]!, path, ops);
+      path.pop();
+    }
+    if (b.length < a.length) ops.push([1, [...path, b.length]]);
+    for (let i = common; i < b.length; i++) ops.push([0, [...path, i], b[i]!]);
+    return;
+  }
+  // Objects keep uWSGI's key order on replay only if no key moved: a new or removed key replaces the object.
+  if (isPlainObject(a) && isPlainObject(b) && sameKeys(a, b)) {
+    for (const key of Object.keys(b)) {
+      path.push(key);
+      walk(a[key]!, b[key]!, path, ops);
+      path.pop();
+    }
+    return;
+  }
+  ops.push([0, [...path], b]);
+}
+
+/** The ops that turn document `a` into document `b` (empty when they are equal). */
+export function diff(a: JsonValue, b: JsonValue): PatchOp[] {
+  const ops: PatchOp[] = [];
+  walk(a, b, [], ops);
+  return ops;
+}
+
+function fail(why: string): never {
+  throw new RangeError(`bad patch: ${why}`);
+}
+
+/** Apply ops to `doc` in place where possible; returns the new document (the root may be replaced). */
+export function applyPatch(doc: JsonValue, ops: readonly PatchOp[]): JsonValue {
+  let root = doc;
+  for (const op of ops) {
+    if (!Array.isArray(op) || !Array.isArray(op[1])) fail('an op is not [kind, path, ...]');
+    const path = op[1];
+    if (path.length === 0) {
+      if (op[0] === 0) root = op[2];
+      else if (op[0] === 2 && typeof root === 'number') root += op[2];
+      else fail('op on the document root');
+      continue;
+    }
+    let parent: JsonValue = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const step = path[i]!;
+      const next: JsonValue | undefined = Array.isArray(parent) && typeof step === 'number' ? parent[step] : isPlainObject(parent) && typeof step === 'string' && Object.hasOwn(parent, step) ? parent[step] : undefined;
+      if (next === undefined) fail(`path ${JSON.stringify(path)} does not exist`);
+      parent = next;
+    }
+    const last = path[path.length - 1]!;
+    if (Array.isArray(parent) && typeof last === 'number' && last >= 0 && last <= parent.length) {
+      if (op[0] === 0) parent[last] = op[2];
+      else if (op[0] === 1) parent.length = last;
+      else if (typeof parent[last] === 'number') parent[last] = (parent[last] as number) + op[2];
+      else fail(`adding to a non-number at ${JSON.stringify(path)}`);
+    } else if (isPlainObject(parent) && typeof last === 'string') {
+      if (op[0] === 0) parent[last] = op[2];
+      else if (op[0] === 1) delete parent[last];
+      else if (typeof parent[last] === 'number') parent[last] = (parent[last] as number) + op[2];
+      else fail(`adding to a non-number at ${JSON.stringify(path)}`);
+    } else {
+      fail(`path ${JSON.stringify(path)} does not exist`);
+    }
+  }
+  return root;
+}

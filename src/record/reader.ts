@@ -1,0 +1,248 @@
+/**
+ * Reads recordings: frames checked one by one (length, CRC), a cut or damaged tail reported and the polls
+ * before it kept, the documents rebuilt from their keyframe and patches on demand (a day of documents does
+ * not fit in memory; their compressed frames do).
+ */
+import { readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import { RecordingError } from '../core/errors.js';
+import { FORMAT_VERSION, FRAME_HEAD, frameCrc, MAGIC, MAX_FRAME, type FrameKind, type RecordingHeader } from './format.js';
+import { applyPatch, type JsonValue, type PatchOp } from './patch.js';
+import { listSegments } from './segments.js';
+import { WINDOW } from './writer.js';
+
+interface Frame {
+  kind: FrameKind;
+  payload: Buffer;
+}
+
+/** One recorded poll, without its document (see Recording.documents). */
+export interface RecordedPoll {
+  /** Read time, epoch ms. */
+  t: number;
+  /** The recorder's monotonic clock, ms (rates are computed over it, as live; see monotonic()). */
+  mono: number;
+  ok: boolean;
+  /** The failure's one-line reason (ok false). */
+  error: string | null;
+  code: string | null;
+  durationMs: number;
+  bytes: number;
+  repairs: string[];
+}
+
+interface PollRef {
+  segment: number;
+  frame: number;
+  /** Index (in polls) of the first poll of this poll's deflate stream. */
+  streamStart: number;
+}
+
+interface Segment {
+  path: string;
+  header: RecordingHeader;
+  frames: Frame[];
+}
+
+function scanFrames(buf: Buffer, path: string, problems: string[]): { header: RecordingHeader | null; frames: Frame[] } {
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new RecordingError(`${path} is not a uwsgitop-ts recording (no UWSGITOP-REC line at its start)`);
+  }
+  const frames: Frame[] = [];
+  let header: RecordingHeader | null = null;
+  let at = MAGIC.length;
+  while (at < buf.length) {
+    const left = buf.length - at;
+    const length = left >= FRAME_HEAD ? buf.readUInt32BE(at) : -1;
+    if (left < FRAME_HEAD || length > MAX_FRAME || at + FRAME_HEAD + length > buf.length) {
+      problems.push(`${path}: the last ${left} bytes are an incomplete poll (the recorder was stopped while writing it); replaying up to the poll before`);
+      break;
+    }
+    const body = buf.subarray(at + 8, at + FRAME_HEAD + length);
+    if (frameCrc(body) !== buf.readUInt32BE(at + 4)) {
+      problems.push(`${path}: damaged data at byte ${at} (checksum mismatch), ${left} bytes ignored; replaying up to the poll before`);
+      break;
+    }
+    const kind = String.fromCharCode(body[0]!) as FrameKind;
+    const payload = body.subarray(1);
+    if (kind === 'H') {
+      const parsed = JSON.parse(payload.toString('utf8')) as RecordingHeader;
+      if (parsed.format !== FORMAT_VERSION) throw new RecordingError(`${path} is a recording of format ${String(parsed.format)}; this uwsgitop-ts reads format ${FORMAT_VERSION}`);
+      header ??= parsed;
+    } else if (kind === 'K' || kind === 'D') {
+      frames.push({ kind, payload });
+    } else {
+      problems.push(`${path}: unknown frame kind at byte ${at}, the rest ignored`);
+      break;
+    }
+    at += FRAME_HEAD + length;
+  }
+  return { header, frames };
+}
+
+/** The text of one chunk, inflated against the last 32 KiB of its stream. */
+function inflate(payload: Buffer, dict: Buffer): Buffer {
+  return dict.length > 0 ? inflateRawSync(payload, { dictionary: dict }) : inflateRawSync(payload);
+}
+
+function slide(dict: Buffer, text: Buffer): Buffer {
+  return text.length >= WINDOW ? text.subarray(text.length - WINDOW) : Buffer.concat([dict, text]).subarray(-WINDOW);
+}
+
+type RawRecord = { t?: unknown; m?: unknown; d?: unknown; b?: unknown; doc?: unknown; p?: unknown; r?: unknown; err?: unknown; code?: unknown };
+
+/** Sequential decoding state of one stream: the dictionary and the current document. */
+interface Cursor {
+  poll: number;
+  dict: Buffer;
+  doc: JsonValue | undefined;
+}
+
+/** One target's recording (every segment of FILE, oldest first), indexed by poll. */
+export class Recording {
+  readonly polls: RecordedPoll[] = [];
+  /** Cut or damaged tails found, one line each (replay goes on without them). */
+  readonly problems: string[] = [];
+  readonly header: RecordingHeader;
+  private readonly refs: PollRef[] = [];
+  private readonly segments: Segment[] = [];
+  private cursor: Cursor | null = null;
+
+  constructor(readonly file: string, paths: readonly string[]) {
+    for (const path of paths) {
+      const { header, frames } = scanFrames(readFileSync(path), path, this.problems);
+      if (header === null) {
+        this.problems.push(`${path}: no header (empty segment), skipped`);
+        continue;
+      }
+      this.segments.push({ path, header, frames });
+    }
+    if (this.segments.length === 0) throw new RecordingError(`${file}: nothing recorded`);
+    this.header = this.segments[this.segments.length - 1]!.header;
+    this.index();
+  }
+
+  /** Open FILE with its rotated segments (FILE.1, FILE.2, ...). */
+  static open(file: string): Recording {
+    const paths = listSegments(file).map((s) => s.path);
+    if (paths.length === 0) throw new RecordingError(`${file}: no such recording`);
+    return new Recording(file, paths);
+  }
+
+  /** The target the recording is of. */
+  get target(): string {
+    return this.header.target;
+  }
+
+  /** Decode every frame once to learn the poll times; a stream broken by damage ends that segment. */
+  private index(): void {
+    this.segments.forEach((seg, s) => {
+      let dict: Buffer = Buffer.alloc(0);
+      let streamStart = -1;
+      let hasDoc = false;
+      for (let f = 0; f < seg.frames.length; f++) {
+        const frame = seg.frames[f]!;
+        if (frame.kind === 'K') {
+          dict = Buffer.alloc(0);
+          streamStart = this.polls.length;
+          hasDoc = false;
+        } else if (streamStart < 0) {
+          continue;
+        }
+        let rec: RawRecord;
+        let text: Buffer;
+        try {
+          text = inflate(frame.payload, dict);
+          rec = JSON.parse(text.toString('utf8')) as RawRecord;
+        } catch {
+          this.problems.push(`${seg.path}: poll ${f + 1} cannot be decoded, the rest of this segment ignored`);
+          break;
+        }
+        dict = slide(dict, text);
+        const poll = this.pollOf(rec, hasDoc);
+        if (poll === null) {
+          this.problems.push(`${seg.path}: poll ${f + 1} is not a poll record, the rest of this segment ignored`);
+          break;
+        }
+        if (rec.doc !== undefined) hasDoc = true;
+        if (typeof rec.m === 'number') poll.mono = this.monotonic(poll.t, rec.m);
+        this.polls.push(poll);
+        this.refs.push({ segment: s, frame: f, streamStart });
+      }
+    });
+    // Segments are in rotation order; a clock step back is kept as recorded, but polls must be in order to seek.
+    for (let i = 1; i < this.polls.length; i++) {
+      const prev = this.polls[i - 1]!;
+      const cur = this.polls[i]!;
+      if (cur.t < prev.t) cur.t = prev.t;
+      if (cur.mono < prev.mono) cur.mono = prev.mono;
+    }
+  }
+
+  private monoOffset = 0;
+  private lastTimed: { t: number; mono: number } | null = null;
+
+  /**
+   * The recorder's monotonic clock, unchanged within one recording session (rates exactly as live); a later
+   * session (a restarted recorder has a new clock) continues from the previous poll by the wall-clock gap.
+   */
+  private monotonic(t: number, m: number): number {
+    const prev = this.lastTimed;
+    if (prev !== null && Math.abs(m + this.monoOffset - prev.mono - (t - prev.t)) > 5000) this.monoOffset = prev.mono + (t - prev.t) - m;
+    this.lastTimed = { t, mono: m + this.monoOffset };
+    return m + this.monoOffset;
+  }
+
+  private pollOf(rec: RawRecord, hasDoc: boolean): RecordedPoll | null {
+    if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number') return null;
+    if (typeof rec.err === 'string') {
+      return { t: rec.t, mono: this.polls.at(-1)?.mono ?? 0, ok: false, error: rec.err, code: typeof rec.code === 'string' ? rec.code : null, durationMs: 0, bytes: 0, repairs: [] };
+    }
+    if (rec.doc === undefined && !(Array.isArray(rec.p) && hasDoc)) return null;
+    const repairs = Array.isArray(rec.r) ? rec.r.filter((x): x is string => typeof x === 'string') : [];
+    return { t: rec.t, mono: rec.t, ok: true, error: null, code: null, durationMs: typeof rec.d === 'number' ? rec.d : 0, bytes: typeof rec.b === 'number' ? rec.b : 0, repairs };
+  }
+
+  /**
+   * The document of poll `i` (the last document before it for a failed poll, undefined when none), rebuilt
+   * from its stream's keyframe, or from where the previous call left off when moving forward. The value is
+   * the reader's own: it changes on the next call.
+   */
+  documentAt(i: number): JsonValue | undefined {
+    if (i < 0 || i >= this.polls.length) throw new RangeError(`poll ${i} is not in the recording`);
+    const ref = this.refs[i]!;
+    let cur = this.cursor;
+    if (cur === null || cur.poll > i || this.refs[cur.poll]!.streamStart !== ref.streamStart) {
+      cur = { poll: ref.streamStart - 1, dict: Buffer.alloc(0) as Buffer, doc: undefined };
+    }
+    while (cur.poll < i) {
+      const next = cur.poll + 1;
+      const r = this.refs[next]!;
+      const text = inflate(this.segments[r.segment]!.frames[r.frame]!.payload, cur.dict);
+      const rec = JSON.parse(text.toString('utf8')) as RawRecord;
+      cur.dict = slide(cur.dict, text);
+      if (rec.doc !== undefined) cur.doc = rec.doc as JsonValue;
+      else if (Array.isArray(rec.p) && cur.doc !== undefined) cur.doc = applyPatch(cur.doc, rec.p as PatchOp[]);
+      cur.poll = next;
+    }
+    this.cursor = cur;
+    return cur.doc;
+  }
+
+  /** The index of the last poll at or before `atMs` (-1 when the recording starts later). */
+  pollAt(atMs: number): number {
+    let lo = 0;
+    let hi = this.polls.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.polls[mid]!.t <= atMs) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+}
