@@ -7,7 +7,7 @@
  */
 import { escapeControls } from '../core/safe-text.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import type { EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
+import type { Core, EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -159,6 +159,17 @@ function emitter(set: SampleSet, target: string): Emit {
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
+/** Each per-core family and the core's value it carries. */
+const CORE_VALUES: ReadonlyArray<readonly [string, (core: Core) => number]> = [
+  ['uwsgi_worker_core_busy', (core) => flag(core.inRequest)],
+  ['uwsgi_worker_core_requests_total', (core) => core.requests],
+  ['uwsgi_worker_core_static_requests_total', (core) => core.staticRequests],
+  ['uwsgi_worker_core_routed_requests_total', (core) => core.routedRequests],
+  ['uwsgi_worker_core_offloaded_requests_total', (core) => core.offloadedRequests],
+  ['uwsgi_worker_core_write_errors_total', (core) => core.writeErrors],
+  ['uwsgi_worker_core_read_errors_total', (core) => core.readErrors],
+];
+
 function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptions): void {
   // Slots never spawned in cheaper mode have id 0: uwsgi_exporter leaves them out, and so do we.
   const workers = doc.workers.filter((w) => w.id !== 0);
@@ -198,13 +209,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     if (options.cores) {
       for (const core of w.cores ?? []) {
         const coreLabels = { worker_id: String(w.id), core_id: String(core.id) };
-        emit('uwsgi_worker_core_busy', flag(core.inRequest), coreLabels);
-        emit('uwsgi_worker_core_requests_total', core.requests, coreLabels);
-        emit('uwsgi_worker_core_static_requests_total', core.staticRequests, coreLabels);
-        emit('uwsgi_worker_core_routed_requests_total', core.routedRequests, coreLabels);
-        emit('uwsgi_worker_core_offloaded_requests_total', core.offloadedRequests, coreLabels);
-        emit('uwsgi_worker_core_write_errors_total', core.writeErrors, coreLabels);
-        emit('uwsgi_worker_core_read_errors_total', core.readErrors, coreLabels);
+        for (const [name, value] of CORE_VALUES) emit(name, value(core), coreLabels);
       }
     }
     emit('uwsgi_worker_requests_total', w.requests, labels);
