@@ -78,10 +78,20 @@ describe('the hostile catalogue through every output', () => {
     const text = await (await fetch(`${relay.url}metrics`)).text();
     expect(rawUnsafe(text)).toBeNull();
     // The hostile "\nuwsgi_up 1" never starts a line of its own.
-    for (const line of text.split('\n')) if (line !== '') expect(line).toMatch(/^(# (HELP|TYPE) )?uwsgi(top)?_/);
+    for (const line of text.split('\n')) if (line !== '') expect(line).toMatch(/^(# (HELP|TYPE) )?(uwsgi(top)?_|process_|nodejs_)/);
     expect(text).toContain('name="cache:\\\\x1b]0;pwned\\\\x07');
     expect(text).toContain('vassal="vassal0:');
     expect(text).toContain('key="key:');
+  });
+
+  it('/probe and /sd: clean bytes; a probe answers the one target with the same escaped values', async () => {
+    const probe = await (await fetch(`${relay.url}probe?target=${encodeURIComponent(addrs.instance)}`)).text();
+    expect(rawUnsafe(probe)).toBeNull();
+    for (const line of probe.split('\n')) if (line !== '') expect(line).toMatch(/^(# (HELP|TYPE) )?uwsgi_/);
+    expect(probe).toContain('name="cache:\\\\x1b]0;pwned\\\\x07');
+    const sd = await (await fetch(`${relay.url}sd`)).text();
+    expect(rawUnsafe(sd)).toBeNull();
+    expect(JSON.parse(sd).map((g: { targets: string[] }) => g.targets[0])).toEqual(Object.values(addrs));
   });
 
   it('/api/snapshot and the WebSocket feed: clean bytes, values intact once parsed', async () => {
