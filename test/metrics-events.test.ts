@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { derive } from '../src/metrics/derive.js';
 import { detectEvents } from '../src/metrics/events.js';
-import type { ChainReloadState, EventOptions, EventType, MonitorEvent } from '../src/metrics/types.js';
+import type { ChainReloadState, EventMemory, EventOptions, EventType, MonitorEvent } from '../src/metrics/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { copy, emperor, inst, router, sample } from './metrics-fixtures.js';
 
-/** Events between two snapshots, with the derived values the monitor would pass. */
-function events(prev: Snapshot | null, cur: Snapshot, options?: EventOptions): MonitorEvent[] {
-  return detectEvents(prev, cur, derive(prev, cur), options);
+/** Events between two snapshots, with the derived values the monitor would pass (options and memory in one object). */
+function events(prev: Snapshot | null, cur: Snapshot, given: EventOptions & EventMemory = {}): MonitorEvent[] {
+  return detectEvents(prev, cur, derive(prev, cur), given, given);
 }
 
 function ofType(list: MonitorEvent[], type: EventType): MonitorEvent[] {
@@ -55,7 +55,7 @@ describe('events: instance life', () => {
 });
 
 describe('events: worker respawns and their likely cause', () => {
-  function respawn(edit: (prev: any, cur: any) => void, options?: EventOptions): MonitorEvent[] {
+  function respawn(edit: (prev: any, cur: any) => void, options?: EventOptions & EventMemory): MonitorEvent[] {
     const a = sample('instance-idle.json');
     const b = copy(a);
     b.workers[1].pid = a.workers[1].pid + 1000;

@@ -148,7 +148,7 @@ export interface ChainReloadState {
   lastReplacementMs: number;
 }
 
-/** Options of detectEvents. */
+/** Options of detectEvents: thresholds and what the user told us, never changed by it. */
 export interface EventOptions {
   /** Share of a socket's max_queue at or above which 'listen-queue-high' fires (default 0.8). */
   listenQueueThreshold?: number;
@@ -156,22 +156,29 @@ export interface EventOptions {
   maxRequests?: number;
   /** Without maxRequests: a worker that served at least this many requests in its life before respawning (and no harakiri) is reported as a likely max-requests recycle (default 1000). */
   highDeltaRequests?: number;
-  /** The previous poll's derived values, so 'exceptions-rising' compares this interval with the one before. */
-  previousDerived?: Derived | null;
-  /** Chain reload tracking, owned by the caller and updated in place. */
-  chain?: ChainReloadState;
   /** A chain run with no replacement for this long is forgotten (default 60000 ms). */
   chainTimeoutMs?: number;
+  /** With EventMemory.exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
+  exceptionQuietMs?: number;
+}
+
+/**
+ * What detectEvents remembers across polls of one target, owned by the caller and updated in place (all of
+ * it bounded). A part left out turns off what it tracks.
+ */
+export interface EventMemory {
+  /** The previous poll's derived values, so 'exceptions-rising' compares this interval with the one before. */
+  previousDerived?: Derived | null;
+  /** Chain reload tracking. */
+  chain?: ChainReloadState;
   /**
-   * Vassals seen gone, by id, owned by the caller and updated in place: the Emperor drops a dying vassal from
-   * its list and adds it back when respawned, so its return is a respawn, not a new vassal. Bounded.
+   * Vassals seen gone, by id: the Emperor drops a dying vassal from its list and adds it back when
+   * respawned, so its return is a respawn, not a new vassal.
    */
   goneVassals?: Map<string, { pid: number; atMs: number }>;
   /**
-   * The last 'exceptions-rising' alert, owned by the caller and updated in place: sporadic exceptions would
-   * otherwise raise one every other poll and bury every other event. Without it, every rise is reported.
+   * The last 'exceptions-rising' alert: sporadic exceptions would otherwise raise one every other poll and
+   * bury every other event. Without it, every rise is reported.
    */
   exceptionAlert?: { atMs: number; eps: number };
-  /** With exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
-  exceptionQuietMs?: number;
 }

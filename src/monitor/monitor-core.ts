@@ -4,11 +4,11 @@
  * createMonitor wires it to a Poller; benchmarks and tests drive it directly.
  */
 import type { Snapshot } from '../stats/snapshot.js';
-import type { ChainReloadState, Derived, MonitorEvent } from '../metrics/types.js';
+import type { Derived, EventOptions, MonitorEvent } from '../metrics/types.js';
 import { SERIES_NAMES, type SeriesName, type SeriesView } from '../metrics/series.js';
 import type { TargetState, TargetUpdate } from './types.js';
 import { derive } from '../metrics/derive.js';
-import { detectEvents } from '../metrics/events.js';
+import { createEventMemory, detectEvents } from '../metrics/events.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
 import { escapeControls } from '../core/safe-text.js';
 
@@ -36,10 +36,8 @@ export class MonitorCore {
   private readonly series = new Map<SeriesName, HistorySeries>();
   private readonly log: BoundedLog<MonitorEvent>;
   private prev: Snapshot | null = null;
-  private prevDerived: Derived | null = null;
-  private readonly chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
-  private readonly goneVassals = new Map<string, { pid: number; atMs: number }>();
-  private readonly exceptionAlert = { atMs: -Infinity, eps: 0 };
+  /** What event detection carries from one poll to the next. */
+  private readonly memory = createEventMemory();
   private latestUpdate: TargetUpdate | null = null;
   private down = false;
   private downSinceMs: number | null = null;
@@ -77,19 +75,15 @@ export class MonitorCore {
         message: this.everUp ? `target back up${gone}` : `target up${gone}`,
       });
     }
-    const eventOptions = {
-      previousDerived: this.prevDerived,
-      chain: this.chain,
-      goneVassals: this.goneVassals,
-      exceptionAlert: this.exceptionAlert,
+    const eventOptions: EventOptions = {
       ...(this.options.listenQueueThreshold !== undefined ? { listenQueueThreshold: this.options.listenQueueThreshold } : {}),
       ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
     };
-    for (const ev of detectEvents(this.prev, snapshot, derived, eventOptions)) events.push(ev);
+    for (const ev of detectEvents(this.prev, snapshot, derived, eventOptions, this.memory)) events.push(ev);
     for (const ev of events) this.log.push(ev);
     this.pushHistory(snapshot, derived);
     this.prev = snapshot;
-    this.prevDerived = derived;
+    this.memory.previousDerived = derived;
     this.down = false;
     this.downSinceMs = null;
     this.everUp = true;
@@ -129,7 +123,7 @@ export class MonitorCore {
     }
     for (const s of this.series.values()) s.push(null, atMs);
     // The previous-interval rates no longer describe the interval before the next good read.
-    this.prevDerived = null;
+    this.memory.previousDerived = null;
     const state: TargetState = { state: 'down', error, sinceMs: this.downSinceMs ?? atMs, nextRetryAtMs };
     const update: TargetUpdate = {
       target: this.target,
