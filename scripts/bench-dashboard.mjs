@@ -85,7 +85,7 @@ for (const [cols, rows] of [[80, 24], [160, 50]]) {
     }
 
     const tty = fakeTty(cols, rows);
-    const dash = new Dashboard([monitor], { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, { color: true, controls: new Map(), handleSignals: false });
+    const dash = new Dashboard([monitor], { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, { color: true, controls: new Map() });
     const paint = [];
     for (let i = 0; i < ITER; i++) {
       // A new poll every frame, as on a live instance (the selection moves too, so rows really change).

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
-import { runDashboard } from '../src/views/dashboard/index.js';
+import { startDashboard } from '../src/views/dashboard/index.js';
+import { endDashboardOnSignals } from '../src/cli/dashboard-signals.js';
 import { Dashboard } from '../src/views/dashboard/dashboard.js';
 import { FakeMonitor, KEY, fakeTty, lineWith, sample, SAMPLES, headlessPerTest, type Harness } from './views-support.js';
 
@@ -153,13 +154,15 @@ describe('the terminal is restored', () => {
     expect(m.subscribers).toBe(0);
   });
 
-  it('runDashboard quits on SIGTERM and SIGINT with 128+n and removes its handlers', async () => {
+  it('with the command line\'s handlers, SIGTERM and SIGINT quit with 128+n and the handlers go', async () => {
     for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
       const before = process.listenerCount(sig);
       const m = new FakeMonitor('127.0.0.1:9191');
       m.push(sample('instance-idle.json'), 0);
       const tty = fakeTty(80, 24);
-      const done = runDashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, { color: true });
+      const dash = startDashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, { color: true });
+      endDashboardOnSignals(dash);
+      const done = dash.done;
       expect(process.listenerCount(sig)).toBeGreaterThan(before);
       // Deliver the signal to the handlers the way Node would, without signalling the test runner.
       process.emit(sig, sig);
@@ -179,11 +182,11 @@ describe('the terminal is restored', () => {
     let hangups = 0;
     let restoredFirst = false;
     const dash = new Dashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, {
-      color: true, controls: new Map(), handleSignals: true,
-      onHangup: () => {
-        hangups++;
-        restoredFirst = dash.finished && process.listenerCount('SIGHUP') === before && !tty.input.isRaw;
-      },
+      color: true, controls: new Map(),
+    });
+    endDashboardOnSignals(dash, () => {
+      hangups++;
+      restoredFirst = dash.finished && process.listenerCount('SIGHUP') === before && !tty.input.isRaw;
     });
     expect(process.listenerCount('SIGHUP')).toBeGreaterThan(before);
     process.emit('SIGHUP', 'SIGHUP');
@@ -199,8 +202,9 @@ describe('the terminal is restored', () => {
     const tty = fakeTty(80, 24);
     let hangups = 0;
     const dash = new Dashboard([m], { input: tty.input, output: tty.output, env: { TERM: 'xterm' } }, {
-      color: true, controls: new Map(), handleSignals: true, onHangup: () => hangups++,
+      color: true, controls: new Map(),
     });
+    endDashboardOnSignals(dash, () => hangups++);
     const gone = Object.assign(new Error('write EIO'), { code: 'EIO' });
     tty.output.emit('error', gone);
     expect(await dash.done).toBe(129);

@@ -174,7 +174,6 @@ export async function startHeadless(
   const dash = new Dashboard(monitors, { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, {
     color: opts.color ?? true,
     controls: opts.controls ?? new Map(),
-    handleSignals: false,
     ...(opts.confirm === undefined ? {} : { confirm: opts.confirm }),
   });
   // blessed buffers its output until the next tick: wait for that too, so tty.bytes() holds the frame.

@@ -4,6 +4,7 @@ import type { TargetMonitor } from '../monitor/types.js';
 import type { Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
 import type { Recordings } from './record-targets.js';
+import { endDashboardOnSignals } from './dashboard-signals.js';
 
 export interface DashboardIo {
   stdin: NodeJS.ReadableStream;
@@ -28,7 +29,7 @@ export interface DashboardRun {
 /** Run the dashboard until the user quits; every monitor is stopped afterwards. Resolves with the exit status. */
 export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promise<number> {
   // Loaded on demand: scripts (--once, --json) never pay for blessed.
-  const { runDashboard } = await import('../views/dashboard/index.js');
+  const { startDashboard } = await import('../views/dashboard/index.js');
   const controls = new Map<string, TargetControl>();
   if (run.fifos.size > 0) {
     const { createTargetControl } = await import('../fifo/control.js');
@@ -66,12 +67,14 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     };
   }
   try {
-    return await runDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
+    const dashboard = startDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
       color: run.color,
       confirm: run.confirm,
       noControl,
       ...(controls.size > 0 ? { controls } : {}),
     });
+    endDashboardOnSignals(dashboard);
+    return await dashboard.done;
   } finally {
     for (const m of owned) m.stop();
   }

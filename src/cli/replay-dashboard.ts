@@ -2,6 +2,7 @@
 import { Dashboard, type ReplayHooks } from '../views/dashboard/dashboard.js';
 import type { ScreenIO } from '../views/dashboard/render/terminal.js';
 import { safeText } from '../core/safe-text.js';
+import { endDashboardOnSignals } from './dashboard-signals.js';
 import { fmtClock } from '../views/dashboard/format.js';
 import { EVENT_KINDS, parseReplayTime, type ReplayPlayer } from '../record/player.js';
 
@@ -56,10 +57,10 @@ export function runReplayDashboard(player: ReplayPlayer, io: ScreenIO, options: 
   const dashboard = new Dashboard(player.monitors, io, {
     color: options.color,
     controls: new Map(),
-    handleSignals: true,
     now: () => player.positionMs,
     replay: replayHooks(player),
   });
+  endDashboardOnSignals(dashboard);
   const stop = player.onChange(() => dashboard.schedule(false));
   return dashboard.done.finally(stop);
 }

@@ -28,20 +28,6 @@ const TICK_SKIP_MS = 900;
 const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
 /** The poll interval of fast refresh (`f`). */
 const FAST_MS = 250;
-const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
-
-/**
- * After a hangup the terminal is gone (ssh dropped, tmux session killed): end the process by the signal
- * itself, as Unix programs do, once the dashboard has cleaned up. Carrying on to a normal exit would let the
- * terminal's EIO write errors surface as a crash, and Node 20 aborts at exit when it cannot restore the
- * vanished terminal's modes (a ResetStdio assertion and a core dump). Left alone when someone else handles
- * SIGHUP.
- */
-function endByHangup(): void {
-  if (process.listenerCount('SIGHUP') > 0) return;
-  // Our listener is gone, so the default action applies: the process ends here, before any queued write fails.
-  process.kill(process.pid, 'SIGHUP');
-}
 
 function intervalLabel(ms: number): string {
   return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
@@ -81,10 +67,6 @@ export function normalizeKey(ch: string | undefined, key: Key & { meta?: boolean
 export interface DashboardSettings {
   color: boolean;
   controls: Map<string, TargetControl>;
-  /** Install SIGTERM/SIGHUP/SIGINT handlers (off in tests that run several dashboards at once). */
-  handleSignals: boolean;
-  /** With handleSignals: run once the dashboard has ended on a hangup (default: end the process by SIGHUP). */
-  onHangup?: () => void;
   /** Wall clock, epoch ms (tests); Date.now by default. A replay gives the recorded time on screen. */
   now?: () => number;
   /** Why a target has no control, when it is not for want of --fifo (a relay without --allow-control). */
@@ -106,7 +88,10 @@ export interface ReplayHooks {
 
 export class Dashboard {
   readonly screen: Widgets.Screen;
-  /** Emits 'frame' after each painted frame, 'key' after each handled key, and 'exit' with the status. */
+  /**
+   * Emits 'frame' after each painted frame, 'key' after each handled key, 'exit' with the status, and
+   * 'hangup' (after 'exit') when its terminal went away: what the process does then is its caller's choice.
+   */
   readonly emitter = new EventEmitter();
   readonly done: Promise<number>;
   state: UiState = initialState();
@@ -127,7 +112,6 @@ export class Dashboard {
   private lastFrameAt = 0;
   /** A key changed the state since the last frame was built. */
   private modelStale = false;
-  private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
     this.clock = settings.now ?? Date.now;
@@ -139,7 +123,7 @@ export class Dashboard {
     // dashboard ends as a hangup would before anyone else turns the error into a crash report.
     io.output.prependListener('error', () => {
       this.finish(129);
-      if (settings.handleSignals) (settings.onHangup ?? endByHangup)();
+      this.emitter.emit('hangup');
     });
     try {
       this.renderer = new Renderer(this.screen, settings.color);
@@ -156,16 +140,6 @@ export class Dashboard {
       if (Date.now() - this.lastFrameAt < TICK_SKIP_MS) return;
       if (needsTick(this.state, this.targetViews(), this.clock())) this.schedule(false);
     }, 1000);
-    if (settings.handleSignals) {
-      for (const [sig, num] of SIGNALS) {
-        const handler = (): void => {
-          this.finish(128 + num);
-          if (sig === 'SIGHUP') (settings.onHangup ?? endByHangup)();
-        };
-        process.on(sig, handler);
-        this.signalHandlers.push([sig, handler]);
-      }
-    }
     this.schedule(true);
   }
 
@@ -176,7 +150,6 @@ export class Dashboard {
     if (this.timer) clearTimeout(this.timer);
     clearInterval(this.ticker);
     for (const u of this.unsubscribers) u();
-    for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
     try {
       this.renderer.destroy();
     } finally {

@@ -6,6 +6,7 @@ import type { TargetControl } from './control.js';
 import { Dashboard } from './dashboard.js';
 
 export type { TargetControl } from './control.js';
+export type { Dashboard } from './dashboard.js';
 
 export interface DashboardIO {
   input: NodeJS.ReadableStream;
@@ -23,16 +24,15 @@ export interface DashboardOptions {
   confirm?: boolean;
 }
 
-/** Run the dashboard over the given monitors until the user quits; resolves with the exit status. The terminal is restored in every case. */
-export function runDashboard(monitors: TargetMonitor[], io: DashboardIO, options: DashboardOptions): Promise<number> {
-  let dashboard: Dashboard;
-  try {
-    dashboard = new Dashboard(monitors, io, {
-      color: options.color, controls: options.controls ?? new Map(), handleSignals: true,
-      ...(options.noControl ? { noControl: options.noControl } : {}), confirm: options.confirm ?? true,
-    });
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-  return dashboard.done;
+/**
+ * Start the dashboard over the given monitors; its `done` resolves with the exit status once the user quits
+ * (or its caller finishes it), the terminal restored in every case. Process signals are the caller's.
+ */
+export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, options: DashboardOptions): Dashboard {
+  return new Dashboard(monitors, io, {
+    color: options.color,
+    controls: options.controls ?? new Map(),
+    ...(options.noControl ? { noControl: options.noControl } : {}),
+    confirm: options.confirm ?? true,
+  });
 }
