@@ -1,7 +1,7 @@
 /** The default mode on a terminal: one live monitor per target shown by the dashboard, with FIFO controls when paired. */
 import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetMonitor } from '../monitor/types.js';
-import type { Target } from './targets.js';
+import { monitorPlacement, type Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
 import type { Recordings } from './record-targets.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
@@ -54,6 +54,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   const monitors: TargetMonitor[] = run.targets.map((t) => {
     if (t.remote !== undefined) return t.remote;
     const m = createMonitor(t.name, t.fetch, {
+      ...monitorPlacement(t),
       intervalMs: run.intervalMs,
       readTimeoutMs: run.timeoutMs + 2000,
       ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}),

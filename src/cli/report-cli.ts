@@ -4,10 +4,11 @@
  */
 import type { Snapshot } from '../stats/snapshot.js';
 import { derive } from '../metrics/derive.js';
+import { settleUptime } from '../metrics/uptime.js';
 import { renderTextReport } from '../views/text-report.js';
 import type { Output } from './output.js';
 import type { Target } from './targets.js';
-import { failureLine } from './targets.js';
+import { failureLine, monitorPlacement } from './targets.js';
 import { readRound } from './read-round.js';
 import { sleep } from './interrupt.js';
 
@@ -77,7 +78,10 @@ export async function runTextReports(options: TextRunOptions): Promise<RunResult
         continue;
       }
       const before = prev.get(name);
-      const text = renderTextReport(outcome.snapshot, derive(before ?? null, outcome.snapshot), {
+      const derived = derive(before ?? null, outcome.snapshot);
+      const place = monitorPlacement(outcome.target);
+      settleUptime(outcome.snapshot, derived, place.masterStart, place.saved === true);
+      const text = renderTextReport(outcome.snapshot, derived, {
         ratesNote: ratesNote(outcome.target, before),
       });
       if (!outcome.target.isStatic) prev.set(name, outcome.snapshot);

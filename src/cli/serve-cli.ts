@@ -19,7 +19,7 @@ import { exitStatusFor } from './exit.js';
 import { addOptions, type ServeOptions } from './option-table.js';
 import { intervalMsOf, parseSeconds, parseSize, routeOutput } from './options.js';
 import { collectSources } from './sources.js';
-import { buildTargets, parseTargets } from './targets.js';
+import { buildTargets, monitorPlacement, parseTargets } from './targets.js';
 import { startRecordings } from './record-targets.js';
 
 export interface ServeIo {
@@ -143,7 +143,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   }
 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
-  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
+  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
   const onOuterAbort = (): void => controller.abort();

@@ -4,6 +4,8 @@
  */
 import type { StatsAddress } from '../stats/address.js';
 import { parseAddress } from '../stats/address.js';
+import { uwsgiStartEpochSeconds } from '../stats/proc-start.js';
+import type { MasterStart } from '../metrics/uptime.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { maskSnapshot } from '../stats/secrets.js';
@@ -98,4 +100,19 @@ export function failureCode(err: unknown): string | null {
   if (err instanceof StatsReadError) return err.code;
   if (err instanceof Error && err.name === 'DecodeError') return 'decode';
   return null;
+}
+
+/** A failing local socket is retried at least this often: a refused connect costs nothing, and a restart shows in ~2 s. */
+const LOCAL_MAX_BACKOFF_MS = 2000;
+
+/** Whether the address reaches a stats server on this host (loopback TCP, unix or abstract socket). */
+function isLocal(address: StatsAddress): boolean {
+  if (address.kind === 'unix' || address.kind === 'abstract') return true;
+  return address.kind === 'tcp' && (address.host === '::1' || address.host.startsWith('127.') || address.host === 'localhost');
+}
+
+/** Monitor options that follow from where a target is: a local master's start from /proc, a short back-off, saved documents. */
+export function monitorPlacement(target: Target): { masterStart?: MasterStart; maxBackoffMs?: number; saved?: boolean } {
+  if (target.isStatic) return { saved: true };
+  return isLocal(target.address) ? { masterStart: uwsgiStartEpochSeconds, maxBackoffMs: LOCAL_MAX_BACKOFF_MS } : {};
 }

@@ -8,7 +8,7 @@ import { derive } from '../metrics/derive.js';
 import { errorRecord, jsonLine, snapshotRecord, updateRecord } from '../views/json-record.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { Output } from './output.js';
-import { failureLine, type Target } from './targets.js';
+import { failureLine, monitorPlacement, type Target } from './targets.js';
 import { readRound } from './read-round.js';
 import type { RunResult } from './report-cli.js';
 
@@ -53,6 +53,7 @@ export async function runJsonWatch(options: WatchOptions): Promise<RunResult> {
     let lines = 0;
     let wasDown = false;
     const monitor = createMonitor(target.name, target.fetch, {
+      ...monitorPlacement(target),
       intervalMs,
       // The read carries its own timeout; the poller's is only a backstop against a read that never settles.
       readTimeoutMs: timeoutMs + 2000,

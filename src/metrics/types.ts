@@ -40,8 +40,13 @@ export interface InstanceDerived {
   running: number;
   /** Mean of avg_rt over workers that served requests, microseconds; null when none did. */
   avgRtUs: number | null;
-  /** Seconds since the oldest worker spawn or the master start where derivable, else null. */
+  /** Seconds since the master started (local masters, from /proc) or else since the oldest worker spawn; null when unknown. */
   uptimeSeconds: number | null;
+  /**
+   * What uptimeSeconds measures: 'master' the master's own start, 'workers' only the oldest running worker's age
+   * (a chain reload resets it), 'saved' a saved document's oldest worker spawn (its age against now means nothing).
+   */
+  uptimeFrom?: 'master' | 'workers' | 'saved';
   /** Number of in-flight requests across all workers; null when the document has no cores (--stats-no-cores). */
   inFlight: number | null;
 }
@@ -116,6 +121,8 @@ export type EventType =
   | 'node-failing'
   | 'node-dead'
   | 'command'
+  /** The document needed a repair (invalid JSON from uWSGI) or its address a better spelling (http:// for --stats-http). */
+  | 'document-warning'
   /** A relay client dropped a message that failed the protocol's schema. */
   | 'relay-message-dropped';
 

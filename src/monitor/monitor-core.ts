@@ -10,6 +10,7 @@ import type { TargetState, TargetUpdate } from './types.js';
 import { derive } from '../metrics/derive.js';
 import { createEventMemory, detectEvents } from '../metrics/events.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
+import { settleUptime, type MasterStart } from '../metrics/uptime.js';
 import { escapeControls } from '../core/safe-text.js';
 
 export interface MonitorCoreOptions {
@@ -21,6 +22,10 @@ export interface MonitorCoreOptions {
   listenQueueThreshold?: number;
   /** The instance's --max-requests when the user told us, to name max-requests respawns for sure. */
   maxRequests?: number;
+  /** The master's start time by pid (local masters, from /proc): "up" is then the master's own uptime. */
+  masterStart?: MasterStart;
+  /** The target is a saved document (file:, -): its workers' age against now means nothing. */
+  saved?: boolean;
 }
 
 /** Seconds as a short human duration (for event messages). */
@@ -75,6 +80,14 @@ export class MonitorCore {
         message: this.everUp ? `target back up${gone}` : `target up${gone}`,
       });
     }
+    // A repair or an address warning is news when it first appears, not on every poll that repeats it.
+    const before = new Set(this.prev === null ? [] : [...this.prev.repairs, ...this.prev.warnings]);
+    for (const [kind, texts] of [['repaired', snapshot.repairs], ['warning', snapshot.warnings]] as const) {
+      for (const text of texts.slice(0, 5)) {
+        if (before.has(text)) continue;
+        events.push({ atMs: snapshot.readAtMs, target: this.target, type: 'document-warning', severity: 'warn', message: `${kind}: ${text}` });
+      }
+    }
     const eventOptions: EventOptions = {
       ...(this.options.listenQueueThreshold !== undefined ? { listenQueueThreshold: this.options.listenQueueThreshold } : {}),
       ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
@@ -95,15 +108,25 @@ export class MonitorCore {
   /** Uptime from the oldest spawn seen since this master started, so replacing every worker does not reset it. */
   private keepUptimeAcrossReloads(snapshot: Snapshot, derived: Derived): void {
     const inst = derived.instance;
-    if (snapshot.kind !== 'instance' || inst === null || inst.uptimeSeconds === null) return;
-    const spawn = snapshot.readAtMs / 1000 - inst.uptimeSeconds;
-    if (this.life === null || this.life.masterPid !== snapshot.doc.pid || derived.restarted) {
-      this.life = { masterPid: snapshot.doc.pid, oldestSpawn: spawn };
-    } else if (spawn < this.life.oldestSpawn) {
-      this.life.oldestSpawn = spawn;
+    if (snapshot.kind === 'instance' && inst !== null && inst.uptimeSeconds !== null) {
+      const spawn = snapshot.readAtMs / 1000 - inst.uptimeSeconds;
+      if (this.life === null || this.life.masterPid !== snapshot.doc.pid || derived.restarted) {
+        this.life = { masterPid: snapshot.doc.pid, oldestSpawn: spawn };
+      } else if (spawn < this.life.oldestSpawn) {
+        this.life.oldestSpawn = spawn;
+      }
+      inst.uptimeSeconds = Math.max(0, snapshot.readAtMs / 1000 - this.life.oldestSpawn);
     }
-    inst.uptimeSeconds = Math.max(0, snapshot.readAtMs / 1000 - this.life.oldestSpawn);
+    const startOf = this.options.masterStart;
+    settleUptime(snapshot, derived, startOf === undefined ? undefined : (pid) => this.masterStartOf(pid, startOf), this.options.saved === true);
   }
+
+  /** The master's start, read once per master pid (a restart brings a new pid). */
+  private masterStartOf(pid: number, startOf: MasterStart): number | null {
+    if (this.startCache?.pid !== pid) this.startCache = { pid, start: startOf(pid) };
+    return this.startCache.start;
+  }
+  private startCache: { pid: number; start: number | null } | null = null;
 
   /** A failed read: a gap in every series, a 'target-down' event on the first failure of a streak. */
   ingestFailure(error: string, seq: number, atMs: number, nextRetryAtMs: number | null): TargetUpdate {

@@ -268,6 +268,7 @@ const EVENT_TYPES = [
   'node-failing',
   'node-dead',
   'command',
+  'document-warning',
   'relay-message-dropped',
 ] as const satisfies ReadonlyArray<MonitorEvent['type']>;
 

@@ -25,7 +25,12 @@ function titleLine(snapshot: Snapshot, derived: Derived): string {
     `master pid ${snapshot.doc.pid}`,
   ];
   const uptime = derived.instance?.uptimeSeconds;
-  if (uptime != null) parts.push(`up ${formatSeconds(uptime)}`);
+  if (uptime != null) {
+    const from = derived.instance?.uptimeFrom;
+    // Only the master's own start is the instance's uptime; the workers' age restarts with every reload.
+    if (from === 'saved') parts.push(`oldest worker spawned ${formatLocalTime(snapshot.readAtMs - uptime * 1000)}`);
+    else parts.push(`${from === 'master' ? 'up' : 'workers up'} ${formatSeconds(uptime)}`);
+  }
   parts.push(`read ${formatLocalTime(snapshot.readAtMs)}`);
   return parts.join('  ');
 }

@@ -72,7 +72,11 @@ function titleLine(target: string, kindText: string, version: string, pid: numbe
 function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null, state: Line, width: number): Line[] {
   const inst = d?.instance ?? null;
   const extra: Line = [];
-  if (inst?.uptimeSeconds !== null && inst?.uptimeSeconds !== undefined) extra.push(label('  up '), seg(fmtDuration(inst.uptimeSeconds)));
+  if (inst?.uptimeSeconds !== null && inst?.uptimeSeconds !== undefined) {
+    // Only the master's own start (read from /proc for a local master) is the instance's uptime.
+    if (inst.uptimeFrom === 'saved') extra.push(label('  oldest worker spawned '), seg(fmtClock(snap.readAtMs / 1000 - inst.uptimeSeconds)));
+    else extra.push(label(inst.uptimeFrom === 'master' ? '  up ' : '  workers up '), seg(fmtDuration(inst.uptimeSeconds)));
+  }
   const l1 = titleLine(target, 'uWSGI', snap.doc.version, snap.doc.pid, extra, state, width);
   const traffic: Line = [
     label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
@@ -149,7 +153,10 @@ function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, st
  */
 export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number): Line[] {
   const snap = shown?.snapshot ?? null;
-  const state = stateSegments(live, snap?.readAtMs ?? null, nowMs);
+  // A repaired document or an address warning is marked beside the state, where 80 columns keep it (events: 9).
+  const notes = snap === null ? [] : [snap.repairs.length > 0 ? 'repaired' : '', snap.warnings.length > 0 ? 'warning' : ''].filter(Boolean);
+  const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')} (9) `, 'warn')] : [];
+  const state = [...mark, ...stateSegments(live, snap?.readAtMs ?? null, nowMs)];
   let lines: Line[];
   if (snap === null) {
     lines = [
