@@ -103,13 +103,13 @@ describe('a real Prometheus scraping the fleet through one relay', () => {
     // The join that failed with one instance for the whole relay: per instance, one sample each.
     const perInstance = await query('count by (instance) (uwsgi_worker_requests_total) * on (instance) group_left () uwsgi_up');
     expect(Object.fromEntries(perInstance.map((r) => [r.metric.instance, Number(r.value[1])]))).toEqual(Object.fromEntries(instances.map((p, i) => [p.stats, workers[i]])));
-    // Both scrape jobs authenticate with basic auth and succeed.
+    // Both scrape jobs authenticate with basic auth and succeed (the relay's own job may come a scrape later).
+    const relayTargets = await waitFor(async () => (await query('uwsgitop_relay_targets')).at(0)?.value[1], 'the relay job to be scraped');
+    expect(relayTargets).toBe(String(workers.length));
     const up = await query('up');
     expect(up.map((r) => [r.metric.job, r.metric.instance, r.value[1]]).sort()).toEqual(
       [...instances.map((p) => ['uwsgi', p.stats, '1']), ['uwsgitop-relay', `127.0.0.1:${relayPort}`, '1']].sort(),
     );
-    const relayTargets = await waitFor(async () => (await query('uwsgitop_relay_targets')).at(0)?.value[1], 'the relay job to be scraped');
-    expect(relayTargets).toBe(String(workers.length));
   }, 60_000);
 
   it('loads the shipped alerting rules, which evaluate on the scraped data without errors', async () => {
