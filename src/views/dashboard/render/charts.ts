@@ -50,6 +50,37 @@ const makeLine = createRequire(import.meta.url)('blessed-contrib/lib/widget/char
 // Every SGR sequence the drawille canvas puts into its frame.
 const SGR = /\u001b\[[0-9;]*m/g;
 
+// Foreground colour escapes of the canvas: 30-37 open one, 39 closes it.
+const FG = /\u001b\[(3[0-79])m/g;
+
+/**
+ * The canvas colours each braille cell on its own (open, cell, close). A close directly followed by the
+ * same open is a no-op pair: dropping it leaves every cell's colour as it was, and blessed, which parses
+ * every escape of a chart on every render, has a few per line left instead of one per cell.
+ */
+export function mergeColorRuns(text: string): string {
+  let out = '';
+  let from = 0;
+  let current = '';
+  FG.lastIndex = 0;
+  for (let m = FG.exec(text); m !== null; m = FG.exec(text)) {
+    const code = m[1]!;
+    if (code !== '39') {
+      current = code;
+      continue;
+    }
+    const reopen = `\u001b[${current}m`;
+    if (current !== '' && text.startsWith(reopen, FG.lastIndex)) {
+      out += text.slice(from, m.index);
+      from = FG.lastIndex + reopen.length;
+      FG.lastIndex = from;
+    } else {
+      current = '';
+    }
+  }
+  return out + text.slice(from);
+}
+
 /** Create a line chart on `screen` at `geometry`; `color` null means no colour at all. */
 export function createLineChart(screen: Widgets.Screen, geometry: ChartGeometry, color: string | null): LineChart {
   const chart = makeLine({
@@ -69,10 +100,8 @@ export function createLineChart(screen: Widgets.Screen, geometry: ChartGeometry,
     xPadding: 5,
     numYLabels: 4,
   });
-  if (color === null) {
-    const setContent = chart.setContent.bind(chart);
-    chart.setContent = (content: string): void => setContent(content.replace(SGR, ''));
-  }
+  const setContent = chart.setContent.bind(chart);
+  chart.setContent = (content: string): void => setContent(color === null ? content.replace(SGR, '') : mergeColorRuns(content));
   // Appending (not `parent:`) is what makes contrib build the canvas (on 'attach').
   screen.append(chart);
   let last = '';
