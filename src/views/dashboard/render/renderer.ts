@@ -8,7 +8,7 @@ import type { SeriesName } from '../../../metrics/series.js';
 import type { Frame } from '../model/frame.js';
 import type { Line } from '../model/line.js';
 import { createLineChart, type LineChart } from './charts.js';
-import { escapeTags, lineToTags } from './tags.js';
+import { lineToSgr } from './tags.js';
 
 const SERIES_COLOR: Record<SeriesName, string> = {
   rps: 'green',
@@ -19,17 +19,74 @@ const SERIES_COLOR: Record<SeriesName, string> = {
   eps: 'red',
 };
 
+/**
+ * One box per screen line. blessed renders every element on every frame, writing each of its cells again;
+ * a line whose text is the same as last frame is skipped instead (its cells are still on the screen), so
+ * a frame costs what changed. Whatever clears cells behind the lines' back (a resize, a closed popup, a
+ * removed chart) makes the next frame render every line.
+ */
+class TextRows {
+  private readonly rows: Array<{ box: Widgets.BoxElement; text: string; due: boolean }> = [];
+  private all = true;
+  private buffer: unknown = null;
+
+  constructor(private readonly screen: Widgets.Screen) {}
+
+  /** Render every line next frame. */
+  invalidate(): void {
+    this.all = true;
+  }
+
+  /** Set the lines' texts (one per screen line, missing ones empty). */
+  set(texts: readonly string[]): void {
+    const height = Math.max(1, this.screen.height as number);
+    // A new cell buffer (resize, re-alloc) starts blank.
+    const buffer = (this.screen as unknown as { lines: unknown }).lines;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.all = true;
+    }
+    while (this.rows.length < height) this.addRow(this.rows.length);
+    while (this.rows.length > height) this.rows.pop()!.box.destroy();
+    for (let i = 0; i < this.rows.length; i++) {
+      const row = this.rows[i]!;
+      const text = texts[i] ?? '';
+      if (this.all || text !== row.text) {
+        row.text = text;
+        row.box.setContent(text);
+        row.due = true;
+      }
+    }
+    this.all = false;
+  }
+
+  private addRow(top: number): void {
+    // Content is SGR text (tags.ts), not tag markup: blessed's tag parser never runs on it.
+    const box = blessed.box({ top, left: 0, width: '100%', height: 1, tags: false, wrap: false });
+    const row = { box, text: '', due: true };
+    const render = box.render.bind(box);
+    box.render = (() => {
+      if (!row.due) return undefined;
+      row.due = false;
+      return render();
+    }) as typeof box.render;
+    // Lines go under the charts and the popup, which are appended later or brought to the front.
+    this.screen.insert(box, top);
+    this.rows.push(row);
+  }
+}
+
 export class Renderer {
-  private readonly text: Widgets.BoxElement;
+  private readonly text: TextRows;
   private readonly popup: Widgets.BoxElement;
   private readonly charts = new Map<string, LineChart>();
   private lastLines: Line[] = [];
+  private popupShown = false;
 
   constructor(private readonly screen: Widgets.Screen, private readonly color: boolean) {
-    this.text = blessed.box({ top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false });
-    screen.append(this.text);
+    this.text = new TextRows(screen);
     this.popup = blessed.box({
-      top: 0, left: 0, width: 10, height: 5, tags: true, wrap: false, hidden: true,
+      top: 0, left: 0, width: 10, height: 5, tags: false, wrap: false, hidden: true,
       border: { type: 'line' },
       style: color ? { border: { fg: 'cyan' } } : {},
     });
@@ -39,16 +96,20 @@ export class Renderer {
   /** Paint a whole frame and flush it to the terminal. */
   paint(frame: Frame): void {
     this.lastLines = frame.lines;
-    this.text.setContent(frame.lines.map((l) => lineToTags(l, this.color)).join('\n'));
-    this.syncCharts(frame);
     const ov = frame.overlay;
+    // A popup covers lines and clears them when it moves or closes: lines render in full around it.
+    if (ov || this.popupShown) this.text.invalidate();
+    this.popupShown = ov !== null && ov !== undefined;
+    this.syncCharts(frame);
+    this.text.set(frame.lines.map((l) => lineToSgr(l, this.color)));
     if (ov) {
       this.popup.top = ov.top;
       this.popup.left = ov.left;
       this.popup.width = ov.width;
       this.popup.height = ov.height;
-      this.popup.setLabel(escapeTags(ov.title));
-      this.popup.setContent(ov.lines.map((l) => lineToTags(l, this.color)).join('\n'));
+      // The label inherits the popup's tags: false, so its text is shown as it is.
+      this.popup.setLabel(ov.title);
+      this.popup.setContent(ov.lines.map((l) => lineToSgr(l, this.color)).join('\n'));
       this.popup.show();
       this.popup.setFront();
     } else {
@@ -60,7 +121,7 @@ export class Renderer {
   /** Replace the bottom line of the last good frame (used to report a failed frame without dying). */
   paintStatus(status: Line): void {
     const lines = this.lastLines.length ? [...this.lastLines.slice(0, -1), status] : [status];
-    this.text.setContent(lines.map((l) => lineToTags(l, this.color)).join('\n'));
+    this.text.set(lines.map((l) => lineToSgr(l, this.color)));
     this.screen.render();
   }
 
@@ -78,6 +139,8 @@ export class Renderer {
       if (!wanted.has(key)) {
         chart.destroy();
         this.charts.delete(key);
+        // Detaching a chart blanks its cells, lines included.
+        this.text.invalidate();
       }
     }
     for (const [key, c] of wanted) {
