@@ -4,18 +4,19 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Widgets } from 'blessed';
-import type { MonitorEvent } from '../../metrics/types.js';
 import type { SeriesName } from '../../metrics/series.js';
-import type { TargetMonitor, TargetUpdate } from '../../monitor/types.js';
+import type { TargetMonitor } from '../../monitor/types.js';
 import { safeText } from '../../core/safe-text.js';
-import { fmtClock } from './format.js';
-import { fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
+import type { TargetControl } from './control.js';
+import { CommandFlow } from './commands.js';
+import { Freezer } from './freeze.js';
+import { FILTER_CHARS, JUMP_CHARS, editText, normalizeKey, type Key } from './input.js';
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
-import { runningText, startRunning, type RunningCommand } from './model/progress.js';
 import { initialState, tableState, type ReplayMark, type UiState } from './model/state.js';
-import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
+import * as nav from './navigate.js';
+import { changeInterval, toggleFast } from './interval.js';
 import { Renderer } from './render/renderer.js';
 import { bindingFor, type Action } from './keymap.js';
 import { createScreen, type ScreenIO } from './render/terminal.js';
@@ -24,45 +25,7 @@ import { createScreen, type ScreenIO } from './render/terminal.js';
 const FRAME_GAP_MS = 100;
 /** The once-a-second repaint is skipped when a frame was painted more recently than this. */
 const TICK_SKIP_MS = 900;
-/** Poll intervals offered by `+`/`-`. */
-const INTERVAL_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000];
-/** The poll interval of fast refresh (`f`). */
-const FAST_MS = 250;
-
-function intervalLabel(ms: number): string {
-  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-interface Frozen {
-  update: TargetUpdate | null;
-  events: readonly MonitorEvent[];
-  series: Map<SeriesName, SeriesData>;
-}
-
-export interface Key {
-  name?: string;
-  full?: string;
-  ctrl?: boolean;
-  shift?: boolean;
-}
-
-/**
- * The keys one blessed keypress stands for, as [character, name] pairs: printable characters by themselves
- * ('A', not blessed's 'S-a'), special keys by blessed's name ('enter', 'C-c'). blessed reports Enter twice
- * ('enter' then 'return'): 'return' is dropped. Esc followed quickly by a key arrives as Meta-key (tmux's
- * escape-time, slow links): it stands for both keys.
- */
-export function normalizeKey(ch: string | undefined, key: Key & { meta?: boolean; sequence?: string }): Array<[string | undefined, string]> {
-  if (key.name === 'return') return [];
-  const seq = key.sequence ?? '';
-  if (key.meta && seq.length === 2 && seq[0] === '\u001b') {
-    return [[undefined, 'escape'], ...normalizeKey(seq[1], { name: seq[1] === '\r' ? 'enter' : seq[1], sequence: seq[1] })];
-  }
-  if (ch !== undefined && ch.length >= 1 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/u.test(ch)) {
-    return [[ch, ch === ' ' ? 'space' : ch]];
-  }
-  return [[ch, key.full ?? key.name ?? ch ?? '']];
-}
+export { normalizeKey, type Key } from './input.js';
 
 export interface DashboardSettings {
   color: boolean;
@@ -103,8 +66,8 @@ export class Dashboard {
   private readonly renderer: Renderer;
   private resolveDone!: (code: number) => void;
   finished = false;
-  private frozen = new Map<string, Frozen>();
-  private running = new Map<string, RunningCommand>();
+  private readonly frozen = new Freezer();
+  private readonly commands: CommandFlow;
   private unsubscribers: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
@@ -118,6 +81,17 @@ export class Dashboard {
     this.done = new Promise<number>((resolve) => {
       this.resolveDone = resolve;
     });
+    this.commands = new CommandFlow(
+      {
+        monitors,
+        state: () => this.state,
+        clock: () => this.clock(),
+        say: (text, style) => this.say(text, style),
+        finished: () => this.finished,
+        repaint: () => this.schedule(true),
+      },
+      settings,
+    );
     this.screen = createScreen(io);
     // A terminal that went away (EIO on a hung-up tty) fails the next write. Heard first (prepended), so the
     // dashboard ends as a hangup would before anyone else turns the error into a crash report.
@@ -241,7 +215,7 @@ export class Dashboard {
 
   private targetViews(): TargetView[] {
     return this.monitors.map((m) => {
-      const frozen = this.state.frozenAtMs !== null ? this.frozen.get(m.target) : undefined;
+      const frozen = this.state.frozenAtMs !== null ? this.frozen.of(m.target) : undefined;
       const live = m.latest();
       return {
         target: m.target,
@@ -253,21 +227,21 @@ export class Dashboard {
           const h = m.history(name);
           return { values: h.values(), times: h.times() };
         },
-        hasControl: this.settings.controls.has(m.target),
+        hasControl: this.commands.hasControl(m.target),
         intervalMs: m.intervalMs,
-        running: this.runningNow(m, live),
+        // Read from the latest stats, frozen or not.
+        running: this.commands.progress(m.target, live?.snapshot ?? null),
       };
     });
   }
 
-  /** The command running on `m` with its progress so far, read from the latest stats (frozen or not). */
-  private runningNow(m: TargetMonitor, live: TargetUpdate | null): string | null {
-    const cmd = this.running.get(m.target);
-    return cmd ? runningText(cmd, live?.snapshot ?? null, this.clock()) : null;
-  }
-
   private get current(): TargetMonitor | undefined {
     return this.monitors[this.state.targetIndex];
+  }
+
+  /** Show `text` on the status line when there is one. */
+  private sayIf(text: string | null): void {
+    if (text !== null) this.say(text);
   }
 
   private say(text: string, style: Style = 'status', whole = text): void {
@@ -289,31 +263,6 @@ export class Dashboard {
   private refreshNow(): void {
     for (const m of this.monitors) m.refresh();
     this.say(this.monitors.length > 1 ? 'reading every target now' : 'reading now');
-  }
-
-  /** `f` (uwsgitop's fast screen): poll every FAST_MS until pressed again, then back to the interval before. */
-  private toggleFast(): void {
-    const s = this.state;
-    const m = this.current;
-    if (!m) return;
-    if (s.fastFromMs !== null) {
-      for (const mon of this.monitors) mon.setIntervalMs(s.fastFromMs);
-      this.say(`fast refresh off: polling every ${intervalLabel(s.fastFromMs)}`);
-      s.fastFromMs = null;
-      return;
-    }
-    s.fastFromMs = m.intervalMs;
-    for (const mon of this.monitors) mon.setIntervalMs(FAST_MS);
-    this.say(`fast refresh: polling every ${intervalLabel(FAST_MS)} (f again: back to ${intervalLabel(s.fastFromMs)})`);
-  }
-
-  /** `a` (as uwsgitop): workers only -> one row per core -> cores under their worker -> workers only. */
-  private cycleCores(): void {
-    const order = ['off', 'merged', 'under'] as const;
-    const s = this.state;
-    s.coreMode = order[(order.indexOf(s.coreMode) + 1) % order.length]!;
-    if (resolveView(this.kind(), s.view) !== 'workers') this.setView('workers');
-    this.say(s.coreMode === 'off' ? 'cores hidden: one row per worker' : s.coreMode === 'merged' ? 'one row per core (WID:core); a again: cores under their worker' : 'each worker with its cores under it; a again: workers only');
   }
 
   private onKeySafely(ch: string | undefined, key: Key): void {
@@ -343,7 +292,7 @@ export class Dashboard {
     if (s.prompt) return this.onPromptKey(ch, key, name);
     if (s.overlay) {
       const popup = bindingFor(name, 'popup');
-      if (popup) return this.onPopupAction(popup.action);
+      if (popup) return nav.popupAction(s, this.lastFrame, popup.action);
       // Switching view or target closes the popup; every other key keeps its meaning.
       const main = bindingFor(name, 'main');
       if (main && ['view', 'next-view', 'prev-view', 'next-target', 'prev-target'].includes(main.action)) s.overlay = null;
@@ -381,54 +330,31 @@ export class Dashboard {
         return;
       case 'redraw': this.screen.realloc(); return;
       case 'freeze': return this.toggleFreeze();
-      case 'slower': return this.changeInterval(1);
-      case 'faster': return this.changeInterval(-1);
-      case 'fast': return this.toggleFast();
+      case 'slower': return this.sayIf(changeInterval(s, this.monitors, this.current, 1));
+      case 'faster': return this.sayIf(changeInterval(s, this.monitors, this.current, -1));
+      case 'fast': return this.sayIf(toggleFast(s, this.monitors, this.current));
       case 'refresh': return this.refreshNow();
-      case 'cores': return this.cycleCores();
-      case 'next-view': return this.cycleView(1);
-      case 'prev-view': return this.cycleView(-1);
-      case 'view': return this.selectViewKey(ch);
-      case 'next-target': return this.switchTarget(s.targetIndex + 1);
-      case 'prev-target': return this.switchTarget(s.targetIndex - 1);
+      case 'cores': return this.say(nav.cycleCores(s, this.kind()));
+      case 'next-view': return nav.cycleView(s, this.kind(), 1);
+      case 'prev-view': return nav.cycleView(s, this.kind(), -1);
+      case 'view': return this.sayIf(nav.selectViewKey(s, this.kind(), ch));
+      case 'next-target': return this.sayIf(nav.switchTarget(s, this.monitors.length, s.targetIndex + 1));
+      case 'prev-target': return this.sayIf(nav.switchTarget(s, this.monitors.length, s.targetIndex - 1));
       case 'filter': s.prompt = { kind: 'filter', text: tableState(s, s.view).filter, before: tableState(s, s.view).filter }; return;
-      case 'sort-next': return this.cycleSort(1);
-      case 'sort-prev': return this.cycleSort(-1);
-      case 'reverse': return this.reverseSort();
-      case 'up': return this.move(-1);
-      case 'down': return this.move(1);
-      case 'page-up': return this.move(-(this.lastFrame?.pageRows ?? 1));
-      case 'page-down': return this.move(this.lastFrame?.pageRows ?? 1);
-      case 'home': return this.move(-Infinity);
-      case 'end': return this.move(Infinity);
-      case 'open': return this.enter();
+      case 'sort-next': return nav.cycleSort(s, this.lastFrame, 1);
+      case 'sort-prev': return nav.cycleSort(s, this.lastFrame, -1);
+      case 'reverse': return nav.reverseSort(s);
+      case 'up': return nav.moveSelection(s, this.lastFrame, -1);
+      case 'down': return nav.moveSelection(s, this.lastFrame, 1);
+      case 'page-up': return nav.moveSelection(s, this.lastFrame, -(this.lastFrame?.pageRows ?? 1));
+      case 'page-down': return nav.moveSelection(s, this.lastFrame, this.lastFrame?.pageRows ?? 1);
+      case 'home': return nav.moveSelection(s, this.lastFrame, -Infinity);
+      case 'end': return nav.moveSelection(s, this.lastFrame, Infinity);
+      case 'open': return nav.openSelected(s, this.lastFrame, this.targetViews()[s.targetIndex]?.events ?? []);
       case 'message': return this.showLastMessage();
-      case 'control': return this.openControl();
+      case 'control': return this.commands.open(this.current?.target);
       case 'close':
       case 'vars':
-        return;
-    }
-  }
-
-  private onPopupAction(action: Action): void {
-    const ov = this.state.overlay!;
-    const page = this.lastFrame?.overlayRows ?? 10;
-    const scrollBy = (n: number): void => {
-      const total = this.lastFrame?.overlay?.total ?? 0;
-      ov.scroll = Math.max(0, Math.min(ov.scroll + n, Math.max(0, total - page)));
-    };
-    switch (action) {
-      case 'close': this.state.overlay = null; return;
-      case 'up': return scrollBy(-1);
-      case 'down': return scrollBy(1);
-      case 'page-up': return scrollBy(-page);
-      case 'page-down': return scrollBy(page);
-      case 'home': ov.scroll = 0; return;
-      case 'end': return scrollBy(Infinity);
-      case 'vars':
-        if (ov.kind === 'detail') ov.showVars = !ov.showVars;
-        return;
-      default:
         return;
     }
   }
@@ -437,216 +363,43 @@ export class Dashboard {
     const s = this.state;
     const p = s.prompt!;
     if (p.kind === 'jump') {
-      if (name === 'escape') s.prompt = null;
-      else if (name === 'enter' || name === 'return') {
-        s.prompt = null;
-        if (p.text.trim() !== '' && this.settings.replay) this.say(safeText(this.settings.replay.jump(p.text), 160));
-      } else if (name === 'backspace') p.text = Array.from(p.text).slice(0, -1).join('');
-      else if (ch !== undefined && !key.ctrl && /^[0-9A-Za-z:.+\-]$/.test(ch)) p.text += ch;
+      const end = editText(p, ch, key, name, JUMP_CHARS);
+      if (end !== null) s.prompt = null;
+      if (end === 'enter' && p.text.trim() !== '' && this.settings.replay) this.say(safeText(this.settings.replay.jump(p.text), 160));
       return;
     }
     if (p.kind === 'filter') {
       const ts = tableState(s, s.view);
-      if (name === 'escape') {
-        ts.filter = '';
-        s.prompt = null;
-      } else if (name === 'enter' || name === 'return') {
-        s.prompt = null;
-      } else if (name === 'backspace') {
-        p.text = Array.from(p.text).slice(0, -1).join('');
-      } else if (ch !== undefined && !key.ctrl && ch.length > 0 && /^[^\u0000-\u001f\u007f]+$/u.test(ch)) {
-        p.text += ch;
-      }
+      const end = editText(p, ch, key, name, FILTER_CHARS);
+      if (end !== null) s.prompt = null;
+      if (end === 'escape') ts.filter = '';
       if (s.prompt) ts.filter = p.text;
       ts.selectedIndex = 0;
       ts.scrollTop = 0;
       return;
     }
-    if (p.kind === 'confirm') {
-      s.prompt = null;
-      if (ch === 'y' || ch === 'Y') this.runCommand(p.target, p.command);
-      else this.say(`${p.command.name} not sent: nothing was written to ${safeText(p.fifoPath)}`);
-      return;
-    }
-    // The `!` prompt: one FIFO byte.
     s.prompt = null;
-    if (name === 'escape') return;
-    const cmd = ch !== undefined ? fifoCommand(ch) : undefined;
-    if (!cmd) {
-      this.say(`"${safeText(ch ?? name, 4)}" is not a master FIFO command (press ? for the list)`, 'error');
-      return;
-    }
-    this.requestCommand(p.target, cmd.name === 'pause-toggle' ? namedCommand(this.pauseOrResume()) ?? cmd : cmd);
-  }
-
-  /** `!`: ask which FIFO command to send to the current target, or say how to give it a FIFO. */
-  private openControl(): void {
-    const m = this.current;
-    if (!m) return;
-    const control = this.settings.controls.get(m.target);
-    if (!control) {
-      this.say(safeText(this.settings.noControl?.get(m.target) ?? noControlMessage(m.target)), 'error');
-      return;
-    }
-    this.state.prompt = { kind: 'command', target: m.target };
-  }
-
-  /** Confirm (naming the target and its FIFO) before anything is written, unless --no-confirm. */
-  private requestCommand(target: string, cmd: FifoCommand): void {
-    const control = this.settings.controls.get(target);
-    if (!control) return;
-    if (this.settings.confirm === false) this.runCommand(target, cmd);
-    else this.state.prompt = { kind: 'confirm', command: cmd, target, fifoPath: control.fifoPath };
-  }
-
-  private runCommand(target: string, cmd: FifoCommand): void {
-    const control = this.settings.controls.get(target);
-    const monitor = this.monitors.find((m) => m.target === target);
-    if (!control || !monitor) return;
-    if (this.running.has(target)) {
-      this.say(`a command is already running on ${safeText(target)}: ${this.running.get(target)!.name}`, 'error');
-      return;
-    }
-    this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, this.clock()));
-    const record = (ok: boolean, message: string): void => {
-      if (this.finished) return;
-      const text = `${cmd.name}: ${message}`;
-      monitor.addEvent({ atMs: this.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
-      // The verdict leads the message, so a cut status line still tells it; `m` and Enter in view 9 show it whole.
-      const who = this.monitors.length > 1 ? `${target}: ` : '';
-      this.say(safeText(`${who}${text}`), ok ? 'ok' : 'error');
-    };
-    control.run(cmd.name).then(
-      (res) => record(res.ok, res.message),
-      (err: unknown) => record(false, err instanceof Error ? err.message : String(err)),
-    ).finally(() => {
-      this.running.delete(target);
-      if (this.finished) return;
-      monitor.refresh();
-      this.schedule(true);
-    });
-  }
-
-  /** `p` toggles: resume when the shown stats say the workers are paused, else pause (verifiable either way). */
-  private pauseOrResume(): string {
-    const m = this.current;
-    const snap = m?.latest()?.snapshot;
-    if (snap?.kind !== 'instance') return 'pause-toggle';
-    return snap.doc.workers.some((w) => w.pid > 0 && w.status === 'pause') ? 'resume' : 'pause';
+    if (p.kind === 'confirm') this.commands.answer(p, ch);
+    else this.commands.byte(p, ch, name);
   }
 
   private toggleFreeze(): void {
     const s = this.state;
     if (s.frozenAtMs !== null) {
       s.frozenAtMs = null;
-      this.frozen.clear();
+      this.frozen.thaw();
       this.say('display live again');
       return;
     }
     // Copy what is on screen now; polling (and the event log) goes on underneath.
-    for (const m of this.monitors) {
-      const series = new Map<SeriesName, SeriesData>();
-      for (const name of ['rps', 'avgRtMs', 'busyWorkers', 'listenQueue', 'txps', 'eps'] as SeriesName[]) {
-        const h = m.history(name);
-        series.set(name, { values: [...h.values()], times: [...h.times()] });
-      }
-      this.frozen.set(m.target, { update: m.latest(), events: [...m.events()], series });
-    }
+    this.frozen.freeze(this.monitors);
     s.frozenAtMs = this.clock();
     this.say('frozen (polling goes on): z resumes');
   }
 
-  private changeInterval(direction: 1 | -1): void {
-    const m = this.current;
-    if (!m) return;
-    const cur = m.intervalMs;
-    const next = direction > 0 ? INTERVAL_STEPS.find((x) => x > cur) ?? INTERVAL_STEPS[INTERVAL_STEPS.length - 1]! : [...INTERVAL_STEPS].reverse().find((x) => x < cur) ?? INTERVAL_STEPS[0]!;
-    for (const mon of this.monitors) mon.setIntervalMs(next);
-    this.state.fastFromMs = null;
-    this.say(`polling every ${intervalLabel(next)}${this.monitors.length > 1 ? ' (all targets)' : ''}`);
-  }
-
   private kind(): 'instance' | 'emperor' | 'router' | null {
     const m = this.current;
-    const shown = m ? (this.state.frozenAtMs !== null ? this.frozen.get(m.target)?.update : m.latest()) : null;
+    const shown = m ? (this.state.frozenAtMs !== null ? this.frozen.of(m.target)?.update : m.latest()) : null;
     return shown?.snapshot?.kind ?? null;
-  }
-
-  private cycleView(step: number): void {
-    const views = viewsFor(this.kind());
-    const cur = views.findIndex((v) => v.id === resolveView(this.kind(), this.state.view));
-    const next = views[(cur + step + views.length) % views.length]!;
-    this.setView(next.id);
-  }
-
-  private selectViewKey(key: string): void {
-    const view = viewForKey(this.kind(), key);
-    if (view === null) {
-      this.say(`no view ${key} for this ${this.kind() ?? 'target'} (press ? for the views)`);
-      return;
-    }
-    this.setView(view);
-  }
-
-  private setView(view: ViewId): void {
-    this.state.view = view;
-    this.state.overlay = null;
-  }
-
-  private switchTarget(index: number): void {
-    const n = this.monitors.length;
-    if (n <= 1) {
-      this.say('only one target (give several addresses to switch between them)');
-      return;
-    }
-    this.state.targetIndex = ((index % n) + n) % n;
-    this.state.overlay = null;
-  }
-
-  private cycleSort(step: number): void {
-    const table = this.lastFrame?.table;
-    if (!table || table.shown.length === 0) return;
-    // Several keys can arrive in one read, before the next frame: move from the state, not the last frame.
-    const ts = tableState(this.state, this.state.view);
-    const cols = table.shown;
-    const cur = cols.indexOf(ts.sortId ?? table.sortId);
-    const next = cols[(cur + step + cols.length) % cols.length]!;
-    ts.sortId = next;
-    ts.reverse = false;
-  }
-
-  private reverseSort(): void {
-    const ts = tableState(this.state, this.state.view);
-    ts.reverse = !ts.reverse;
-  }
-
-  private move(delta: number): void {
-    const table = this.lastFrame?.table;
-    if (!table || table.keys.length === 0) return;
-    const ts = tableState(this.state, this.state.view);
-    const known = ts.selectedKey === null ? -1 : table.keys.indexOf(ts.selectedKey);
-    const cur = known >= 0 ? known : Math.min(ts.selectedIndex, table.keys.length - 1);
-    const next = delta === -Infinity ? 0 : delta === Infinity ? table.keys.length - 1 : Math.max(0, Math.min(table.keys.length - 1, cur + delta));
-    ts.selectedIndex = next;
-    ts.selectedKey = table.keys[next] ?? null;
-  }
-
-  private enter(): void {
-    const table = this.lastFrame?.table;
-    const key = tableState(this.state, this.state.view).selectedKey ?? table?.selectedKey;
-    if (!table || key === null || key === undefined) return;
-    const view = this.state.view;
-    if (view === 'workers') this.state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: false };
-    else if (view === 'events') {
-      const [atMs, index] = key.split(':').map(Number);
-      const events = this.targetViews()[this.state.targetIndex]?.events ?? [];
-      const e = events[index!]?.atMs === atMs ? events[index!] : events.find((x) => x.atMs === atMs);
-      if (e) this.state.overlay = { kind: 'text', title: `${fmtClock(e.atMs / 1000)} ${e.severity} ${e.type}`, text: e.message, scroll: 0 };
-    }
-    else if (view === 'requests') this.state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
-    else if (view === 'fleet') {
-      this.state.targetIndex = Number(key);
-      this.state.view = 'workers';
-    }
   }
 }
