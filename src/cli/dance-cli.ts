@@ -7,6 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { exitStatusFor } from './exit.js';
 import { addOptions, type DanceOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
+import { escapeControls } from '../core/safe-text.js';
 import { zergDance, zergRollback } from '../fifo/dance.js';
 import type { CliIo } from './fifo-cli.js';
 
@@ -61,7 +62,7 @@ export async function runDanceCli(argv: string[], io: CliIo): Promise<number> {
     return exitStatusFor(err, 'uwsgitop-ts dance', 'dance --help', (text) => void io.stderr.write(text));
   }
   const v = parsed.opts;
-  const options = { timeoutMs: parsed.timeoutMs, manualOrder: v.manualOrder === true, onStep: (line: string) => io.stdout.write(`${line}\n`) };
+  const options = { timeoutMs: parsed.timeoutMs, manualOrder: v.manualOrder === true, onStep: (line: string) => io.stdout.write(`${escapeControls(line)}\n`) };
   const report = parsed.rollback
     ? await zergRollback(
         { runningFifo: v.running!, sleepingFifo: v.sleeping! },

@@ -4,6 +4,9 @@ import { UsageError } from '../core/errors.js';
 import { exitStatusFor } from './exit.js';
 import { addOptions, type FifoOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
+// Messages name the FIFO path and command words as given (argv, an ini's master-fifo): whoever writes an ini
+// or picks a file name controls them, so every message goes out escaped, on one line.
+import { escapeControls } from '../core/safe-text.js';
 import { existsSync } from 'node:fs';
 import { COMMANDS, findCommand, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
 import { runFifoCommands } from '../fifo/run.js';
@@ -94,7 +97,7 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
     commands = [...(parsed.words.length > 0 ? parseCommandWords(parsed.words) : []), ...(parsed.raw !== null ? parseRawBytes(parsed.raw) : [])];
     if (parsed.ini.length > 0) {
       const { targets, problems } = readIniTargets(parsed.ini);
-      for (const problem of problems) io.stderr.write(`uwsgitop-ts fifo: ${problem}\n`);
+      for (const problem of problems) io.stderr.write(`uwsgitop-ts fifo: ${escapeControls(problem)}\n`);
       const mine = parsed.fifo === ''
         ? (targets.length === 1 ? targets[0] : undefined)
         : (targets.find((t) => t.fifos.includes(parsed.fifo)) ?? (targets.length === 1 ? targets[0] : undefined));
@@ -127,8 +130,8 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
     wait: parsed.wait,
     timeoutMs: parsed.timeoutMs,
     slotPaths,
-    onProgress: (message) => io.stderr.write(`${message}\n`),
+    onProgress: (message) => io.stderr.write(`${escapeControls(message)}\n`),
   });
-  (result.ok ? io.stdout : io.stderr).write(`${result.ok ? '' : 'uwsgitop-ts fifo: '}${result.message}\n`);
+  (result.ok ? io.stdout : io.stderr).write(`${result.ok ? '' : 'uwsgitop-ts fifo: '}${escapeControls(result.message)}\n`);
   return result.ok ? 0 : 1;
 }
