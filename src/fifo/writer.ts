@@ -2,7 +2,7 @@
  * Writes command bytes into a uWSGI master FIFO without ever hanging or creating a file:
  * open O_WRONLY|O_NONBLOCK (never O_CREAT), check the open fd is a FIFO, one write() call, close.
  */
-import { constants, promises as fsp, readFileSync, type Stats } from 'node:fs';
+import { constants, fstatSync, promises as fsp, readFileSync, type Stats } from 'node:fs';
 import { FifoError } from '../core/errors.js';
 
 /** Linux PIPE_BUF: writes up to this size into a pipe are atomic, so the master reads them in order, unmixed. */
@@ -105,11 +105,30 @@ async function openOnce(path: string): Promise<fsp.FileHandle> {
     const opened = await handle.stat();
     // The path may have been replaced between lstat and open: trust only what the fd points to.
     if (!opened.isFIFO()) throw notFifo(path, opened);
+    const own = ownStream(opened);
+    if (own !== null) {
+      throw new FifoError(`${path} is this process's own ${own} (a pipe, not a master FIFO): refusing to write to it; nothing was sent`, 'not-fifo');
+    }
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err instanceof FifoError ? err : openError(path, err, info);
   }
   return handle;
+}
+
+const STREAM_NAMES = ['standard input', 'standard output', 'standard error'];
+
+/** The name of the standard stream (fd 0-2) that `info` is the same pipe as, or null (/dev/stdout, /proc/self/fd/1). */
+function ownStream(info: Stats): string | null {
+  for (let fd = 0; fd <= 2; fd++) {
+    try {
+      const std = fstatSync(fd);
+      if (std.dev === info.dev && std.ino === info.ino) return STREAM_NAMES[fd]!;
+    } catch {
+      /* that stream is closed */
+    }
+  }
+  return null;
 }
 
 function kindOf(info: Stats): string {
