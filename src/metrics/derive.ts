@@ -20,6 +20,7 @@ import type {
   VassalDerived,
 } from './types.js';
 import { counterRate, counterDelta, clamp } from './rate.js';
+import { vassalKeys, vassalsByKey } from './vassal-keys.js';
 
 /** How `prev` relates to `cur`: the seconds between them when comparable, and whether `cur` starts a new life. */
 export interface Comparison {
@@ -254,9 +255,11 @@ function instanceValues(doc: InstanceDocument, readAtMs: number, rates: Rates): 
 }
 
 function deriveVassals(prev: EmperorDocument | null, cur: EmperorDocument): VassalDerived[] {
-  return cur.vassals.map((v) => {
-    const pv = prev?.vassals.find((x) => x.id === v.id);
-    return { id: v.id, respawnsDelta: pv ? (counterDelta(pv.respawns, v.respawns) ?? 0) : 0 };
+  const before = prev === null ? new Map<string, EmperorDocument['vassals'][number]>() : vassalsByKey(prev.vassals);
+  const keys = vassalKeys(cur.vassals);
+  return cur.vassals.map((v, i) => {
+    const pv = before.get(keys[i]!);
+    return { id: v.id, key: keys[i]!, respawnsDelta: pv ? (counterDelta(pv.respawns, v.respawns) ?? 0) : 0 };
   });
 }
 

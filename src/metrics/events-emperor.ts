@@ -5,6 +5,7 @@
 import type { EmperorDocument } from '../stats/snapshot.js';
 import type { EventMemory } from './types.js';
 import type { Emit } from './event-emit.js';
+import { vassalsByKey } from './vassal-keys.js';
 
 const GONE_VASSAL_MEMORY_MS = 10 * 60_000;
 const GONE_VASSAL_MAX = 1000;
@@ -18,13 +19,13 @@ export function vassalEvents(
   emit: Emit,
 ): void {
   const gone = memory.goneVassals;
-  const before = new Map(prev.vassals.map((v) => [v.id, v]));
-  const now = new Set(cur.vassals.map((v) => v.id));
-  for (const v of cur.vassals) {
-    const pv = before.get(v.id);
+  const before = vassalsByKey(prev.vassals);
+  const now = vassalsByKey(cur.vassals);
+  for (const [key, v] of now) {
+    const pv = before.get(key);
     if (pv === undefined) {
-      const was = gone?.get(v.id);
-      gone?.delete(v.id);
+      const was = gone?.get(key);
+      gone?.delete(key);
       if (was !== undefined && atMs - was.atMs <= GONE_VASSAL_MEMORY_MS) {
         const away = Math.max(0, Math.round((atMs - was.atMs) / 1000));
         emit('vassal-respawned', 'warn', `vassal ${v.id} respawned after ${away}s away: pid ${was.pid} -> ${v.pid}`, {
@@ -50,12 +51,12 @@ export function vassalEvents(
       emit('vassal-cursed', 'error', `vassal ${v.id} cursed (being stopped)`, { vassal: v.id, pid: v.pid });
     }
   }
-  for (const pv of prev.vassals) {
-    if (now.has(pv.id)) continue;
+  for (const [key, pv] of before) {
+    if (now.has(key)) continue;
     emit('vassal-gone', 'warn', `vassal ${pv.id} gone (was pid ${pv.pid})`, { vassal: pv.id, pid: pv.pid });
     if (gone !== undefined) {
       if (gone.size >= GONE_VASSAL_MAX) gone.delete(gone.keys().next().value!);
-      gone.set(pv.id, { pid: pv.pid, atMs });
+      gone.set(key, { pid: pv.pid, atMs });
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Snapshot, Worker, Core, InstanceDocument, EmperorDocument, RouterDocument } from '../stats/snapshot.js';
 import { safeJson } from '../core/safe-text.js';
+import { pairByKey } from '../metrics/vassal-keys.js';
 import type { Derived, MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 
@@ -68,8 +69,8 @@ function instanceFields(doc: InstanceDocument, derived: Derived): Json {
 }
 
 function emperorFields(doc: EmperorDocument, derived: Derived): Json {
-  const delta = new Map(derived.vassals.map((v) => [v.id, v.respawnsDelta]));
-  return { ...doc, vassals: doc.vassals.map((v) => ({ ...v, respawnsDelta: delta.get(v.id) ?? 0 })) };
+  const paired = pairByKey(doc.vassals, derived.vassals);
+  return { ...doc, vassals: doc.vassals.map((v, i) => ({ ...v, respawnsDelta: paired[i]?.respawnsDelta ?? 0 })) };
 }
 
 function routerFields(doc: RouterDocument, derived: Derived): Json {

@@ -2,6 +2,7 @@
 import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
+import { pairByKey } from '../metrics/vassal-keys.js';
 import { renderTable, type Column } from './text-table.js';
 import { formatEpochShort, yesNo } from './text-format.js';
 
@@ -29,19 +30,19 @@ export function emperorSummary(snap: EmperorSnapshot): string[] {
 export function emperorSections(snap: EmperorSnapshot, derived: Derived): string[] {
   const doc = snap.doc;
   const now = snap.readAtMs;
-  const delta = new Map(derived.vassals.map((v) => [v.id, v.respawnsDelta]));
+  const paired = pairByKey(doc.vassals, derived.vassals);
   const out: string[] = ['', `Vassals (${doc.vassals.length})`];
   out.push(
     ...renderTable(
       [l('VASSAL'), r('PID'), l('READY'), l('ACC'), l('LOYAL'), r('RESPAWNS'), r('NEW'), l('BORN'), l('LAST MOD'), l('HEARTBEAT'), l('CURSED'), l('ZERG'), r('UID'), r('GID')],
-      doc.vassals.map((v) => [
+      doc.vassals.map((v, i) => [
         safeText(v.id, 60),
         String(v.pid),
         yesNo(v.ready),
         yesNo(v.accepting),
         yesNo(v.loyal > 0),
         String(v.respawns),
-        String(delta.get(v.id) ?? 0),
+        String(paired[i]?.respawnsDelta ?? 0),
         formatEpochShort(v.born, now),
         formatEpochShort(v.lastMod, now),
         formatEpochShort(v.lastHeartbeat, now),

@@ -6,6 +6,7 @@
  * routers and their subscription nodes, per-target up/age.
  */
 import { escapeControls } from '../core/safe-text.js';
+import { vassalKeys } from '../metrics/vassal-keys.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import type { Core, EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
 
@@ -260,8 +261,10 @@ function emperorSamples(doc: EmperorDocument, emit: Emit): void {
   emit('uwsgi_emperor_vassals', doc.vassals.length);
   emit('uwsgi_emperor_throttle_level', doc.throttleLevel);
   emit('uwsgi_emperor_blacklisted_vassals', doc.blacklist.length);
-  for (const v of doc.vassals) {
-    const labels = { vassal: v.id };
+  // Vassals sharing an id would be one series twice: the n-th of an id is labelled `id#n`.
+  const keys = vassalKeys(doc.vassals);
+  for (const [i, v] of doc.vassals.entries()) {
+    const labels = { vassal: keys[i]! };
     emit('uwsgi_vassal_ready', flag(v.ready), labels);
     emit('uwsgi_vassal_accepting', flag(v.accepting), labels);
     emit('uwsgi_vassal_loyal', flag(v.loyal !== 0), labels);

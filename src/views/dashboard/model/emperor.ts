@@ -2,6 +2,7 @@
 import type { BlacklistEntry, Vassal } from '../../../stats/snapshot.js';
 import type { VassalDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
+import { pairByKey, vassalKeys } from '../../../metrics/vassal-keys.js';
 import { fmtBool, fmtCount, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';
@@ -9,6 +10,8 @@ import type { Column, TableSpec } from './table.js';
 export interface VassalRow {
   v: Vassal;
   d: VassalDerived | undefined;
+  /** Unique row key: the id, `id#n` for the n-th vassal sharing it. */
+  key: string;
   nowMs: number;
 }
 
@@ -30,12 +33,13 @@ const columns: Array<Column<VassalRow>> = [
   { id: 'ondemand', title: 'ON DEMAND', width: 12, align: 'left', priority: 4, text: (r) => safeText(r.v.onDemand) || '-', sort: (r) => safeText(r.v.onDemand) },
 ];
 
-export const vassalsSpec: TableSpec<VassalRow> = { columns, key: (r) => safeText(r.v.id), defaultSort: 'id' };
+export const vassalsSpec: TableSpec<VassalRow> = { columns, key: (r) => safeText(r.key), defaultSort: 'id' };
 
-/** Pair vassals with their derived respawn deltas by id. */
+/** Pair vassals with their derived respawn deltas by key (vassals sharing an id stay apart). */
 export function vassalRows(vassals: readonly Vassal[], derived: readonly VassalDerived[], nowMs: number): VassalRow[] {
-  const byId = new Map(derived.map((d) => [d.id, d]));
-  return vassals.map((v) => ({ v, d: byId.get(v.id), nowMs }));
+  const paired = pairByKey(vassals, derived);
+  const keys = vassalKeys(vassals);
+  return vassals.map((v, i) => ({ v, d: paired[i], key: keys[i]!, nowMs }));
 }
 
 /** One heading line per blacklisted vassal (they are few and matter more than the table). */
