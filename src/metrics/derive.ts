@@ -259,7 +259,7 @@ function deriveVassals(prev: EmperorDocument | null, cur: EmperorDocument): Vass
   const keys = vassalKeys(cur.vassals);
   return cur.vassals.map((v, i) => {
     const pv = before.get(keys[i]!);
-    return { id: v.id, key: keys[i]!, respawnsDelta: pv ? (counterDelta(pv.respawns, v.respawns) ?? 0) : 0 };
+    return { id: v.id, respawnsDelta: pv ? (counterDelta(pv.respawns, v.respawns) ?? 0) : 0 };
   });
 }
 

@@ -75,8 +75,6 @@ export interface SubscriptionNodeDerived {
 
 export interface VassalDerived {
   id: string;
-  /** Unique within the document: the id, or `id#n` for the n-th vassal sharing it (see vassalKeys). */
-  key: string;
   /** Respawns since the previous sample. */
   respawnsDelta: number;
 }

@@ -20,8 +20,8 @@ export function vassalsByKey<T extends { id: string }>(vassals: readonly T[]): M
   return new Map(vassals.map((v, i) => [keys[i]!, v]));
 }
 
-/** Each vassal's derived values, paired by key, so vassals sharing an id each get their own. */
-export function pairByKey<T extends { id: string }, D extends { key: string }>(vassals: readonly T[], derived: readonly D[]): Array<D | undefined> {
-  const byKey = new Map(derived.map((d) => [d.key, d]));
+/** Each vassal's derived values (listed in document order, like the vassals), paired by key so vassals sharing an id each get their own. */
+export function pairByKey<T extends { id: string }, D extends { id: string }>(vassals: readonly T[], derived: readonly D[]): Array<D | undefined> {
+  const byKey = vassalsByKey(derived);
   return vassalKeys(vassals).map((k) => byKey.get(k));
 }

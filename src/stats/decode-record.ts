@@ -68,16 +68,28 @@ export function readRecord<S extends Shape>(
   const first = schema.safeParse(input);
   if (first.success) return first.data;
   const copy: Record<PropertyKey, unknown> = { ...input };
+  const absurd: PropertyKey[] = [];
   for (const issue of first.error.issues) {
     let where = path;
     for (const key of issue.path) where = joinPath(where, key);
-    warnings.push(`${where || 'document'}: ${describeIssue(issue, input)}`);
     const top = issue.path[0];
+    const bad = valueAt(input, issue.path);
+    const range = issue.code === 'too_big' || issue.code === 'too_small' || (issue.code === 'invalid_type' && issue.expected === 'number');
+    if (typeof bad === 'number' && range && issue.path.length === 1 && top !== undefined) {
+      // A number out of range (1e308, 1e999 = Infinity): unknown, not the default 0 that would look real.
+      warnings.push(`${where}: out of range (${Number.isFinite(bad) ? 'beyond ±2^53' : 'infinite'}), shown as -`);
+      absurd.push(top);
+    } else {
+      warnings.push(`${where || 'document'}: ${describeIssue(issue, input)}`);
+    }
     if (top !== undefined) delete copy[top];
   }
   const second = schema.safeParse(copy);
   // Every field has a default, so the second parse only fails on a schema bug: treat the record as unusable.
-  return second.success ? second.data : null;
+  if (!second.success) return null;
+  const out = second.data as Record<PropertyKey, unknown>;
+  for (const key of absurd) out[key] = NaN;
+  return out as RecordOf<S>;
 }
 
 /**

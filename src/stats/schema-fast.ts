@@ -4,7 +4,7 @@
  * supplies defaults and the issue paths. This keeps one description of each record while the common case
  * (tens of thousands of cores in a big document) costs a few typeof checks per field.
  */
-import type { FieldSpec, RecordSchema, Shape } from './schema.js';
+import { NUMBER_LIMIT, type FieldSpec, type RecordSchema, type Shape } from './schema.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -15,8 +15,9 @@ type Check = (value: unknown) => boolean;
 function testSource(field: FieldSpec, expr: string, helpers: Check[]): { test: string; optional: boolean } {
   switch (field.kind) {
     case 'number':
+      // The range of schema.ts's numbers (NUMBER_LIMIT): a number beyond it goes to zod, which reports it.
       // An absent number with a default needs that default, which only zod supplies: not optional here.
-      return { test: `typeof ${expr} === 'number'`, optional: field.optional };
+      return { test: `(typeof ${expr} === 'number' && ${expr} <= ${NUMBER_LIMIT} && ${expr} >= -${NUMBER_LIMIT})`, optional: field.optional };
     case 'string':
       return { test: `typeof ${expr} === 'string'`, optional: false };
     case 'strings':

@@ -47,6 +47,12 @@ export interface RecordSchema<S extends Shape = Shape> {
   safeParse(input: unknown): z.ZodSafeParseResult<RecordOf<S>>;
 }
 
+/**
+ * The numbers uWSGI writes are integers and doubles of ordinary size; beyond 2^53 (1e308, 1e999 read as
+ * Infinity) a value is garbage, not a count: readRecord warns and makes it NaN, which every output shows as `-`.
+ */
+export const NUMBER_LIMIT = Number.MAX_SAFE_INTEGER;
+
 const num = { kind: 'number', optional: false } as const;
 const str = { kind: 'string' } as const;
 /** Numbers some uWSGI builds leave out (Linux-only, --memory-report...): absent stays absent (null later). */
@@ -60,8 +66,10 @@ const requireZod = (): Zod => createRequire(import.meta.url)('zod') as Zod;
 
 function zodField(zl: Zod, f: FieldSpec): z.ZodType {
   switch (f.kind) {
-    case 'number':
-      return f.optional ? zl.z.number().optional() : zl.z.number().default(0);
+    case 'number': {
+      const sane = zl.z.number().gte(-NUMBER_LIMIT).lte(NUMBER_LIMIT);
+      return f.optional ? sane.optional() : sane.default(0);
+    }
     case 'string':
       return zl.z.string().default('');
     case 'strings':

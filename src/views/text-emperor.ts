@@ -4,7 +4,7 @@ import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { pairByKey } from '../metrics/vassal-keys.js';
 import { renderTable, type Column } from './text-table.js';
-import { formatEpochShort, yesNo } from './text-format.js';
+import { plainNumber, formatEpochShort, yesNo } from './text-format.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });
@@ -37,19 +37,19 @@ export function emperorSections(snap: EmperorSnapshot, derived: Derived): string
       [l('VASSAL'), r('PID'), l('READY'), l('ACC'), l('LOYAL'), r('RESPAWNS'), r('NEW'), l('BORN'), l('LAST MOD'), l('HEARTBEAT'), l('CURSED'), l('ZERG'), r('UID'), r('GID')],
       doc.vassals.map((v, i) => [
         safeText(v.id, 60),
-        String(v.pid),
+        plainNumber(v.pid),
         yesNo(v.ready),
         yesNo(v.accepting),
         yesNo(v.loyal > 0),
-        String(v.respawns),
+        plainNumber(v.respawns),
         String(paired[i]?.respawnsDelta ?? 0),
         formatEpochShort(v.born, now),
         formatEpochShort(v.lastMod, now),
         formatEpochShort(v.lastHeartbeat, now),
         v.cursed > 0 ? formatEpochShort(v.cursed, now) : 'no',
         v.zerg > 0 ? 'yes' : 'no',
-        String(v.uid),
-        String(v.gid),
+        plainNumber(v.uid),
+        plainNumber(v.gid),
       ]),
     ),
   );
@@ -60,8 +60,8 @@ export function emperorSections(snap: EmperorSnapshot, derived: Derived): string
         [l('VASSAL'), r('THROTTLE'), r('ATTEMPTS'), l('FIRST'), l('LAST')],
         doc.blacklist.map((b) => [
           safeText(b.id, 60),
-          String(b.throttleLevel),
-          String(b.attempt),
+          plainNumber(b.throttleLevel),
+          plainNumber(b.attempt),
           formatEpochShort(b.firstAttempt, now),
           formatEpochShort(b.lastAttempt, now),
         ]),

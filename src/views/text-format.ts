@@ -60,6 +60,8 @@ export function formatPercent(value: number | null): string {
 export function formatEpochShort(epochSeconds: number, nowMs: number): string {
   if (!(epochSeconds > 0) || !Number.isFinite(epochSeconds)) return '-';
   const date = new Date(epochSeconds * 1000);
+  // Beyond year 275760 a Date is invalid: its parts would print as NaN.
+  if (Number.isNaN(date.getTime())) return '-';
   if (Math.abs(nowMs - date.getTime()) < 86400_000) {
     return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
   }
@@ -70,6 +72,11 @@ export function formatEpochShort(epochSeconds: number, nowMs: number): string {
 export function formatLocalTime(epochMs: number): string {
   const date = new Date(epochMs);
   return `${localDay(date)} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+}
+
+/** A number as it is (a count, a pid), or `-` when it is unknown or was out of range (NaN). */
+export function plainNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : '-';
 }
 
 /** Yes/no for boolean flags in tables. */

@@ -15,6 +15,7 @@ import {
   formatPercent,
   formatRate,
   formatSeconds,
+  plainNumber,
   yesNo,
 } from './text-format.js';
 
@@ -43,12 +44,13 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
   if ((d?.sig ?? 0) > 0) counts.push(`sig ${d?.sig}`);
   return [
     [
-      `requests ${totalRequests}`,
+      `requests ${plainNumber(totalRequests)}`,
       `rps ${formatRate(d?.rps ?? null)}`,
-      `exceptions ${d?.totalExceptions ?? 0}`,
+      // null: a worker's count was out of range, so the total is unknown.
+      `exceptions ${d === null ? 0 : plainNumber(d.totalExceptions ?? NaN)}`,
       `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
       `avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
-      `load ${doc.load}`,
+      `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
       `listen queue ${queue}`,
@@ -73,21 +75,21 @@ export function workersTable(snap: InstanceSnapshot, derived: Derived): string[]
   const rows = snap.doc.workers.map((w) => {
     const wd = bySlot.get(w.slot);
     return [
-      String(w.slot),
+      plainNumber(w.slot),
       formatPercent(wd?.sharePct ?? null),
-      String(w.pid),
-      String(w.requests),
+      plainNumber(w.pid),
+      plainNumber(w.requests),
       formatRate(wd?.rps ?? null),
-      String(w.exceptions),
-      String(w.signals),
+      plainNumber(w.exceptions),
+      plainNumber(w.signals),
       statusCell(w),
       yesNo(w.accepting),
       formatMicros(w.avgRtUs),
       w.rssBytes > 0 ? formatBytes(w.rssBytes) : '-', // 0 = not measured (no --memory-report)
       w.vszBytes > 0 ? formatBytes(w.vszBytes) : '-',
       formatBytes(w.txBytes),
-      String(w.respawnCount),
-      String(w.harakiriCount),
+      plainNumber(w.respawnCount),
+      plainNumber(w.harakiriCount),
       formatMicros(w.runningTimeUs),
       formatEpochShort(w.lastSpawn, snap.readAtMs),
     ];
@@ -99,9 +101,9 @@ export function workersTable(snap: InstanceSnapshot, derived: Derived): string[]
 export function inFlightTable(requests: readonly InFlightRequest[]): string[] {
   const sorted = [...requests].sort((a, b) => (b.ageSeconds ?? -1) - (a.ageSeconds ?? -1));
   const rows = sorted.map((q) => [
-    String(q.workerSlot),
-    String(q.coreId),
-    String(q.workerPid),
+    plainNumber(q.workerSlot),
+    plainNumber(q.coreId),
+    plainNumber(q.workerPid),
     formatSeconds(q.ageSeconds),
     safeText(q.method, 10),
     safeText(q.host, HOST_CHARS),
@@ -141,11 +143,11 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
           const cd = cacheRates.get(c.name);
           return [
             safeText(c.name, NAME_CHARS),
-            String(c.items),
-            String(c.maxItems),
-            String(c.hits),
-            String(c.misses),
-            String(c.full),
+            plainNumber(c.items),
+            plainNumber(c.maxItems),
+            plainNumber(c.hits),
+            plainNumber(c.misses),
+            plainNumber(c.full),
             formatPercent(cd?.hitRatio == null ? null : cd.hitRatio * 100),
             formatRate(cd?.hitsPerSec ?? null),
             formatRate(cd?.missesPerSec ?? null),
@@ -165,8 +167,8 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
         doc.sockets.map((s) => [
           safeText(s.name, NAME_CHARS),
           safeText(s.proto, 12),
-          String(s.queue),
-          String(s.maxQueue),
+          plainNumber(s.queue),
+          plainNumber(s.maxQueue),
           yesNo(s.shared),
           yesNo(s.canOffload),
         ]),
@@ -192,8 +194,8 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
             g.members.map((m) => [
               safeText(m.name, 30),
               safeText(m.uuid, 40),
-              String(m.valor),
-              String(m.checksum),
+              plainNumber(m.valor),
+              plainNumber(m.checksum),
               formatEpochShort(m.lastSeen, snap.readAtMs),
             ]),
             '  ',
@@ -210,7 +212,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
     section(`Metrics (${doc.metrics.length})`, [
       ...renderTable(
         [l('NAME'), l('TYPE'), r('VALUE'), r('RATE/s')],
-        shown.map((m) => [safeText(m.name, NAME_CHARS), m.type, String(m.value), formatRate(rates.get(m.name) ?? null)]),
+        shown.map((m) => [safeText(m.name, NAME_CHARS), m.type, plainNumber(m.value), formatRate(rates.get(m.name) ?? null)]),
       ),
       ...(hidden > 0 ? [`(${hidden} worker.* metrics not listed: they repeat the workers table; see --json)`] : []),
     ]);
@@ -221,7 +223,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
       `Spoolers (${doc.spoolers.length})`,
       renderTable(
         [l('DIR'), r('PID'), r('TASKS'), r('RESPAWNS'), l('RUNNING')],
-        doc.spoolers.map((s) => [safeText(s.dir, NAME_CHARS), String(s.pid), String(s.tasks), String(s.respawns), yesNo(s.running)]),
+        doc.spoolers.map((s) => [safeText(s.dir, NAME_CHARS), plainNumber(s.pid), plainNumber(s.tasks), plainNumber(s.respawns), yesNo(s.running)]),
       ),
     );
   }
@@ -239,7 +241,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
           field(c.month),
           field(c.week),
           safeText(c.command, NAME_CHARS),
-          String(c.pid),
+          plainNumber(c.pid),
           formatEpochShort(c.startedAt, snap.readAtMs),
           yesNo(c.unique),
           safeText(c.legion, 30) || '-',

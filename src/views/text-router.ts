@@ -3,7 +3,7 @@ import type { RouterSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { renderTable, type Column } from './text-table.js';
-import { formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
+import { plainNumber, formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });
@@ -37,16 +37,16 @@ export function routerSections(snap: RouterSnapshot, derived: Derived): string[]
         [l('NODE'), r('REQ'), r('RPS'), r('TX'), r('RX'), r('LOAD'), r('CORES'), r('WEIGHT'), r('FAILCNT'), l('DEAD'), r('PID'), l('LAST CHECK')],
         sub.nodes.map((n) => [
           safeText(n.name, 60),
-          String(n.requests),
+          plainNumber(n.requests),
           formatRate(rps.get(`${sub.key}\u0000${n.name}`) ?? null),
           formatBytes(n.tx),
           formatBytes(n.rx),
-          String(n.load),
-          String(n.cores),
-          String(n.weight),
-          String(n.failcnt),
+          plainNumber(n.load),
+          plainNumber(n.cores),
+          plainNumber(n.weight),
+          plainNumber(n.failcnt),
           yesNo(n.deathMark),
-          String(n.pid),
+          plainNumber(n.pid),
           formatEpochShort(n.lastCheck, snap.readAtMs),
         ]),
         '  ',
@@ -58,7 +58,7 @@ export function routerSections(snap: RouterSnapshot, derived: Derived): string[]
     out.push(
       ...renderTable(
         [l('NODE'), r('HITS'), r('GRACE')],
-        doc.staticNodes.map((n) => [safeText(n.name, 60), String(n.hits), String(n.grace)]),
+        doc.staticNodes.map((n) => [safeText(n.name, 60), plainNumber(n.hits), plainNumber(n.grace)]),
       ),
     );
   }

@@ -154,7 +154,8 @@ function emitter(set: SampleSet, target: string): Emit {
     // Label values come from the document: a scrape read in a terminal (curl) must not act on it either.
     const safe: Labels = { target: escapeControls(target), stats_uri: escapeControls(target) };
     for (const [k, v] of Object.entries(labels)) safe[k] = escapeControls(v);
-    list.push({ labels: safe, value: Number.isFinite(value) ? value : 0 });
+    // A value out of range (NaN after decoding) is unknown: no sample rather than a made-up 0.
+    if (Number.isFinite(value)) list.push({ labels: safe, value });
   };
 }
 

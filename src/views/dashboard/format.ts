@@ -62,6 +62,8 @@ export function fmtDuration(sec: number | null | undefined): string {
 export function fmtClock(epochSeconds: number | null | undefined): string {
   if (!epochSeconds || !Number.isFinite(epochSeconds)) return DASH;
   const d = new Date(epochSeconds * 1000);
+  // Beyond year 275760 a Date is invalid: its parts would print as NaN.
+  if (Number.isNaN(d.getTime())) return DASH;
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
@@ -71,6 +73,7 @@ export function fmtWhen(epochSeconds: number | null | undefined, nowMs: number):
   if (!epochSeconds || !Number.isFinite(epochSeconds)) return DASH;
   if (Math.abs(nowMs / 1000 - epochSeconds) < 86_400) return fmtClock(epochSeconds);
   const d = new Date(epochSeconds * 1000);
+  if (Number.isNaN(d.getTime())) return DASH;
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }

@@ -9,6 +9,7 @@ import { fitCell, displayWidth } from '../width.js';
 import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../format.js';
 import { line, type Line } from './line.js';
 import { workerStyle } from './workers.js';
+import { plainNumber } from '../../text-format.js';
 
 /** Longest stretch a single request variable may take when wrapped (then cut with an ellipsis). */
 const MAX_VAR_LINES = 8;
@@ -109,7 +110,7 @@ export function workerDetail(
     out.push(line(row([['CORE', 4, 'right'], ['REQ', 7, 'right'], ['STATIC', 6, 'right'], ['ROUTED', 6, 'right'], ['OFFL', 5, 'right'], ['WERR', 5, 'right'], ['RERR', 5, 'right'], ['REQUEST', 7, 'left']]), 'header'));
     for (const c of w.cores) {
       const counters = row([
-        [String(c.id), 4, 'right'], [fmtCount(c.requests), 7, 'right'], [fmtCount(c.staticRequests), 6, 'right'],
+        [plainNumber(c.id), 4, 'right'], [fmtCount(c.requests), 7, 'right'], [fmtCount(c.staticRequests), 6, 'right'],
         [fmtCount(c.routedRequests), 6, 'right'], [fmtCount(c.offloadedRequests), 5, 'right'],
         [fmtCount(c.writeErrors), 5, 'right'], [fmtCount(c.readErrors), 5, 'right'],
       ]);
@@ -151,7 +152,7 @@ export function workerDetail(
       const mount = safeText(a.mountpoint) || '(default)';
       const chdir = safeText(a.chdir);
       out.push(line(row([
-        [String(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
+        [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
         [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), 8, 'right'],
         [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
       ])));

@@ -6,6 +6,7 @@ import { pairByKey, vassalKeys } from '../../../metrics/vassal-keys.js';
 import { fmtBool, fmtCount, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface VassalRow {
   v: Vassal;
@@ -17,7 +18,7 @@ export interface VassalRow {
 
 const columns: Array<Column<VassalRow>> = [
   { id: 'id', title: 'VASSAL', width: 16, flex: true, maxWidth: 40, align: 'left', priority: 1, text: (r) => safeText(r.v.id), sort: (r) => safeText(r.v.id) },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.v.pid ? String(r.v.pid) : '-'), sort: (r) => r.v.pid },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.v.pid ? plainNumber(r.v.pid) : '-'), sort: (r) => r.v.pid },
   { id: 'ready', title: 'READY', width: 5, align: 'left', priority: 1, text: (r) => fmtBool(r.v.ready), sort: (r) => (r.v.ready ? 1 : 0), style: (r) => (r.v.ready ? undefined : 'warn') },
   { id: 'acc', title: 'ACC', width: 3, align: 'left', priority: 1, text: (r) => fmtBool(r.v.accepting), sort: (r) => (r.v.accepting ? 1 : 0), style: (r) => (r.v.accepting ? undefined : 'warn') },
   {
@@ -29,7 +30,7 @@ const columns: Array<Column<VassalRow>> = [
   { id: 'loyal', title: 'LOYAL', width: 8, align: 'right', priority: 2, desc: true, text: (r) => (r.v.loyal ? fmtWhen(r.v.loyal, r.nowMs) : 'no'), sort: (r) => r.v.loyal },
   { id: 'lastrun', title: 'LAST SPAWN', width: 10, align: 'right', priority: 1, desc: true, text: (r) => fmtWhen(r.v.lastRun, r.nowMs), sort: (r) => r.v.lastRun },
   { id: 'born', title: 'BORN', width: 10, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.v.born, r.nowMs), sort: (r) => r.v.born },
-  { id: 'zerg', title: 'ZERG', width: 4, align: 'right', priority: 4, text: (r) => String(r.v.zerg), sort: (r) => r.v.zerg },
+  { id: 'zerg', title: 'ZERG', width: 4, align: 'right', priority: 4, text: (r) => plainNumber(r.v.zerg), sort: (r) => r.v.zerg },
   { id: 'ondemand', title: 'ON DEMAND', width: 12, align: 'left', priority: 4, text: (r) => safeText(r.v.onDemand) || '-', sort: (r) => safeText(r.v.onDemand) },
 ];
 

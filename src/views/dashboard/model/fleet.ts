@@ -4,6 +4,7 @@ import { safeText } from '../../../core/safe-text.js';
 import { fmtRate } from '../format.js';
 import { lineWidth, type Line, type Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface FleetRow {
   index: number;
@@ -44,7 +45,7 @@ function headline(u: TargetUpdate | null): { rps: number | null; workers: string
     const busy = snap.doc.workers.filter((w) => w.status === 'busy').length;
     const max = snap.doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
     const q = snap.doc.listenQueue ?? 0;
-    return { ...base, rps: inst?.rps ?? null, workers: `${busy}/${snap.doc.workers.length} busy`, lq: max ? `${q}/${max}` : String(q) };
+    return { ...base, rps: inst?.rps ?? null, workers: `${busy}/${snap.doc.workers.length} busy`, lq: max ? `${q}/${max}` : plainNumber(q) };
   }
   if (snap.kind === 'emperor') {
     const ready = snap.doc.vassals.filter((v) => v.ready).length;

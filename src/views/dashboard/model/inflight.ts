@@ -8,6 +8,7 @@ import { fmtDuration } from '../format.js';
 import { requestAge } from './ages.js';
 import type { Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface InFlightRow {
   r: InFlightRequest;
@@ -32,9 +33,9 @@ const columns: Array<Column<InFlightRow>> = [
     text: (x) => fmtDuration(x.age), sort: (x) => (x.age === null ? Number.NaN : x.age),
     style: (x) => ageStyle(x.age),
   },
-  { id: 'wid', title: 'WKR', width: 4, align: 'right', priority: 1, text: (x) => String(x.r.workerSlot), sort: (x) => x.r.workerSlot },
-  { id: 'core', title: 'CORE', width: 4, align: 'right', priority: 5, text: (x) => String(x.r.coreId), sort: (x) => x.r.coreId },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 4, text: (x) => String(x.r.workerPid), sort: (x) => x.r.workerPid },
+  { id: 'wid', title: 'WKR', width: 4, align: 'right', priority: 1, text: (x) => plainNumber(x.r.workerSlot), sort: (x) => x.r.workerSlot },
+  { id: 'core', title: 'CORE', width: 4, align: 'right', priority: 5, text: (x) => plainNumber(x.r.coreId), sort: (x) => x.r.coreId },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 4, text: (x) => plainNumber(x.r.workerPid), sort: (x) => x.r.workerPid },
   { id: 'method', title: 'METHOD', width: 6, align: 'left', priority: 2, text: (x) => safeText(x.r.method), sort: (x) => safeText(x.r.method) },
   // One column for host and URI: at 80 columns two half-width columns cut both; one wide column cuts only the
   // tail. Capped so that on a wide terminal the remote address stays near the request it belongs to.

@@ -4,6 +4,7 @@ import { safeText } from '../../../core/safe-text.js';
 import { fmtDuration, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface MemberRow {
   legion: Legion;
@@ -16,7 +17,7 @@ const isLord = (r: MemberRow): boolean => r.m.uuid === r.legion.lordUuid;
 const columns: Array<Column<MemberRow>> = [
   { id: 'legion', title: 'LEGION', width: 12, align: 'left', priority: 1, text: (r) => safeText(r.legion.legion), sort: (r) => safeText(r.legion.legion) },
   { id: 'name', title: 'MEMBER', width: 12, flex: true, maxWidth: 30, align: 'left', priority: 1, text: (r) => safeText(r.m.name), sort: (r) => safeText(r.m.name) },
-  { id: 'valor', title: 'VALOR', width: 6, align: 'right', priority: 1, desc: true, text: (r) => String(r.m.valor), sort: (r) => r.m.valor },
+  { id: 'valor', title: 'VALOR', width: 6, align: 'right', priority: 1, desc: true, text: (r) => plainNumber(r.m.valor), sort: (r) => r.m.valor },
   { id: 'lord', title: 'LORD', width: 4, align: 'left', priority: 1, text: (r) => (isLord(r) ? 'yes' : ''), sort: (r) => (isLord(r) ? 1 : 0), style: (r) => (isLord(r) ? 'ok' : undefined) },
   {
     id: 'seen', title: 'LAST SEEN', width: 11, align: 'right', priority: 1, desc: true,
@@ -24,7 +25,7 @@ const columns: Array<Column<MemberRow>> = [
     sort: (r) => r.m.lastSeen,
     style: (r) => (r.m.lastSeen && r.nowMs / 1000 - r.m.lastSeen > 30 ? 'warn' : undefined),
   },
-  { id: 'checksum', title: 'CHECKSUM', width: 10, align: 'right', priority: 3, text: (r) => String(r.m.checksum), sort: (r) => r.m.checksum },
+  { id: 'checksum', title: 'CHECKSUM', width: 10, align: 'right', priority: 3, text: (r) => plainNumber(r.m.checksum), sort: (r) => r.m.checksum },
   { id: 'uuid', title: 'UUID', width: 9, flex: true, maxWidth: 36, align: 'left', priority: 1, text: (r) => safeText(r.m.uuid), sort: (r) => safeText(r.m.uuid) },
 ];
 
@@ -56,7 +57,7 @@ export function legionHeads(legions: readonly Legion[], nowMs: number): Line[] {
         { text: '  quorum ', style: 'dim' },
         { text: `${l.quorum} (${members} node${members === 1 ? '' : 's'} with this one)`, style: l.quorum > members ? 'error' : undefined },
         { text: '  checksum ', style: 'dim' },
-        { text: String(l.checksum) },
+        { text: plainNumber(l.checksum) },
         { text: '  nodes ', style: 'dim' },
         { text: l.nodes.map((n) => safeText(n, 24)).join(', ') || '-' },
       ],

@@ -4,6 +4,7 @@ import type { Metric } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fmtRate } from '../format.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface MetricRow {
   m: Metric;
@@ -13,7 +14,7 @@ export interface MetricRow {
 const columns: Array<Column<MetricRow>> = [
   { id: 'name', title: 'METRIC', width: 24, flex: true, align: 'left', priority: 1, text: (r) => safeText(r.m.name), sort: (r) => safeText(r.m.name) },
   { id: 'type', title: 'TYPE', width: 8, align: 'left', priority: 2, text: (r) => r.m.type, sort: (r) => r.m.type },
-  { id: 'value', title: 'VALUE', width: 14, align: 'right', priority: 1, desc: true, text: (r) => String(r.m.value), sort: (r) => r.m.value },
+  { id: 'value', title: 'VALUE', width: 14, align: 'right', priority: 1, desc: true, text: (r) => plainNumber(r.m.value), sort: (r) => r.m.value },
   { id: 'rate', title: 'RATE/s', width: 9, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(r.d?.rate), sort: (r) => r.d?.rate ?? Number.NaN },
   { id: 'oid', title: 'OID', width: 12, align: 'left', priority: 3, text: (r) => safeText(r.m.oid), sort: (r) => safeText(r.m.oid) },
 ];

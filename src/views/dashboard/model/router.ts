@@ -5,6 +5,7 @@ import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtCount, fmtRate, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';
+import { plainNumber } from '../../text-format.js';
 
 export interface NodeRow {
   sub: Subscription;
@@ -21,8 +22,8 @@ const columns: Array<Column<NodeRow>> = [
   { id: 'load', title: 'LOAD', width: 5, align: 'right', priority: 1, desc: true, text: (r) => fmtCount(r.n.load), sort: (r) => r.n.load },
   { id: 'fail', title: 'FAIL', width: 5, align: 'right', priority: 1, desc: true, text: (r) => fmtCount(r.n.failcnt), sort: (r) => r.n.failcnt, style: (r) => (r.n.failcnt > 0 ? 'warn' : undefined) },
   { id: 'death', title: 'DEAD', width: 4, align: 'left', priority: 1, text: (r) => (r.n.deathMark ? 'yes' : 'no'), sort: (r) => (r.n.deathMark ? 1 : 0), style: (r) => (r.n.deathMark ? 'error' : undefined) },
-  { id: 'weight', title: 'WGHT', width: 4, align: 'right', priority: 3, text: (r) => String(r.n.weight), sort: (r) => r.n.weight },
-  { id: 'cores', title: 'CORES', width: 5, align: 'right', priority: 3, text: (r) => String(r.n.cores), sort: (r) => r.n.cores },
+  { id: 'weight', title: 'WGHT', width: 4, align: 'right', priority: 3, text: (r) => plainNumber(r.n.weight), sort: (r) => r.n.weight },
+  { id: 'cores', title: 'CORES', width: 5, align: 'right', priority: 3, text: (r) => plainNumber(r.n.cores), sort: (r) => r.n.cores },
   { id: 'tx', title: 'TX', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.n.tx), sort: (r) => r.n.tx },
   { id: 'rx', title: 'RX', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.n.rx), sort: (r) => r.n.rx },
   { id: 'check', title: 'LASTCHECK', width: 9, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.n.lastCheck, r.nowMs), sort: (r) => r.n.lastCheck },

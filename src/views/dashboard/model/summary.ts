@@ -11,6 +11,7 @@ import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
 import { wrapWords } from '../width.js';
 import { spread, type Line, type Segment, type Style } from './line.js';
+import { plainNumber } from '../../text-format.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
 export const SUMMARY_LINES = 3;
@@ -57,7 +58,7 @@ export function listenQueueSegments(snap: InstanceSnapshot): Line {
   const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
   const ratio = max > 0 ? queue / max : 0;
   const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
-  const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : String(queue), style)];
+  const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : plainNumber(queue), style)];
   if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
   return out;
 }
@@ -112,17 +113,17 @@ function emperorLines(target: string, snap: EmperorSnapshot, state: Line, width:
   const v = doc.vassals;
   const l1 = titleLine(target, 'Emperor', doc.version, doc.pid, [], state, width);
   const l2: Line = [
-    label('vassals '), seg(String(v.length)),
+    label('vassals '), seg(plainNumber(v.length)),
     label(': '), seg(`${v.filter((x) => x.ready).length} ready, ${v.filter((x) => x.accepting).length} accepting, `),
     seg(`${v.filter((x) => x.cursed > 0).length} cursed`, v.some((x) => x.cursed > 0) ? 'error' : undefined),
     seg(`, ${v.filter((x) => x.loyal > 0).length} loyal`),
     label('  respawns '), seg(fmtCount(v.reduce((s, x) => s + x.respawns, 0))),
-    label('  throttle '), seg(String(doc.throttleLevel), doc.throttleLevel > 0 ? 'warn' : undefined),
+    label('  throttle '), seg(plainNumber(doc.throttleLevel), doc.throttleLevel > 0 ? 'warn' : undefined),
   ];
   // Tyrant mode is the exception: say it only when on, so the line fits 80 columns.
   if (doc.emperorTyrant) l2.push(seg('  tyrant mode'));
   const l3: Line = [label('watching '), seg(doc.emperor.map((e) => safeText(e, 60)).join(', ') || '-')];
-  if (doc.blacklist.length > 0) l3.push(label('  blacklist '), seg(String(doc.blacklist.length), 'error'));
+  if (doc.blacklist.length > 0) l3.push(label('  blacklist '), seg(plainNumber(doc.blacklist.length), 'error'));
   return [l1, l2, l3];
 }
 
@@ -135,14 +136,14 @@ function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, st
   const l1 = titleLine(target, safeText(doc.routerName, 16) || 'router', doc.version, doc.pid, [], state, width);
   const l2: Line = [
     label('active sessions '), seg(fmtCount(doc.activeSessions), 'bold'),
-    label('  subscriptions '), seg(String(doc.subscriptions.length)),
+    label('  subscriptions '), seg(plainNumber(doc.subscriptions.length)),
     label('  nodes '), seg(String(nodes.length)),
     seg(` (${failing} failing`, failing > 0 ? 'warn' : undefined),
     seg(`, ${dead} dead)`, dead > 0 ? 'error' : undefined),
     label('  req/s '), seg(rates.length ? fmtRate(rates.reduce((a, b) => a + b, 0)) : '-'),
   ];
   const l3: Line = [label('sockets '), seg(doc.routerSockets.map((s) => safeText(s, 40)).join(', ') || '-')];
-  if (doc.staticNodes.length > 0) l3.push(label('  static nodes '), seg(String(doc.staticNodes.length)));
+  if (doc.staticNodes.length > 0) l3.push(label('  static nodes '), seg(plainNumber(doc.staticNodes.length)));
   if (doc.cheap) l3.push(seg('  cheap mode', 'warn'));
   return [l1, l2, l3];
 }
