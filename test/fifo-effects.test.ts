@@ -44,6 +44,21 @@ describe('FIFO commands on a real uWSGI, verified by the stats', () => {
     // Progress counts up, never down.
     for (let i = 1; i < progress.length; i++) expect((progress[i] as [number, number])[0]).toBeGreaterThan((progress[i - 1] as [number, number])[0]);
     expect(result.message).toContain(`${before.length} of ${before.length} workers replaced`);
+    // The outcome says it in fields too: what was written where, seen in the stats, how far it got.
+    expect([result.written, result.fifoPath, result.verified, result.progress]).toEqual(['c', proc.fifos[0], true, { done: before.length, total: before.length }]);
+  }, 60000);
+
+  it('the outcome tells a verified write from an unchecked one and from a refused one', async () => {
+    const proc = await startUwsgi({ fifos: ['o.fifo'], workers: 2 });
+    const fifo = proc.fifos[0] as string;
+    const seen = await createTargetControl(fifo, proc.statsAddress).run('reload-workers');
+    expect([seen.ok, seen.written, seen.verified]).toEqual([true, 'w', true]);
+    // Without a stats address the write happens and nothing is claimed about its effect.
+    const unchecked = await createTargetControl(fifo, null).run('log-stats');
+    expect([unchecked.ok, unchecked.written, unchecked.verified]).toEqual([true, 's', null]);
+    // A path nobody reads: nothing written, and the effect is reported as not seen.
+    const refused = await createTargetControl(join(proc.dir, 'nobody.fifo'), null).run('reload-workers');
+    expect([refused.ok, refused.written, refused.verified]).toEqual([false, '', false]);
   }, 60000);
 
   it('pause then resume: writes p only when needed, every worker shows pause, then none', async () => {

@@ -1,12 +1,12 @@
 /** The dashboard's handle on one target's master FIFO: run a named command, verified by the stats. */
 import { COMMANDS, parseCommandWords, type FifoCommand } from './commands.js';
-import { runFifoCommands } from './run.js';
+import { runFifoCommands, type FifoOutcome } from './run.js';
 import type { StatsReader } from './verify.js';
 
 export interface TargetControl {
   fifoPath: string;
   /** Write the named command (e.g. 'chain-reload', 'pause', '2') and wait for its effect. */
-  run(command: string): Promise<{ ok: boolean; message: string }>;
+  run(command: string): Promise<FifoOutcome>;
 }
 
 export interface TargetControlOptions {
@@ -27,14 +27,15 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
   return {
     fifoPath,
     run(command: string) {
-      const task = queue.then(async () => {
+      const task = queue.then(async (): Promise<FifoOutcome> => {
         let commands: FifoCommand[];
         try {
           commands = parseCommandWords(command.trim().split(/\s+/).filter(Boolean));
         } catch (err) {
-          return { ok: false, message: err instanceof Error ? err.message : String(err) };
+          const message = err instanceof Error ? err.message : String(err);
+          return { ok: false, fifoPath, written: '', verified: false, effect: message, notes: [], progress: null, message };
         }
-        const result = await runFifoCommands(fifoPath, commands, {
+        return runFifoCommands(fifoPath, commands, {
           stats: statsAddress,
           timeoutMs: options.timeoutMs,
           onProgress: options.onProgress,
@@ -42,7 +43,6 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
           signal: options.signal,
           reader: options.reader,
         });
-        return { ok: result.ok, message: result.message };
       });
       queue = task.catch(() => undefined);
       return task;

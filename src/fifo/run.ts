@@ -15,20 +15,35 @@ export interface RunOptions extends VerifyOptions {
   write?: WriteFifoOptions;
 }
 
-export interface RunResult {
-  /** True when written and (when waiting) the effect was seen. */
+/** What one run did: what was written where, whether its effect was seen, how far it got, and one line saying so. */
+export interface FifoOutcome {
+  /** True when written and (when waiting) the effect was seen or could not be looked for. */
   ok: boolean;
+  /** The FIFO written to: the master's, which may differ from the path given (see notes). */
+  fifoPath: string;
   /** The bytes written ('' when nothing was needed or the write failed). */
   written: string;
-  /** One line for the operator. */
+  /**
+   * The effect in the stats: true seen, false looked for and not seen (or nothing written), null not checked
+   * (no stats address, not waited for, or a command with no visible effect).
+   */
+  verified: boolean | null;
+  /** What the stats showed, or why it failed. */
+  effect: string;
+  /** Remarks on the way (another FIFO used, a pause of workers already paused...). */
+  notes: string[];
+  /** The last progress reported while waiting (chain reload: workers replaced of all), null when none. */
+  progress: { done: number; total: number } | null;
+  /** One line for the operator: the verdict first, so a cut line still tells it, then what was written. */
   message: string;
 }
 
 /** Write `commands` to the master FIFO at `fifoPath` in one write and (by default) verify their effect. */
-export async function runFifoCommands(fifoPath: string, commands: readonly FifoCommand[], options: RunOptions = {}): Promise<RunResult> {
+export async function runFifoCommands(fifoPath: string, commands: readonly FifoCommand[], options: RunOptions = {}): Promise<FifoOutcome> {
   const stats = options.stats ?? null;
   const wait = options.wait ?? true;
   let before: InstanceDocument | null = null;
+  let progress: FifoOutcome['progress'] = null;
   try {
     if (stats !== null) {
       try {
@@ -42,16 +57,26 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     fifoPath = target.path;
     const plan = planCommands(commands, before);
     if (target.note) plan.notes.unshift(target.note);
-    const notes = plan.notes.length > 0 ? `; ${plan.notes.join('; ')}` : '';
-    if (plan.bytes === '') return { ok: true, written: '', message: `nothing written to ${fifoPath}${notes}` };
+    const notes = plan.notes;
+    const noted = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+    const outcome = (ok: boolean, written: string, verified: boolean | null, effect: string, message: string): FifoOutcome => ({
+      ok, fifoPath, written, verified, effect, notes, progress, message,
+    });
+    if (plan.bytes === '') return outcome(true, '', null, 'nothing to write', `nothing written to ${fifoPath}${noted}`);
     await writeFifo(fifoPath, plan.bytes, options.write);
     // The verdict first: a cut line (80 columns, a log viewer) still says whether it worked.
-    const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${notes}`;
-    if (!wait) return { ok: true, written: plan.bytes, message: `effect not waited for (${wrote})` };
-    const outcome = await verifyEffect(stats, fifoPath, plan.expect, before, options);
-    return { ok: outcome.ok, written: plan.bytes, message: `${outcome.message} (${wrote})` };
+    const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${noted}`;
+    if (!wait) return outcome(true, plan.bytes, null, 'effect not waited for', `effect not waited for (${wrote})`);
+    const onProgress = (message: string, done: number, total: number): void => {
+      progress = { done, total };
+      options.onProgress?.(message, done, total);
+    };
+    const seen = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress });
+    return outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
   } catch (err) {
-    if (err instanceof FifoError) return { ok: false, written: '', message: err.message };
+    if (err instanceof FifoError) {
+      return { ok: false, fifoPath, written: '', verified: false, effect: err.message, notes: [], progress, message: err.message };
+    }
     throw err;
   }
 }

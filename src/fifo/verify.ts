@@ -33,6 +33,8 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   ok: boolean;
+  /** True when every expected effect was seen, false when one was looked for and not seen, null when some could not be checked. */
+  verified?: boolean | null;
   message: string;
 }
 
@@ -58,22 +60,31 @@ export async function verifyEffect(
 ): Promise<VerifyResult> {
   const deadline = Date.now() + (options.timeoutMs ?? 30000);
   const parts: string[] = [];
+  // Whether anything was left unchecked: no stats address, commands with no visible effect, a slot only guessed.
+  let unchecked = false;
   if (expect.slot !== null) {
     const slot = await verifySlot(fifoPath, expect.slot, options.slotPaths ?? null, deadline, options);
-    if (!slot.ok) return slot;
+    if (!slot.ok) return { ...slot, verified: false };
+    if (slot.verified === null) unchecked = true;
     parts.push(slot.message);
   }
   if (needsStats(expect)) {
     if (address === null) {
+      unchecked = true;
       parts.push('effect not verified (no stats address)');
     } else {
       const stats = await verifyStats(address, expect, before, deadline, options);
-      if (!stats.ok) return { ok: false, message: [...parts, stats.message].join('; ') };
+      if (!stats.ok) return { ok: false, verified: false, message: [...parts, stats.message].join('; ') };
       parts.push(stats.message);
     }
   }
-  if (expect.unverifiable.length > 0) parts.push(`${expect.unverifiable.join(', ')}: no effect visible in the stats, not verified`);
-  return { ok: true, message: parts.join('; ') || 'written' };
+  if (expect.unverifiable.length > 0) {
+    unchecked = true;
+    parts.push(`${expect.unverifiable.join(', ')}: no effect visible in the stats, not verified`);
+  }
+  // Nothing to look for at all: written, and nothing more is known.
+  if (parts.length === 0) return { ok: true, verified: null, message: 'written' };
+  return { ok: true, verified: unchecked ? null : true, message: parts.join('; ') };
 }
 
 function needsStats(expect: Expectation): boolean {
@@ -259,7 +270,7 @@ async function verifySlot(fifoPath: string, slot: number, slotPaths: string[] | 
     last = !oldLeft ? `the master still reads ${fifoPath}` : `${target}: ${now?.message ?? ''}`;
     if (Date.now() + pollMs > limit) {
       if (target === null) {
-        return { ok: true, message: `written; ${fifoPath} still answers, so slot ${slot} is probably this same path (pass the instance's FIFO list, e.g. --ini, to verify)` };
+        return { ok: true, verified: null, message: `written; ${fifoPath} still answers, so slot ${slot} is probably this same path (pass the instance's FIFO list, e.g. --ini, to verify)` };
       }
       const hint = last.startsWith('the master still reads') ? ` (does the instance declare ${slot + 1} --master-fifo? uWSGI falls back to slot 0 for an undeclared slot)` : '';
       return { ok: false, message: `slot ${slot} not seen: ${last}${hint}` };

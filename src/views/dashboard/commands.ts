@@ -5,7 +5,7 @@
 import type { TargetMonitor } from '../../monitor/types.js';
 import type { Snapshot } from '../../stats/snapshot.js';
 import { safeText } from '../../core/safe-text.js';
-import { fifoCommand, namedCommand, noControlMessage, type FifoCommand, type TargetControl } from './control.js';
+import { fifoCommand, namedCommand, noControlMessage, type CommandOutcome, type FifoCommand, type TargetControl } from './control.js';
 import type { Style } from './model/line.js';
 import { runningText, startRunning, type RunningCommand } from './model/progress.js';
 import type { Prompt, UiState } from './model/state.js';
@@ -95,10 +95,13 @@ export class CommandFlow {
       return;
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
-    const record = (ok: boolean, message: string): void => {
+    const record = ({ ok, message, written, verified }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;
-      monitor.addEvent({ atMs: host.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data: { command: cmd.name, ok } });
+      const data: Record<string, string | boolean | null> = { command: cmd.name, ok };
+      if (written !== undefined) data.written = written;
+      if (verified !== undefined) data.verified = verified;
+      monitor.addEvent({ atMs: host.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data });
       // The verdict leads the message, so a cut status line still tells it; `m` and Enter in view 9 show it whole.
       const who = host.monitors.length > 1 ? `${target}: ` : '';
       host.say(safeText(`${who}${text}`), ok ? 'ok' : 'error');
@@ -106,8 +109,8 @@ export class CommandFlow {
     control
       .run(cmd.name)
       .then(
-        (res) => record(res.ok, res.message),
-        (err: unknown) => record(false, err instanceof Error ? err.message : String(err)),
+        (outcome) => record(outcome),
+        (err: unknown) => record({ ok: false, message: err instanceof Error ? err.message : String(err) }),
       )
       .finally(() => {
         this.running.delete(target);

@@ -4,10 +4,24 @@
  */
 import { COMMANDS } from '../../fifo/commands.js';
 
+/**
+ * What a command did, as src/fifo/run.ts's FifoOutcome tells it (a relay's control gives only the verdict and
+ * its line): the view reads these fields, it never parses the message.
+ */
+export interface CommandOutcome {
+  ok: boolean;
+  /** One line for the operator, the verdict first. */
+  message: string;
+  /** The bytes written. */
+  written?: string;
+  /** The effect in the stats: seen, not seen, or null when it could not be checked. */
+  verified?: boolean | null;
+}
+
 /** One target's controller; run() takes a command name (e.g. 'chain-reload') and reports the verified outcome. */
 export interface TargetControl {
   fifoPath: string;
-  run(command: string): Promise<{ ok: boolean; message: string }>;
+  run(command: string): Promise<CommandOutcome>;
 }
 
 export interface FifoCommand {
