@@ -1,4 +1,5 @@
 """A small WSGI app for the uwsgitop-ts demo and tests: fast, slow, failing and cache-using routes."""
+import os
 import time
 
 try:
@@ -6,12 +7,15 @@ try:
 except ImportError:  # pragma: no cover
     uwsgi = None
 
+# /slow without ?s= sleeps this long: the sample capture keeps a request's URI exact yet in flight for long.
+SLOW_DEFAULT_S = os.environ.get('UWSGITOP_SLOW_DEFAULT_S', '2')
+
 
 def application(env, start_response):
     path = env.get('PATH_INFO', '/')
     if path.startswith('/slow'):
         query = dict(p.split('=', 1) for p in env.get('QUERY_STRING', '').split('&') if '=' in p)
-        time.sleep(min(float(query.get('s', '2')), 120.0))
+        time.sleep(min(float(query.get('s', SLOW_DEFAULT_S)), 120.0))
     elif path.startswith('/error'):
         raise RuntimeError('demo exception')
     elif path.startswith('/cache') and uwsgi is not None and uwsgi.cache_exists is not None:
