@@ -229,6 +229,7 @@ export const derivedSchema = z.object({
       running: num,
       avgRtUs: nullableNum,
       uptimeSeconds: nullableNum,
+      uptimeFrom: z.enum(['master', 'workers', 'saved']).optional(),
       inFlight: nullableNum,
     })
     .nullable(),
