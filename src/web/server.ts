@@ -1,25 +1,21 @@
 /**
  * The relay: one HTTP server with a fixed route table (the page and its two assets, /metrics, /probe, /sd,
- * /api/snapshot, /healthz) and the /ws WebSocket feed, all fed by the same monitors. Each update is serialised once and
- * the same bytes go to every client; nothing here ever reads a stats socket.
+ * /api/snapshot, /healthz), admitting (token, Host, Origin) the upgrades it hands to the /ws feed
+ * (src/relay/feed.ts), all fed by the same monitors; nothing here ever reads a stats socket.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { UsageError } from '../core/errors.js';
 import { maskSnapshotOf } from '../stats/secrets.js';
-import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from '../relay/auth.js';
-import { relayCommandNames } from '../relay/commands.js';
-import { Fanout } from '../relay/fanout.js';
+import { RelayFeed, type FeedStats } from '../relay/feed.js';
 import { createProber, ProbeRefusal, type ProbeReader } from './probe.js';
 import { createRelayMetrics, type ScrapeEndpoint } from './prometheus.js';
 import { serviceDiscovery, type TargetOrigin } from './sd.js';
-import { encodeMessage, helloMessage, latestPoints, updateMessage } from '../relay/protocol.js';
-import { handleClientMessage, type RelayControl } from '../relay/remote-command.js';
+import type { RelayControl } from '../relay/remote-command.js';
 import { escapeControls, safeJson } from '../core/safe-text.js';
 import { PAGE_CSS } from './assets/page-css.js';
 import { PAGE_JS } from './assets/page-js.js';
@@ -67,17 +63,7 @@ export interface RelayOptions {
 }
 
 /** What the relay counted: proves one serialisation per update, however many clients. */
-export interface RelayStats {
-  clients: number;
-  /** Update messages serialised (one per monitor update). */
-  serialisations: number;
-  /** Frames handed to sockets (about serialisations x clients). */
-  frames: number;
-  skipped: number;
-  dropped: number;
-  /** Hello messages built (cached between updates, so new tabs cost little). */
-  helloBuilds: number;
-}
+export type RelayStats = FeedStats;
 
 export interface Relay {
   /** http://host:port/ of the page. */
@@ -87,9 +73,6 @@ export interface Relay {
   /** Close every client and the listening socket; monitors are left running (the caller owns them). */
   close(): Promise<void>;
 }
-
-/** Incoming WebSocket messages are commands: a few hundred bytes at most. */
-const MAX_CLIENT_MESSAGE = 4096;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -144,13 +127,19 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     throw new UsageError(`listening on ${host} (not loopback) requires a token: pass --token-file FILE`);
   }
   if (allowControl && token === null) throw new UsageError('--allow-control requires --token-file: commands are only taken from clients with the token');
-  const log = options.log ?? (() => undefined);
-  const byTarget = new Map(monitors.map((m) => [m.target, m] as const));
-  const controls = options.controls ?? new Map<string, RelayControl>();
-  const commandNames = allowControl ? relayCommandNames() : [];
   const maxClients = options.maxClients ?? 500;
-  const fanout = new Fanout({ maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024, maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10 });
-  const metrics = createRelayMetrics(monitors, { clients: () => fanout.size, cores: options.collectCores ?? false });
+  // What leaves the relay: masked unless the operator asked to see credentials.
+  const shown = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
+  const feed = new RelayFeed(monitors, {
+    allowControl,
+    controls: options.controls ?? new Map<string, RelayControl>(),
+    log: options.log ?? (() => undefined),
+    shown,
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10,
+    pingIntervalMs: options.pingIntervalMs ?? 30000,
+  });
+  const metrics = createRelayMetrics(monitors, { clients: () => feed.clients, cores: options.collectCores ?? false });
   const prober = createProber(monitors, (m) => metrics.input(m), {
     anyTarget: options.probeAnyTarget ?? false,
     ...(options.probeRead !== undefined ? { read: options.probeRead } : {}),
@@ -170,40 +159,11 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
         },
       );
   };
-  const counters = { serialisations: 0, helloBuilds: 0 };
-  // What leaves the relay: masked unless the operator asked to see credentials.
-  const shown = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
   let port = 0;
 
-  // Caches rebuilt lazily after an update: any number of new tabs or API reads between two polls cost one build.
-  let helloCache: Buffer | null = null;
+  // Rebuilt lazily after an update: any number of API reads between two polls cost one build.
   let apiCache: string | null = null;
-  const helloBytes = (): Buffer => {
-    if (helloCache === null) {
-      counters.helloBuilds++;
-      helloCache = Buffer.from(encodeMessage(helloMessage(monitors, allowControl, commandNames, shown)), 'utf8');
-    }
-    return helloCache;
-  };
-
-  const unsubscribes = monitors.map((monitor) => {
-    let lastSeq = -1;
-    return monitor.subscribe((update) => {
-      helloCache = null;
-      apiCache = null;
-      // A state-only update (stale) repeats the poll's seq and adds no history point.
-      const points = update.seq !== lastSeq ? latestPoints(monitor) : {};
-      lastSeq = update.seq;
-      if (fanout.size === 0) return;
-      counters.serialisations++;
-      fanout.broadcast(Buffer.from(encodeMessage(updateMessage(shown(update), points)), 'utf8'));
-    });
-  });
-  const announce = (target: string, event: MonitorEvent): void => {
-    helloCache = null;
-    fanout.broadcast(Buffer.from(encodeMessage({ v: 1, type: 'event', target, events: [event] }), 'utf8'));
-  };
-
+  const unsubscribes = monitors.map((monitor) => monitor.subscribe(() => (apiCache = null)));
   /** Null when the request may go on, else the refusal (status, text). */
   function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
     if (token !== null) {
@@ -284,9 +244,6 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE, perMessageDeflate: false, clientTracking: false });
-  const alive = new WeakMap<WebSocket, boolean>();
-
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     const url = parseUrl(req);
@@ -294,43 +251,9 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     const problem = accessProblem(req, url);
     if (problem !== null) return refuseUpgrade(socket, problem[0], problem[0] === 401 ? 'Unauthorized' : 'Misdirected Request', problem[1]);
     if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden', 'cross-origin WebSocket refused');
-    if (fanout.size >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many clients');
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, remoteOf(req)));
+    if (feed.clients >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many clients');
+    feed.accept(req, socket, head, remoteOf(req));
   });
-
-  function onConnection(ws: WebSocket, remote: string): void {
-    fanout.add(ws);
-    alive.set(ws, true);
-    let busy = false;
-    ws.on('pong', () => alive.set(ws, true));
-    ws.on('error', () => undefined);
-    ws.on('close', () => fanout.remove(ws));
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'binary messages are not accepted' }));
-      if (busy) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'one command at a time: wait for the previous result' }));
-      busy = true;
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      handleClientMessage(text, { allowControl, monitors: byTarget, controls, remote, log, announce })
-        .then((reply) => {
-          if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
-        })
-        .finally(() => (busy = false));
-    });
-    ws.send(helloBytes(), { binary: false });
-  }
-
-  const pingTimer = setInterval(() => {
-    for (const ws of fanout.clients()) {
-      if (alive.get(ws) === false) {
-        fanout.remove(ws);
-        ws.terminate();
-        continue;
-      }
-      alive.set(ws, false);
-      ws.ping();
-    }
-  }, options.pingIntervalMs ?? 30000);
-  pingTimer.unref();
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -346,16 +269,11 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   return {
     url: `http://${urlHost}:${port}/`,
     port,
-    stats: () => {
-      const f = fanout.stats();
-      return { clients: f.clients, serialisations: counters.serialisations, frames: f.frames, skipped: f.skipped, dropped: f.dropped, helloBuilds: counters.helloBuilds };
-    },
+    stats: () => feed.stats(),
     async close() {
       for (const unsubscribe of unsubscribes) unsubscribe();
       metrics.close();
-      clearInterval(pingTimer);
-      await fanout.closeAll(1001, 'relay shutting down');
-      wss.close();
+      await feed.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();
