@@ -5,9 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRelay } from '../src/relay/client.js';
-import { encodeMessage, helloMessage } from '../src/relay/protocol.js';
 import { runCli } from './cli-helpers.js';
-import { asMonitor, polled, realUpdate, scriptedRelay } from './relay-fixtures.js';
+import { asMonitor, realHello, polled, realUpdate, scriptedRelay } from './relay-fixtures.js';
 import { startHeadless } from './views-support.js';
 import { waitFor as waitUntil } from './support/uwsgi.js';
 
@@ -16,7 +15,7 @@ const TARGET = `relay-test/${NAME}`;
 
 /** The real hello of one sample target, with a null target put in front of it. */
 function helloWithNull(): string {
-  const hello = JSON.parse(encodeMessage(helloMessage([asMonitor(polled(NAME))], false, [])));
+  const hello = JSON.parse(realHello([asMonitor(polled(NAME))], false, []));
   hello.targets.unshift(null);
   return JSON.stringify(hello);
 }

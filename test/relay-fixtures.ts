@@ -2,7 +2,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MonitorCore } from '../src/monitor/monitor-core.js';
 import type { TargetMonitor } from '../src/monitor/types.js';
-import { encodeMessage, latestPoints, updateMessage } from '../src/relay/protocol.js';
+import { encodeMessage, helloMessage, helloTarget, latestPoints, targetState, updateMessage } from '../src/relay/protocol.js';
 import { copy, sample, snap } from './metrics-fixtures.js';
 
 /** A monitor core fed two polls of a sample, the second with more requests, so derived values and history exist. */
@@ -34,8 +34,18 @@ export function asMonitor(core: MonitorCore): TargetMonitor {
 /** A real update message of a sample, as JSON text and as the JSON value a client parses. */
 export function realUpdate(name: string): { text: string; json: Record<string, unknown> } {
   const core = polled(name);
-  const text = encodeMessage(updateMessage(core.latest()!, latestPoints(asMonitor(core))));
+  const latest = core.latest()!;
+  const text = encodeMessage(updateMessage(latest.target, 1, targetState(latest), { events: latest.events, points: latestPoints(asMonitor(core)), at: latest.snapshot?.readAtMs ?? 0 }));
   return { text, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+/** The hello a relay of these monitors sends (each target at revision 0). */
+export function realHello(monitors: readonly TargetMonitor[], control: boolean, commands: readonly string[]): string {
+  const targets = monitors.map((m) => {
+    const latest = m.latest();
+    return helloTarget(m, 0, latest === null ? null : targetState(latest));
+  });
+  return encodeMessage(helloMessage(targets, control, commands, 600));
 }
 
 /** A WebSocket server on a free loopback port that sends each new client the frames `script` gives it. */

@@ -4,9 +4,9 @@
  * line naming the field, never thrown.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeMessage, helloMessage, type ServerMessage } from '../src/relay/protocol.js';
+import { encodeMessage, type ServerMessage } from '../src/relay/protocol.js';
 import { decodeClientMessage, decodeHelloTarget, decodeServerFrame } from '../src/relay/schema.js';
-import { asMonitor, polled, realUpdate } from './relay-fixtures.js';
+import { asMonitor, realHello, polled, realUpdate } from './relay-fixtures.js';
 
 const KINDS = ['instance-busy.json', 'instance-idle.json', 'instance-paused.json', 'emperor.json', 'fastrouter.json', 'legion-lord.json', 'legion-member.json'];
 
@@ -36,7 +36,7 @@ describe('relay messages the relay builds pass the schema unchanged', () => {
 
   it('a hello of every kind of target', () => {
     const monitors = KINDS.map((name) => asMonitor(polled(name)));
-    const text = encodeMessage(helloMessage(monitors, true, ['chain-reload']));
+    const text = realHello(monitors, true, ['chain-reload']);
     const frame = decodeServerFrame(text);
     expect(frame.kind).toBe('hello');
     if (frame.kind !== 'hello') return;
@@ -51,9 +51,9 @@ describe('relay messages the relay builds pass the schema unchanged', () => {
 
   it('event, command-result and error messages', () => {
     const messages: ServerMessage[] = [
-      { v: 1, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'reload-workers: ok', data: { ok: true, remote: '[::1]:5' } }] },
-      { v: 1, type: 'command-result', id: 'c1', target: 't', command: 'reload-workers', ok: false, message: 'no FIFO' },
-      { v: 1, type: 'error', message: 'one command at a time' },
+      { v: 2, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'reload-workers: ok', data: { ok: true, remote: '[::1]:5' } }] },
+      { v: 2, type: 'command-result', id: 'c1', target: 't', command: 'reload-workers', ok: false, message: 'no FIFO' },
+      { v: 2, type: 'error', message: 'one command at a time' },
     ];
     for (const m of messages) {
       const frame = decodeServerFrame(encodeMessage(m));
@@ -124,17 +124,17 @@ describe('malformed relay messages are reported in one line, never thrown', () =
   });
 
   it.each([
-    ['events not a list', { v: 1, type: 'event', target: 't', events: 'x' }, 'events'],
-    ['an event without severity', { v: 1, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', message: 'm' }] }, 'events[0].severity'],
-    ['event data holding an object', { v: 1, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'm', data: { x: {} } }] }, 'events[0].data.x'],
+    ['events not a list', { v: 2, type: 'event', target: 't', events: 'x' }, 'events'],
+    ['an event without severity', { v: 2, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', message: 'm' }] }, 'events[0].severity'],
+    ['event data holding an object', { v: 2, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'm', data: { x: {} } }] }, 'events[0].data.x'],
   ])('event: %s', (_name, message, path) => {
     const bad = invalid(JSON.stringify(message));
     expect([bad.type, bad.problem.startsWith(`${path}: `)]).toEqual(['event', true]);
   });
 
   it.each([
-    ["ok: 'yes'", { v: 1, type: 'command-result', id: 'c1', target: 't', command: 'reload', ok: 'yes', message: '' }, 'ok'],
-    ['no id', { v: 1, type: 'command-result', target: 't', command: 'reload', ok: true, message: '' }, 'id'],
+    ["ok: 'yes'", { v: 2, type: 'command-result', id: 'c1', target: 't', command: 'reload', ok: 'yes', message: '' }, 'ok'],
+    ['no id', { v: 2, type: 'command-result', target: 't', command: 'reload', ok: true, message: '' }, 'id'],
   ])('command-result: %s', (_name, message, path) => {
     const bad = invalid(JSON.stringify(message));
     expect([bad.type, bad.problem.startsWith(`${path}: `)]).toEqual(['command-result', true]);
@@ -150,7 +150,7 @@ describe('malformed relay messages are reported in one line, never thrown', () =
   });
 
   it('a problem is one line even when the relay names a field with control characters', () => {
-    const bad = invalid(JSON.stringify({ v: 1, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'm', data: { 'a\x1b]0;pwned\x07\nb': {} } }] }));
+    const bad = invalid(JSON.stringify({ v: 2, type: 'event', target: 't', events: [{ atMs: 1, target: 't', type: 'command', severity: 'info', message: 'm', data: { 'a\x1b]0;pwned\x07\nb': {} } }] }));
     expect(bad.problem).not.toMatch(/[\x00-\x1f\x7f]/);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
@@ -23,10 +24,7 @@ beforeAll(async () => {
   const address = parseAddress(uw.statsAddress);
   monitor = createMonitor(uw.statsAddress, (signal) => readSnapshot(address, { timeoutMs: 3000, signal }), { intervalMs: 200 });
   relay = await startRelay([monitor], { port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   // One request kept in flight: the worker is busy, and the count of what is in flight is still unknown.
   slow = rawHttpRequest(uw.httpPort!, Buffer.from('GET /slow?s=20 HTTP/1.0\r\nHost: t\r\n\r\n'));
   await waitFor(async () => (await rawStats(uw)).workers.some((w: { status: string }) => w.status === 'busy'), 'a busy worker');

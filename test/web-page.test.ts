@@ -4,7 +4,8 @@
  * and no CSP violation. Leaves a screenshot in /tmp for a human look.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { parseAddress } from '../src/stats/address.js';
@@ -44,10 +45,7 @@ beforeAll(async () => {
   const address = parseAddress(uw.statsAddress);
   monitor = createMonitor(uw.statsAddress, (signal) => readSnapshot(address, { timeoutMs: 3000, signal }), { intervalMs: 300 });
   relay = await startRelay([monitor], { port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());

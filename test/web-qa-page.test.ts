@@ -6,7 +6,8 @@
  * One target is a real uWSGI, stopped and restarted at the same stats address; the others are sample documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
@@ -43,10 +44,7 @@ beforeAll(async () => {
   uw = await startUwsgi({ workers: 2 });
   const address = parseAddress(uw.statsAddress);
   monitor = createMonitor(uw.statsAddress, (signal) => readSnapshot(address, { timeoutMs: 2000, signal }), { intervalMs: 250 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60000);
 
 afterAll(async () => {

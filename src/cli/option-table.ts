@@ -58,6 +58,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--allow-control', description: 'accept named master FIFO commands from clients with the token (each is logged)', commands: ['serve'] },
   { flags: '--collect-cores', description: 'Prometheus series per worker core (uwsgi_worker_core_*): many series with threads or async', commands: ['serve'] },
   { flags: '--probe-any-target', description: '/probe reads any HOST:PORT or http(s):// address, not only the watched ones (makes the relay a scanner)', commands: ['serve'] },
+  { flags: '--history <duration>', description: 'how much history the page and the feed keep per target (e.g. 600s, 10m, 2h)', commands: ['serve'], default: '10m' },
+  { flags: '--tls-cert <file>', description: 'serve HTTPS and WSS with this PEM certificate chain (with --tls-key)', commands: ['serve'] },
+  { flags: '--tls-key <file>', description: 'the PEM private key of --tls-cert', commands: ['serve'] },
 
   { flags: '--stats <address>', description: 'the instance stats address (host:port, socket path, @name, http://...)', commands: ['fifo'] },
   { flags: '--wait', description: 'wait for the effect (needs --stats, except for slot switches)', commands: ['fifo'] },
@@ -135,6 +138,9 @@ export interface ServeOptions extends RecordOptions {
   ini?: string[];
   collectCores?: boolean;
   probeAnyTarget?: boolean;
+  history: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** What `fifo` reads back. */

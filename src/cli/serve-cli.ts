@@ -17,7 +17,7 @@ import { readSnapshot } from '../stats/client.js';
 import { abortOnSignals } from './interrupt.js';
 import { exitStatusFor } from './exit.js';
 import { addOptions, type ServeOptions } from './option-table.js';
-import { intervalMsOf, parseSeconds, parseSize, routeOutput } from './options.js';
+import { intervalMsOf, parseDuration, parseSeconds, parseSize, routeOutput } from './options.js';
 import { collectSources } from './sources.js';
 import { buildTargets, monitorPlacement, parseTargets } from './targets.js';
 import { startRecordings } from './record-targets.js';
@@ -44,7 +44,9 @@ Routes: /  (live page)   /ws  (WebSocket feed, docs/relay-protocol.md)   /metric
         /probe?target=ADDR  (one target)   /sd  (Prometheus HTTP service discovery)   /metrics/relay
         /api/snapshot  (JSON of every target's latest update)   /healthz  (says ok, needs no token)
 Binding anything but loopback requires --token-file; clients then send "Authorization: Bearer TOKEN",
-basic auth with the token as password, or ?token=TOKEN. The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT
+basic auth with the token as password, or ?token=TOKEN. Off loopback add --tls-cert/--tls-key so the
+token and the stats travel encrypted (https:// and wss://).
+The dashboard reaches a relay with: uwsgitop-ts ws://HOST:PORT (wss:// with TLS)
 `;
 
 
@@ -54,6 +56,14 @@ export function parseListen(text: string): { host: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`--listen wants HOST:PORT (e.g. 127.0.0.1:9192), got ${JSON.stringify(text)}`);
   return { host: m[1] ?? (m[2] === '' || m[2] === undefined ? '127.0.0.1' : m[2]), port };
+}
+
+function readPem(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${option} ${escapeControls(path)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function readToken(path: string, warn: (line: string) => void): string {
@@ -98,6 +108,12 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
   const maxBytes = parseSize('--max-bytes', opts.maxBytes);
   const { host, port } = parseListen(opts.listen);
+  const historyMs = parseDuration('--history', opts.history);
+  // Each point costs every target and every tab memory: a day at the finest interval is the ceiling.
+  if (historyMs < 10_000 || historyMs > 86_400_000) throw new UsageError(`--history wants 10s to 24h, got ${JSON.stringify(opts.history)}`);
+  const historySize = Math.max(2, Math.ceil(historyMs / intervalMs));
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? { cert: readPem('--tls-cert', opts.tlsCert), key: readPem('--tls-key', opts.tlsKey) } : null;
   const token = opts.tokenFile !== undefined ? readToken(opts.tokenFile, say) : null;
   if (token === null && !isLoopbackHost(host)) {
     throw new UsageError(`--listen ${escapeControls(host)} is not a loopback address: anyone on the network could read the stats; add --token-file FILE`);
@@ -143,7 +159,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   }
 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
-  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
+  const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, historySize, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
   const onOuterAbort = (): void => controller.abort();
@@ -157,6 +173,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       allowControl: opts.allowControl ?? false,
       controls,
       showSecrets,
+      tls,
       log: (line) => say(line),
       collectCores: opts.collectCores ?? false,
       probeAnyTarget: opts.probeAnyTarget ?? false,
@@ -164,7 +181,9 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       probeMinIntervalMs: intervalMs,
       origins,
     });
-    const where = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
+    const plain = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
+    const scheme = (text: string): string => (tls === null ? text : text.replaceAll('http://', 'https://'));
+    const where = { headline: scheme(plain.headline), alternatives: plain.alternatives.map(scheme) };
     io.stdout.write(
       `uwsgitop-ts relay: ${where.headline} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
         ` (/ page, /ws feed, /metrics, /probe, /sd, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +

@@ -174,7 +174,7 @@ class RelayLink implements RelayLinkPort {
     };
     const headers: Record<string, string> = {};
     if (this.token !== null) headers.Authorization = `Bearer ${this.token}`;
-    const ws = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload ?? 64 * 1024 * 1024, perMessageDeflate: false, handshakeTimeout: this.options.connectTimeoutMs ?? 5000 });
+    const ws = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload ?? 64 * 1024 * 1024, perMessageDeflate: true, handshakeTimeout: this.options.connectTimeoutMs ?? 5000 });
     this.ws = ws;
     let gotHello = false;
     ws.on('unexpected-response', (_req, res) => {
@@ -234,6 +234,19 @@ class RelayLink implements RelayLinkPort {
           this.lastDrop.delete(`update\0${frame.message.target}`);
           this.monitors.get(frame.message.target)?.fromUpdate(frame.message);
           return;
+        case 'delta': {
+          const m = this.monitors.get(frame.message.target);
+          if (m === undefined) return;
+          const applied = m.fromDelta(frame.message);
+          if (applied.ok) {
+            this.lastDrop.delete(`update\0${frame.message.target}`);
+            return;
+          }
+          // Out of step or a bad result: report it and start again from a fresh hello.
+          this.dropped('delta', frame.message.target, applied.problem);
+          ws.terminate();
+          return;
+        }
         case 'event':
           this.monitors.get(frame.message.target)?.fromEvents(frame.message.events);
           return;

@@ -41,8 +41,11 @@ export class Fanout {
     this.skips.delete(ws);
   }
 
-  /** Send one already-encoded text message to every open client. */
-  broadcast(payload: Buffer): void {
+  /**
+   * Send one already-encoded text message to every open client; a client that missed the previous one gets
+   * `catchUp()` instead when given (the whole state, since a delta would not apply to what it holds).
+   */
+  broadcast(payload: Buffer, catchUp?: () => Buffer): void {
     this.counters.broadcasts++;
     for (const [ws, skipped] of this.skips) {
       if (ws.readyState !== ws.OPEN) continue;
@@ -58,9 +61,13 @@ export class Fanout {
         }
         continue;
       }
-      if (skipped !== 0) this.skips.set(ws, 0);
       this.counters.frames++;
-      ws.send(payload, { binary: false });
+      if (skipped !== 0) {
+        this.skips.set(ws, 0);
+        ws.send(catchUp === undefined ? payload : catchUp(), { binary: false });
+      } else {
+        ws.send(payload, { binary: false });
+      }
     }
   }
 

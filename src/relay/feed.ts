@@ -1,5 +1,6 @@
 /**
- * The /ws feed: each update serialised once and the same bytes sent to every client (Fanout), a hello cached
+ * The /ws feed: each update serialised once (a delta after the first state, target-feed.ts) and the same
+ * bytes sent to every client (Fanout), compressed per connection (permessage-deflate), a hello cached
  * between updates for new clients, commands from clients (remote-command.ts), and pings that find dead peers.
  * The HTTP server admits an upgrade (token, Host, Origin, client limit) before handing it over.
  */
@@ -10,7 +11,8 @@ import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { relayCommandNames } from './commands.js';
 import { Fanout } from './fanout.js';
-import { encodeMessage, helloMessage, latestPoints, updateMessage } from './protocol.js';
+import { encodeMessage, helloMessage, PROTOCOL_VERSION } from './protocol.js';
+import { TargetFeed } from './target-feed.js';
 import { handleClientMessage, type RelayControl } from './remote-command.js';
 
 /** Incoming WebSocket messages are commands: a few hundred bytes at most. */
@@ -31,6 +33,8 @@ export interface FeedOptions {
   maxConsecutiveSkips: number;
   /** Interval of WebSocket pings that find dead peers. */
   pingIntervalMs: number;
+  /** Offer permessage-deflate. */
+  deflate: boolean;
 }
 
 /** What the feed counted: proves one serialisation per update, however many clients. */
@@ -49,7 +53,8 @@ export interface FeedStats {
 /** The WebSocket side of a relay over `monitors`. */
 export class RelayFeed {
   private readonly fanout: Fanout;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE, perMessageDeflate: false, clientTracking: false });
+  private readonly wss: WebSocketServer;
+  private readonly feeds: TargetFeed[];
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly byTarget: ReadonlyMap<string, TargetMonitor>;
   private readonly commandNames: string[];
@@ -66,18 +71,20 @@ export class RelayFeed {
     this.fanout = new Fanout({ maxBufferedBytes: options.maxBufferedBytes, maxConsecutiveSkips: options.maxConsecutiveSkips });
     this.byTarget = new Map(monitors.map((m) => [m.target, m] as const));
     this.commandNames = options.allowControl ? relayCommandNames() : [];
-    this.unsubscribes = monitors.map((monitor) => {
-      let lastSeq = -1;
-      return monitor.subscribe((update) => {
+    // Context kept between messages: a delta repeats the paths of the previous one and compresses to a
+    // fraction. Small frames (command results, errors) go as they are.
+    const perMessageDeflate = options.deflate ? { threshold: 256, zlibDeflateOptions: { level: 6, memLevel: 8 }, concurrencyLimit: 4 } : false;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE, perMessageDeflate, clientTracking: false });
+    this.feeds = monitors.map((m) => new TargetFeed(m, options.shown));
+    this.unsubscribes = monitors.map((monitor, i) =>
+      monitor.subscribe((update) => {
         this.helloCache = null;
-        // A state-only update (stale) repeats the poll's seq and adds no history point.
-        const points = update.seq !== lastSeq ? latestPoints(monitor) : {};
-        lastSeq = update.seq;
-        if (this.fanout.size === 0) return;
+        const frame = this.feeds[i]!.advance(update, this.fanout.size > 0);
+        if (frame === null) return;
         this.counters.serialisations++;
-        this.fanout.broadcast(Buffer.from(encodeMessage(updateMessage(options.shown(update), points)), 'utf8'));
-      });
-    });
+        this.fanout.broadcast(frame.delta, frame.full);
+      }),
+    );
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -108,7 +115,8 @@ export class RelayFeed {
   private helloBytes(): Buffer {
     if (this.helloCache === null) {
       this.counters.helloBuilds++;
-      this.helloCache = Buffer.from(encodeMessage(helloMessage(this.monitors, this.options.allowControl, this.commandNames, this.options.shown)), 'utf8');
+      const historySize = this.monitors[0]?.history('rps').capacity ?? 600;
+      this.helloCache = Buffer.from(encodeMessage(helloMessage(this.feeds.map((f) => f.hello()), this.options.allowControl, this.commandNames, historySize)), 'utf8');
     }
     return this.helloCache;
   }
@@ -116,7 +124,7 @@ export class RelayFeed {
   /** Tell every live client about an event recorded outside a poll. */
   private announce(target: string, event: MonitorEvent): void {
     this.helloCache = null;
-    this.fanout.broadcast(Buffer.from(encodeMessage({ v: 1, type: 'event', target, events: [event] }), 'utf8'));
+    this.fanout.broadcast(Buffer.from(encodeMessage({ v: PROTOCOL_VERSION, type: 'event', target, events: [event] }), 'utf8'));
   }
 
   private onConnection(ws: WebSocket, remote: string): void {
@@ -128,8 +136,8 @@ export class RelayFeed {
     ws.on('error', () => undefined);
     ws.on('close', () => fanout.remove(ws));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'binary messages are not accepted' }));
-      if (busy) return ws.send(encodeMessage({ v: 1, type: 'error', message: 'one command at a time: wait for the previous result' }));
+      if (isBinary) return ws.send(encodeMessage({ v: PROTOCOL_VERSION, type: 'error', message: 'binary messages are not accepted' }));
+      if (busy) return ws.send(encodeMessage({ v: PROTOCOL_VERSION, type: 'error', message: 'one command at a time: wait for the previous result' }));
       busy = true;
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       const context = { allowControl: options.allowControl, monitors: this.byTarget, controls: options.controls, remote, log: options.log, announce: (t: string, e: MonitorEvent) => this.announce(t, e) };

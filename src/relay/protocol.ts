@@ -1,14 +1,15 @@
 /**
- * The relay's WebSocket message format (version 1), shared by the server, the page and the relay client.
+ * The relay's WebSocket message format (version 2), shared by the server, the page and the relay client.
  * docs/relay-protocol.md is the user-facing description; keep both in step.
  */
 import { safeJson } from '../core/safe-text.js';
 import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
+import type { DeltaOp } from './delta.js';
 
-/** Bumped on any incompatible change; clients refuse other versions. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped on any incompatible change; clients refuse other versions (2: updates carry only what changed). */
+export const PROTOCOL_VERSION = 2;
 
 /** How many recent events per target the hello message carries. */
 export const HELLO_EVENTS = 200;
@@ -25,30 +26,55 @@ export type SeriesPoints = Partial<Record<SeriesName, number | null>>;
 export interface HelloTarget {
   target: string;
   intervalMs: number;
+  /** Revision of `latest`: the next `delta` of this target applies to it when its `rev` is one more. */
+  rev: number;
   latest: TargetUpdate | null;
   history: Partial<Record<SeriesName, WireSeries>>;
   events: MonitorEvent[];
 }
 
 export interface HelloMessage {
-  v: 1;
+  v: 2;
   type: 'hello';
   server: string;
+  /** Points kept per history series (serve --history / --interval). */
+  historySize: number;
   /** True when this relay accepts `command` messages. */
   control: boolean;
   commands: string[];
   targets: HelloTarget[];
 }
 
-export interface UpdateMessage extends TargetUpdate {
-  v: 1;
-  type: 'update';
+/** The part of an update that deltas keep in step: everything but the poll's own events. */
+export type FeedState = Omit<TargetUpdate, 'events' | 'target'>;
+
+interface PollFields {
+  target: string;
+  /** Counts the relay's messages for this target; a client that sees a gap holds a stale state. */
+  rev: number;
+  /** The poll's new events (never part of the state). */
+  events: MonitorEvent[];
   /** The value each history series gained with this poll (absent series: unchanged). */
   points: SeriesPoints;
+  /** Epoch ms of those points (the document's read time). */
+  at: number;
+}
+
+/** The whole state of one target: sent when a client has nothing to apply a delta to. */
+export interface UpdateMessage extends TargetUpdate, PollFields {
+  v: 2;
+  type: 'update';
+}
+
+/** What changed since revision `rev - 1` of this target (src/relay/delta.ts operations on a FeedState). */
+export interface DeltaMessage extends PollFields {
+  v: 2;
+  type: 'delta';
+  ops: DeltaOp[];
 }
 
 export interface CommandResultMessage {
-  v: 1;
+  v: 2;
   type: 'command-result';
   id: string;
   target: string;
@@ -59,23 +85,24 @@ export interface CommandResultMessage {
 
 /** Events recorded outside a poll (a relay command and its result), for live clients. */
 export interface EventMessage {
-  v: 1;
+  v: 2;
   type: 'event';
   target: string;
   events: MonitorEvent[];
 }
 
 export interface ErrorMessage {
-  v: 1;
+  v: 2;
   type: 'error';
   message: string;
 }
 
-export type ServerMessage = HelloMessage | UpdateMessage | EventMessage | CommandResultMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | UpdateMessage | DeltaMessage | EventMessage | CommandResultMessage | ErrorMessage;
 
 /** The only message a client may send. */
 export interface CommandMessage {
-  v: 1;
+  /** 1 is accepted too (commands did not change). */
+  v: 1 | 2;
   type: 'command';
   /** Chosen by the client, echoed in the result (at most 64 characters). */
   id: string;
@@ -98,43 +125,43 @@ export function latestPoints(monitor: TargetMonitor): SeriesPoints {
   return points;
 }
 
-/** Build the update message of one poll. */
-export function updateMessage(update: TargetUpdate, points: SeriesPoints): UpdateMessage {
-  return {
-    v: 1,
-    type: 'update',
-    target: update.target,
-    seq: update.seq,
-    state: update.state,
-    snapshot: update.snapshot,
-    derived: update.derived,
-    events: update.events,
-    error: update.error,
-    points,
-  };
+/** The state part of an update, shaped as JSON would send it (the base deltas are computed against). */
+export function targetState(update: TargetUpdate): FeedState {
+  const { seq, state, snapshot, derived, error } = update;
+  return JSON.parse(JSON.stringify({ seq, state, snapshot, derived, error })) as FeedState;
 }
 
-/** The per-target part of a hello: latest update, whole history and the recent event log. */
-export function helloTarget(monitor: TargetMonitor, shown: (u: TargetUpdate) => TargetUpdate = (u) => u): HelloTarget {
+/** The update carrying a target's whole state. */
+export function updateMessage(target: string, rev: number, state: FeedState, poll: Omit<PollFields, 'target' | 'rev'>): UpdateMessage {
+  return { v: 2, type: 'update', target, rev, ...state, ...poll };
+}
+
+/** The update carrying only what changed from the previous revision. */
+export function deltaMessage(target: string, rev: number, ops: DeltaOp[], poll: Omit<PollFields, 'target' | 'rev'>): DeltaMessage {
+  return { v: 2, type: 'delta', target, rev, ops, ...poll };
+}
+
+/** The per-target part of a hello: the state at `rev`, whole history and the recent event log. */
+export function helloTarget(monitor: TargetMonitor, rev: number, state: FeedState | null): HelloTarget {
   const history: Partial<Record<SeriesName, WireSeries>> = {};
   for (const name of SERIES_NAMES) {
     const series = monitor.history(name);
     history[name] = { t: series.times(), v: series.values() };
   }
   const events = monitor.events();
-  const latest = monitor.latest();
   return {
     target: monitor.target,
     intervalMs: monitor.intervalMs,
-    latest: latest === null ? null : shown(latest),
+    rev,
+    latest: state === null ? null : { target: monitor.target, ...state, events: [] },
     history,
     events: events.slice(Math.max(0, events.length - HELLO_EVENTS)),
   };
 }
 
 /** Build the hello sent to each new client. */
-export function helloMessage(monitors: readonly TargetMonitor[], control: boolean, commands: readonly string[], shown?: (u: TargetUpdate) => TargetUpdate): HelloMessage {
-  return { v: 1, type: 'hello', server: 'uwsgitop-ts', control, commands: [...commands], targets: monitors.map((m) => helloTarget(m, shown)) };
+export function helloMessage(targets: HelloTarget[], control: boolean, commands: readonly string[], historySize: number): HelloMessage {
+  return { v: 2, type: 'hello', server: 'uwsgitop-ts', historySize, control, commands: [...commands], targets };
 }
 
 /** Serialise a message (NaN/Infinity go as null) with control, C1 and bidi characters spelt \\uXXXX, like --json. */

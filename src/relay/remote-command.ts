@@ -7,7 +7,7 @@ import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { safeText } from '../core/safe-text.js';
 import { isRelayCommand } from './commands.js';
-import type { CommandResultMessage, ErrorMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type CommandResultMessage, type ErrorMessage } from './protocol.js';
 import { decodeClientMessage } from './schema.js';
 
 /** What the relay needs from a FIFO controller (src/fifo/control.ts's TargetControl fits): run a named command. */
@@ -27,15 +27,15 @@ export interface CommandContext {
 }
 
 function result(id: string, target: string, command: string, ok: boolean, message: string): CommandResultMessage {
-  return { v: 1, type: 'command-result', id, target, command, ok, message };
+  return { v: PROTOCOL_VERSION, type: 'command-result', id, target, command, ok, message };
 }
 
 /** Handle one client message; resolves with the reply to send to that client only. */
 export async function handleClientMessage(text: string, ctx: CommandContext): Promise<CommandResultMessage | ErrorMessage> {
   const decoded = decodeClientMessage(text);
   if (!decoded.ok) {
-    const message = decoded.reason === 'not-json' ? 'message is not JSON' : 'unknown message: expected {"v":1,"type":"command","id","target","command"}';
-    return { v: 1, type: 'error', message };
+    const message = decoded.reason === 'not-json' ? 'message is not JSON' : 'unknown message: expected {"v":2,"type":"command","id","target","command"}';
+    return { v: PROTOCOL_VERSION, type: 'error', message };
   }
   const { id, target, command } = decoded.message;
   if (!ctx.allowControl) return result(id, target, command, false, 'control is disabled on this relay (start it with --allow-control and --token-file)');

@@ -8,7 +8,9 @@ import { SERIES_NAMES } from '../metrics/series.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import { PushedMonitor } from '../monitor/pushed-monitor.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
-import type { HelloTarget, UpdateMessage } from './protocol.js';
+import { applyDelta } from './delta.js';
+import type { DeltaMessage, FeedState, HelloTarget, UpdateMessage } from './protocol.js';
+import { decodeFeedState } from './schema.js';
 
 /** A TargetMonitor mirrored from a relay, which can also ask the relay to run a FIFO command. */
 export interface RemoteTargetMonitor extends TargetMonitor {
@@ -77,6 +79,10 @@ export class RemoteMonitor extends PushedMonitor implements RemoteTargetMonitor 
     };
   }
 
+  /** The relay's revision of this target and the state held for it, which the next delta applies to. */
+  private rev = -1;
+  private base: FeedState | null = null;
+
   fromHello(h: HelloTarget): void {
     this.gone = false;
     this.interval = h.intervalMs;
@@ -95,22 +101,49 @@ export class RemoteMonitor extends PushedMonitor implements RemoteTargetMonitor 
     merged.sort((a, b) => a.atMs - b.atMs);
     for (const e of merged) fresh.push(e);
     this.log = fresh;
+    this.rev = h.rev;
+    this.base = h.latest;
     if (h.latest !== null) this.publish(this.renameUpdate(h.latest));
   }
 
   fromUpdate(m: UpdateMessage): void {
-    const at = Date.now();
+    this.rev = m.rev;
+    this.base = { seq: m.seq, state: m.state, snapshot: m.snapshot, derived: m.derived, error: m.error };
+    this.fromPoll(m, this.base);
+  }
+
+  /**
+   * Apply a delta to the state held here and check the result like a whole update; false (nothing changed)
+   * when it does not follow this revision or does not apply: the caller then starts again from a hello.
+   */
+  fromDelta(m: DeltaMessage): { ok: true } | { ok: false; problem: string } {
+    if (this.base === null || m.rev !== this.rev + 1) return { ok: false, problem: `revision ${m.rev} does not follow ${this.rev}` };
+    let next: unknown;
+    try {
+      next = applyDelta(this.base, m.ops);
+    } catch (err) {
+      return { ok: false, problem: err instanceof Error ? err.message : String(err) };
+    }
+    const checked = decodeFeedState(next);
+    if (!checked.ok) return checked;
+    this.rev = m.rev;
+    this.base = checked.state;
+    this.fromPoll(m, checked.state);
+    return { ok: true };
+  }
+
+  private fromPoll(m: UpdateMessage | DeltaMessage, s: FeedState): void {
     for (const name of SERIES_NAMES) {
-      if (Object.prototype.hasOwnProperty.call(m.points, name)) this.series.get(name)!.push(m.points[name] ?? null, at);
+      if (Object.prototype.hasOwnProperty.call(m.points, name)) this.series.get(name)!.push(m.points[name] ?? null, m.at);
     }
     const update = this.renameUpdate({
       target: m.target,
-      seq: m.seq,
-      state: m.state,
-      snapshot: m.snapshot,
-      derived: m.derived,
+      seq: s.seq,
+      state: s.state,
+      snapshot: s.snapshot,
+      derived: s.derived,
       events: m.events,
-      error: m.error,
+      error: s.error,
     });
     for (const e of update.events) this.log.push(e);
     this.publish(update);

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
 import { escapeControls } from '../core/safe-text.js';
 import { eventSchema, targetUpdateShape } from './schema-snapshot.js';
-import { PROTOCOL_VERSION, type CommandMessage, type CommandResultMessage, type ErrorMessage, type EventMessage, type HelloTarget, type UpdateMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type CommandMessage, type CommandResultMessage, type DeltaMessage, type ErrorMessage, type EventMessage, type FeedState, type HelloTarget, type UpdateMessage } from './protocol.js';
+import type { DeltaOp } from './delta.js';
 
 const version = z.literal(PROTOCOL_VERSION);
 const nullableNum = z.number().nullable();
@@ -23,6 +24,7 @@ const wireSeriesSchema = z.object({ t: z.array(z.number()), v: z.array(nullableN
 export const helloTargetSchema = z.object({
   target: z.string(),
   intervalMs: z.number(),
+  rev: z.number(),
   latest: z.object(targetUpdateShape).nullable(),
   history: perSeries(wireSeriesSchema),
   events: z.array(eventSchema),
@@ -33,12 +35,25 @@ export const helloEnvelopeSchema = z.object({
   v: version,
   type: z.literal('hello'),
   server: z.string(),
+  historySize: z.number(),
   control: z.boolean(),
   commands: z.array(z.string()),
   targets: z.array(z.unknown()),
 });
 
-export const updateMessageSchema = z.object({ v: version, type: z.literal('update'), ...targetUpdateShape, points: perSeries(nullableNum) });
+const pollShape = { target: z.string(), rev: z.number(), events: z.array(eventSchema), points: perSeries(nullableNum), at: z.number() };
+
+export const updateMessageSchema = z.object({ v: version, type: z.literal('update'), ...targetUpdateShape, ...pollShape });
+
+const pathStep = z.union([z.string(), z.number()]);
+const deltaOpSchema = z.union([z.tuple([z.array(pathStep), z.unknown()]), z.tuple([z.array(pathStep)])]) as unknown as z.ZodType<DeltaOp>;
+
+/** A delta's envelope; the state it produces is checked with feedStateSchema once applied. */
+export const deltaMessageSchema = z.object({ v: version, type: z.literal('delta'), ...pollShape, ops: z.array(deltaOpSchema) });
+
+const { target: _target, events: _events, ...stateShape } = targetUpdateShape;
+/** A target's state after a delta was applied (what an update carries, without target and events). */
+export const feedStateSchema = z.object(stateShape);
 
 export const eventMessageSchema = z.object({ v: version, type: z.literal('event'), target: z.string(), events: z.array(eventSchema) });
 
@@ -56,7 +71,8 @@ export const errorMessageSchema = z.object({ v: version, type: z.literal('error'
 
 /** The only message a client may send. */
 export const commandMessageSchema = z.object({
-  v: version,
+  // Commands did not change in version 2: a version 1 client's are taken too.
+  v: z.union([z.literal(1), version]),
   type: z.literal('command'),
   id: z.string().max(64),
   target: z.string().max(1024),
@@ -67,6 +83,7 @@ export const commandMessageSchema = z.object({
 export type ServerFrame =
   | { kind: 'hello'; message: z.output<typeof helloEnvelopeSchema> }
   | { kind: 'update'; message: UpdateMessage }
+  | { kind: 'delta'; message: DeltaMessage }
   | { kind: 'event'; message: EventMessage }
   | { kind: 'command-result'; message: CommandResultMessage }
   | { kind: 'error'; message: ErrorMessage }
@@ -80,6 +97,7 @@ export type ServerFrame =
 const SERVER_SCHEMAS = {
   hello: helloEnvelopeSchema,
   update: updateMessageSchema,
+  delta: deltaMessageSchema,
   event: eventMessageSchema,
   'command-result': commandResultSchema,
   error: errorMessageSchema,
@@ -125,17 +143,25 @@ export function decodeHelloTarget(value: unknown, index: number): { ok: true; ta
   return parsed.success ? { ok: true, target: parsed.data } : { ok: false, problem: issueLine(parsed.error, ['targets', index]) };
 }
 
+/** The state a delta produced, or the problem in one line when it is not a valid one. */
+export function decodeFeedState(value: unknown): { ok: true; state: FeedState } | { ok: false; problem: string } {
+  const parsed = feedStateSchema.safeParse(value);
+  return parsed.success ? { ok: true, state: parsed.data } : { ok: false, problem: issueLine(parsed.error) };
+}
+
 /** True only when A and B are the same type (each assignable to the other). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Compile-time proof that the schemas describe protocol.ts's declarations.
 const schemasMatchProtocol: [
   Same<z.output<typeof helloTargetSchema>, HelloTarget>,
   Same<z.output<typeof updateMessageSchema>, UpdateMessage>,
+  Same<z.output<typeof deltaMessageSchema>, DeltaMessage>,
+  Same<z.output<typeof feedStateSchema>, FeedState>,
   Same<z.output<typeof eventMessageSchema>, EventMessage>,
   Same<z.output<typeof commandResultSchema>, CommandResultMessage>,
   Same<z.output<typeof errorMessageSchema>, ErrorMessage>,
   Same<z.output<typeof commandMessageSchema>, CommandMessage>,
-] = [true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void schemasMatchProtocol;
 
 /** Decode one message from a client: the command, or the reason it is refused. */

@@ -1,9 +1,10 @@
 /**
- * The relay: one HTTP server with a fixed route table (the page and its two assets, /metrics, /probe, /sd,
+ * The relay: one HTTP (or HTTPS) server with a fixed route table (the page, its stylesheet and modules, /metrics, /probe, /sd,
  * /api/snapshot, /healthz), admitting (token, Host, Origin) the upgrades it hands to the /ws feed
  * (src/relay/feed.ts), all fed by the same monitors; nothing here ever reads a stats socket.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -16,9 +17,10 @@ import { createProber, ProbeRefusal, type ProbeReader } from './probe.js';
 import { createRelayMetrics, type ScrapeEndpoint } from './prometheus.js';
 import { serviceDiscovery, type TargetOrigin } from './sd.js';
 import type { RelayControl } from '../relay/remote-command.js';
+import { PROTOCOL_VERSION } from '../relay/protocol.js';
 import { escapeControls, safeJson } from '../core/safe-text.js';
+import { acceptsGzip, loadPageModules, MODULE_PREFIX, PAGE_ENTRY, withGzip, type StaticFile } from './static-files.js';
 import { PAGE_CSS } from './assets/page-css.js';
-import { PAGE_JS } from './assets/page-js.js';
 import { renderPageHtml } from './assets/page-html.js';
 
 export type { RelayControl } from '../relay/remote-command.js';
@@ -34,6 +36,10 @@ export interface RelayOptions {
   allowControl?: boolean;
   /** FIFO controllers by target name. */
   controls?: ReadonlyMap<string, RelayControl>;
+  /** Serve HTTPS and WSS with this certificate chain and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Compress WebSocket messages (permessage-deflate; default true). */
+  deflate?: boolean;
   /** Send credentials of in-flight requests as they are (default false: masked, see stats/secrets.ts). */
   showSecrets?: boolean;
   /** Where command and connection notes go (one line each, already safe for a terminal). */
@@ -105,6 +111,20 @@ function sendExposition(res: ServerResponse, contentType: string, text: string):
   });
 }
 
+/** Send a body that has a gzip form: compressed when the client accepts it. */
+function sendFile(res: ServerResponse, file: StaticFile): void {
+  const gz = acceptsGzip(res.req.headers['accept-encoding']);
+  const bytes = gz ? file.gzip : file.body;
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': file.type,
+    'Content-Length': String(bytes.length),
+    Vary: 'Accept-Encoding',
+    ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : bytes);
+}
+
 function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
   const body = Buffer.from(message + '\n', 'utf8');
   socket.end(
@@ -138,7 +158,10 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
     maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10,
     pingIntervalMs: options.pingIntervalMs ?? 30000,
+    deflate: options.deflate ?? true,
   });
+  const modules = loadPageModules();
+  const css = withGzip('text/css; charset=utf-8', Buffer.from(PAGE_CSS, 'utf8'));
   const metrics = createRelayMetrics(monitors, { clients: () => feed.clients, cores: options.collectCores ?? false });
   const prober = createProber(monitors, (m) => metrics.input(m), {
     anyTarget: options.probeAnyTarget ?? false,
@@ -162,15 +185,16 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   let port = 0;
 
   // Rebuilt lazily after an update: any number of API reads between two polls cost one build.
-  let apiCache: string | null = null;
+  let apiCache: StaticFile | null = null;
   const unsubscribes = monitors.map((monitor) => monitor.subscribe(() => (apiCache = null)));
   /** Null when the request may go on, else the refusal (status, text). */
   function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
-    if (token !== null) {
+    // The page's code holds no data: its modules load without the token (ES module imports cannot carry it).
+    if (token !== null && !url.pathname.startsWith(MODULE_PREFIX)) {
       if (!tokenMatches(token, presentedToken(req, url))) return [401, 'a valid token is required (Authorization: Bearer TOKEN, basic auth with the token as password, or ?token=TOKEN)'];
       return null;
     }
-    if (!hostAllowed(req.headers.host, port)) return [421, 'this relay answers only to its loopback address (Host header refused)'];
+    if (token === null && !hostAllowed(req.headers.host, port)) return [421, 'this relay answers only to its loopback address (Host header refused)'];
     return null;
   }
 
@@ -188,10 +212,9 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void> = {
     '/': (_req, res, url) => {
       const t = url.searchParams.get('token');
-      send(res, 200, 'text/html; charset=utf-8', renderPageHtml(token !== null && t !== null ? t : null));
+      send(res, 200, 'text/html; charset=utf-8', renderPageHtml(token !== null && t !== null ? t : null, PAGE_ENTRY));
     },
-    '/app.js': (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', PAGE_JS),
-    '/app.css': (_req, res) => send(res, 200, 'text/css; charset=utf-8', PAGE_CSS),
+    '/app.css': (_req, res) => sendFile(res, css),
     '/favicon.ico': (_req, res) => send(res, 204, 'text/plain', ''),
     // Reached only without an Upgrade header (upgrades go to the 'upgrade' handler): say what the path wants.
     '/ws': (_req, res) =>
@@ -201,8 +224,11 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       }),
     '/healthz': (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n'),
     '/api/snapshot': (_req, res) => {
-      apiCache ??= safeJson({ v: 1, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) });
-      send(res, 200, 'application/json', apiCache);
+      apiCache ??= withGzip(
+        'application/json',
+        Buffer.from(safeJson({ v: PROTOCOL_VERSION, targets: monitors.map((m) => { const u = m.latest(); return u === null ? { target: m.target, seq: 0, state: { state: 'connecting' } } : shown(u); }) }), 'utf8'),
+      );
+      sendFile(res, apiCache);
     },
     '/metrics': (_req, res) => scrape(res, 'metrics', () => metrics.render()),
     '/metrics/relay': (_req, res) => scrape(res, 'relay', () => metrics.renderSelf()),
@@ -214,7 +240,9 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     },
   };
 
-  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000, connectionsCheckingInterval: 2000 }, (req, res) => {
+  const serverOptions = { maxHeaderSize: 8192, requestTimeout: 15000, headersTimeout: 10000, connectionsCheckingInterval: 2000 };
+  const tls = options.tls ?? null;
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = parseUrl(req);
     if (url === null) return send(res, 400, 'text/plain; charset=utf-8', 'bad request target\n', { Connection: 'close' });
     // Liveness for probes that hold no token (a load balancer, kubelet): it says nothing but that the relay answers.
@@ -231,10 +259,13 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
       // Request bodies are never read: refuse and close rather than drain an unbounded upload.
       return send(res, 413, 'text/plain; charset=utf-8', 'request bodies are not accepted\n', { Connection: 'close' });
     }
+    const module = modules.get(url.pathname);
+    if (module !== undefined) return sendFile(res, module);
     const route = Object.prototype.hasOwnProperty.call(routes, url.pathname) ? routes[url.pathname] : undefined;
     if (route === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     route(req, res, url);
-  });
+  };
+  const server = tls === null ? http.createServer(serverOptions, onRequest) : https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
   // Without these, connections that never send a byte stay open forever (Node times out only started
   // requests): enough of them exhaust the relay's file descriptors, and then its stats reads fail too.
   server.maxConnections = options.maxConnections ?? maxClients + 64;
@@ -267,7 +298,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `http://${urlHost}:${port}/`,
+    url: `${tls === null ? 'http' : 'https'}://${urlHost}:${port}/`,
     port,
     stats: () => feed.stats(),
     async close() {

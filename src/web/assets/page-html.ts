@@ -5,7 +5,7 @@ function attr(text: string): string {
 }
 
 /** The page; `token` (already verified) is carried to the asset URLs (icon included: browsers ask for it) so they pass the same check. */
-export function renderPageHtml(token: string | null): string {
+export function renderPageHtml(token: string | null, entry: string): string {
   const q = token === null ? '' : `?token=${encodeURIComponent(token)}`;
   return `<!doctype html>
 <html lang="en">
@@ -16,14 +16,15 @@ export function renderPageHtml(token: string | null): string {
 <title>uwsgitop-ts relay</title>
 <link rel="icon" href="${attr('/favicon.ico' + q)}">
 <link rel="stylesheet" href="${attr('/app.css' + q)}">
-<script src="${attr('/app.js' + q)}" defer></script>
+<script type="module" src="${attr(entry)}"></script>
 </head>
 <body>
 <header class="top">
   <h1>uwsgitop<span class="dim">-ts</span></h1>
   <nav id="nav" aria-label="targets"></nav>
-  <div class="top-right"><span id="conn" class="conn conn-connecting">connecting</span><span id="status" class="dim"></span></div>
+  <div class="top-right"><span id="conn" class="conn conn-connecting">connecting</span><span id="status" class="dim"></span><span id="notice" class="notice" role="status" hidden></span></div>
 </header>
+<div id="announce" class="sr-only" role="status" aria-live="polite" aria-atomic="true"></div>
 <main id="targets"><p class="empty" id="empty">Waiting for the relay&hellip;</p></main>
 <noscript><p class="empty">This page needs JavaScript (served from this relay only).</p></noscript>
 </body>
