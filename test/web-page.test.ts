@@ -76,7 +76,7 @@ describe('relay page in Chromium', () => {
     const after = await rawStats(uw);
     const total = after.workers.reduce((n: number, w: { requests: number }) => n + w.requests, 0);
     expect(total).toBeGreaterThanOrEqual(25);
-    const reqCol = await headerIndex(page, 'Req');
+    const reqCol = await headerIndex(page, 'REQ');
     await waitFor(async () => (await workerRows(page)).reduce((n, r) => n + Number(r[reqCol]), 0) === total, `page to show ${total} requests`);
     expect(await page.textContent('#conn')).toBe('live');
   }, 30000);
@@ -85,25 +85,25 @@ describe('relay page in Chromium', () => {
     const uri = '/slow?s=10&x=<img/src=x/onerror=alert(1)><script>alert(2)</script>\x1b[31mRED\x07';
     rawHttpRequest(uw.httpPort!, Buffer.from(`GET ${uri} HTTP/1.0\r\nHost: evil<b>bold</b>\r\n\r\n`, 'latin1'));
     await waitFor(async () => (await page.textContent('main'))?.includes('<img/src=x/onerror=alert(1)>'), 'the hostile URI on the page');
-    const cellText = await page.$$eval('td.uri', (tds) => tds.map((td) => td.textContent ?? ''));
+    const cellText = await page.$$eval('details.requests td.flex', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(cellText.some((t) => t.includes('<script>alert(2)</script>\\x1b[31mRED\\x07'))).toBe(true);
     expect(await page.textContent('main')).toContain('evil<b>bold</b>');
     // Nothing from the document became markup, and nothing ran.
     expect(await page.$$eval('main img, main script, main b', (els) => els.length)).toBe(0);
     expect(dialogs).toBe(0);
-    await page.click('td.uri');
-    await waitFor(async () => (await page.textContent('.vars'))?.includes('REQUEST_URI'), 'request variables panel');
-    expect(await page.$$eval('.vars img, .vars script', (els) => els.length)).toBe(0);
+    await page.click('details.requests td.flex');
+    await waitFor(async () => (await page.textContent('details.requests .detail'))?.includes('REQUEST_URI'), 'request variables panel');
+    expect(await page.$$eval('.detail img, .detail script', (els) => els.length)).toBe(0);
   }, 30000);
 
   it('sorts the workers table by the header clicked', async () => {
     const pidCol = await headerIndex(page, 'PID');
     await page.click('section.target details.workers table thead th:nth-child(' + (pidCol + 1) + ')');
-    const pidsDesc = (await workerRows(page)).map((r) => Number(r[pidCol]));
-    expect(pidsDesc).toEqual([...pidsDesc].sort((a, b) => b - a));
-    await page.click('section.target details.workers table thead th:nth-child(' + (pidCol + 1) + ')');
     const pidsAsc = (await workerRows(page)).map((r) => Number(r[pidCol]));
     expect(pidsAsc).toEqual([...pidsAsc].sort((a, b) => a - b));
+    await page.click('section.target details.workers table thead th:nth-child(' + (pidCol + 1) + ')');
+    const pidsDesc = (await workerRows(page)).map((r) => Number(r[pidCol]));
+    expect(pidsDesc).toEqual([...pidsDesc].sort((a, b) => b - a));
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(problems).toEqual([]);
   }, 30000);
@@ -118,7 +118,7 @@ describe('relay page in Chromium', () => {
       await waitFor(async () => (await workerRows(p)).length === 300, '300 worker rows');
       // Tag the row elements, push a new poll, and check the same elements now show the new counters.
       await p.$$eval('section.target details.workers table tbody tr', (trs) => trs.forEach((tr, i) => tr.setAttribute('data-mark', String(i))));
-      const reqCol = await headerIndex(p, 'Req');
+      const reqCol = await headerIndex(p, 'REQ');
       const snap = bigInstanceSnapshot(300, 'big:9191', 1);
       fake.emit(snap, 12);
       const expected = snap.kind === 'instance' ? snap.doc.workers[299]!.requests : -1;

@@ -86,7 +86,7 @@ describe('relay HTTP routes', () => {
     expect(health.status).toBe(200);
     expect(health.body).toBe('ok\n');
     const api = JSON.parse((await get(relay.port, '/api/snapshot')).body);
-    expect(api.v).toBe(1);
+    expect(api.v).toBe(2);
     const pids = api.targets[0].snapshot.doc.workers.map((w: { pid: number }) => w.pid);
     expect(pids).toEqual(raw.workers.map((w: { pid: number }) => w.pid));
   });
@@ -164,10 +164,14 @@ describe('relay HTTP routes', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(page.body).not.toMatch(/<script>|<style>|\son\w+=/);
-    expect(page.body).toContain('src="/app.js"');
-    expect((await get(relay.port, '/app.js')).headers['content-type']).toContain('javascript');
+    expect(page.body).toContain('<script type="module" src="/js/page/main.js">');
+    expect((await get(relay.port, '/js/page/main.js')).headers['content-type']).toContain('javascript');
     expect((await get(relay.port, '/app.css')).headers['content-type']).toContain('text/css');
-    expect((await get(relay.port, '/app.js')).body).not.toMatch(/\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    for (const module of ['/js/page/main.js', '/js/page/table.js', '/js/page/dom.js', '/js/page/chart.js']) {
+      expect((await get(relay.port, module)).body).not.toMatch(/\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
+    // Only what the page imports is served: not the terminal code next to it.
+    expect((await get(relay.port, '/js/views/dashboard/width.js')).status).toBe(404);
   });
 
   it('refuses a loopback relay reached under another host name (DNS rebinding)', async () => {
@@ -177,8 +181,8 @@ describe('relay HTTP routes', () => {
 });
 
 describe('relay security', () => {
-  it('requires the token on every route but /healthz and on the WebSocket, compared exactly', async () => {
-    for (const path of ['/', '/app.js', '/metrics', '/api/snapshot', `/probe?target=${uw.statsAddress}`, '/sd', '/metrics/relay']) {
+  it('requires the token on every route but /healthz and the code modules, and on the WebSocket, compared exactly', async () => {
+    for (const path of ['/', '/app.css', '/metrics', '/api/snapshot', `/probe?target=${uw.statsAddress}`, '/sd', '/metrics/relay']) {
       expect((await get(tokenRelay.port, path)).status).toBe(401);
       expect((await get(tokenRelay.port, path, { Authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
       expect((await get(tokenRelay.port, path, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
@@ -188,8 +192,10 @@ describe('relay security', () => {
     // A liveness probe holds no token: /healthz answers it, and says nothing else.
     const health = await get(tokenRelay.port, '/healthz');
     expect([health.status, health.body]).toEqual([200, 'ok\n']);
-    // The page carries the token to its assets so the browser's asset requests pass too.
-    expect((await get(tokenRelay.port, `/?token=${TOKEN}`)).body).toContain(`/app.js?token=${TOKEN}`);
+    // The page carries the token to its stylesheet; its code modules hold no data and load without it
+    // (ES module imports cannot carry a query).
+    expect((await get(tokenRelay.port, `/?token=${TOKEN}`)).body).toContain(`/app.css?token=${TOKEN}`);
+    expect((await get(tokenRelay.port, '/js/page/main.js')).status).toBe(200);
     await expect(recordingClient(`ws://127.0.0.1:${tokenRelay.port}/ws`)).rejects.toMatchObject({ status: 401 });
     const ok = await recordingClient(`ws://127.0.0.1:${tokenRelay.port}/ws?token=${TOKEN}`);
     expect((await ok.waitFor((m) => m.type === 'hello')).targets[0].target).toBe(uw.statsAddress);
@@ -223,7 +229,7 @@ describe('relay security', () => {
 
   it('refuses commands when control is off, and unknown or dangerous commands when it is on', async () => {
     const plain = await recordingClient(`ws://127.0.0.1:${relay.port}/ws`);
-    plain.ws.send(JSON.stringify({ v: 1, type: 'command', id: 'a', target: uw.statsAddress, command: 'reload-workers' }));
+    plain.ws.send(JSON.stringify({ v: 2, type: 'command', id: 'a', target: uw.statsAddress, command: 'reload-workers' }));
     const refused = await plain.waitFor((m) => m.type === 'command-result');
     expect(refused.ok).toBe(false);
     expect(refused.message).toMatch(/disabled/);
@@ -231,7 +237,7 @@ describe('relay security', () => {
     const ctl = await recordingClient(`ws://127.0.0.1:${tokenRelay.port}/ws`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     const hello = await ctl.waitFor((m) => m.type === 'hello');
     expect(hello.commands).not.toContain('shutdown');
-    ctl.ws.send(JSON.stringify({ v: 1, type: 'command', id: 'b', target: uw.statsAddress, command: 'shutdown-brutal' }));
+    ctl.ws.send(JSON.stringify({ v: 2, type: 'command', id: 'b', target: uw.statsAddress, command: 'shutdown-brutal' }));
     const bad = await ctl.waitFor((m) => m.type === 'command-result' && m.id === 'b');
     expect(bad.ok).toBe(false);
     ctl.close();
@@ -267,13 +273,15 @@ describe('one feed for every client', () => {
     expect(updates).toBe(published.length);
     expect(after.frames - before.frames).toBe(updates * 20);
     // And every client got the very same bytes for the same poll.
-    const seq = published[published.length - 1]!;
-    await Promise.all(clients.map((c) => c.waitFor((m) => m.type === 'update' && m.seq === seq)));
-    const texts = new Set(clients.map((c) => c.raw.find((r) => JSON.parse(r).seq === seq && JSON.parse(r).type === 'update')));
+    // Updates after the hello are deltas; the last one's revision is the hello's plus the updates sent.
+    const lastRev = (c: (typeof clients)[number]): number => Math.max(...c.raw.map((r) => JSON.parse(r)).filter((m) => m.type === 'delta').map((m) => m.rev));
+    await waitFor(() => clients.every((c) => c.raw.some((r) => JSON.parse(r).type === 'delta')), 'deltas at every client');
+    const rev = Math.min(...clients.map(lastRev));
+    const texts = new Set(clients.map((c) => c.raw.find((r) => JSON.parse(r).type === 'delta' && JSON.parse(r).rev === rev)));
     expect(texts.size).toBe(1);
     const msg = JSON.parse([...texts][0]!);
-    expect(msg).toMatchObject({ v: 1, type: 'update', target: uw.statsAddress, state: { state: 'live' } });
-    expect(msg.snapshot.doc.workers).toHaveLength(4);
+    expect(msg).toMatchObject({ v: 2, type: 'delta', target: uw.statsAddress });
+    expect(Array.isArray(msg.ops)).toBe(true);
     for (const c of clients) c.close();
     await waitFor(() => relay.stats().clients === 0, 'clients to go');
   }, 30000);

@@ -24,6 +24,13 @@ export function setText(node: HTMLElement, text: string | number | null | undefi
   node.textContent = t;
 }
 
+/** Set text that is already safe (the dashboard's column text went through safeText): not escaped twice. */
+export function setSafeText(node: HTMLElement, text: string): void {
+  if (texts.get(node) === text) return;
+  texts.set(node, text);
+  node.textContent = text;
+}
+
 /** Set a node's class only when it changed. */
 export function setClass(node: Element, cls: string): void {
   if (classes.get(node) === cls) return;

@@ -5,7 +5,7 @@
  * table scrolls sideways.
  */
 import type { Column, TableSpec } from '../views/dashboard/model/table.js';
-import { el, setClass, setText } from './dom.js';
+import { el, setClass, setSafeText } from './dom.js';
 
 const NARROW = '(max-width: 720px)';
 
@@ -75,6 +75,7 @@ export class DataTable<R> {
     this.box.appendChild(hint);
     this.empty = el('p', 'empty-row', emptyText);
     this.box.appendChild(this.empty);
+    this.watchOverflow();
     const media = window.matchMedia(NARROW);
     this.build(media.matches);
     media.addEventListener('change', (e) => {
@@ -144,7 +145,7 @@ export class DataTable<R> {
       }
       this.columns.forEach((c, j) => {
         const td = row.tds[j]!;
-        setText(td, c.text(item));
+        setSafeText(td, c.text(item));
         const style = c.style?.(item);
         setClass(td, (c.align === 'right' ? 'num' : '') + (c.flex ? ' flex' : '') + (style !== undefined ? ` s-${style}` : ''));
       });
@@ -166,7 +167,15 @@ export class DataTable<R> {
     }
     this.empty.hidden = keys.length > 0;
     this.table.hidden = keys.length === 0;
-    setClass(this.box, 'table-box' + (this.wrap.scrollWidth > this.wrap.clientWidth + 1 ? ' scrolls' : ''));
+  }
+
+  // Sizes are read after the browser's own layout (a ResizeObserver), never right after a write: reading
+  // them in update() forced one extra layout per table per frame.
+  private watchOverflow(): void {
+    const check = (): void => setClass(this.box, 'table-box' + (this.wrap.scrollWidth > this.wrap.clientWidth + 1 ? ' scrolls' : ''));
+    const observer = new ResizeObserver(check);
+    observer.observe(this.wrap);
+    observer.observe(this.table);
   }
 
   private newRow(key: string, item: R): Row<R> {

@@ -103,7 +103,8 @@ table.grid tbody tr:focus-visible { outline: 2px solid var(--focus); outline-off
 .detail dd { margin: 0; overflow-wrap: anywhere; }
 .old-data .cards, .old-data .charts, .old-data details.panel { opacity: 0.75; }
 @media (max-width: 720px) {
-  .top { padding: 8px 10px; gap: 8px; }
+  /* A phone has no height to spare for a bar that stays: it scrolls away with the page. */
+  .top { position: static; padding: 8px 10px; gap: 8px; }
   main { padding: 10px 8px 30px; }
   .target { padding: 10px; }
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
