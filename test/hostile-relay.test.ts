@@ -19,7 +19,7 @@ function update(target: string, seq: number): Record<string, unknown> {
   const snapshot: Record<string, unknown> = { ...bigInstanceSnapshot(2, target, seq) };
   if (target === 'empty:9191') snapshot.doc = {};
   if (target === 'wrong:9191') snapshot.doc = { workers: 'x', sockets: 7 };
-  return { v: 1, type: 'update', target, seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null, points: {} };
+  return { v: 2, type: 'update', target, rev: seq, seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null, points: {}, at: 0 };
 }
 
 beforeAll(async () => {
@@ -30,10 +30,10 @@ beforeAll(async () => {
   let seq = 1;
   server.on('connection', (ws) => {
     const targets = TARGETS.map((target) => {
-      const { v: _v, type: _t, points: _p, ...latest } = update(target, seq);
-      return { target, intervalMs: 150, latest, history: {}, events: [] };
+      const { v: _v, type: _t, points: _p, rev, at: _at, ...latest } = update(target, seq);
+      return { target, intervalMs: 150, rev, latest, history: {}, events: [] };
     });
-    ws.send(JSON.stringify({ v: 1, type: 'hello', server: 'uwsgitop-ts', control: false, commands: [], targets }));
+    ws.send(JSON.stringify({ v: 2, type: 'hello', server: 'uwsgitop-ts', historySize: 600, control: false, commands: [], targets }));
   });
   timer = setInterval(() => {
     seq++;

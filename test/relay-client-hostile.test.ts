@@ -42,6 +42,28 @@ async function relay(frames: string[]): Promise<string> {
 }
 
 describe('a relay sending malformed messages', () => {
+  it('a delta that skips a revision is reported and the client connects again for a fresh hello', async () => {
+    let connections = 0;
+    const hello = realHello([asMonitor(polled(NAME))], false, []);
+    const skipped = JSON.stringify({ v: 2, type: 'delta', target: TARGET, rev: 5, ops: [[['seq'], 99]], events: [], points: {}, at: 0 });
+    const good = JSON.stringify({ v: 2, type: 'delta', target: TARGET, rev: 1, ops: [[['seq'], 42]], events: [], points: {}, at: 0 });
+    const r = await scriptedRelay((ws) => {
+      connections++;
+      ws.send(hello);
+      ws.send(connections === 1 ? skipped : good);
+    });
+    closers.push(r.close);
+    const lines: string[] = [];
+    const monitors = await connectRelay(r.url, { log: (l) => lines.push(l), maxBackoffMs: 200 });
+    try {
+      await waitUntil(() => monitors[0]!.latest()?.seq === 42, 'the delta of the second connection applied');
+      expect(connections).toBe(2);
+      expect(lines.some((l) => l.includes('dropped an invalid delta') && l.includes('revision 5 does not follow 0'))).toBe(true);
+    } finally {
+      for (const m of monitors) m.stop();
+    }
+  });
+
   it('a hello with a null target: the valid target is served, the null one reported once', async () => {
     const lines: string[] = [];
     const url = await relay([helloWithNull()]);
@@ -86,7 +108,7 @@ describe('a relay sending malformed messages', () => {
   });
 
   it('a hello whose targets are not a list refuses the relay with one line', async () => {
-    const url = await relay([JSON.stringify({ v: 1, type: 'hello', server: 'x', control: false, commands: [], targets: 'x' })]);
+    const url = await relay([JSON.stringify({ v: 2, type: 'hello', server: 'x', historySize: 600, control: false, commands: [], targets: 'x' })]);
     const error = await connectRelay(url, { reconnect: false, connectTimeoutMs: 3000 }).then(
       () => null,
       (err: unknown) => err,

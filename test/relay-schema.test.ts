@@ -71,8 +71,9 @@ describe('relay messages the relay builds pass the schema unchanged', () => {
   it('ignores unknown fields and unknown message types, refuses another version', () => {
     const frame = decodeServerFrame(editedUpdate((m) => (m.extra = { anything: 1 })));
     expect(frame.kind === 'update' && !('extra' in frame.message)).toBe(true);
-    expect(decodeServerFrame('{"v":1,"type":"future-thing","x":1}')).toEqual({ kind: 'unknown' });
-    expect(decodeServerFrame('{"v":2,"type":"hello"}')).toEqual({ kind: 'version', v: 2 });
+    expect(decodeServerFrame('{"v":2,"type":"future-thing","x":1}')).toEqual({ kind: 'unknown' });
+    expect(decodeServerFrame('{"v":3,"type":"hello"}')).toEqual({ kind: 'version', v: 3 });
+    expect(decodeServerFrame('{"v":1,"type":"hello"}')).toEqual({ kind: 'version', v: 1 });
   });
 });
 
@@ -101,10 +102,10 @@ describe('malformed relay messages are reported in one line, never thrown', () =
   });
 
   it.each([
-    ['targets not a list', { v: 1, type: 'hello', server: 's', control: false, commands: [], targets: 'x' }, 'targets'],
-    ['commands of numbers', { v: 1, type: 'hello', server: 's', control: false, commands: [1], targets: [] }, 'commands[0]'],
-    ["control: 'yes'", { v: 1, type: 'hello', server: 's', control: 'yes', commands: [], targets: [] }, 'control'],
-    ['no server', { v: 1, type: 'hello', control: false, commands: [], targets: [] }, 'server'],
+    ['targets not a list', { v: 2, type: 'hello', server: 's', historySize: 600, control: false, commands: [], targets: 'x' }, 'targets'],
+    ['commands of numbers', { v: 2, type: 'hello', server: 's', historySize: 600, control: false, commands: [1], targets: [] }, 'commands[0]'],
+    ["control: 'yes'", { v: 2, type: 'hello', server: 's', historySize: 600, control: 'yes', commands: [], targets: [] }, 'control'],
+    ['no server', { v: 2, type: 'hello', control: false, commands: [], targets: [] }, 'server'],
   ])('hello: %s', (_name, message, path) => {
     const bad = invalid(JSON.stringify(message));
     expect(bad.type).toBe('hello');
@@ -114,9 +115,9 @@ describe('malformed relay messages are reported in one line, never thrown', () =
   it.each([
     ['null', null, 'targets[3]: '],
     ['a target named by a number', { target: 1, intervalMs: 1000, latest: null, history: {}, events: [] }, 'targets[3].target: '],
-    ['history times that are strings', { target: 't', intervalMs: 1000, latest: null, history: { rps: { t: ['x'], v: [1] } }, events: [] }, 'targets[3].history.rps.t[0]: '],
-    ['a latest update with an empty document', { target: 't', intervalMs: 1, latest: { target: 't', seq: 1, state: { state: 'live' }, snapshot: { kind: 'instance', doc: {} }, derived: null, events: [], error: null }, history: {}, events: [] }, 'targets[3].latest.snapshot.'],
-    ['events not a list', { target: 't', intervalMs: 1000, latest: null, history: {}, events: 'x' }, 'targets[3].events: '],
+    ['history times that are strings', { target: 't', intervalMs: 1000, rev: 0, latest: null, history: { rps: { t: ['x'], v: [1] } }, events: [] }, 'targets[3].history.rps.t[0]: '],
+    ['a latest update with an empty document', { target: 't', intervalMs: 1, rev: 0, latest: { target: 't', seq: 1, state: { state: 'live' }, snapshot: { kind: 'instance', doc: {} }, derived: null, events: [], error: null }, history: {}, events: [] }, 'targets[3].latest.snapshot.'],
+    ['events not a list', { target: 't', intervalMs: 1000, rev: 0, latest: null, history: {}, events: 'x' }, 'targets[3].events: '],
   ])('hello target: %s', (_name, value, prefix) => {
     const checked = decodeHelloTarget(value, 3);
     expect(checked.ok).toBe(false);
@@ -141,7 +142,7 @@ describe('malformed relay messages are reported in one line, never thrown', () =
   });
 
   it('error: a message that is not a string', () => {
-    const bad = invalid('{"v":1,"type":"error","message":5}');
+    const bad = invalid('{"v":2,"type":"error","message":5}');
     expect([bad.type, bad.problem.startsWith('message: ')]).toEqual(['error', true]);
   });
 
@@ -164,8 +165,8 @@ describe('what clients send to the relay', () => {
     expect(decodeClientMessage('{"v":1,')).toEqual({ ok: false, reason: 'not-json' });
     for (const bad of [
       { v: 1, type: 'command', id: 'x'.repeat(65), target: 't', command: 'reload' },
-      { v: 1, type: 'hello', id: 'c1', target: 't', command: 'reload' },
-      { v: 2, type: 'command', id: 'c1', target: 't', command: 'reload' },
+      { v: 2, type: 'hello', id: 'c1', target: 't', command: 'reload' },
+      { v: 3, type: 'command', id: 'c1', target: 't', command: 'reload' },
       { v: 1, type: 'command', id: 'c1', target: ['t'], command: 'reload' },
       null,
     ]) {

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('base64 tokens pasted raw into URLs', () => {
   it('opens every route with the token raw or encoded in ?token=, and still refuses a wrong one', async () => {
     const base = `http://127.0.0.1:${relay.port}`;
-    for (const path of ['/', '/app.js', '/api/snapshot', '/metrics', '/sd']) {
+    for (const path of ['/', '/app.css', '/api/snapshot', '/metrics', '/sd']) {
       expect((await fetch(`${base}${path}?token=${TOKEN}`)).status, `${path} raw`).toBe(200);
       expect((await fetch(`${base}${path}?token=${encodeURIComponent(TOKEN)}`)).status, `${path} encoded`).toBe(200);
       expect((await fetch(`${base}${path}?token=${TOKEN.replace(/\+/g, '-')}`)).status, `${path} wrong`).toBe(401);
