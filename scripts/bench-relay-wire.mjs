@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bytes per update per tab on the relay's /ws feed, against a real uWSGI (4 workers, --memory-report, light
-// traffic and one request in flight), polled every second. Counts what each WebSocket client really reads
+// Bytes per update per tab on the relay's /ws feed, against a real uWSGI (4 workers of 4 threads,
+// --memory-report, --enable-metrics, a cache, light traffic and one request in flight), polled every second. Counts what each WebSocket client really reads
 // from its TCP socket (frames and headers included):
 //   before  the whole target each poll, uncompressed (protocol v1's update: the `update` message's size);
 //   deltas  protocol v2 without permessage-deflate (a client that does not offer it);
@@ -33,6 +33,17 @@ async function freePort() {
   });
 }
 
+/** The size of one raw stats document (read to EOF, as uWSGI sends it). */
+function rawDocumentBytes(port) {
+  return new Promise((ok, fail) => {
+    let n = 0;
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('data', (c) => (n += c.length));
+    s.on('end', () => (n > 0 ? ok(n) : fail(new Error('empty'))));
+    s.on('error', fail);
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-wire-'));
 const httpPort = await freePort();
 const statsPort = await freePort();
@@ -40,7 +51,7 @@ const log = openSync(join(dir, 'uwsgi.log'), 'a');
 const uwsgi = spawn(
   '/usr/bin/uwsgi',
   ['--master', '--die-on-term', '--plugin', 'python3', '--wsgi-file', join(ROOT, 'scripts', 'demo', 'app.py'), '--http-socket', `127.0.0.1:${httpPort}`,
-    '--workers', '4', '--memory-report', '--stats', `127.0.0.1:${statsPort}`],
+    '--workers', '4', '--threads', '4', '--memory-report', '--enable-metrics', '--cache2', 'name=bench,items=100', '--stats', `127.0.0.1:${statsPort}`],
   { cwd: dir, detached: true, stdio: ['ignore', log, log] },
 );
 closeSync(log);
@@ -56,8 +67,10 @@ try {
   const { encodeMessage, targetState, updateMessage, latestPoints } = await import(join(DIST, 'relay', 'protocol.js'));
   const { default: WebSocket } = await import('ws');
   const address = parseAddress(`127.0.0.1:${statsPort}`);
+  let rawBytes = 0;
   for (let i = 0; i < 50; i++) {
     try {
+      rawBytes = await rawDocumentBytes(statsPort);
       await readSnapshot(address, { timeoutMs: 1000 });
       break;
     } catch {
@@ -100,7 +113,7 @@ try {
   const perUpdate = (c) => (c.ws._socket.bytesRead - c.start) / Math.max(1, c.messages - c.startMessages);
   const [plain, deflated] = clients;
   const before = wholeBytes / Math.max(1, polls);
-  console.log(`4 workers, one request in flight, ${polls} polls at 1 s (hello: ${plain.hello} B plain, ${deflated.hello} B deflated)`);
+  console.log(`4 workers x 4 threads, one request in flight, stats document ${rawBytes} B, ${polls} polls at 1 s (hello: ${plain.hello} B plain, ${deflated.hello} B deflated)`);
   console.log(`before  whole target, uncompressed : ${before.toFixed(0)} B per update per tab`);
   console.log(`deltas  v2, no permessage-deflate  : ${perUpdate(plain).toFixed(0)} B per update per tab (${((perUpdate(plain) / before) * 100).toFixed(1)} %)`);
   console.log(`deflate v2, permessage-deflate     : ${perUpdate(deflated).toFixed(0)} B per update per tab (${((perUpdate(deflated) / before) * 100).toFixed(1)} %)`);

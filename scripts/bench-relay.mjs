@@ -32,7 +32,7 @@ async function runClients(url, n, updates) {
       const head = data.subarray(0, 40).toString();
       if (head.includes('"type":"hello"')) {
         if (++ready === n) process.stdout.write('ready\n');
-      } else if (head.includes('"type":"update"') && ++got === updates) {
+      } else if ((head.includes('"type":"delta"') || head.includes('"type":"update"')) && ++got === updates) {
         if (++done === n) process.stdout.write('done\n');
       }
     });
@@ -65,7 +65,7 @@ async function runBench(updates) {
   const { startRelay } = await import(join(dist, 'web', 'server.js'));
   const { decodeSnapshot } = await import(join(dist, 'stats', 'document.js'));
   const { HistorySeries, BoundedLog } = await import(join(dist, 'metrics', 'history.js'));
-  const { encodeMessage, updateMessage } = await import(join(dist, 'web', 'protocol.js'));
+  const { encodeMessage, targetState, updateMessage } = await import(join(dist, 'relay', 'protocol.js'));
 
   const doc = JSON.parse(readFileSync(new URL('../test/fixtures/samples/instance-busy.json', import.meta.url), 'utf8'));
   const template = doc.workers.find((w) => w.cores?.some((c) => c.in_request)) ?? doc.workers[0];
@@ -96,15 +96,17 @@ async function runBench(updates) {
   };
   emit();
 
-  const one = encodeMessage(updateMessage(latest, {}));
+  const whole = (u) => encodeMessage(updateMessage(u.target, u.seq, targetState(u), { events: [], points: {}, at: 0 }));
+  const one = whole(latest);
   const t0 = performance.now();
-  for (let i = 0; i < 50; i++) encodeMessage(updateMessage(latest, {}));
+  for (let i = 0; i < 50; i++) whole(latest);
   const serialiseMs = (performance.now() - t0) / 50;
   console.log(`update message: ${(one.length / 1024).toFixed(1)} KiB for 64 workers; one serialisation takes ${serialiseMs.toFixed(2)} ms`);
   console.log(`updates per run: ${updates}\n`);
   console.log('clients  relay CPU/update  serialisations/update  frames/update  skipped  RSS after   heap after   (per-client serialising would cost)');
 
   for (const n of [1, 50, 200]) {
+    // Clients that do not offer permessage-deflate: the figures are the relay's encoding and fan-out alone.
     const relay = await startRelay([monitor], { port: 0 });
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--clients', `ws://127.0.0.1:${relay.port}/ws`, String(n), String(updates)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const next = lines(child);

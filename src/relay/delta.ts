@@ -20,30 +20,41 @@ function own(obj: object, key: PathStep): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<PathStep, unknown>)[key] : undefined;
 }
 
+// One path array for the whole walk (pushed and popped), copied only into an emitted operation: building a
+// new path per node made a 64-worker diff allocation-bound.
 function walk(prev: unknown, next: unknown, path: PathStep[], out: DeltaOp[]): void {
   if (prev === next) return;
   if (Array.isArray(prev) && Array.isArray(next) && prev.length === next.length) {
-    for (let i = 0; i < next.length; i++) walk(prev[i], next[i], [...path, i], out);
+    for (let i = 0; i < next.length; i++) {
+      if (prev[i] === next[i]) continue;
+      path.push(i);
+      walk(prev[i], next[i], path, out);
+      path.pop();
+    }
     return;
   }
   if (isObject(prev) && isObject(next)) {
-    for (const key of Object.keys(prev)) {
-      if (!Object.prototype.hasOwnProperty.call(next, key) || next[key] === undefined) {
-        if (prev[key] !== undefined) out.push([[...path, key]]);
-      }
+    for (const key in prev) {
+      if (!Object.prototype.hasOwnProperty.call(prev, key) || prev[key] === undefined) continue;
+      if (!Object.prototype.hasOwnProperty.call(next, key) || next[key] === undefined) out.push([[...path, key]]);
     }
-    for (const key of Object.keys(next)) {
+    for (const key in next) {
+      if (!Object.prototype.hasOwnProperty.call(next, key)) continue;
       const n = next[key];
       if (n === undefined) continue;
       const p = own(prev, key);
-      if (p === undefined) out.push([[...path, key], n]);
-      else walk(p, n, [...path, key], out);
+      if (p === n) continue;
+      path.push(key);
+      if (p === undefined) out.push([path.slice(), n]);
+      else walk(p, n, path, out);
+      path.pop();
     }
     return;
   }
-  // Numbers that JSON sends as null (NaN, Infinity) compare equal to a previous null.
-  if (typeof next === 'number' && !Number.isFinite(next) && prev === null) return;
-  out.push([path, next]);
+  // Numbers that JSON sends as null (NaN, Infinity) compare equal to each other and to null.
+  const nullish = (v: unknown): boolean => v === null || (typeof v === 'number' && !Number.isFinite(v));
+  if (nullish(prev) && nullish(next)) return;
+  out.push([path.slice(), next]);
 }
 
 /**

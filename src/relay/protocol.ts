@@ -125,10 +125,13 @@ export function latestPoints(monitor: TargetMonitor): SeriesPoints {
   return points;
 }
 
-/** The state part of an update, shaped as JSON would send it (the base deltas are computed against). */
+/**
+ * The state part of an update (the base deltas are computed against). The objects are the monitor's own,
+ * not copied: they are never changed once published, and diffJson compares them as JSON would send them.
+ */
 export function targetState(update: TargetUpdate): FeedState {
   const { seq, state, snapshot, derived, error } = update;
-  return JSON.parse(JSON.stringify({ seq, state, snapshot, derived, error })) as FeedState;
+  return { seq, state, snapshot, derived, error };
 }
 
 /** The update carrying a target's whole state. */
