@@ -1,7 +1,8 @@
 /**
  * Credentials of in-flight requests are masked by default: the rule on its own, then a real uWSGI serving a
  * request that carries a Cookie, an Authorization header and a token in its query, read through --json, the
- * text report, and the relay's /api/snapshot and WebSocket feed; --show-secrets brings them back.
+ * text report, the dashboard's variables view (v) and the relay's /api/snapshot and WebSocket feed;
+ * --show-secrets brings them back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
@@ -12,6 +13,9 @@ import { readSnapshot } from '../src/stats/client.js';
 import { isSecretParameter, maskQuery, maskUri, maskVariable, secretMark } from '../src/stats/secrets.js';
 import { startRelay, type Relay } from '../src/web/server.js';
 import { runCli } from './cli-helpers.js';
+import { buildTargets, parseTargets } from '../src/cli/targets.js';
+import { PassThrough } from 'node:stream';
+import { KEY, lineWith, rowHighlighted, startHeadless } from './views-support.js';
 import { cleanupAll, rawHttpRequest, rawStatsRead, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
 describe('the masking rule', () => {
@@ -126,4 +130,27 @@ describe('a real request carrying credentials', () => {
     expect(all).toContain('[hidden: ');
     for (const s of SECRETS) expect(all).not.toMatch(s);
   });
+
+  it.each([
+    [false, `HTTP_COOKIE=[hidden: ${COOKIE.length} chars]`, 'SECRET123'],
+    [true, `HTTP_COOKIE=${COOKIE}`, '[hidden: '],
+  ])("the dashboard's variables view (v), show-secrets %s", async (showSecrets, shown, absent) => {
+    // The targets the command line builds for the dashboard, with and without --show-secrets.
+    const [target] = buildTargets(parseTargets([uw.statsAddress]), new PassThrough(), { timeoutMs: 3000, maxBytes: 1 << 26, showSecrets });
+    const m = createMonitor(target!.name, target!.fetch, { intervalMs: 300 });
+    await waitFor(() => m.latest()?.snapshot, 'a poll');
+    const h = await startHeadless([m], { cols: 160, rows: 50 });
+    try {
+      const snap = m.latest()!.snapshot!;
+      const busy = snap.kind === 'instance' ? snap.doc.workers.find((w) => w.status === 'busy')! : null;
+      while (!rowHighlighted(h, lineWith(h, ` ${busy!.pid} `))) await h.keys(KEY.down);
+      await h.keys(KEY.enter, 'v');
+      const screen = h.screenText();
+      expect(screen).toContain(shown);
+      expect(screen).not.toContain(absent);
+    } finally {
+      await h.close();
+      m.stop();
+    }
+  }, 20_000);
 });
