@@ -107,7 +107,11 @@ table.grid tbody tr:focus-visible { outline: 2px solid var(--focus); outline-off
   .top { position: static; padding: 8px 10px; gap: 8px; }
   main { padding: 10px 8px 30px; }
   .target { padding: 10px; }
+  /* The target chips get a row of their own (scrolling sideways), not the sliver left by the title. */
+  #nav { order: 3; flex-basis: 100%; }
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .charts { grid-template-columns: 1fr; }
+  .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .chart { padding: 4px 6px; }
+  .chart canvas { height: 80px; }
 }
 `;
