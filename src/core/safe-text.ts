@@ -2,7 +2,7 @@
  * Making document strings safe to show. Every string in a stats document is attacker-controlled (a request
  * URI, a header): none may reach a terminal, a page or a scraper as a control character, an escape sequence
  * or a bidi override. This is the one list of such characters; every output spells them with it (visible
- * escapes in text, `\uXXXX` in JSON, the page through `escapeChar` embedded in its script).
+ * escapes in text, `\uXXXX` in JSON; the browser page imports this very module).
  */
 
 // C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators, BOM, and the
@@ -13,8 +13,8 @@ const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202
 // terminals; bidi overrides reorder text). JSON.stringify already writes C0 controls as \u00XX.
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 
-/** The visible escape of one unsafe character; plain ES2017 so the page script can embed its source. */
-export function escapeChar(ch: string): string {
+/** The visible escape of one unsafe character. */
+function escapeChar(ch: string): string {
   const code = ch.codePointAt(0) || 0;
   if (code === 0x5c) return '\\\\';
   if (code === 0x09) return '\\t';
@@ -23,9 +23,6 @@ export function escapeChar(ch: string): string {
   if (code < 0x100) return '\\x' + code.toString(16).padStart(2, '0');
   return '\\u' + code.toString(16).padStart(4, '0');
 }
-
-/** The source of the unsafe-character class, for the page script (which builds its own RegExp from it). */
-export const UNSAFE_SOURCE = UNSAFE.source;
 
 /** Replace every unsafe character with a visible escape (`\x1b`, `\u202e`) so nothing is hidden or executed. */
 export function escapeControls(text: string): string {
