@@ -5,7 +5,8 @@
  * tmux. Each output's bytes must hold no raw control, C1 or bidi character, and still show the value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.js';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
@@ -100,7 +101,7 @@ describe('the hostile catalogue through every output', () => {
     expect(JSON.parse(body).targets[0].snapshot.doc.caches[0].name).toBe(hostile('cache'));
     const client = await recordingClient(`ws://127.0.0.1:${relay.port}/ws`);
     try {
-      await client.waitFor((m) => m.type === 'update');
+      await client.waitFor((m) => m.type === 'delta' || m.type === 'update');
       for (const frame of client.raw) expect(rawUnsafe(frame)).toBeNull();
       expect(client.messages[0].targets[2].latest.snapshot.doc.vassals[0].id).toBe(hostile('vassal0'));
     } finally {
@@ -111,7 +112,7 @@ describe('the hostile catalogue through every output', () => {
   it('the page in Chromium: clean text, no element or dialog from a value', async () => {
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1400, height: 2000 } });
       let dialogs = 0;
       page.on('dialog', (d) => (dialogs++, void d.dismiss()));

@@ -3,6 +3,7 @@
  * token and Origin rules, and a slow WebSocket reader skipped then dropped while a fast one gets everything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { applyDelta } from '../src/relay/delta.js';
 import { isLoopbackHost, originAllowed, hostAllowed, tokenMatches, validateToken } from '../src/relay/auth.js';
 import { collectSamples } from '../src/web/prom-samples.js';
 import { pageAddress } from '../src/web/page-address.js';
@@ -116,10 +117,15 @@ describe('slow WebSocket readers', () => {
     expect(stats.skipped).toBeGreaterThanOrEqual(3);
     // Dropped on the relay's side (the paused client cannot notice until it reads again).
     expect(stats.clients).toBe(1);
-    const lastSeq = fake.seq;
-    await fast.waitFor((m) => m.type === 'update' && m.seq === lastSeq, 20000);
-    const seqs = fast.messages.filter((m) => m.type === 'update').map((m) => m.seq);
-    expect(seqs).toEqual(Array.from({ length: sent }, (_, i) => i + 2));
+    // The reading client got every poll, in order (revision 0 in its hello, then one message per poll), and the
+    // state it rebuilt from them is the last poll's.
+    const polls = (m: { type: string }): boolean => m.type === 'delta' || m.type === 'update';
+    await fast.waitFor((m) => polls(m) && m.rev === sent, 20000);
+    const revs = fast.messages.filter(polls).map((m) => m.rev);
+    expect(revs).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+    let state = fast.messages[0].targets[0].latest;
+    for (const m of fast.messages.filter(polls)) state = m.type === 'delta' ? applyDelta(state, m.ops) : m;
+    expect(state.seq).toBe(fake.seq);
     fast.close();
     slow.close();
   }, 60000);
