@@ -3,6 +3,19 @@ import { derive } from '../src/metrics/derive.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import { copy, emperor, inst, router, sample } from './metrics-fixtures.js';
 
+describe('derive: the summary average', () => {
+  it('weights each worker by its requests: one slow, little-used worker does not make it slow', () => {
+    const doc = copy(sample('instance-idle.json'));
+    doc.workers.forEach((w: any) => ((w.requests = 1000), (w.avg_rt = 170)));
+    doc.workers[0].requests = 2;
+    doc.workers[0].avg_rt = 1_500_000;
+    const i = derive(null, inst(doc, 0)).instance!;
+    const n = doc.workers.length;
+    expect(i.avgRtUs).toBeCloseTo((2 * 1_500_000 + (n - 1) * 1000 * 170) / (2 + (n - 1) * 1000));
+    expect(i.avgRtUs!).toBeLessThan(2000);
+  });
+});
+
 describe('derive: first sample', () => {
   it('gives no rate on the first sample, only values read from the document', () => {
     const doc = sample('instance-busy.json');
@@ -29,7 +42,8 @@ describe('derive: first sample', () => {
     expect(i.running).toBe(ws.length);
     expect(i.inFlight).toBe(ws.flatMap((w) => w.cores).filter((c) => c.in_request === 1).length);
     const served = ws.filter((w) => w.requests > 0);
-    expect(i.avgRtUs).toBeCloseTo(served.reduce((a, w) => a + w.avg_rt, 0) / served.length);
+    // Weighted by requests: a worker that served more counts more.
+    expect(i.avgRtUs).toBeCloseTo(served.reduce((a, w) => a + w.avg_rt * w.requests, 0) / served.reduce((a, w) => a + w.requests, 0));
     // Uptime = read time - the oldest running worker's last_spawn.
     const readAtS = (1795270490_000 + 5000) / 1000;
     expect(i.uptimeSeconds).toBeCloseTo(readAtS - Math.min(...ws.map((w) => w.last_spawn)));

@@ -153,6 +153,19 @@ describe('events: chain reload progress', () => {
     expect(chain.replacedSlots).toEqual([]); // ready for the next chain reload
   });
 
+  it('a chain reload this tool announced (it wrote the c) owns its very first respawn', () => {
+    const chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0, announcedAtMs: 0 };
+    const a = sample('instance-idle.json');
+    const b = copy(a);
+    b.workers[0].pid += 5000;
+    b.workers[0].respawn_count += 1;
+    const first = events(inst(a, 0), inst(b, 1000), { chain });
+    expect(ofType(first, 'worker-respawned')[0]!.data).toMatchObject({ slot: 1, cause: 'chain-reload' });
+    expect(ofType(first, 'worker-respawned')[0]!.severity).toBe('info');
+    expect(ofType(first, 'worker-respawned')[0]!.message).toContain('(chain reload)');
+    expect(ofType(first, 'chain-reload-progress')[0]!.message).toMatch(/^chain reload: worker 1 of \d+ replaced$/);
+  });
+
   it('respawns far apart in time are not a chain', () => {
     const chain: ChainReloadState = { replacedSlots: [], lastReplacementMs: 0 };
     const a = sample('instance-idle.json');

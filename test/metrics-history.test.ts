@@ -71,7 +71,7 @@ describe('MonitorCore: history and monitor-level events', () => {
     expect(core.history('rps').times()).toEqual([a!.readAtMs, b!.readAtMs, b!.readAtMs + 1000, c!.readAtMs]);
     const rt = core.history('avgRtMs').values()[0]!;
     const ws = a!.kind === 'instance' ? a!.doc.workers.filter((w) => w.requests > 0) : [];
-    expect(rt).toBeCloseTo(ws.reduce((s, w) => s + w.avgRtUs, 0) / ws.length / 1000);
+    expect(rt).toBeCloseTo(ws.reduce((s, w) => s + w.avgRtUs * w.requests, 0) / ws.reduce((s, w) => s + w.requests, 0) / 1000);
   });
 
   it("emits 'target-down' once per outage with the reason, then 'target-up'", () => {

@@ -204,7 +204,8 @@ async function runMode(
       const failed = await runJsonOnce(targets, out, writeErr, controller.signal);
       return failed && !out.closed ? 1 : 0;
     }
-    if (!opts.json && !textMode) writeErr(NOT_A_TERMINAL);
+    const dumb = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM === 'dumb';
+    if (!opts.json && !textMode) writeErr(dumb ? NOT_A_TERMINAL.replace('stdout is not a terminal', 'TERM=dumb cannot show the dashboard') : NOT_A_TERMINAL);
     const common = { targets, intervalMs, out, writeErr, signal: controller.signal };
     const result = opts.json
       ? await (await import('./watch-cli.js')).runJsonWatch({ ...common, count: opts.watch ? count : count ?? 1, timeoutMs })

@@ -72,14 +72,17 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
     const found = await readIniTargets([...iniFiles]);
     problems.push(...found.problems.map((p) => escapeControls(p)));
     for (const t of found.targets) {
-      if (!t.stats) continue;
+      if (!t.stats) {
+        problems.push(`${escapeControls(t.file)}: no "stats" option, so this instance has no stats server to watch`);
+        continue;
+      }
       const name = add(t.stats);
       // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins (below).
       if (t.fifos.length > 0) fifos.set(name, [...t.fifos]);
       if (t.maxRequests !== null) maxRequests.set(name, t.maxRequests);
       if (!origins.has(name)) origins.set(name, { ini: t.file, ...(t.vassal !== null ? { vassal: t.vassal } : {}) });
     }
-    if (found.targets.length === 0 && positional.length === 0 && fifoPairs.length === 0) {
+    if (!found.targets.some((t) => t.stats) && positional.length === 0 && fifoPairs.length === 0) {
       const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }

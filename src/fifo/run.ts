@@ -1,4 +1,5 @@
 /** One FIFO command run: read the stats before, decide the bytes, write them once, then prove the effect. */
+import { existsSync } from 'node:fs';
 import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
@@ -92,6 +93,8 @@ async function chooseFifo(
 ): Promise<{ path: string; note: string | null }> {
   if (before === null || before.pid <= 0) return { path: fifoPath, note: null };
   const candidates = [fifoPath, ...(slotPaths ?? []).filter((p) => p !== fifoPath)];
+  // None of them exists: the writer's "no such file" says it better than "the master reads none of them".
+  if (!candidates.some((p) => existsSync(p))) return { path: fifoPath, note: null };
   // The master re-creates its FIFO after each writer closes: look again for a moment before concluding.
   for (let attempt = 0; attempt < 5; attempt++) {
     const held = await fifosHeldBy(before.pid, candidates);

@@ -80,7 +80,8 @@ export async function verifyEffect(
   }
   if (expect.unverifiable.length > 0) {
     unchecked = true;
-    parts.push(`${expect.unverifiable.join(', ')}: no effect visible in the stats, not verified`);
+    // The command's name is already in front of the whole result: say which only when there are several.
+    parts.push(`no effect visible in the stats, not verified${expect.unverifiable.length > 1 ? ` (${expect.unverifiable.join(', ')})` : ''}`);
   }
   // Nothing to look for at all: written, and nothing more is known.
   if (parts.length === 0) return { ok: true, verified: null, message: 'written' };

@@ -189,7 +189,7 @@ function permissionMessage(path: string, info: Stats | null, code: string): stri
   const who = owner ? `${owner} (uid ${info.uid})` : `uid ${info.uid}`;
   return (
     `permission denied writing ${path} (${code}): the FIFO is mode ${mode} owned by ${who}, and this process runs as ${userName(me) ?? 'uid'} (uid ${me}); ` +
-    `run as ${owner ?? `uid ${info.uid}`} (e.g. sudo -u ${owner ?? `'#${info.uid}'`} ...) or as root`
+    (info.uid === 0 ? 'run as root (e.g. sudo ...)' : `run as ${owner ?? `uid ${info.uid}`} (e.g. sudo -u ${owner ?? `'#${info.uid}'`} ...) or as root`)
   );
 }
 

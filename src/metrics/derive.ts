@@ -231,9 +231,10 @@ function instanceValues(doc: InstanceDocument, readAtMs: number, rates: Rates): 
       running++;
       if (w.lastSpawn > 0 && w.lastSpawn < oldestSpawn) oldestSpawn = w.lastSpawn;
     }
+    // Weighted by requests: one slow, little-used worker must not make the instance look slow.
     if (w.requests > 0) {
-      rtSum += w.avgRtUs;
-      rtN++;
+      rtSum += w.avgRtUs * w.requests;
+      rtN += w.requests;
     }
     inFlight += w.inFlight.length;
     if (w.cores !== null) coresKnown = true;

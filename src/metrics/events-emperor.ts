@@ -39,7 +39,15 @@ export function vassalEvents(
       }
       continue;
     }
-    if (v.respawns > pv.respawns || (pv.pid > 0 && v.pid > 0 && pv.pid !== v.pid)) {
+    if (v.respawns > pv.respawns && pv.pid > 0 && pv.pid === v.pid) {
+      // Same pid, one more respawn: the Emperor reloaded the vassal (its config was touched), nothing died.
+      emit('vassal-respawned', 'info', `vassal ${v.id} reloaded in place (pid ${v.pid}; its config changed or it was told to reload)`, {
+        vassal: v.id,
+        oldPid: pv.pid,
+        newPid: v.pid,
+        respawns: v.respawns,
+      });
+    } else if (v.respawns > pv.respawns || (pv.pid > 0 && v.pid > 0 && pv.pid !== v.pid)) {
       emit('vassal-respawned', 'warn', `vassal ${v.id} respawned: pid ${pv.pid} -> ${v.pid}`, {
         vassal: v.id,
         oldPid: pv.pid,

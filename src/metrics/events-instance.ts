@@ -84,3 +84,14 @@ export function cacheEvents(prev: InstanceDocument, cur: InstanceDocument, emit:
     });
   }
 }
+
+/** An --attach-daemon child with a new pid was respawned by the master (uWSGI's own respawns counter may not move). */
+export function daemonEvents(prev: InstanceDocument, cur: InstanceDocument, emit: Emit): void {
+  cur.daemons.forEach((d, i) => {
+    const p = prev.daemons[i];
+    if (p === undefined || p.cmd !== d.cmd || p.pid === d.pid) return;
+    emit('daemon-respawned', 'warn', d.pid > 0 ? `daemon ${d.cmd} respawned: pid ${p.pid} -> ${d.pid}` : `daemon ${d.cmd} stopped (was pid ${p.pid})`, {
+      index: i, oldPid: p.pid, newPid: d.pid,
+    });
+  });
+}

@@ -56,9 +56,15 @@ export function respawnEvents(
   // A lone earlier respawn (a worker killed a while ago) must not count as a chain reload's first step: the
   // first two steps of a chain reload follow each other closely, later ones may wait on slow requests.
   const gap = chain ? monotonicMs - chain.lastReplacementMs : 0;
-  const limit = chain && chain.replacedSlots.length === 1 ? CHAIN_FIRST_STEP_GAP_MS : options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
+  const announced = chain?.announcedAtMs !== undefined;
+  const limit = chain && chain.replacedSlots.length === 1 && !announced ? CHAIN_FIRST_STEP_GAP_MS : options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
   if (chain && chain.replacedSlots.length > 0 && gap > limit) {
     chain.replacedSlots.length = 0;
+    delete chain.announcedAtMs;
+  }
+  // An announced run that never started (the write failed, nothing respawned) is forgotten after the same time.
+  if (chain?.announcedAtMs !== undefined && chain.replacedSlots.length === 0 && monotonicMs - chain.announcedAtMs > (options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS)) {
+    delete chain.announcedAtMs;
   }
   if (respawned.length === 0) return;
 
@@ -73,8 +79,9 @@ export function respawnEvents(
   if (chain) {
     for (const [, w] of respawned) if (!chain.replacedSlots.includes(w.slot)) chain.replacedSlots.push(w.slot);
     chain.lastReplacementMs = monotonicMs;
-    // One replacement alone is a respawn; the second one confirms workers are being replaced one by one.
-    inChain = chain.replacedSlots.length >= 2 && !anyHarakiri;
+    // One replacement alone is a respawn; the second one confirms workers are being replaced one by one,
+    // unless this tool wrote the `c` itself: then the first one is the chain reload's already.
+    inChain = (chain.replacedSlots.length >= 2 || chain.announcedAtMs !== undefined) && !anyHarakiri;
   }
 
   for (const [p, w] of respawned) {
@@ -103,7 +110,7 @@ export function respawnEvents(
     const total = eligible;
     const done = k >= total;
     // The run is only recognised at its second replacement: say that the first, reported alone, was part of it.
-    const first = k === respawned.length + 1 ? chain.replacedSlots[0] : undefined;
+    const first = k === respawned.length + 1 && chain.announcedAtMs === undefined ? chain.replacedSlots[0] : undefined;
     const earlier = first !== undefined ? ` (worker ${first}'s respawn just before was its first step)` : '';
     emit(
       'chain-reload-progress',
@@ -111,7 +118,10 @@ export function respawnEvents(
       done ? `chain reload complete: all ${total} workers replaced${earlier}` : `chain reload: worker ${k} of ${total} replaced${earlier}`,
       { replaced: k, total, done },
     );
-    if (done) chain.replacedSlots.length = 0;
+    if (done) {
+      chain.replacedSlots.length = 0;
+      delete chain.announcedAtMs;
+    }
   }
 }
 

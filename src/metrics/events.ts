@@ -8,7 +8,7 @@ import type { Snapshot } from '../stats/snapshot.js';
 import type { Derived, EventMemory, EventOptions, MonitorEvent } from './types.js';
 import { emitterFor } from './event-emit.js';
 import { respawnEvents, statusEvents } from './events-workers.js';
-import { cacheEvents, exceptionEvents, listenQueueEvents } from './events-instance.js';
+import { cacheEvents, daemonEvents, exceptionEvents, listenQueueEvents } from './events-instance.js';
 import { legionEvents } from './events-legion.js';
 import { vassalEvents } from './events-emperor.js';
 import { nodeEvents } from './events-router.js';
@@ -63,6 +63,7 @@ export function detectEvents(
     listenQueueEvents(prev.doc, cur.doc, options, emit);
     exceptionEvents(derived, cur.monotonicMs, options, memory, emit);
     cacheEvents(prev.doc, cur.doc, emit);
+    daemonEvents(prev.doc, cur.doc, emit);
     legionEvents(prev.doc.legions, cur.doc.legions, emit);
   } else if (prev.kind === 'emperor' && cur.kind === 'emperor') {
     vassalEvents(prev.doc, cur.doc, cur.readAtMs, memory, emit);

@@ -123,6 +123,8 @@ export type EventType =
   | 'command'
   /** The document needed a repair (invalid JSON from uWSGI) or its address a better spelling (http:// for --stats-http). */
   | 'document-warning'
+  /** An --attach-daemon child got a new pid (or stopped). */
+  | 'daemon-respawned'
   /** A relay client dropped a message that failed the protocol's schema. */
   | 'relay-message-dropped';
 
@@ -153,6 +155,8 @@ export interface ChainReloadState {
   replacedSlots: number[];
   /** Monotonic ms of the latest replacement; a run with no replacement for `chainTimeoutMs` is forgotten. */
   lastReplacementMs: number;
+  /** This tool wrote the `c` itself (monotonic ms): every respawn from then on is the chain reload's, from the first. */
+  announcedAtMs?: number;
 }
 
 /** Options of detectEvents: thresholds and what the user told us, never changed by it. */

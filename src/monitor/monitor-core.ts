@@ -183,6 +183,13 @@ export class MonitorCore {
     return this.log.toArray();
   }
 
+  /** This tool is about to write `command` to the master FIFO: a chain reload's respawns are its own from the first. */
+  expectCommand(command: string, monotonicMs: number): void {
+    if (command !== 'chain-reload' || !this.memory.chain) return;
+    this.memory.chain.replacedSlots.length = 0;
+    this.memory.chain.announcedAtMs = monotonicMs;
+  }
+
   addEvent(event: MonitorEvent): void {
     this.log.push(event);
   }

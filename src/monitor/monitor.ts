@@ -83,6 +83,7 @@ export function createMonitor(
     history: (name: SeriesName): SeriesView => core.history(name),
     events: () => core.events(),
     addEvent: (event: MonitorEvent) => core.addEvent(event),
+    expectCommand: (command: string) => core.expectCommand(command, performance.now()),
     refresh: () => poller.refresh(),
     get intervalMs() {
       return poller.intervalMs;

@@ -44,6 +44,8 @@ export interface TargetMonitor {
   events(): readonly MonitorEvent[];
   /** Record an event that did not come from the stats (e.g. a FIFO command and its verified result). */
   addEvent(event: MonitorEvent): void;
+  /** This tool is about to write a FIFO command (a chain reload's respawns are then its own from the first); optional. */
+  expectCommand?(command: string): void;
   /** Ask for a read as soon as the one in flight (if any) ends. */
   refresh(): void;
   readonly intervalMs: number;

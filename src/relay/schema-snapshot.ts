@@ -270,6 +270,7 @@ const EVENT_TYPES = [
   'node-dead',
   'command',
   'document-warning',
+  'daemon-respawned',
   'relay-message-dropped',
 ] as const satisfies ReadonlyArray<MonitorEvent['type']>;
 

@@ -138,7 +138,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
     section(
       `Caches (${doc.caches.length})`,
       renderTable(
-        [l('NAME'), r('ITEMS'), r('MAX'), r('HITS'), r('MISS'), r('FULL'), r('HIT%'), r('HITS/s'), r('MISS/s'), r('BLOCKSIZE'), l('HASH')],
+        [l('NAME'), r('ITEMS'), r('MAX'), r('HITS'), r('MISS'), r('FULL'), r('HIT%NOW'), r('HIT%ALL'), r('HITS/s'), r('MISS/s'), r('BLOCKSIZE'), l('HASH')],
         doc.caches.map((c) => {
           const cd = cacheRates.get(c.name);
           return [
@@ -148,7 +148,9 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
             plainNumber(c.hits),
             plainNumber(c.misses),
             plainNumber(c.full),
-            formatPercent(cd?.hitRatio == null ? null : cd.hitRatio * 100),
+            // Labelled apart: the last interval's ratio jumps with a few lookups, the lifetime one does not.
+            formatPercent(cd?.hitsPerSec != null && cd.missesPerSec != null && cd.hitsPerSec + cd.missesPerSec > 0 ? (100 * cd.hitsPerSec) / (cd.hitsPerSec + cd.missesPerSec) : null),
+            formatPercent(c.hits + c.misses > 0 ? (100 * c.hits) / (c.hits + c.misses) : null),
             formatRate(cd?.hitsPerSec ?? null),
             formatRate(cd?.missesPerSec ?? null),
             formatBytes(c.blocksize),

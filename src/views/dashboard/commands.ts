@@ -95,6 +95,7 @@ export class CommandFlow {
       return;
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
+    monitor.expectCommand?.(cmd.name);
     const record = ({ ok, message, written, verified }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;

@@ -64,3 +64,19 @@ export function wrapWords(text: string, width: number, max = Infinity): string[]
   out.push(cur);
   return out;
 }
+
+/**
+ * Shorten (already safe) text to `max` characters keeping what tells it apart, its end: the port of
+ * `http://127.0.0.1:2301`, the file name of `/tmp/x/stats.sock` (`/tmp…/stats.sock`).
+ */
+export function cutMiddle(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const keep = Math.max(1, max - 1);
+  const sep = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
+  const tailLen = sep >= 0 ? Array.from(text.slice(sep)).length : 0;
+  // The whole last part (":2301", "/stats.sock") when it leaves a character of the start, else two thirds of the room.
+  // Too long a last part: its own end ("…s3.sock"), which still tells two sockets of one directory apart.
+  const tail = tailLen > 0 && tailLen < keep ? tailLen : keep;
+  return chars.slice(0, keep - tail).join('') + '…' + chars.slice(chars.length - tail).join('');
+}

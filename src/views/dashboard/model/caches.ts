@@ -12,6 +12,18 @@ export interface CacheRow {
 
 const nan = (n: number | null | undefined): number => (n === null || n === undefined ? Number.NaN : n);
 
+/** Hits over lookups in the last interval; null with none (or no rate yet). */
+function intervalRatio(r: CacheRow): number | null {
+  const h = r.d?.hitsPerSec;
+  const m = r.d?.missesPerSec;
+  return h === null || h === undefined || m === null || m === undefined || h + m <= 0 ? null : h / (h + m);
+}
+
+/** Hits over lookups since the cache started; null with none. */
+function lifetimeRatio(r: CacheRow): number | null {
+  return r.c.hits + r.c.misses > 0 ? r.c.hits / (r.c.hits + r.c.misses) : null;
+}
+
 const columns: Array<Column<CacheRow>> = [
   { id: 'name', title: 'NAME', width: 12, flex: true, maxWidth: 40, align: 'left', priority: 1, text: (r) => safeText(r.c.name), sort: (r) => safeText(r.c.name) },
   {
@@ -22,9 +34,13 @@ const columns: Array<Column<CacheRow>> = [
   { id: 'used', title: 'USED', width: 5, align: 'right', priority: 2, desc: true, text: (r) => (r.c.maxItems ? fmtPct(r.c.items / r.c.maxItems) : '-'), sort: (r) => (r.c.maxItems ? r.c.items / r.c.maxItems : 0) },
   { id: 'hitsps', title: 'HITS/s', width: 7, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(r.d?.hitsPerSec), sort: (r) => nan(r.d?.hitsPerSec) },
   { id: 'missps', title: 'MISS/s', width: 7, align: 'right', priority: 1, desc: true, text: (r) => fmtRate(r.d?.missesPerSec), sort: (r) => nan(r.d?.missesPerSec) },
+  // Two ratios, each labelled: over the last interval (jumps with a few lookups) and since the cache started.
   {
-    id: 'ratio', title: 'HIT%', width: 5, align: 'right', priority: 1, desc: true, text: (r) => fmtPct(r.d?.hitRatio), sort: (r) => nan(r.d?.hitRatio),
-    style: (r) => (r.d?.hitRatio !== null && r.d?.hitRatio !== undefined && r.d.hitRatio < 0.5 ? 'warn' : undefined),
+    id: 'ratio', title: 'HIT%NOW', width: 7, align: 'right', priority: 1, desc: true, text: (r) => fmtPct(intervalRatio(r)), sort: (r) => nan(intervalRatio(r)),
+    style: (r) => ((intervalRatio(r) ?? 1) < 0.5 ? 'warn' : undefined),
+  },
+  {
+    id: 'lifeRatio', title: 'HIT%ALL', width: 7, align: 'right', priority: 1, desc: true, text: (r) => fmtPct(lifetimeRatio(r)), sort: (r) => nan(lifetimeRatio(r)),
   },
   {
     id: 'full', title: 'FULL', width: 6, align: 'right', priority: 1, desc: true, text: (r) => fmtCount(r.c.full), sort: (r) => r.c.full,

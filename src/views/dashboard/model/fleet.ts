@@ -1,6 +1,7 @@
 /** The fleet: every target with its state and headline numbers; the fleet line is its one-row form. */
 import type { TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
+import { cutMiddle } from '../width.js';
 import { fmtRate } from '../format.js';
 import { lineWidth, type Line, type Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
@@ -88,15 +89,6 @@ export function distinctNames(names: readonly string[]): string[] {
   // Dropped wherever it appears: a relay target `127.0.0.1:19341/127.0.0.1:9191` reads `:19341/:9191`.
   const shared = common.slice(0, cut);
   return names.map((n) => n.split(shared).join(''));
-}
-
-/** Shorten already-safe text to `max` characters keeping its end (ports, socket names): `:1934…:9191`. */
-function cutMiddle(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  const keep = Math.max(1, max - 1);
-  const head = Math.floor(keep / 3);
-  return chars.slice(0, head).join('') + '…' + chars.slice(chars.length - (keep - head)).join('');
 }
 
 /**

@@ -143,6 +143,8 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     const last = Math.min(overlay.total, overlay.scroll + overlay.lines.length);
     right.push({ text: ` lines ${first}-${last} of ${overlay.total}`, style: 'status' });
   } else {
+    // Which rows are on screen when not all of them fit: `rows 1-18 of 30`.
+    if (table && table.rows.length < table.matched) right.push({ text: ` rows ${table.scrollTop + 1}-${table.scrollTop + table.rows.length} of ${table.matched}`, style: 'status' });
     if (table) right.push({ text: ` sort ${table.sortTitle}${table.descending ? '▼' : '▲'}`, style: 'status' });
     const filter = table ? tableState(state, view).filter : '';
     if (filter) right.push({ text: ` filter "${safeText(filter, 20)}" ${table?.matched ?? 0}/${table?.total ?? 0}`, style: 'status' });
@@ -340,13 +342,23 @@ export function buildFrame(input: FrameInput): Frame {
     table = body.table;
     pageRows = Math.max(1, body.height - body.head.length - 1);
     const bodyOut = bodyLines(body, width, body.height);
+    // With a graph strip below, a pane gets no more lines than it fills: the rest goes to the graphs.
+    if (chosen.split && strip) {
+      const fill = chosen.split.events - eventsNeed(events);
+      if (fill > 0) chosen.split = { ...chosen.split, events: chosen.split.events - fill };
+    }
     if (chosen.split) bodyOut.push(...belowTable(chosen.split, snap, events, width, clockMs));
-    while (bodyOut.length < tableH) bodyOut.push(blank(width));
-    lines.push(...bodyOut.slice(0, tableH));
+    // Lines that every row and pane leave blank (a tall terminal) go to the graphs, in steps of five so that
+    // a few new events do not resize them at every poll.
+    const spare = strip ? Math.max(0, tableH - bodyOut.length) : 0;
+    const grow = spare - (spare % 5);
+    const shownH = tableH - grow;
+    while (bodyOut.length < shownH) bodyOut.push(blank(width));
+    lines.push(...bodyOut.slice(0, shownH));
     if (strip && t) {
       const cols = Math.min(STRIP_SERIES.length, Math.floor(width / 40));
-      charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + tableH, left: 0, width, height: STRIP_HEIGHT }, cols, 1, nowMs);
-      for (let i = 0; i < STRIP_HEIGHT; i++) lines.push(blank(width));
+      charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + shownH, left: 0, width, height: STRIP_HEIGHT + grow }, cols, 1, nowMs);
+      for (let i = 0; i < STRIP_HEIGHT + grow; i++) lines.push(blank(width));
     }
   }
 

@@ -40,12 +40,19 @@ export function memberRows(legions: readonly Legion[], nowMs: number): MemberRow
   return legions.flatMap((legion) => legion.members.map((m) => ({ legion, m, nowMs })));
 }
 
+/** The lord's member name when it is listed, else its uuid. */
+function lordName(l: Legion): string {
+  const m = l.members.find((x) => x.uuid === l.lordUuid);
+  return m && m.name !== '' ? safeText(m.name, 40) : safeText(l.lordUuid, 36);
+}
+
 /** Two heading lines per legion: this node and the lord, then the quorum and the configured nodes. */
 export function legionHeads(legions: readonly Legion[], nowMs: number): Line[] {
   return legions.flatMap((l): Line[] => {
     const lord: Line = l.iAmTheLord
       ? [{ text: `THIS NODE IS LORD since ${fmtWhen(l.iAmTheLord, nowMs)}`, style: 'ok' }]
-      : [{ text: 'lord ' , style: 'dim' }, { text: l.lordUuid ? `${safeText(l.lordUuid, 36)} (valor ${l.lordValor})` : 'none', style: l.lordUuid ? undefined : 'error' }];
+      // The valor first and the member's name rather than its uuid: at 80 columns the end of the line is cut.
+      : [{ text: 'lord ', style: 'dim' }, { text: l.lordUuid ? `valor ${l.lordValor} ${lordName(l)}` : 'none', style: l.lordUuid ? undefined : 'error' }];
     const members = l.members.length + 1;
     return [
       [

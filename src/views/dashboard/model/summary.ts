@@ -9,8 +9,8 @@ import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
-import { wrapWords } from '../width.js';
-import { spread, type Line, type Segment, type Style } from './line.js';
+import { cutMiddle, wrapWords } from '../width.js';
+import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { plainNumber } from '../../text-format.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
@@ -63,11 +63,21 @@ export function listenQueueSegments(snap: InstanceSnapshot): Line {
   return out;
 }
 
+/**
+ * The title: target, kind and version, master pid, uptime, state at the right. On a narrow terminal whole
+ * parts give way from the end (a label never stays without its value), and the target keeps its port or
+ * socket file name.
+ */
 function titleLine(target: string, kindText: string, version: string, pid: number, extra: Line, state: Line, width: number): Line {
-  const left: Line = [
-    seg(safeText(target, 40), 'title'), seg('  '), seg(kindText), seg(` ${safeText(version, 24)}`), label('  pid '), seg(String(pid)), ...extra,
+  const room = Math.max(8, Math.min(40, width - lineWidth(state) - 2));
+  const groups: Line[] = [
+    [seg(cutMiddle(safeText(target), room), 'title')],
+    [seg('  '), seg(kindText), seg(` ${safeText(version, 24)}`)],
+    [label('  pid '), seg(String(pid))],
   ];
-  return spread(left, state, width);
+  for (let i = 0; i < extra.length; i += 2) groups.push(extra.slice(i, i + 2));
+  while (groups.length > 1 && lineWidth(groups.flat()) + lineWidth(state) + 1 > width) groups.pop();
+  return spread(groups.flat(), state, width);
 }
 
 function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null, state: Line, width: number): Line[] {
@@ -161,7 +171,7 @@ export function summaryLines(shown: TargetUpdate | null, live: TargetState | nul
   let lines: Line[];
   if (snap === null) {
     lines = [
-      spread([seg(safeText(target, 60), 'title')], state, width),
+      spread([seg(cutMiddle(safeText(target), Math.max(8, Math.min(60, width - lineWidth(state) - 2))), 'title')], state, width),
       [label(live?.state === 'down' ? 'no document read yet; the monitor keeps retrying' : 'waiting for the first stats document…')],
       [],
     ];

@@ -69,6 +69,9 @@ export function newTableState(): TableState {
   return { sortId: null, reverse: false, filter: '', selectedKey: null, selectedIndex: 0, scrollTop: 0 };
 }
 
+/** The narrowest a flex column is shown (below it, the column is dropped like any other). */
+const MIN_FLEX_WIDTH = 10;
+
 interface Placed<R> {
   col: Column<R>;
   width: number;
@@ -77,16 +80,18 @@ interface Placed<R> {
 /** Choose the columns that fit in `width` cells by priority, then give spare cells to flex columns. */
 export function layoutColumns<R>(columns: Array<Column<R>>, width: number): Array<Placed<R>> {
   const order = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
-  const chosen = new Set<number>();
+  const chosen = new Map<number, number>();
   let used = 0;
   for (const { c, i } of order) {
-    const need = c.width + (chosen.size > 0 ? 1 : 0);
-    if (used + need <= width) {
-      chosen.add(i);
-      used += need;
+    const sep = chosen.size > 0 ? 1 : 0;
+    // A flex column (URI, name, message) shrinks to what is left before it gives way to less useful ones.
+    const w = used + sep + c.width <= width ? c.width : c.flex && width - used - sep >= MIN_FLEX_WIDTH ? width - used - sep : 0;
+    if (w > 0) {
+      chosen.set(i, w);
+      used += sep + w;
     }
   }
-  const placed = columns.flatMap((col, i) => (chosen.has(i) ? [{ col, width: col.width }] : []));
+  const placed = columns.flatMap((col, i) => (chosen.has(i) ? [{ col, width: chosen.get(i)! }] : []));
   let spare = width - used;
   const flex = placed.filter((p) => p.col.flex);
   // Spread spare cells over flex columns, respecting their maxWidth; what is left stays at the right edge.

@@ -16,8 +16,8 @@ export interface TaskRow {
 
 const columns: Array<Column<TaskRow>> = [
   { id: 'kind', title: 'KIND', width: 7, align: 'left', priority: 1, text: (r) => r.kind, sort: (r) => r.kind },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.pid ? String(r.pid) : '-'), sort: (r) => r.pid },
-  { id: 'state', title: 'STATE', width: 10, align: 'left', priority: 1, text: (r) => r.state, sort: (r) => r.state },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => (r.pid > 0 ? String(r.pid) : '-'), sort: (r) => r.pid },
+  { id: 'state', title: 'STATE', width: 18, align: 'left', priority: 1, text: (r) => r.state, sort: (r) => r.state },
   { id: 'respawns', title: 'RESPAWNS', width: 8, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.respawns), sort: (r) => r.respawns },
   { id: 'detail', title: 'DETAIL', width: 18, align: 'left', priority: 2, text: (r) => r.detail, sort: (r) => r.detail },
   { id: 'what', title: 'COMMAND / DIRECTORY', width: 20, flex: true, align: 'left', priority: 1, text: (r) => r.what, sort: (r) => r.what },
@@ -37,7 +37,8 @@ export function taskRows(doc: InstanceDocument, nowMs: number): TaskRow[] {
   doc.crons.forEach((c, index) => rows.push({
     kind: 'cron', index, pid: c.pid, what: safeText(c.command),
     detail: `${cronField(c.minute)} ${cronField(c.hour)} ${cronField(c.day)} ${cronField(c.month)} ${cronField(c.week)}${c.unique ? ' unique' : ''}${c.legion ? ` @${safeText(c.legion)}` : ''}`,
-    state: c.pid ? `since ${fmtWhen(c.startedAt, nowMs)}` : 'waiting', respawns: 0,
+    // uWSGI writes pid -1 and started_at 0 for a cron that has never run.
+    state: c.pid > 0 ? `running since ${fmtWhen(c.startedAt, nowMs)}` : c.startedAt > 0 ? `last run ${fmtWhen(c.startedAt, nowMs)}` : 'never run', respawns: 0,
   }));
   doc.daemons.forEach((d, index) => rows.push({
     kind: 'daemon', index, pid: d.pid, what: safeText(d.cmd), detail: '', state: d.pid ? 'running' : 'down', respawns: d.respawns,

@@ -142,7 +142,7 @@ export function viewBody(input: BodyInput): BodyModel {
       return tableBody([], metricRows(doc.metrics, derived?.metrics ?? []), metricsSpec, table, width, height, 'no metrics: uWSGI runs without --enable-metrics');
     case 'legions':
       return tableBody(legionHeads(doc.legions, nowMs), memberRows(doc.legions, nowMs), membersSpec, table, width, height,
-        doc.legions.length ? 'no legion member seen yet' : 'no legion configured');
+        doc.legions.length ? 'no other member listed now (none has joined, or every one has left)' : 'no legion configured');
     case 'tasks':
       return tableBody([], taskRows(doc, nowMs), tasksSpec, table, width, height, 'no spooler, cron or daemon');
     default:
