@@ -233,6 +233,23 @@ describe('scrape access and transport', () => {
     }
   });
 
+  it("counts the relay's reads of each target under uwsgi_exporter's scrape names", async () => {
+    const fake = new FakeMonitor('a:1');
+    const metrics = createRelayMetrics([fake]);
+    const doc = sample('instance-idle.json');
+    fake.emit(inst(doc, 0, 'a:1'));
+    fake.emit(inst(doc, 1000, 'a:1'));
+    const exp = strictParse(await metrics.render());
+    expect(exp.types.get('uwsgi_exporter_scrape_duration_seconds')).toBe('summary');
+    expect(values(exp, 'uwsgi_exporter_scrapes_total', { target: 'a:1' })).toEqual([2]);
+    expect(values(exp, 'uwsgi_exporter_scrape_errors_total', { target: 'a:1' })).toEqual([0]);
+    expect(values(exp, 'uwsgi_exporter_last_scrape_error', { target: 'a:1' })).toEqual([0]);
+    expect(values(exp, 'uwsgi_exporter_scrape_duration_seconds_count', { target: 'a:1', stats_uri: 'a:1' })).toEqual([2]);
+    // Each sample snapshot was decoded as a read of 1 ms.
+    expect(values(exp, 'uwsgi_exporter_scrape_duration_seconds_sum', { target: 'a:1' })).toEqual([0.002]);
+    metrics.close();
+  });
+
   it('serves its own scrape metrics and Node process metrics on /metrics/relay', async () => {
     const fake = new FakeMonitor('127.0.0.1:9191');
     const relay = await relayFor([fake]);

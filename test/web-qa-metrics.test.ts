@@ -148,7 +148,19 @@ describe('/metrics against a real uWSGI', () => {
     const exp = await scrape();
     const names = [...new Set(exp.samples.filter((s) => s.labels.target === uw.statsAddress).map((s) => s.name))].sort();
     // Besides up and age, only the relay's count of its reads (uwsgi_exporter's scrape metrics) is left.
-    expect(names).toEqual(['uwsgi_exporter_last_scrape_error', 'uwsgi_exporter_scrape_errors_total', 'uwsgi_exporter_scrapes_total', 'uwsgi_stats_age_seconds', 'uwsgi_up']);
+    expect(names).toEqual([
+      'uwsgi_exporter_last_scrape_error',
+      'uwsgi_exporter_scrape_duration_seconds_count',
+      'uwsgi_exporter_scrape_duration_seconds_sum',
+      'uwsgi_exporter_scrape_errors_total',
+      'uwsgi_exporter_scrapes_total',
+      'uwsgi_stats_age_seconds',
+      'uwsgi_up',
+    ]);
+    // The summary counts the successful reads only: every read but the failed ones.
+    expect(one(exp, 'uwsgi_exporter_scrape_duration_seconds_count', { target: uw.statsAddress })).toBe(
+      one(exp, 'uwsgi_exporter_scrapes_total', { target: uw.statsAddress }) - one(exp, 'uwsgi_exporter_scrape_errors_total', { target: uw.statsAddress }),
+    );
     expect(one(exp, 'uwsgi_exporter_last_scrape_error', { target: uw.statsAddress })).toBe(1);
     expect(one(exp, 'uwsgi_exporter_scrape_errors_total', { target: uw.statsAddress })).toBeGreaterThan(0);
   }, 30000);

@@ -7,7 +7,7 @@
 import { endpointKey, parseAddress, type StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
-import type { ReadCounts, TargetSampleInput } from './prom-samples.js';
+import { countRead, noReads, type ReadCounts, type TargetSampleInput } from './prom-samples.js';
 
 /** Reads one document of an address not watched by the relay (only with `anyTarget`). */
 export type ProbeReader = (address: StatsAddress, signal: AbortSignal) => Promise<Snapshot>;
@@ -79,7 +79,7 @@ export function createProber(monitors: readonly TargetMonitor[], input: (m: Targ
     let entry = adHoc.get(key);
     if (entry === undefined) {
       if (adHoc.size >= maxAddresses) adHoc.delete(adHoc.keys().next().value!);
-      entry = { update: null, readAtMs: 0, inFlight: null, counts: { reads: 0, errors: 0 }, seq: 0 };
+      entry = { update: null, readAtMs: 0, inFlight: null, counts: noReads(), seq: 0 };
     } else adHoc.delete(key);
     adHoc.set(key, entry); // most recently probed last
     const e = entry;
@@ -87,15 +87,14 @@ export function createProber(monitors: readonly TargetMonitor[], input: (m: Targ
       e.inFlight = (async () => {
         const signal = AbortSignal.timeout(readTimeoutMs);
         e.seq++;
-        e.counts.reads++;
         try {
           const snapshot = await options.read!(address, signal);
           e.update = { target: text, seq: e.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null };
         } catch (err) {
-          e.counts.errors++;
           const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
           e.update = { target: text, seq: e.seq, state: { state: 'down', error: message, sinceMs: Date.now(), nextRetryAtMs: null }, snapshot: null, derived: null, events: [], error: message };
         } finally {
+          countRead(e.counts, e.update!);
           e.readAtMs = Date.now();
           e.inFlight = null;
         }

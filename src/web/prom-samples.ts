@@ -133,6 +133,18 @@ export interface SampleOptions {
 export interface ReadCounts {
   reads: number;
   errors: number;
+  /** Sum of the successful reads' durations (uwsgi_exporter_scrape_duration_seconds_sum). */
+  seconds: number;
+}
+
+/** Fresh read counts. */
+export const noReads = (): ReadCounts => ({ reads: 0, errors: 0, seconds: 0 });
+
+/** Count one finished read (an update with a new seq). */
+export function countRead(counts: ReadCounts, update: TargetUpdate): void {
+  counts.reads++;
+  if (update.error !== null) counts.errors++;
+  else if (update.snapshot !== null) counts.seconds += update.snapshot.durationMs / 1000;
 }
 
 /** One target's input: its latest update (null = never polled yet) and, when counted, its reads. */

@@ -5,7 +5,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TargetMonitor } from '../monitor/types.js';
-import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, isExportable, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { escapeControls } from '../core/safe-text.js';
+import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, countRead, isExportable, noReads, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
 import { collectMetricFamilies } from './prom-uwsgi-metrics.js';
 
 export type ScrapeEndpoint = 'metrics' | 'probe' | 'relay' | 'sd';
@@ -68,23 +69,40 @@ function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean): R
     isExportable(update) && update!.snapshot!.kind === 'instance' ? [{ target, metrics: update!.snapshot!.doc.metrics }] : [],
   );
   for (const family of collectMetricFamilies(docs, { cores })) addFamily(registry, family);
+  addReadDurations(registry, inputs);
   return registry;
+}
+
+/**
+ * uwsgi_exporter's scrape duration summary, from the relay's reads: only `_sum` and `_count` (no quantiles).
+ * prom-client's Summary cannot be given a sum and count, so the family is a plain metric object.
+ */
+function addReadDurations(registry: Registry, inputs: readonly TargetSampleInput[]): void {
+  const name = 'uwsgi_exporter_scrape_duration_seconds';
+  const values = inputs.flatMap(({ target, reads }) => {
+    if (reads === undefined) return [];
+    const labels = { target: escapeControls(target), stats_uri: escapeControls(target) };
+    return [
+      { metricName: `${name}_sum`, labels, value: reads.seconds },
+      { metricName: `${name}_count`, labels, value: reads.reads - reads.errors },
+    ];
+  });
+  const help = "Duration of the relay's successful stats reads of uWSGI.";
+  registry.registerMetric({ name, get: async () => ({ name, help, type: 'summary', values, aggregator: 'sum' }) } as unknown as Parameters<Registry['registerMetric']>[0]);
 }
 
 /** Build the expositions for these monitors. */
 export function createRelayMetrics(monitors: readonly TargetMonitor[], options: RelayMetricsOptions = {}): RelayMetrics {
   const cores = options.cores ?? false;
   const clients = options.clients ?? (() => 0);
-  const counts = new Map<string, ReadCounts>(monitors.map((m) => [m.target, { reads: 0, errors: 0 }]));
+  const counts = new Map<string, ReadCounts>(monitors.map((m) => [m.target, noReads()]));
   const unsubscribes = monitors.map((m) => {
     let lastSeq = -1;
     return m.subscribe((update) => {
       // A state-only update (stale) repeats the poll's seq: it is not another read.
       if (update.seq === lastSeq) return;
       lastSeq = update.seq;
-      const c = counts.get(m.target)!;
-      c.reads++;
-      if (update.error !== null) c.errors++;
+      countRead(counts.get(m.target)!, update);
     });
   });
 
