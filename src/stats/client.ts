@@ -223,6 +223,6 @@ export async function readSnapshot(address: StatsAddress, options: ReadOptions =
     monotonicMs: performance.now(),
     durationMs: raw.durationMs,
   }, observe);
-  if (raw.warnings && raw.warnings.length > 0) snapshot.warnings.unshift(...raw.warnings);
+  if (raw.warnings && raw.warnings.length > 0) snapshot.warnings = raw.warnings.concat(snapshot.warnings);
   return snapshot;
 }

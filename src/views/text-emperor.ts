@@ -3,7 +3,7 @@ import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { pairByKey } from '../metrics/vassal-keys.js';
-import { renderTable, type Column } from './text-table.js';
+import { appendLines, renderTable, type Column } from './text-table.js';
 import { plainNumber, formatEpochShort, yesNo } from './text-format.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
@@ -32,8 +32,7 @@ export function emperorSections(snap: EmperorSnapshot, derived: Derived): string
   const now = snap.readAtMs;
   const paired = pairByKey(doc.vassals, derived.vassals);
   const out: string[] = ['', `Vassals (${doc.vassals.length})`];
-  out.push(
-    ...renderTable(
+  appendLines(out, renderTable(
       [l('VASSAL'), r('PID'), l('READY'), l('ACC'), l('LOYAL'), r('RESPAWNS'), r('NEW'), l('BORN'), l('LAST MOD'), l('HEARTBEAT'), l('CURSED'), l('ZERG'), r('UID'), r('GID')],
       doc.vassals.map((v, i) => [
         safeText(v.id, 60),
@@ -55,8 +54,7 @@ export function emperorSections(snap: EmperorSnapshot, derived: Derived): string
   );
   if (doc.blacklist.length > 0) {
     out.push('', `Blacklist (${doc.blacklist.length})`);
-    out.push(
-      ...renderTable(
+    appendLines(out, renderTable(
         [l('VASSAL'), r('THROTTLE'), r('ATTEMPTS'), l('FIRST'), l('LAST')],
         doc.blacklist.map((b) => [
           safeText(b.id, 60),

@@ -6,7 +6,7 @@
 import type { InstanceSnapshot, Worker, InFlightRequest } from '../stats/snapshot.js';
 import type { Derived, WorkerDerived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { renderTable, type Column } from './text-table.js';
+import { appendLines, renderTable, type Column } from './text-table.js';
 import {
   formatBytes,
   formatByteRate,
@@ -118,7 +118,8 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
   const doc = snap.doc;
   const out: string[] = [];
   const section = (title: string, lines: string[]): void => {
-    out.push('', title, ...lines);
+    out.push('', title);
+    appendLines(out, lines);
   };
 
   section(`Workers (${doc.workers.length})`, workersTable(snap, derived));

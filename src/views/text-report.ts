@@ -48,8 +48,8 @@ export function renderTextReport(snapshot: Snapshot, derived: Derived, options: 
   if (snapshot.warnings.length > 5) lines.push(`warning: ${snapshot.warnings.length - 5} more (see --json)`);
   for (const rep of snapshot.repairs.slice(0, 3)) lines.push(`repaired: ${safeText(rep, 160)}`);
 
-  if (snapshot.kind === 'instance') lines.push(...instanceSections(snapshot, derived));
-  else if (snapshot.kind === 'emperor') lines.push(...emperorSections(snapshot, derived));
-  else lines.push(...routerSections(snapshot, derived));
-  return lines.join('\n') + '\n';
+  // One line per worker: 100,000 of them would overflow the stack as arguments of push(...), so concat.
+  const sections =
+    snapshot.kind === 'instance' ? instanceSections(snapshot, derived) : snapshot.kind === 'emperor' ? emperorSections(snapshot, derived) : routerSections(snapshot, derived);
+  return lines.concat(sections).join('\n') + '\n';
 }

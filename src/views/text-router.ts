@@ -2,7 +2,7 @@
 import type { RouterSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { renderTable, type Column } from './text-table.js';
+import { appendLines, renderTable, type Column } from './text-table.js';
 import { plainNumber, formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
@@ -32,8 +32,7 @@ export function routerSections(snap: RouterSnapshot, derived: Derived): string[]
   if (doc.subscriptions.length === 0) out.push('', 'Subscriptions: none');
   for (const sub of doc.subscriptions) {
     out.push('', `Subscription ${safeText(sub.key, 80)}  hits ${sub.hits}  nodes ${sub.nodes.length}${sub.sniEnabled ? '  sni' : ''}`);
-    out.push(
-      ...renderTable(
+    appendLines(out, renderTable(
         [l('NODE'), r('REQ'), r('RPS'), r('TX'), r('RX'), r('LOAD'), r('CORES'), r('WEIGHT'), r('FAILCNT'), l('DEAD'), r('PID'), l('LAST CHECK')],
         sub.nodes.map((n) => [
           safeText(n.name, 60),
@@ -55,8 +54,7 @@ export function routerSections(snap: RouterSnapshot, derived: Derived): string[]
   }
   if (doc.staticNodes.length > 0) {
     out.push('', `Static nodes (${doc.staticNodes.length})`);
-    out.push(
-      ...renderTable(
+    appendLines(out, renderTable(
         [l('NODE'), r('HITS'), r('GRACE')],
         doc.staticNodes.map((n) => [safeText(n.name, 60), plainNumber(n.hits), plainNumber(n.grace)]),
       ),

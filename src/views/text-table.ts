@@ -50,3 +50,8 @@ export function renderTable(columns: readonly Column[], rows: ReadonlyArray<read
     (indent + columns.map((c, i) => pad(cells[i] ?? '', widths[i]!, c.align ?? 'left')).join('  ')).trimEnd();
   return [line(columns.map((c) => c.header)), ...rows.map(line)];
 }
+
+/** Append `lines` to `out` one by one: push(...lines) would overflow the stack for a table of 100,000 rows. */
+export function appendLines(out: string[], lines: readonly string[]): void {
+  for (const line of lines) out.push(line);
+}

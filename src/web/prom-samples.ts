@@ -33,6 +33,7 @@ const APP = ['worker_id', 'app_id', 'mountpoint', 'chdir'] as const;
 /** Every metric the relay exposes. */
 export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_up', 'Whether the last stats read of this target succeeded (1) or not (0).'),
+  g('uwsgitop_relay_omitted_workers', 'Workers of this target without per-worker series: only the first ones (by slot) are exported.'),
   g('uwsgi_stats_age_seconds', 'Seconds since the latest good stats document of this target was read.'),
   g('uwsgi_stats_read_duration_seconds', 'How long the latest good stats read took.'),
   // uwsgi_exporter's own scrape metrics; here a "scrape" is one of the relay's stats reads of the target.
@@ -127,6 +128,8 @@ export const CORE_METRIC_SPECS: readonly MetricSpec[] = [
 export interface SampleOptions {
   /** Per-core series (uwsgi_worker_core_*, uwsgi_metric_worker_core_*): many series on threaded or async workers. */
   cores?: boolean;
+  /** Workers per target with per-worker series (the first by slot); counts and totals still cover all. */
+  maxWorkers?: number;
 }
 
 /** The relay's own count of stats reads of one target (uwsgi_exporter_scrapes_total and friends). */
@@ -208,7 +211,14 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
   let inFlight = 0;
   // Without cores (--stats-no-cores) uWSGI does not list what is in flight: export nothing rather than a 0.
   const coresKnown = workers.some((w) => w.cores !== null);
-  for (const w of workers) {
+  const maxWorkers = options.maxWorkers ?? Infinity;
+  if (workers.length > maxWorkers) emit('uwsgitop_relay_omitted_workers', workers.length - maxWorkers);
+  for (const [index, w] of workers.entries()) {
+    if (w.status === 'pause') paused++;
+    if (w.status === 'busy') busy++;
+    inFlight += w.inFlight.length;
+    // 100,000 workers would be 2.5 million series (a 250 MB scrape): the rest are counted above, not listed.
+    if (index >= maxWorkers) continue;
     const labels = { worker_id: String(w.id) };
     emit('uwsgi_worker_accepting', flag(w.accepting), labels);
     emit('uwsgi_worker_delta_requests', w.deltaRequests, labels);
@@ -238,9 +248,6 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     emit('uwsgi_worker_pause', flag(w.status === 'pause'), labels);
     if (w.ussBytes !== null) emit('uwsgi_worker_uss_bytes', w.ussBytes, labels);
     if (w.pssBytes !== null) emit('uwsgi_worker_pss_bytes', w.pssBytes, labels);
-    if (w.status === 'pause') paused++;
-    if (w.status === 'busy') busy++;
-    inFlight += w.inFlight.length;
     for (const app of w.apps) {
       const appLabels = { worker_id: String(w.id), app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir };
       emit('uwsgi_worker_app_startup_time_seconds', app.startupTime, appLabels);

@@ -8,6 +8,7 @@ import type { TargetMonitor } from '../monitor/types.js';
 import { escapeControls } from '../core/safe-text.js';
 import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, countRead, isExportable, noReads, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
 import { collectMetricFamilies } from './prom-uwsgi-metrics.js';
+import { DEFAULT_MAX_WORKERS } from '../relay/limits.js';
 
 export type ScrapeEndpoint = 'metrics' | 'probe' | 'relay' | 'sd';
 
@@ -16,6 +17,8 @@ export interface RelayMetricsOptions {
   clients?: () => number;
   /** Per-core series (serve --collect-cores). */
   cores?: boolean;
+  /** Workers per target with per-worker series (default DEFAULT_MAX_WORKERS). */
+  maxWorkers?: number;
 }
 
 export interface RelayMetrics {
@@ -59,9 +62,9 @@ function addFamily(registry: Registry, f: Family): void {
 }
 
 /** A registry holding these targets' samples (fresh per scrape: concurrent scrapes never share values). */
-function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean): Registry {
+function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean, maxWorkers: number): Registry {
   const registry = new Registry();
-  const samples: SampleSet = collectSamples(inputs, Date.now(), { cores });
+  const samples: SampleSet = collectSamples(inputs, Date.now(), { cores, maxWorkers });
   for (const spec of cores ? [...METRIC_SPECS, ...CORE_METRIC_SPECS] : METRIC_SPECS) {
     addFamily(registry, { ...spec, labelNames: ['target', 'stats_uri', ...spec.labels], samples: samples.get(spec.name) ?? [] });
   }
@@ -94,6 +97,7 @@ function addReadDurations(registry: Registry, inputs: readonly TargetSampleInput
 /** Build the expositions for these monitors. */
 export function createRelayMetrics(monitors: readonly TargetMonitor[], options: RelayMetricsOptions = {}): RelayMetrics {
   const cores = options.cores ?? false;
+  const maxWorkers = options.maxWorkers ?? DEFAULT_MAX_WORKERS;
   const clients = options.clients ?? (() => 0);
   const counts = new Map<string, ReadCounts>(monitors.map((m) => [m.target, noReads()]));
   const unsubscribes = monitors.map((m) => {
@@ -145,9 +149,9 @@ export function createRelayMetrics(monitors: readonly TargetMonitor[], options: 
   return {
     contentType: self.contentType,
     async render() {
-      return Registry.merge([targetRegistry(monitors.map(input), cores), self, processRegistry()]).metrics();
+      return Registry.merge([targetRegistry(monitors.map(input), cores, maxWorkers), self, processRegistry()]).metrics();
     },
-    renderTargets: (inputs) => targetRegistry(inputs, cores).metrics(),
+    renderTargets: (inputs) => targetRegistry(inputs, cores, maxWorkers).metrics(),
     renderSelf: () => selfAndNode().metrics(),
     input,
     observe(endpoint, seconds) {

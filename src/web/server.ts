@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { UsageError } from '../core/errors.js';
 import { maskSnapshotOf } from '../stats/secrets.js';
-import type { TargetMonitor } from '../monitor/types.js';
+import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from '../relay/auth.js';
 import { RelayFeed, type FeedStats } from '../relay/feed.js';
 import { createProber, ProbeRefusal, type ProbeReader } from './probe.js';
@@ -18,10 +18,11 @@ import { createRelayMetrics, type ScrapeEndpoint } from './prometheus.js';
 import { serviceDiscovery, type TargetOrigin } from './sd.js';
 import type { RelayControl } from '../relay/remote-command.js';
 import { PROTOCOL_VERSION } from '../relay/protocol.js';
-import { escapeControls, safeJson } from '../core/safe-text.js';
+import { escapeControls, safeJson, safeText } from '../core/safe-text.js';
 import { acceptsGzip, loadPageModules, MODULE_PREFIX, PAGE_ENTRY, withGzip, type StaticFile } from './static-files.js';
 import { PAGE_CSS } from './assets/page-css.js';
 import { renderPageHtml } from './assets/page-html.js';
+import { DEFAULT_MAX_WORKERS, limitUpdate, omittedWorkers } from '../relay/limits.js';
 
 export type { RelayControl } from '../relay/remote-command.js';
 
@@ -56,6 +57,8 @@ export interface RelayOptions {
   maxConnections?: number;
   /** An HTTP connection that sends nothing for this long is closed (default 20 s; WebSockets use pings instead). */
   idleTimeoutMs?: number;
+  /** Workers per target in the feed, /api/snapshot and per-worker /metrics series (default 2000); the rest are counted, not sent. */
+  maxWorkers?: number;
   /** Per-core Prometheus series (uwsgi_worker_core_*, uwsgi_metric_worker_core_*); off by default. */
   collectCores?: boolean;
   /** /probe reads addresses the relay does not watch (needs `probeRead`); off by default: it makes the relay a scanner. */
@@ -148,12 +151,16 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   }
   if (allowControl && token === null) throw new UsageError('--allow-control requires --token-file: commands are only taken from clients with the token');
   const maxClients = options.maxClients ?? 500;
+  const maxWorkers = options.maxWorkers ?? DEFAULT_MAX_WORKERS;
   // What leaves the relay: masked unless the operator asked to see credentials.
-  const shown = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
+  const mask = options.showSecrets === true ? <T>(u: T): T => u : maskSnapshotOf;
+  // Bounded first (cheap), then masked: 100,000 workers are neither sent nor masked one by one.
+  const shown = (u: TargetUpdate): TargetUpdate => mask(limitUpdate(u, maxWorkers));
+  const log = options.log ?? (() => undefined);
   const feed = new RelayFeed(monitors, {
     allowControl,
     controls: options.controls ?? new Map<string, RelayControl>(),
-    log: options.log ?? (() => undefined),
+    log,
     shown,
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
     maxConsecutiveSkips: options.maxConsecutiveSkips ?? 10,
@@ -162,7 +169,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   });
   const modules = loadPageModules();
   const css = withGzip('text/css; charset=utf-8', Buffer.from(PAGE_CSS, 'utf8'));
-  const metrics = createRelayMetrics(monitors, { clients: () => feed.clients, cores: options.collectCores ?? false });
+  const metrics = createRelayMetrics(monitors, { clients: () => feed.clients, cores: options.collectCores ?? false, maxWorkers });
   const prober = createProber(monitors, (m) => metrics.input(m), {
     anyTarget: options.probeAnyTarget ?? false,
     ...(options.probeRead !== undefined ? { read: options.probeRead } : {}),
@@ -186,7 +193,20 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
 
   // Rebuilt lazily after an update: any number of API reads between two polls cost one build.
   let apiCache: StaticFile | null = null;
-  const unsubscribes = monitors.map((monitor) => monitor.subscribe(() => (apiCache = null)));
+  const limitNoted = new Set<string>();
+  /** Say once per target that the limit applies (what it drops is in the snapshot's warnings and /metrics too). */
+  const noteLimit = (u: TargetUpdate): void => {
+    const omitted = omittedWorkers(u, maxWorkers);
+    if (omitted === 0 || limitNoted.has(u.target)) return;
+    limitNoted.add(u.target);
+    log(`relay: ${safeText(u.target, 200)} has ${omitted + maxWorkers} workers: the feed, /api/snapshot and /metrics carry the first ${maxWorkers} (totals and counts cover all)`);
+  };
+  const unsubscribes = monitors.map((monitor) =>
+    monitor.subscribe((update) => {
+      noteLimit(update);
+      apiCache = null;
+    }),
+  );
   /** Null when the request may go on, else the refusal (status, text). */
   function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
     // The page's code holds no data: its modules load without the token (ES module imports cannot carry it).

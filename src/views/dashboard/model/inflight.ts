@@ -33,7 +33,7 @@ const columns: Array<Column<InFlightRow>> = [
     text: (x) => fmtDuration(x.age), sort: (x) => (x.age === null ? Number.NaN : x.age),
     style: (x) => ageStyle(x.age),
   },
-  { id: 'wid', title: 'WKR', width: 4, align: 'right', priority: 1, text: (x) => plainNumber(x.r.workerSlot), sort: (x) => x.r.workerSlot },
+  { id: 'wid', title: 'WKR', width: 4, align: 'right', priority: 1, fit: (rows) => String(rows.reduce((m, x) => Math.max(m, x.r.workerSlot), 0)).length, text: (x) => plainNumber(x.r.workerSlot), sort: (x) => x.r.workerSlot },
   { id: 'core', title: 'CORE', width: 4, align: 'right', priority: 5, text: (x) => plainNumber(x.r.coreId), sort: (x) => x.r.coreId },
   { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 4, text: (x) => plainNumber(x.r.workerPid), sort: (x) => x.r.workerPid },
   { id: 'method', title: 'METHOD', width: 6, align: 'left', priority: 2, text: (x) => safeText(x.r.method), sort: (x) => safeText(x.r.method) },

@@ -16,6 +16,8 @@ export interface Column<R> {
   priority: number;
   /** Takes the spare width (URIs, names, messages), up to maxWidth. */
   flex?: boolean;
+  /** Cells the widest row needs, when more than `width` (5-digit worker ids): the column grows, never cuts them. */
+  fit?(rows: readonly R[]): number;
   maxWidth?: number;
   /** Sort descending by default (counters and rates: biggest first, as in htop). */
   desc?: boolean;
@@ -151,7 +153,7 @@ export function buildTable<R>(
   height: number | ((matched: number) => number),
   showSelection = true,
 ): TableView {
-  const columns = spec.columns;
+  const columns = spec.columns.map((c) => (c.fit ? { ...c, width: Math.max(c.width, c.fit(items)) } : c));
   const sortCol = columns.find((c) => c.id === state.sortId) ?? columns.find((c) => c.id === spec.defaultSort) ?? columns[0]!;
   const descending = (sortCol.desc ?? false) !== state.reverse;
 
@@ -186,7 +188,7 @@ export function buildTable<R>(
   placed.forEach((p, i) => {
     const sep = i > 0 ? ' ' : '';
     header.push({ text: sep, style: 'header' });
-    header.push({ text: fitCell(p.col.title, p.width, p.col.align), style: p.col === sortCol ? 'tabActive' : 'header' });
+    header.push({ text: fitCell(p.col.title, p.width, p.col.align), style: p.col.id === sortCol.id ? 'tabActive' : 'header' });
     used += p.width + sep.length;
   });
   if (used < width) header.push({ text: ' '.repeat(width - used), style: 'header' });

@@ -40,8 +40,19 @@ export function workerStyle(w: Worker): Style | undefined {
   }
 }
 
+/** Cells the widest worker id takes (with a `:N` core suffix when core rows are shown). */
+function idCells(rows: readonly WorkerRow[]): number {
+  let max = 0;
+  let cores = false;
+  for (const r of rows) {
+    if (r.w.id > max) max = r.w.id;
+    if (r.core) cores = true;
+  }
+  return String(max).length + (cores ? 3 : 0);
+}
+
 const columns: Array<Column<WorkerRow>> = [
-  { id: 'wid', title: 'WID', width: 4, align: 'right', priority: 1, text: (r) => (r.core ? `${r.under ? ' ' : r.w.id}:${r.core.id}` : r.w.id ? String(r.w.id) : `(${r.w.slot})`), sort: (r) => r.w.slot },
+  { id: 'wid', title: 'WID', width: 4, align: 'right', priority: 1, fit: idCells, text: (r) => (r.core ? `${r.under ? ' ' : r.w.id}:${r.core.id}` : r.w.id ? String(r.w.id) : `(${r.w.slot})`), sort: (r) => r.w.slot },
   { id: 'share', title: '%', width: 4, align: 'right', priority: 3, desc: true, text: (r) => own(r, (x) => fmtPercentValue(x.d?.sharePct)), sort: (r) => num(r.d?.sharePct) },
   { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 1, text: (r) => own(r, (x) => (x.w.pid ? String(x.w.pid) : '-')), sort: (r) => r.w.pid },
   { id: 'req', title: 'REQ', width: 7, align: 'right', priority: 2, desc: true, text: (r) => fmtCount(r.core ? r.core.requests : r.w.requests), sort: (r) => r.w.requests },
