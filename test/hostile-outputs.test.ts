@@ -88,7 +88,7 @@ describe('the hostile catalogue through every output', () => {
   it('/probe and /sd: clean bytes; a probe answers the one target with the same escaped values', async () => {
     const probe = await (await fetch(`${relay.url}probe?target=${encodeURIComponent(addrs.instance)}`)).text();
     expect(rawUnsafe(probe)).toBeNull();
-    for (const line of probe.split('\n')) if (line !== '') expect(line).toMatch(/^(# (HELP|TYPE) )?uwsgi_/);
+    for (const line of probe.split('\n')) if (line !== '') expect(line).toMatch(/^(# (HELP|TYPE) )?uwsgi(top_relay)?_/);
     expect(probe).toContain('name="cache:\\\\x1b]0;pwned\\\\x07');
     const sd = await (await fetch(`${relay.url}sd`)).text();
     expect(rawUnsafe(sd)).toBeNull();
