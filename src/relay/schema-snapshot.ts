@@ -304,7 +304,7 @@ export const targetUpdateShape = {
 };
 
 /** True only when A and B are the same type (each assignable to the other). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Compile-time proof that the schemas describe the model types: a field added to one and not the other fails the build.
 const schemasMatchModel: [
   Same<z.output<typeof snapshotSchema>, Snapshot>,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
 import { escapeControls } from '../core/safe-text.js';
-import { eventSchema, targetUpdateShape } from './schema-snapshot.js';
+import { eventSchema, targetUpdateShape, type Same } from './schema-snapshot.js';
 import { PROTOCOL_VERSION, type CommandMessage, type CommandResultMessage, type DeltaMessage, type ErrorMessage, type EventMessage, type FeedState, type HelloTarget, type UpdateMessage } from './protocol.js';
 import type { DeltaOp } from './delta.js';
 
@@ -149,8 +149,6 @@ export function decodeFeedState(value: unknown): { ok: true; state: FeedState } 
   return parsed.success ? { ok: true, state: parsed.data } : { ok: false, problem: issueLine(parsed.error) };
 }
 
-/** True only when A and B are the same type (each assignable to the other). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Compile-time proof that the schemas describe protocol.ts's declarations.
 const schemasMatchProtocol: [
   Same<z.output<typeof helloTargetSchema>, HelloTarget>,
