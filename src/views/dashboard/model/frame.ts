@@ -293,7 +293,7 @@ export function buildFrame(input: FrameInput): Frame {
 
   // Very small terminals keep the first summary line, the tabs and the status line.
   const summaryCount = height >= 12 ? SUMMARY_LINES : 1;
-  const summary = summaryLines(shown, t?.live?.state ?? null, t?.target ?? '', width, nowMs).slice(0, summaryCount);
+  const summary = summaryLines(shown, t?.live?.state ?? null, t?.target ?? '', width, nowMs, Boolean(state.replay)).slice(0, summaryCount);
   for (const l of summary) lines.push(fitLine(l, width));
   while (lines.length < summaryCount) lines.push(blank(width));
 

@@ -29,9 +29,10 @@ function label(text: string): Segment {
  * wall clock `nowMs`. A down target says so and when it is retried; why is on a line of its own (downLine),
  * because an error message never fitted beside the title at 80 columns and pushed the countdown off.
  */
-export function stateSegments(state: TargetState | null, readAtMs: number | null, nowMs: number): Line {
-  if (state === null || state.state === 'connecting') return [seg('connecting…', 'warn')];
-  if (state.state === 'live') return [seg('● live', 'ok')];
+export function stateSegments(state: TargetState | null, readAtMs: number | null, nowMs: number, replay = false): Line {
+  if (state === null || state.state === 'connecting') return [seg(replay ? 'not recorded yet' : 'connecting…', 'warn')];
+  // A replay never says live: what is shown was read at the recorded time.
+  if (state.state === 'live') return [seg(replay ? '● recorded' : '● live', 'ok')];
   if (state.state === 'stale') {
     const age = readAtMs === null ? state.ageSeconds : Math.max(state.ageSeconds, (nowMs - readAtMs) / 1000);
     return [seg(`stale: no fresh data for ${fmtDuration(age)}`, 'warn')];
@@ -162,12 +163,12 @@ function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, st
  * The summary lines for one target. `shown` is the update on screen (frozen or latest); `live` is the
  * latest state, so a frozen display still says when the target goes down.
  */
-export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number): Line[] {
+export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number, replay = false): Line[] {
   const snap = shown?.snapshot ?? null;
   // A repaired document or an address warning is marked beside the state, where 80 columns keep it (events: 9).
   const notes = snap === null ? [] : [snap.repairs.length > 0 ? 'repaired' : '', snap.warnings.length > 0 ? 'warning' : ''].filter(Boolean);
   const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')} (9) `, 'warn')] : [];
-  const state = [...mark, ...stateSegments(live, snap?.readAtMs ?? null, nowMs)];
+  const state = [...mark, ...stateSegments(live, snap?.readAtMs ?? null, nowMs, replay)];
   let lines: Line[];
   if (snap === null) {
     lines = [
