@@ -3,8 +3,8 @@
 //   npm run bench             decode, metrics, dashboard frames, relay fan-out (about 2 minutes)
 //   npm run bench -- --real   also uwsgitop-ts against uwsgitop 0.12 side by side on a real 32x100 uWSGI instance
 //                             (dashboards over 60 s, start-up, --json), and the CPU of reading an @abstract stats
-//                             socket (python3 broker on Node 20) against TCP, and the relay feed's bytes per
-//                             update per tab
+//                             socket (python3 broker on Node 20) against TCP, the relay feed's bytes per
+//                             update per tab, and the flight recorder's size and CPU
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,7 @@ if (real) {
   steps.push(['uwsgitop-ts vs uwsgitop 0.12, side by side on a real 32x100 instance', process.execPath, ['scripts/bench-peer.mjs']]);
   steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
   steps.push(['relay /ws: bytes per update per tab, whole target vs deltas vs deflate, real 4-worker instance', process.execPath, ['scripts/bench-relay-wire.mjs']]);
+  steps.push(['flight recorder: size and CPU of recording a real 32x100 instance', process.execPath, ['scripts/bench-record.mjs']]);
 }
 
 /** Runs one step with its output passed through; resolves with its exit status and the "goal:" lines it printed. */
