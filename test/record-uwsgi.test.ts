@@ -126,7 +126,9 @@ describe('a recording made with --json --watch --record', () => {
 
   it('gives the text report of a moment: the killed worker before, its replacement after', async () => {
     const kill = events(live).find((e) => e.type === 'worker-respawned' && e.message.includes(`pid ${killedPid} ->`))!;
-    const before = await spawnCli(['replay', recording, '--once', '--at', new Date(kill.atMs - 300).toISOString()]);
+    // The last poll the live stream printed with the old worker still there.
+    const lastOld = live.filter((r) => r.ok && r.readAtMs < kill.atMs && r.workers![1]!.pid === killedPid).at(-1)!;
+    const before = await spawnCli(['replay', recording, '--once', '--at', new Date(lastOld.readAtMs).toISOString()]);
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(new RegExp(`^\\s+2\\s+\\S+\\s+${killedPid}\\s`, 'm'));
     const after = await spawnCli(['replay', recording, '--once', '--at', new Date(kill.atMs).toISOString()]);
