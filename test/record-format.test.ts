@@ -13,6 +13,9 @@ import { RecordingWriter, type WriterOptions } from '../src/record/writer.js';
 import { Recording } from '../src/record/reader.js';
 import { recordingFetch } from '../src/record/recorder.js';
 import { listSegments } from '../src/record/segments.js';
+import { encodeFrame, MAGIC } from '../src/record/format.js';
+import { ReplayMonitor } from '../src/record/replay-monitor.js';
+import { deflateRawSync } from 'node:zlib';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { REPO_ROOT, cleanupAll, tempDir } from './support/uwsgi.js';
 import { SAMPLE_EPOCH_MS, sampleDoc } from './support/samples.js';
@@ -283,5 +286,43 @@ describe('the python3 reader in scripts/', () => {
     const good = lines.filter((l) => l.doc !== undefined);
     expect(good.map((l) => l.t)).toEqual(docs.map((_, i) => SAMPLE_EPOCH_MS + i * 1000));
     expect(good.map((l) => l.doc)).toEqual(docs);
+  });
+});
+
+describe('a crafted recording', () => {
+  it('keeps a document key named __proto__ a plain key, and leaves Object.prototype alone', () => {
+    const dir = tempDir();
+    const file = join(dir, 'rec.uwrec');
+    const w = writer(file);
+    const first = JSON.parse('{"workers": [], "__proto__": {"polluted": 1}}') as JsonValue;
+    const second = JSON.parse('{"workers": [], "__proto__": {"polluted": 2}}') as JsonValue;
+    w.document(SAMPLE_EPOCH_MS, 1, first, 1, 1, []);
+    w.document(SAMPLE_EPOCH_MS + 1000, 2, second, 1, 1, []);
+    w.close();
+    const rec = Recording.open(file);
+    expect(JSON.stringify(rec.documentAt(1))).toBe(JSON.stringify(second));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('with a patch that does not fit its document replays that poll as unreadable, one line, and goes on', () => {
+    const dir = tempDir();
+    const file = join(dir, 'rec.uwrec');
+    const header = { format: 1, tool: 'test', target: 't', startedAtMs: SAMPLE_EPOCH_MS, intervalMs: 1000, secrets: false };
+    const doc = sampleDoc('instance-idle.json');
+    const texts = [
+      JSON.stringify({ t: SAMPLE_EPOCH_MS, m: 0, d: 1, b: 1, doc }),
+      JSON.stringify({ t: SAMPLE_EPOCH_MS + 1000, m: 1000, d: 1, b: 1, p: [[0, ['workers', 99, 'pid'], 1]] }),
+      JSON.stringify({ t: SAMPLE_EPOCH_MS + 2000, m: 2000, d: 1, b: 1, p: [] }),
+    ].map((t) => Buffer.from(t));
+    const frames = [MAGIC, encodeFrame('H', Buffer.from(JSON.stringify(header)))];
+    let dict = Buffer.alloc(0);
+    texts.forEach((text, i) => {
+      frames.push(encodeFrame(i === 0 ? 'K' : 'D', i === 0 ? deflateRawSync(text) : deflateRawSync(text, { dictionary: dict })));
+      dict = Buffer.concat([dict, text]).subarray(-32 * 1024);
+    });
+    writeFileSync(file, Buffer.concat(frames));
+    const monitor = new ReplayMonitor(Recording.open(file));
+    const updates = monitor.seek(SAMPLE_EPOCH_MS + 2000);
+    expect(updates.map((u) => u.error)).toEqual([null, expect.stringMatching(/^recorded document unreadable: bad patch: path .* does not exist$/), expect.stringMatching(/^recorded document unreadable/)]);
   });
 });

@@ -1,6 +1,7 @@
 /** --record for the dashboard, `--json --watch` and `serve`: one recording per target, each target's fetch wrapped to write every poll. */
 import { mkdirSync, statSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import { openRecording, recordingFetch, recordingPathIn, type RecordSettings } from '../record/recorder.js';
 import type { RecordingWriter } from '../record/writer.js';
 import { parseCount, parseDuration, parseSize } from './options.js';
@@ -31,6 +32,9 @@ export function startRecordings(targets: Target[], options: RecordOptions, inter
   const path = options.record;
   if (path === undefined) return null;
   const recordable = targets.filter((t) => !t.isStatic && t.remote === undefined);
+  for (const t of targets) {
+    if (t.remote !== undefined) writeErr(`uwsgitop-ts: warning: ${escapeControls(t.name)} is not recorded here: it comes through a relay (record it where the relay runs: serve --record DIR)\n`);
+  }
   if (recordable.length === 0) throw new UsageError('--record: no target to record (files, stdin and relay targets are not polled here)');
   const maxBytes = parseSize('--record-max', options.recordMax);
   const settingsBase = {
@@ -46,7 +50,7 @@ export function startRecordings(targets: Target[], options: RecordOptions, inter
   if (inDirectory) mkdirSync(path, { recursive: true });
   const recordings: Recordings = {
     writers: new Map(),
-    notify: (target, message) => writeErr(`uwsgitop-ts: ${target}: ${message}\n`),
+    notify: (target, message) => writeErr(`uwsgitop-ts: ${escapeControls(target)}: ${escapeControls(message)}\n`),
     close() {
       for (const w of this.writers.values()) w.close();
     },

@@ -100,7 +100,8 @@ export function applyPatch(doc: JsonValue, ops: readonly PatchOp[]): JsonValue {
       else if (typeof parent[last] === 'number') parent[last] = (parent[last] as number) + op[2];
       else fail(`adding to a non-number at ${JSON.stringify(path)}`);
     } else if (isPlainObject(parent) && typeof last === 'string') {
-      if (op[0] === 0) parent[last] = op[2];
+      // Defined, not assigned: a key named __proto__ (uWSGI echoes request data) stays a plain key.
+      if (op[0] === 0) Object.defineProperty(parent, last, { value: op[2], writable: true, enumerable: true, configurable: true });
       else if (op[0] === 1) delete parent[last];
       else if (typeof parent[last] === 'number') parent[last] = (parent[last] as number) + op[2];
       else fail(`adding to a non-number at ${JSON.stringify(path)}`);

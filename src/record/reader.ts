@@ -66,7 +66,13 @@ function scanFrames(buf: Buffer, path: string, problems: string[]): { header: Re
     const kind = String.fromCharCode(body[0]!) as FrameKind;
     const payload = body.subarray(1);
     if (kind === 'H') {
-      const parsed = JSON.parse(payload.toString('utf8')) as RecordingHeader;
+      let parsed: RecordingHeader;
+      try {
+        parsed = JSON.parse(payload.toString('utf8')) as RecordingHeader;
+      } catch {
+        throw new RecordingError(`${path}: its header is not JSON (a damaged file, or not a recording)`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || typeof parsed.target !== 'string') throw new RecordingError(`${path}: its header names no target`);
       if (parsed.format !== FORMAT_VERSION) throw new RecordingError(`${path} is a recording of format ${String(parsed.format)}; this uwsgitop-ts reads format ${FORMAT_VERSION}`);
       header ??= parsed;
     } else if (kind === 'K' || kind === 'D') {
@@ -80,9 +86,12 @@ function scanFrames(buf: Buffer, path: string, problems: string[]): { header: Re
   return { header, frames };
 }
 
+/** A record inflating past this is a crafted file (a deflate bomb), not a stats document (capped at 64 MiB). */
+const MAX_RECORD = 128 * 1024 * 1024;
+
 /** The text of one chunk, inflated against the last 32 KiB of its stream. */
 function inflate(payload: Buffer, dict: Buffer): Buffer {
-  return dict.length > 0 ? inflateRawSync(payload, { dictionary: dict }) : inflateRawSync(payload);
+  return dict.length > 0 ? inflateRawSync(payload, { dictionary: dict, maxOutputLength: MAX_RECORD }) : inflateRawSync(payload, { maxOutputLength: MAX_RECORD });
 }
 
 function slide(dict: Buffer, text: Buffer): Buffer {
@@ -215,15 +224,21 @@ export class Recording {
     if (cur === null || cur.poll > i || this.refs[cur.poll]!.streamStart !== ref.streamStart) {
       cur = { poll: ref.streamStart - 1, dict: Buffer.alloc(0) as Buffer, doc: undefined };
     }
-    while (cur.poll < i) {
-      const next = cur.poll + 1;
-      const r = this.refs[next]!;
-      const text = inflate(this.segments[r.segment]!.frames[r.frame]!.payload, cur.dict);
-      const rec = JSON.parse(text.toString('utf8')) as RawRecord;
-      cur.dict = slide(cur.dict, text);
-      if (rec.doc !== undefined) cur.doc = rec.doc as JsonValue;
-      else if (Array.isArray(rec.p) && cur.doc !== undefined) cur.doc = applyPatch(cur.doc, rec.p as PatchOp[]);
-      cur.poll = next;
+    try {
+      while (cur.poll < i) {
+        const next = cur.poll + 1;
+        const r = this.refs[next]!;
+        const text = inflate(this.segments[r.segment]!.frames[r.frame]!.payload, cur.dict);
+        const rec = JSON.parse(text.toString('utf8')) as RawRecord;
+        cur.dict = slide(cur.dict, text);
+        if (rec.doc !== undefined) cur.doc = rec.doc as JsonValue;
+        else if (Array.isArray(rec.p) && cur.doc !== undefined) cur.doc = applyPatch(cur.doc, rec.p as PatchOp[]);
+        cur.poll = next;
+      }
+    } catch (err) {
+      // A patch half applied leaves no usable state: the next call starts again from the keyframe.
+      this.cursor = null;
+      throw err;
     }
     this.cursor = cur;
     return cur.doc;

@@ -163,7 +163,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     if (lineWidth(left) + lineWidth(right) > width) return frozen.length ? spread(left, [...frozen, { text: ' ', style: 'status' }], width, 'status') : fitLine(left, width, 'status');
   } else {
     const snap = t?.shown?.snapshot;
-    const hints = keyHints(view, state.overlay, t?.hasControl ?? false, snap?.kind === 'instance');
+    const hints = keyHints(view, state.overlay, t?.hasControl ?? false, snap?.kind === 'instance', Boolean(state.replay));
     left = [{ text: hintText(hints, Math.max(0, width - lineWidth(right) - 1)), style: 'status' }];
   }
   return spread(left, right, width, 'status');

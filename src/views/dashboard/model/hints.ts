@@ -11,7 +11,12 @@ export type Hint = readonly [key: string, what: string];
 const OPEN_WORDS: Partial<Record<ViewId, string>> = { workers: 'detail', requests: 'worker', events: 'whole event', fleet: 'go to target' };
 
 /** The hints for the current place, in order of importance. */
-export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean, instance: boolean): Hint[] {
+export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean, instance: boolean, replay = false): Hint[] {
+  if (replay && overlay === null) {
+    // A replay's own keys first: they are what a replay is for; the table keys follow where room is left.
+    return [hintOf('help'), hintOf('quit'), hintOf('play', undefined, 'replay'), hintOf('speed-up', undefined, 'replay'), hintOf('step-forward', undefined, 'replay'),
+      hintOf('jump', undefined, 'replay'), hintOf('next-event', undefined, 'replay'), hintOf('sort-next')];
+  }
   if (overlay?.kind === 'detail') return [hintOf('close', undefined, 'popup'), hintOf('vars', overlay.showVars ? 'hide variables' : 'show variables', 'popup'), hintOf('up', undefined, 'popup')];
   if (overlay) return [hintOf('close', undefined, 'popup'), hintOf('up', undefined, 'popup')];
   const out: Hint[] = [hintOf('help'), hintOf('quit')];
