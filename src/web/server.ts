@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { UsageError } from '../core/errors.js';
@@ -23,6 +24,7 @@ import { acceptsGzip, loadPageModules, MODULE_PREFIX, PAGE_ENTRY, withGzip, type
 import { PAGE_CSS } from './assets/page-css.js';
 import { renderPageHtml } from './assets/page-html.js';
 import { DEFAULT_MAX_WORKERS, limitUpdate, omittedWorkers } from '../relay/limits.js';
+import { AddressGuard } from './address-guard.js';
 
 export type { RelayControl } from '../relay/remote-command.js';
 
@@ -55,6 +57,8 @@ export interface RelayOptions {
   pingIntervalMs?: number;
   /** TCP connections at once, WebSocket clients included (default maxClients + 64); more are closed at once. */
   maxConnections?: number;
+  /** Connections one client address may hold (default half of maxConnections); more are closed at once. */
+  maxConnectionsPerAddress?: number;
   /** An HTTP connection that sends nothing for this long is closed (default 20 s; WebSockets use pings instead). */
   idleTimeoutMs?: number;
   /** Workers per target in the feed, /api/snapshot and per-worker /metrics series (default 2000); the rest are counted, not sent. */
@@ -136,6 +140,16 @@ function refuseUpgrade(socket: Duplex, status: number, text: string, message: st
   socket.destroy();
 }
 
+/** Wrong tokens an address may present per minute; then it waits (no answer says whether a guess was right). */
+export const WRONG_TOKENS_PER_MINUTE = 50;
+
+/** How many Host headers the request carried (Node keeps only the first in req.headers). */
+function hostHeaders(req: IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') n++;
+  return n;
+}
+
 function remoteOf(req: IncomingMessage): string {
   const addr = req.socket.remoteAddress ?? '?';
   return `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.remotePort ?? '?'}`;
@@ -209,9 +223,17 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   );
   /** Null when the request may go on, else the refusal (status, text). */
   function accessProblem(req: IncomingMessage, url: URL): [number, string] | null {
+    // Two Host headers: which one a proxy and we each believe is how Host checks get bypassed.
+    if (hostHeaders(req) > 1) return [400, 'more than one Host header'];
     // The page's code holds no data: its modules load without the token (ES module imports cannot carry it).
     if (token !== null && !url.pathname.startsWith(MODULE_PREFIX)) {
-      if (!tokenMatches(token, presentedToken(req, url))) return [401, 'a valid token is required (Authorization: Bearer TOKEN, basic auth with the token as password, or ?token=TOKEN)'];
+      const peer = req.socket.remoteAddress ?? '?';
+      const wait = guard.waitSeconds(peer);
+      if (wait > 0) return [429, `too many wrong tokens from this address: wait ${wait} s`];
+      if (!tokenMatches(token, presentedToken(req, url))) {
+        guard.failed(peer);
+        return [401, 'a valid token is required (Authorization: Bearer TOKEN, basic auth with the token as password, or ?token=TOKEN)'];
+      }
       return null;
     }
     if (token === null && !hostAllowed(req.headers.host, port)) return [421, 'this relay answers only to its loopback address (Host header refused)'];
@@ -289,6 +311,20 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
   // Without these, connections that never send a byte stay open forever (Node times out only started
   // requests): enough of them exhaust the relay's file descriptors, and then its stats reads fail too.
   server.maxConnections = options.maxConnections ?? maxClients + 64;
+  // One address holding every connection would lock the others out until its idle timeouts.
+  const guard = new AddressGuard({
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? Math.max(1, Math.floor(server.maxConnections / 2)),
+    maxFailures: WRONG_TOKENS_PER_MINUTE,
+    windowMs: 60_000,
+  });
+  server.on('connection', (socket: Socket) => {
+    const peer = socket.remoteAddress ?? '?';
+    if (!guard.connect(peer)) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => guard.disconnect(peer));
+  });
   server.setTimeout(options.idleTimeoutMs ?? 20000);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -300,7 +336,7 @@ export async function startRelay(monitors: readonly TargetMonitor[], options: Re
     const url = parseUrl(req);
     if (url === null || url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'Not Found', 'WebSocket endpoint is /ws');
     const problem = accessProblem(req, url);
-    if (problem !== null) return refuseUpgrade(socket, problem[0], problem[0] === 401 ? 'Unauthorized' : 'Misdirected Request', problem[1]);
+    if (problem !== null) return refuseUpgrade(socket, problem[0], http.STATUS_CODES[problem[0]] ?? 'Refused', problem[1]);
     if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden', 'cross-origin WebSocket refused');
     if (feed.clients >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many clients');
     feed.accept(req, socket, head, remoteOf(req));
