@@ -3,7 +3,8 @@
 // 64-worker instance (a real sample document grown to 64 workers, fed by a fake monitor: no uWSGI needed).
 // Shows that each update is serialised once (serialisations/update = 1) whatever the number of clients.
 // The clients run in a child process so the figures are the relay's alone.
-// Usage: npm run build && node scripts/bench-relay.mjs [updates-per-run]
+// Usage: npm run build && node scripts/bench-relay.mjs [updates-per-run] [--deflate]
+//   --deflate: the clients offer permessage-deflate, as browsers do (compression CPU and zlib memory per client).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,11 @@ import { performance } from 'node:perf_hooks';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
+const DEFLATE = process.argv.includes('--deflate');
 if (process.argv[2] === '--clients') {
   await runClients(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
 } else {
-  await runBench(Number(process.argv[2] ?? 100));
+  await runBench(Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100));
 }
 
 /** Child: open `n` clients, say "ready" once all have the hello, "done" once each has `updates` updates. */
@@ -25,7 +27,7 @@ async function runClients(url, n, updates) {
   let ready = 0;
   let done = 0;
   for (let i = 0; i < n; i++) {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: DEFLATE });
     let got = 0;
     ws.on('message', (data) => {
       // Cheap type check: clients here only count, like a browser that would parse later.
@@ -106,9 +108,9 @@ async function runBench(updates) {
   console.log('clients  relay CPU/update  serialisations/update  frames/update  skipped  RSS after   heap after   (per-client serialising would cost)');
 
   for (const n of [1, 50, 200]) {
-    // Clients that do not offer permessage-deflate: the figures are the relay's encoding and fan-out alone.
+    // Without --deflate the clients do not offer permessage-deflate: the figures are encoding and fan-out alone.
     const relay = await startRelay([monitor], { port: 0 });
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--clients', `ws://127.0.0.1:${relay.port}/ws`, String(n), String(updates)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--clients', `ws://127.0.0.1:${relay.port}/ws`, String(n), String(updates), ...(DEFLATE ? ['--deflate'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
     const next = lines(child);
     await next(); // ready
     global.gc?.();

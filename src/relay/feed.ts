@@ -72,8 +72,9 @@ export class RelayFeed {
     this.byTarget = new Map(monitors.map((m) => [m.target, m] as const));
     this.commandNames = options.allowControl ? relayCommandNames() : [];
     // Context kept between messages: a delta repeats the paths of the previous one and compresses to a
-    // fraction. Small frames (command results, errors) go as they are.
-    const perMessageDeflate = options.deflate ? { threshold: 256, zlibDeflateOptions: { level: 6, memLevel: 8 }, concurrencyLimit: 4 } : false;
+    // fraction. A 16 KiB window holds the previous delta of a busy instance; zlib memory per client is what
+    // bounds the clients (bench-relay --deflate). Small frames (command results, errors) go as they are.
+    const perMessageDeflate = options.deflate ? { threshold: 256, serverMaxWindowBits: 14, zlibDeflateOptions: { level: 6, memLevel: 7 }, concurrencyLimit: 4 } : false;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE, perMessageDeflate, clientTracking: false });
     this.feeds = monitors.map((m) => new TargetFeed(m, options.shown));
     this.unsubscribes = monitors.map((monitor, i) =>
