@@ -154,6 +154,24 @@ describe('the page over HTTPS, with credentials in flight', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('a chart reads out its points from the keyboard: time and value', async () => {
+    const canvas = 'section.target .chart canvas';
+    await page.focus(canvas);
+    const readout = 'section.target .chart .readout';
+    const last = await page.textContent(readout);
+    expect(last).toMatch(/^\d\d:\d\d:\d\d {2}\S+$/);
+    await page.keyboard.press('Home');
+    const first = await page.textContent(readout);
+    expect(first).toMatch(/^\d\d:\d\d:\d\d {2}\S+$/);
+    // The oldest point is some seconds before the newest (times are the polls' read times; a day wraps).
+    const secs = (t: string): number => t.slice(0, 8).split(':').reduce((n, x) => n * 60 + Number(x), 0);
+    const span = (secs(last!) - secs(first!) + 86400) % 86400;
+    expect(span).toBeGreaterThan(0);
+    expect(span).toBeLessThan(600);
+    await page.keyboard.press('Tab');
+    expect(await page.textContent(readout)).toBe('');
+  });
+
   it('light and dark, desktop and phone: screenshots for a human look', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       for (const [name, viewport] of [['desktop', { width: 1400, height: 1000 }], ['phone', { width: 390, height: 844 }]] as const) {
