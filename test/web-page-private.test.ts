@@ -2,7 +2,7 @@
  * `serve` over HTTPS/WSS (a self-signed certificate made with openssl) and its page in headless Chromium, against
  * a real uWSGI serving a request that carries a Cookie, an Authorization header and a token in its query:
  * the credentials are in no DOM, /api/snapshot answer or WebSocket frame; a keyboard-only user sorts the
- * workers, opens one and closes it; the live region says when the target goes down. Leaves light and dark
+ * workers, opens one and closes it; the live region says when the target goes down and comes back. Leaves light and dark
  * screenshots (desktop and phone) in /tmp for a human look.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,9 +192,11 @@ describe('the page over HTTPS, with credentials in flight', () => {
     }
   }, 90_000);
 
-  it('the live region says when the target goes down', async () => {
+  it('the live region says when the target goes down and when it is up again', async () => {
     await uw.stop(3000);
     await waitFor(async () => ((await page.textContent('#announce')) ?? '').includes('is down'), 'the down announcement', 20_000);
     expect(await page.getAttribute('#announce', 'aria-live')).toBe('polite');
-  }, 30_000);
+    await startUwsgi({ workers: 1, statsAt: uw.statsBind });
+    await waitFor(async () => ((await page.textContent('#announce')) ?? '').includes('is up again'), 'the up announcement', 30_000);
+  }, 60_000);
 });
