@@ -2,8 +2,8 @@
  * `serve` over HTTPS/WSS (a self-signed certificate made with openssl) and its page in headless Chromium, against
  * a real uWSGI serving a request that carries a Cookie, an Authorization header and a token in its query:
  * the credentials are in no DOM, /api/snapshot answer or WebSocket frame; a keyboard-only user sorts the
- * workers, opens one and closes it; the live region says when the target goes down and comes back. Leaves light and dark
- * screenshots (desktop and phone) in /tmp for a human look.
+ * workers, opens one and closes it; the live region says when the target goes down and comes back. Leaves
+ * light and dark screenshots (desktop and phone) in /tmp for a human look.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
