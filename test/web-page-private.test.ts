@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runServeCli } from '../src/cli/serve-cli.js';
+import { buildDist, spawnShell } from './cli-helpers.js';
 import { launchChromium } from './support/browser.js';
 import { cleanupAll, freePort, rawHttpRequest, rawStatsRead, startUwsgi, tempDir, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
@@ -19,6 +20,7 @@ const SECRETS = ['SECRET123', 'TOPSECRET456', 'QSECRET789'];
 
 let uw: UwsgiProcess;
 let port: number;
+let certPath: string;
 let stop: AbortController;
 let served: Promise<number>;
 let browser: Browser;
@@ -49,7 +51,8 @@ beforeAll(async () => {
   const dir = tempDir();
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  certPath = cert;
   port = await freePort();
   stop = new AbortController();
   const out = new PassThrough();
@@ -111,6 +114,18 @@ describe('the page over HTTPS, with credentials in flight', () => {
     expect(js.headers['content-encoding']).toBe('gzip');
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
   });
+
+  it("the dashboard's relay client reads it over wss:// when Node trusts the certificate, and says why when not", async () => {
+    buildDist();
+    const trusted = await spawnShell(`NODE_EXTRA_CA_CERTS=${certPath} node bin/uwsgitop-ts --json wss://127.0.0.1:${port}`);
+    expect(trusted.code).toBe(0);
+    const record = JSON.parse(trusted.stdout.trim().split('\n')[0]!);
+    expect(record).toMatchObject({ target: uw.statsAddress, ok: true, kind: 'instance' });
+    expect(JSON.stringify(record)).not.toContain('SECRET123');
+    const untrusted = await spawnShell(`node bin/uwsgitop-ts --json wss://127.0.0.1:${port}`);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toContain('self-signed certificate');
+  }, 120_000);
 
   it('a keyboard-only user sorts by PID, opens a worker and closes it', async () => {
     const pidHeader = 'section.target details.workers th:has(button[aria-label="PID: sort"])';
