@@ -25,6 +25,30 @@ describe('serve command', () => {
     }
   });
 
+  it('refuses --tls-cert without --tls-key, a --history out of range, and warns of --show-secrets off loopback', async () => {
+    for (const [argv, why] of [
+      [['127.0.0.1:1', '--tls-cert', 'x.pem'], '--tls-cert and --tls-key go together'],
+      [['127.0.0.1:1', '--history', '5s'], '--history wants 10s to 24h'],
+      [['127.0.0.1:1', '--history', 'soon'], '--history wants a duration'],
+    ] as const) {
+      const err = sink();
+      expect(await runServeCli([...argv], { stdout: sink().stream, stderr: err.stream, env: {} })).toBe(2);
+      expect(err.text()).toContain(why);
+    }
+    const dir = tempDir();
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'serve-cli-token-abcdefghijklmnop\n');
+    chmodSync(tokenFile, 0o600);
+    const err = sink();
+    const out = sink();
+    const controller = new AbortController();
+    const done = runServeCli(['127.0.0.1:1', '--listen', `0.0.0.0:${await freePort()}`, '--token-file', tokenFile, '--show-secrets'], { stdout: out.stream, stderr: err.stream, env: {}, signal: controller.signal });
+    await waitFor(() => out.text().includes('uwsgitop-ts relay:'), 'the relay to start');
+    controller.abort();
+    expect(await done).toBe(0);
+    expect(err.text()).toContain('warning: --show-secrets on 0.0.0.0 (not loopback): every holder of the token sees the cookies and credentials of in-flight requests');
+  });
+
   it('serves a live instance until the signal aborts, with the token from --token-file', async () => {
     const uw = await startUwsgi({ workers: 2 });
     const dir = tempDir();
