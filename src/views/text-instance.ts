@@ -7,6 +7,11 @@ import type { InstanceSnapshot, Worker, InFlightRequest } from '../stats/snapsho
 import type { Derived, WorkerDerived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
+import type { TableSpec } from './dashboard/model/table.js';
+import { memberRows, membersSpec } from './dashboard/model/legions.js';
+import { metricRows, metricsSpec } from './dashboard/model/metrics.js';
+import { socketsSpec } from './dashboard/model/sockets.js';
+import { taskRows, tasksSpec } from './dashboard/model/tasks.js';
 import {
   formatBytes,
   formatByteRate,
@@ -26,6 +31,25 @@ const NAME_CHARS = 60;
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });
+
+/** `text` (already safe) cut to `max` characters with an ellipsis: a wide value must not push the table off every screen. */
+function cut(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+/**
+ * A table from the column declaration the dashboard and the web page use for this record kind (one table per
+ * kind: same columns, titles and formats everywhere); free-text columns are cut for a plain report.
+ */
+function specTable<R>(spec: TableSpec<R>, rows: readonly R[], indent = ''): string[] {
+  const columns = spec.columns;
+  return renderTable(
+    columns.map((c) => ({ header: c.title, align: c.align })),
+    rows.map((row) => columns.map((c) => (c.flex ? cut(c.text(row), c.maxWidth ?? NAME_CHARS) : c.text(row)))),
+    indent,
+  );
+}
 
 /** The summary lines of an instance: totals, rates, listen queue, worker states. */
 export function instanceSummary(snap: InstanceSnapshot, derived: Derived): string[] {
@@ -162,22 +186,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
     );
   }
 
-  if (doc.sockets.length > 0) {
-    section(
-      `Sockets (${doc.sockets.length})`,
-      renderTable(
-        [l('NAME'), l('PROTO'), r('QUEUE'), r('MAX'), l('SHARED'), l('OFFLOAD')],
-        doc.sockets.map((s) => [
-          safeText(s.name, NAME_CHARS),
-          safeText(s.proto, 12),
-          plainNumber(s.queue),
-          plainNumber(s.maxQueue),
-          yesNo(s.shared),
-          yesNo(s.canOffload),
-        ]),
-      ),
-    );
-  }
+  if (doc.sockets.length > 0) section(`Sockets (${doc.sockets.length})`, specTable(socketsSpec, doc.sockets));
 
   for (const g of doc.legions) {
     // lord_uuid names the lord; i_am_the_lord stays set for a moment after a higher valor took over (2.0.21).
@@ -192,75 +201,22 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
       `  uuid ${safeText(g.uuid, 40)}  valor ${g.valor}  quorum ${g.quorum}  checksum ${g.checksum}  ${lord}`,
       `  nodes: ${g.nodes.length > 0 ? g.nodes.map((n) => safeText(n, NAME_CHARS)).join(', ') : 'none'}`,
       ...(g.members.length > 0
-        ? renderTable(
-            [l('MEMBER'), l('UUID'), r('VALOR'), r('CHECKSUM'), r('LAST SEEN')],
-            g.members.map((m) => [
-              safeText(m.name, 30),
-              safeText(m.uuid, 40),
-              plainNumber(m.valor),
-              plainNumber(m.checksum),
-              formatEpochShort(m.lastSeen, snap.readAtMs),
-            ]),
-            '  ',
-          )
+        ? specTable(membersSpec, memberRows([g], snap.readAtMs), '  ')
         : ['  members: none']),
     ]);
   }
 
   if (doc.metrics.length > 0) {
     // Per-worker and per-core metrics repeat the workers table; list the instance-wide ones and count the rest.
-    const rates = new Map(derived.metrics.map((m) => [m.name, m.rate]));
     const shown = doc.metrics.filter((m) => !m.name.startsWith('worker.'));
     const hidden = doc.metrics.length - shown.length;
     section(`Metrics (${doc.metrics.length})`, [
-      ...renderTable(
-        [l('NAME'), l('TYPE'), r('VALUE'), r('RATE/s')],
-        shown.map((m) => [safeText(m.name, NAME_CHARS), m.type, plainNumber(m.value), formatRate(rates.get(m.name) ?? null)]),
-      ),
+      ...specTable(metricsSpec, metricRows(shown, derived.metrics)),
       ...(hidden > 0 ? [`(${hidden} worker.* metrics not listed: they repeat the workers table; see --json)`] : []),
     ]);
   }
 
-  if (doc.spoolers.length > 0) {
-    section(
-      `Spoolers (${doc.spoolers.length})`,
-      renderTable(
-        [l('DIR'), r('PID'), r('TASKS'), r('RESPAWNS'), l('RUNNING')],
-        doc.spoolers.map((s) => [safeText(s.dir, NAME_CHARS), plainNumber(s.pid), plainNumber(s.tasks), plainNumber(s.respawns), yesNo(s.running)]),
-      ),
-    );
-  }
-
-  if (doc.crons.length > 0) {
-    const field = (n: number): string => (n < 0 ? '*' : String(n));
-    section(
-      `Crons (${doc.crons.length})`,
-      renderTable(
-        [l('MIN'), l('HOUR'), l('DAY'), l('MONTH'), l('WDAY'), l('COMMAND'), r('PID'), l('STARTED'), l('UNIQUE'), l('LEGION')],
-        doc.crons.map((c) => [
-          field(c.minute),
-          field(c.hour),
-          field(c.day),
-          field(c.month),
-          field(c.week),
-          safeText(c.command, NAME_CHARS),
-          plainNumber(c.pid),
-          formatEpochShort(c.startedAt, snap.readAtMs),
-          yesNo(c.unique),
-          safeText(c.legion, 30) || '-',
-        ]),
-      ),
-    );
-  }
-
-  if (doc.daemons.length > 0) {
-    section(
-      `Daemons (${doc.daemons.length})`,
-      renderTable(
-        [r('PID'), r('RESPAWNS'), l('COMMAND')],
-        doc.daemons.map((dm) => [String(dm.pid), String(dm.respawns), safeText(dm.cmd, URI_CHARS)]),
-      ),
-    );
-  }
+  const tasks = doc.spoolers.length + doc.crons.length + doc.daemons.length;
+  if (tasks > 0) section(`Spoolers, crons and daemons (${tasks})`, specTable(tasksSpec, taskRows(doc, snap.readAtMs)));
   return out;
 }
