@@ -9,7 +9,9 @@
 //
 // Each figure is printed, then each ratio against its goal as a line starting with "goal:" (npm run bench
 // gathers those lines at the end). Nothing here asserts anything: the exit status is 0 unless a step broke.
-//   node scripts/bench-peer.mjs [--seconds 60] [--slow 8] [--rps 5] [--runs 15] [--screen]
+//   node scripts/bench-peer.mjs [--seconds 60] [--slow 8] [--rps 5] [--runs 15] [--screen] [--also CMD]...
+// --also CMD runs one more dashboard in the same window (CMD is given `--interval 1 ADDR`), to measure a
+// variant against the same uwsgitop: e.g. --also "node --optimize-for-size bin/uwsgitop-ts".
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,7 @@ const { values: opts } = parseArgs({
     rps: { type: 'string', default: '5' },
     runs: { type: 'string', default: '15' },
     screen: { type: 'boolean', default: false },
+    also: { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -68,19 +71,29 @@ async function sideBySide(inst, seconds) {
   const json = spawn(NODE, ['bin/uwsgitop-ts', '--json', '--watch', '--interval', '1', inst.addr], { cwd: ROOT, stdio: ['ignore', out, 'inherit'] });
   closeSync(out);
   state.children.push(json.pid);
-  for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py]]) {
+  const also = [];
+  for (const [i, cmd] of opts.also.entries()) also.push([cmd, await startInTmux(`also${i}`, `${cmd} --interval 1 ${inst.addr}`)]);
+  for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py], ...also]) {
     if (!t.pid || !alive(t.pid)) throw new Error(`${label}: could not find the client's pid`);
     await waitForScreen(t.name, ['WID', inst.firstPid]);
   }
-  // Past start-up and the first reads of all three.
+  // Past start-up and the first reads of all of them.
   await sleep(3000);
   const master0 = cpuSeconds(inst.masterPid);
-  const [mTs, mPy, mJson] = await measureTogether([ts.pid, py.pid, json.pid], seconds);
+  const [mTs, mPy, mJson, ...mAlso] = await measureTogether([ts.pid, py.pid, json.pid, ...also.map(([, t]) => t.pid)], seconds);
   const masterPct = (100 * (cpuSeconds(inst.masterPid) - master0)) / mTs.wall;
   console.log(describe('uwsgitop-ts dashboard (tmux)', mTs, inst.bytes));
   console.log(describe('uwsgitop 0.12 (tmux)', mPy, inst.bytes));
   console.log(describe('uwsgitop-ts --json --watch', mJson, inst.bytes));
-  console.log(`uWSGI master CPU over the window: ${masterPct.toFixed(2)} % of one core (serving three clients)`);
+  for (const [label, m] of [['uwsgitop-ts', mTs], ['uwsgitop', mPy], ['--json --watch', mJson]]) {
+    console.log(`  ${label} RSS every 10 s: ${m.rssEvery10s.map((x) => x.toFixed(1)).join(' ')} MB`);
+  }
+  also.forEach(([cmd, t], i) => {
+    console.log(describe(`variant ${i + 1} (tmux)`, mAlso[i], inst.bytes));
+    console.log(`  variant ${i + 1}: ${cmd}: CPU ${(mAlso[i].cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's, RSS ${(mAlso[i].rssMean / mPy.rssMean).toFixed(2)}x; RSS every 10 s: ${mAlso[i].rssEvery10s.map((x) => x.toFixed(1)).join(' ')} MB`);
+    stopTmux(t.name);
+  });
+  console.log(`uWSGI master CPU over the window: ${masterPct.toFixed(2)} % of one core (serving ${3 + also.length} clients)`);
   for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py]]) {
     const screen = tmux(t.name, 'capture-pane', '-p');
     if (opts.screen) console.log(`--- ${label}, last screen:\n${screen.replace(/\s+$/gm, '')}`);

@@ -228,10 +228,16 @@ export async function startInTmux(label, command) {
   // `exec` so the pane's process is the client itself, not a shell around it.
   tmux(name, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', '-c', ROOT, `exec ${command}`);
   const panePid = Number(tmux(name, 'list-panes', '-F', '#{pane_pid}').trim());
-  // Should the shell not exec, the client is its child.
-  const comm = readFileSync(`/proc/${panePid}/comm`, 'utf8').trim();
-  const pid = comm === 'sh' || comm === 'bash' || comm === 'dash' ? childrenOf(panePid)[0] : panePid;
-  return { name, pid };
+  // The pane starts as a shell that execs the command: on a loaded machine that takes a moment. Should the
+  // shell not exec, the client is its child.
+  for (let i = 0; i < 100; i++) {
+    const comm = readFileSync(`/proc/${panePid}/comm`, 'utf8').trim();
+    if (comm !== 'sh' && comm !== 'bash' && comm !== 'dash') return { name, pid: panePid };
+    const child = childrenOf(panePid)[0];
+    if (child !== undefined) return { name, pid: child };
+    await sleep(50);
+  }
+  throw new Error(`${label}: the terminal's shell never started ${command}`);
 }
 
 /** Resolves with the screen once the terminal shows every needle. */
@@ -289,6 +295,7 @@ export async function measureTogether(pids, seconds) {
       rssFirst: mean(s.slice(0, tenth)),
       rssLast: mean(s.slice(-tenth)),
       rssPeakSampled: Math.max(...s),
+      rssEvery10s: s.filter((_, i) => i % 10 === 9),
       hwm: mem.hwm,
       bytesRead: rchar(pid) - start[k].read,
     };
