@@ -4,43 +4,14 @@
  * frame whatever the number of messages; state changes (a target down or back) go to a polite live region.
  */
 import type { MonitorEvent } from '../metrics/types.js';
-import type { TargetUpdate } from '../monitor/types.js';
-import type { InstanceDocument, Snapshot, Worker } from '../stats/snapshot.js';
 import { applyDelta } from '../relay/delta.js';
-import type { DeltaMessage, FeedState, HelloMessage, HelloTarget, ServerMessage, UpdateMessage } from '../relay/protocol.js';
-import { fmtBytes, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../views/dashboard/format.js';
-import { workerRows, workersSpec, type WorkerRow } from '../views/dashboard/model/workers.js';
-import { inflightRows, inflightSpec, type InFlightRow } from '../views/dashboard/model/inflight.js';
-import { socketsSpec } from '../views/dashboard/model/sockets.js';
-import { metricRows, metricsSpec } from '../views/dashboard/model/metrics.js';
-import { cacheRows, cachesSpec } from '../views/dashboard/model/caches.js';
-import { memberRows, membersSpec } from '../views/dashboard/model/legions.js';
-import { taskRows, tasksSpec } from '../views/dashboard/model/tasks.js';
-import { vassalRows, vassalsSpec } from '../views/dashboard/model/emperor.js';
-import { nodeRows, nodesSpec } from '../views/dashboard/model/router.js';
-import { eventRows, eventsSpec } from '../views/dashboard/model/events.js';
-import { Chart, clock, type ChartColors, type SeriesData } from './chart.js';
-import { clear, definitionList, el, setClass, setText } from './dom.js';
-import { DataTable } from './table.js';
+import type { DeltaMessage, HelloMessage, HelloTarget, ServerMessage, UpdateMessage } from '../relay/protocol.js';
+import { clock, type ChartColors, type Chart } from './chart.js';
+import { setClass, setText } from './dom.js';
+import { SERIES, TargetView, type PageContext, type TargetData } from './target-view.js';
 
 const PROTOCOL = 2;
 const MAX_EVENTS = 300;
-const SERIES = [
-  { name: 'rps', label: 'Requests / s', fmt: fmtRate },
-  { name: 'avgRtMs', label: 'Avg response (ms)', fmt: (v: number | null) => (v === null ? '-' : v.toFixed(v >= 100 ? 0 : 1)) },
-  { name: 'busyWorkers', label: 'Busy workers', fmt: fmtCount },
-  { name: 'listenQueue', label: 'Listen queue', fmt: fmtCount },
-] as const;
-
-interface TargetData {
-  name: string;
-  rev: number;
-  state: FeedState | null;
-  hist: Record<string, SeriesData>;
-  events: MonitorEvent[];
-  intervalMs: number;
-  view: TargetView;
-}
 
 const token = new URLSearchParams(location.search).get('token');
 const targets = new Map<string, TargetData>();
@@ -59,302 +30,14 @@ function announce(text: string): void {
   liveRegion.textContent = text;
 }
 
-/** A collapsible panel holding one table (and a details area under it). */
-class Panel<R> {
-  readonly box: HTMLDetailsElement;
-  readonly count: HTMLSpanElement;
-  readonly table: DataTable<R>;
-  readonly detail: HTMLDivElement;
-
-  constructor(cls: string, title: string, table: DataTable<R>, open = true) {
-    this.box = el('details', `panel ${cls}`);
-    this.box.open = open;
-    const summary = el('summary', '', title);
-    this.count = el('span', 'count');
-    summary.appendChild(this.count);
-    this.box.appendChild(summary);
-    this.table = table;
-    this.box.appendChild(table.box);
-    this.detail = el('div', 'detail');
-    this.detail.hidden = true;
-    this.detail.setAttribute('role', 'region');
-    this.box.appendChild(this.detail);
-  }
-
-  private shownKey: string | null = null;
-  private list: HTMLDListElement | null = null;
-
-  /**
-   * Show the details of `key` (title + pairs) and focus its close button; Escape or Close hides them and
-   * focuses the row again. Called again for the same key (a new poll), only the values are replaced.
-   */
-  showDetail(key: string, title: string, pairs: Array<readonly [string, string]>): void {
-    if (!this.detail.hidden && this.shownKey === key && this.list !== null) {
-      const list = definitionList(pairs);
-      this.list.replaceWith(list);
-      this.list = list;
-      return;
-    }
-    clear(this.detail);
-    this.shownKey = key;
-    const head = el('div', 'detail-head');
-    const h = el('h3', '', title);
-    h.id = `d-${Math.random().toString(36).slice(2)}`;
-    this.detail.setAttribute('aria-labelledby', h.id);
-    head.appendChild(h);
-    const close = el('button', 'close', 'Close');
-    close.type = 'button';
-    close.setAttribute('aria-label', `Close ${title}`);
-    const hide = (): void => {
-      this.detail.hidden = true;
-      this.shownKey = null;
-      this.table.openKey = null;
-      this.table.focusRow(key);
-      markDirty();
-    };
-    close.addEventListener('click', hide);
-    this.detail.onkeydown = (e): void => {
-      if (e.key === 'Escape') hide();
-    };
-    head.appendChild(close);
-    this.detail.appendChild(head);
-    this.list = definitionList(pairs);
-    this.detail.appendChild(this.list);
-    this.detail.hidden = false;
-    close.focus();
-  }
-}
-
-function workerPairs(w: Worker, nowMs: number): Array<readonly [string, string]> {
-  return [
-    ['slot', String(w.slot)],
-    ['id', String(w.id)],
-    ['pid', w.pid ? String(w.pid) : '-'],
-    ['status', w.statusRaw || w.status],
-    ['accepting', w.accepting ? 'yes' : 'no'],
-    ['requests', fmtCount(w.requests)],
-    ['exceptions', fmtCount(w.exceptions)],
-    ['harakiri', fmtCount(w.harakiriCount)],
-    ['signals', fmtCount(w.signals)],
-    ['avg response', fmtMicros(w.avgRtUs)],
-    ['serving time', fmtMicros(w.runningTimeUs)],
-    ['rss / vsz', `${w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '-'} / ${w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'}`],
-    ['sent', fmtBytes(w.txBytes)],
-    ['respawns', fmtCount(w.respawnCount)],
-    ['last spawn', fmtWhen(w.lastSpawn, nowMs)],
-    ['apps', w.apps.map((a) => `${a.id}: ${a.mountpoint || '/'} (${fmtCount(a.requests)} req)`).join(', ') || '-'],
-    ['cores', w.cores === null ? 'not reported' : `${w.cores.length} (${w.inFlight.length} busy)`],
-  ];
-}
-
-class TargetView {
-  readonly section: HTMLElement;
-  readonly chip: HTMLAnchorElement;
-  private readonly badge: HTMLSpanElement;
-  private readonly meta: HTMLSpanElement;
-  private readonly controls: HTMLDivElement;
-  private readonly error: HTMLParagraphElement;
-  private readonly cards: HTMLDivElement;
-  private readonly cardMap = new Map<string, { box: HTMLDivElement; value: HTMLDivElement; sub: HTMLDivElement; used: boolean }>();
-  private readonly chartRow: HTMLDivElement;
-  readonly charts: Chart[];
-  private readonly workers = new Panel('workers', 'Workers', new DataTable(workersSpec, 'Worker', 'no workers'));
-  private readonly requests = new Panel('requests', 'Requests in flight', new DataTable(inflightSpec, 'Request', 'no request in flight'));
-  private readonly sockets = new Panel('sockets', 'Sockets', new DataTable(socketsSpec, 'Socket', 'no sockets'));
-  private readonly metrics = new Panel('metrics', 'uWSGI metrics', new DataTable(metricsSpec, 'Metric', 'no metrics (uWSGI runs without --enable-metrics)'), false);
-  private readonly caches = new Panel('caches', 'Caches', new DataTable(cachesSpec, 'Cache', 'no caches'));
-  private readonly legions = new Panel('legions', 'Legions', new DataTable(membersSpec, 'Member', 'no legion members'));
-  private readonly tasks = new Panel('tasks', 'Spoolers, crons and daemons', new DataTable(tasksSpec, 'Task', 'none'));
-  private readonly vassals = new Panel('vassals', 'Vassals', new DataTable(vassalsSpec, 'Vassal', 'no vassals'));
-  private readonly nodes = new Panel('nodes', 'Subscription nodes', new DataTable(nodesSpec, 'Node', 'no nodes'));
-  private readonly eventsPanel = new Panel('events', 'Events', new DataTable(eventsSpec, 'Event', 'no events yet'));
-  private controlsBuilt = '';
-  private lastState = '';
-
-  constructor(readonly name: string, index: number) {
-    this.section = el('section', 'target');
-    this.section.id = `t${index}`;
-    const head = el('div', 'target-head');
-    const h2 = el('h2', 'target-name', name);
-    h2.id = `t${index}-name`;
-    this.section.setAttribute('aria-labelledby', h2.id);
-    head.appendChild(h2);
-    this.badge = el('span', 'badge state-connecting', 'connecting');
-    head.appendChild(this.badge);
-    this.meta = el('span', 'meta');
-    head.appendChild(this.meta);
-    this.controls = el('div', 'controls');
-    head.appendChild(this.controls);
-    this.section.appendChild(head);
-    this.error = el('p', 'error-line');
-    this.error.hidden = true;
-    this.section.appendChild(this.error);
-    this.cards = el('div', 'cards');
-    this.section.appendChild(this.cards);
-    this.chartRow = el('div', 'charts');
-    this.charts = SERIES.map((s) => new Chart(s));
-    for (const c of this.charts) this.chartRow.appendChild(c.box);
-    this.section.appendChild(this.chartRow);
-    for (const p of [this.workers, this.requests, this.sockets, this.metrics, this.caches, this.legions, this.tasks, this.vassals, this.nodes, this.eventsPanel]) {
-      this.section.appendChild(p.box);
-    }
-    this.workers.table.onOpen = (key, row: WorkerRow) => {
-      this.workers.table.openKey = key;
-      this.workers.showDetail(key, `Worker ${row.w.slot} (pid ${row.w.pid || '-'})`, workerPairs(row.w, Date.now()));
-      markDirty(this.name);
-    };
-    this.requests.table.onOpen = (key, row: InFlightRow) => {
-      this.requests.table.openKey = key;
-      const r = row.r;
-      this.requests.showDetail(key, `Request on worker ${r.workerSlot}, core ${r.coreId}`, r.vars);
-      markDirty(this.name);
-    };
-    this.chip = el('a', 'chip state-connecting', name);
-    this.chip.href = `#${this.section.id}`;
-  }
-
-  private setCard(key: string, label: string, value: string, sub = '', cls = ''): void {
-    let card = this.cardMap.get(key);
-    if (card === undefined) {
-      const box = el('div', 'card');
-      const v = el('div', 'card-value');
-      const s = el('div', 'card-sub');
-      box.appendChild(v);
-      box.appendChild(el('div', 'card-label', label));
-      box.appendChild(s);
-      this.cards.appendChild(box);
-      card = { box, value: v, sub: s, used: true };
-      this.cardMap.set(key, card);
-    }
-    card.used = true;
-    setText(card.value, value);
-    setText(card.sub, sub);
-    setClass(card.box, `card${cls ? ` ${cls}` : ''}`);
-  }
-
-  private setControls(): void {
-    const sig = `${control}:${commands.join(',')}`;
-    if (this.controlsBuilt === sig) return;
-    this.controlsBuilt = sig;
-    clear(this.controls);
-    if (!control) return;
-    for (const name of commands) {
-      const b = el('button', 'cmd', name);
-      b.type = 'button';
-      b.addEventListener('click', () => {
-        if (window.confirm(`Run ${name} on ${this.name}?`)) sendCommand(this.name, name);
-      });
-      this.controls.appendChild(b);
-    }
-  }
-
-  /** Announce a state change of this target (not the first state seen). */
-  private noteState(state: string, error: string): void {
-    if (this.lastState !== '' && this.lastState !== state) {
-      if (state === 'down') announce(`${this.name} is down: ${error}`);
-      else if (state === 'live' && this.lastState !== 'connecting') announce(`${this.name} is up again`);
-      else if (state === 'stale') announce(`${this.name} is stale: no new stats`);
-    }
-    this.lastState = state;
-  }
-
-  render(t: TargetData): Chart[] {
-    const s = t.state;
-    const state = s?.state.state ?? 'connecting';
-    const err = s === null ? '' : s.state.state === 'down' ? s.state.error : (s.error ?? '');
-    this.noteState(state, err);
-    const cls = offline ? 'state-stale' : `state-${state}`;
-    setClass(this.badge, `badge ${cls}`);
-    setText(this.badge, offline ? 'no relay' : state);
-    setClass(this.chip, `chip ${cls}`);
-    setClass(this.section, `target${offline || state === 'down' ? ' old-data' : ''}`);
-    this.setControls();
-    this.error.hidden = err === '';
-    setText(this.error, err);
-    const snap: Snapshot | null = s?.snapshot ?? null;
-    const der = s?.derived ?? null;
-    const nowMs = Date.now();
-    setText(this.meta, snap === null ? '' : [snap.kind, `uWSGI ${snap.doc.version}`, `pid ${snap.doc.pid}`, `read ${clock(snap.readAtMs)} in ${snap.durationMs.toFixed(1)} ms`].join(' \u00b7 '));
-    for (const c of this.cardMap.values()) c.used = false;
-    const kind = snap?.kind ?? null;
-    const show = (p: { box: HTMLElement; count: HTMLElement }, on: boolean, count: string): void => {
-      p.box.hidden = !on;
-      setText(p.count, count);
-    };
-    if (snap !== null && snap.kind === 'instance') this.renderInstance(snap.doc, der, snap.readAtMs, nowMs);
-    else if (snap !== null && snap.kind === 'emperor') {
-      const doc = snap.doc;
-      this.setCard('vassals', 'vassals', String(doc.vassals.length), `${doc.vassals.filter((v) => v.ready).length} ready`);
-      this.setCard('throttle', 'throttle level', String(doc.throttleLevel));
-      this.setCard('blacklist', 'blacklisted', String(doc.blacklist.length), '', doc.blacklist.length ? 'warn' : '');
-      this.vassals.table.update(vassalRows(doc.vassals, der?.vassals ?? [], nowMs));
-      setText(this.vassals.count, String(doc.vassals.length));
-    } else if (snap !== null && snap.kind === 'router') {
-      const doc = snap.doc;
-      const rows = nodeRows(doc, der?.nodes ?? [], nowMs);
-      this.setCard('sessions', 'active sessions', String(doc.activeSessions), doc.routerName);
-      this.setCard('subs', 'subscriptions', String(doc.subscriptions.length), `${rows.length} nodes`);
-      this.nodes.table.update(rows);
-      setText(this.nodes.count, String(rows.length));
-    }
-    for (const c of this.cardMap.values()) c.box.hidden = !c.used;
-    const inst = kind === 'instance';
-    const doc = inst ? (snap!.doc as InstanceDocument) : null;
-    show(this.workers, inst, doc ? `${doc.workers.length}` : '');
-    this.requests.box.hidden = !inst;
-    show(this.sockets, inst, doc ? String(doc.sockets.length) : '');
-    show(this.metrics, inst, doc ? String(doc.metrics.length) : '');
-    show(this.caches, inst && doc!.caches.length > 0, doc ? String(doc.caches.length) : '');
-    show(this.legions, inst && doc!.legions.length > 0, doc ? String(doc.legions.length) : '');
-    show(this.tasks, inst && doc!.spoolers.length + doc!.crons.length + doc!.daemons.length > 0, doc ? String(doc.spoolers.length + doc.crons.length + doc.daemons.length) : '');
-    this.vassals.box.hidden = kind !== 'emperor';
-    this.nodes.box.hidden = kind !== 'router';
-    this.eventsPanel.table.update(eventRows(t.events));
-    setText(this.eventsPanel.count, String(t.events.length));
-    const shown: Chart[] = [];
-    this.charts.forEach((c, i) => {
-      const on = kind === null || kind === 'instance' || (kind === 'router' && SERIES[i]!.name === 'rps');
-      c.box.hidden = !on;
-      if (!on) return;
-      c.setData(t.hist[SERIES[i]!.name] ?? { t: [], v: [] }, historySize * t.intervalMs);
-      shown.push(c);
-    });
-    this.chartRow.hidden = kind === 'emperor';
-    return shown;
-  }
-
-  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number): void {
-    const inst = der?.instance ?? null;
-    this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
-    this.setCard('avg', 'avg response', fmtMicros(inst?.avgRtUs), 'running average');
-    const busy = doc.workers.filter((w) => w.status === 'busy').length;
-    const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
-    const paused = doc.workers.filter((w) => w.status === 'pause').length;
-    this.setCard('workers', 'busy / running', `${busy} / ${doc.workers.length - cheap}`, paused ? `${paused} paused` : '', paused ? 'warn' : '');
-    this.setCard('inflight', 'in flight', inst?.inFlight === null || inst?.inFlight === undefined ? '-' : String(inst.inFlight), inst && inst.inFlight === null ? 'not reported' : '');
-    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : '', (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
-    this.setCard('eps', 'exceptions / s', fmtRate(inst?.eps), inst ? `${fmtCount(inst.totalExceptions)} total` : '', (inst?.eps ?? 0) > 0 ? 'warn' : '');
-    this.setCard('tx', 'sent / s', inst?.txps === null || inst?.txps === undefined ? '-' : `${fmtBytes(inst.txps)}/s`, inst ? `${fmtBytes(inst.totalTx)} total` : '');
-    this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), inst?.busyness !== null && inst?.busyness !== undefined ? `${fmtPct(inst.busyness)} busy` : '');
-    const lord = doc.legions.find((l) => l.iAmTheLord > 0);
-    if (doc.legions.length > 0) this.setCard('legion', `legion ${doc.legions[0]!.legion}`, lord ? 'lord' : 'member', `quorum ${doc.legions[0]!.quorum}`, lord ? 'ok' : '');
-    const workers = workerRows(doc.workers, der?.workers ?? [], nowMs);
-    this.workers.table.update(workers);
-    const openW = this.workers.table.openKey;
-    const ow = openW === null ? undefined : workers.find((r) => String(r.w.slot) === openW);
-    if (ow !== undefined && !this.workers.detail.hidden) this.workers.showDetail(openW!, `Worker ${ow.w.slot} (pid ${ow.w.pid || '-'})`, workerPairs(ow.w, nowMs));
-    const reqs = inflightRows(doc.workers, readAtMs, nowMs);
-    this.requests.table.update(reqs);
-    const coresKnown = doc.workers.length === 0 || doc.workers.some((w) => w.cores !== null);
-    setText(this.requests.count, coresKnown ? String(reqs.length) : '-');
-    setText(this.requests.table.empty, coresKnown ? 'no request in flight' : 'unknown: this uWSGI runs with --stats-no-cores, so its stats do not list the requests being served');
-    this.sockets.table.update(doc.sockets);
-    this.metrics.table.update(metricRows(doc.metrics, der?.metrics ?? []));
-    this.caches.table.update(cacheRows(doc.caches, der?.caches ?? []));
-    this.legions.table.update(memberRows(doc.legions, nowMs));
-    this.tasks.table.update(taskRows(doc, nowMs));
-  }
-}
+const context: PageContext = {
+  offline: () => offline,
+  commands: () => (control ? commands : null),
+  sendCommand: (target, command) => sendCommand(target, command),
+  markDirty: (name) => markDirty(name),
+  announce,
+  historySize: () => historySize,
+};
 
 function markDirty(name?: string): void {
   if (name === undefined) for (const n of targets.keys()) dirty.add(n);
@@ -407,7 +90,7 @@ function onHello(msg: HelloMessage): void {
   msg.targets.forEach((ht: HelloTarget, i) => {
     let t = targets.get(ht.target);
     if (t === undefined) {
-      t = { name: ht.target, rev: 0, state: null, hist: {}, events: [], intervalMs: 1000, view: new TargetView(ht.target, i) };
+      t = { name: ht.target, rev: 0, state: null, hist: {}, events: [], intervalMs: 1000, view: new TargetView(ht.target, i, context) };
       targets.set(ht.target, t);
     }
     main.appendChild(t.view.section);
