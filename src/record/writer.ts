@@ -87,7 +87,10 @@ export class RecordingWriter {
     return !this.stopped;
   }
 
-  /** Record a successful read: the document as parsed (secrets already masked when they must be). */
+  /**
+   * Record a successful read: the document as parsed (secrets already masked when they must be). The writer
+   * keeps it as the next patch's base, so it must not be changed afterwards (each read parses a new one).
+   */
   document(atMs: number, monotonicMs: number, doc: unknown, durationMs: number, bytes: number, repairs: readonly string[]): void {
     if (this.stopped) return;
     const value = doc as JsonValue;
