@@ -66,6 +66,12 @@ describe('patches between documents', () => {
     expect(applyPatch([1, 2, 3], diff([1, 2, 3], [1]))).toEqual([1]);
     expect(applyPatch([1], diff([1], [1, { a: 2 }, 'x']))).toEqual([1, { a: 2 }, 'x']);
     expect(applyPatch({ a: 1.5 }, diff({ a: 1.5 }, { a: 2.25 }))).toEqual({ a: 2.25 });
+    // Keys that are also names on Object.prototype come and go like any other.
+    for (const [x, y] of [[{ a: 1 }, { a: 1, constructor: 2 }], [{ toString: 'x', b: 1 }, { b: 1 }]] as Array<[JsonValue, JsonValue]>) {
+      expect(JSON.stringify(applyPatch(clone(x), diff(x, y)))).toBe(JSON.stringify(y));
+    }
+    // The same keys in another order are the same object (uWSGI never reorders; the old order stays).
+    expect(applyPatch({ a: 1, b: 2 }, diff({ a: 1, b: 2 }, { b: 3, a: 1 }))).toEqual({ a: 1, b: 3 });
   });
 
   it('are empty between equal documents', () => {

@@ -43,11 +43,13 @@ function walk(a: JsonValue, b: JsonValue, path: PathStep[], ops: PatchOp[]): voi
     let same = true;
     for (const key in b) {
       count++;
-      if (!Object.hasOwn(a, key)) {
+      // No JSON value is undefined: undefined is a missing key. An inherited name (constructor) reads as
+      // present here, but then the key counts differ and the whole object is replaced all the same.
+      const av = a[key];
+      if (av === undefined) {
         same = false;
         break;
       }
-      const av = a[key]!;
       const bv = b[key]!;
       if (av === bv) continue;
       path.push(key);
