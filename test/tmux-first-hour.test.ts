@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER, runCli } from './cli-helpers.js';
 import { privateTmux } from './support/tmux.js';
-import { cleanupAll, rawStats, startUwsgi, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, freePort, rawStats, startUwsgi, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
 const tmux = privateTmux('uwsgitop-first-hour');
 let session = 0;
@@ -105,4 +105,70 @@ it('pairs --fifo 127.0.0.1:P=F with the target :P (one target, control offered);
   expect(popup.replace(/[│\s]+/g, ' ')).toContain(`(wrote "w" to ${proc.fifos[0]}`);
   d.keys('Escape', 'q');
   await d.seen((x) => x.includes('exit=0'), 'exit');
+}, 120_000);
+
+it('a restarted unix-socket instance shows live again within a few seconds (local back-off capped), r reads at once', async () => {
+  const first = await startUwsgi({ workers: 1, stats: 'unix' });
+  const d = open(first.statsAddress, 100, 30);
+  await d.seen((x) => x.includes('● live'), 'live');
+  const at = first.statsBind;
+  await first.stop();
+  await d.seen((x) => x.includes('DOWN'), 'down');
+  // Long enough for a doubling back-off (1, 2, 4, 8, 10 s) to be waiting up to 10 s.
+  await new Promise((r) => setTimeout(r, 25_000));
+  const again = await startUwsgi({ workers: 1, stats: 'unix', statsAt: at, dir: first.dir });
+  const t0 = Date.now();
+  await d.seen((x) => x.includes('● live') && x.includes(`pid ${again.pid}`), 'live again', 10_000);
+  expect(Date.now() - t0).toBeLessThan(5000);
+  d.keys('r');
+  await d.seen((x) => x.includes('reading now'), 'r reads now');
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+}, 120_000);
+
+it('a chain reload written from the dashboard logs every respawn as its own from the first, none as "died"', async () => {
+  const p = await startUwsgi({ workers: 3, fifos: ['m.fifo'], args: ['--lazy-apps'] });
+  const d = open(`--fifo ${p.statsAddress}=${p.fifos[0]} --no-confirm -i 0.25 ${p.statsAddress}`, 140, 40);
+  await d.seen((x) => x.includes('● live'), 'live');
+  d.keys('!', 'c');
+  await d.seen((x) => /chain-reload: \S/.test(x), 'the verdict', 60_000);
+  d.keys('9');
+  const log = await d.seen((x) => /respawned \(chain reload\)|all 3 workers reloaded/.test(x), 'the respawns in the log');
+  expect(log).not.toContain('respawned (died)');
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+}, 120_000);
+
+it('through a relay without --allow-control, ! says to start the relay with --allow-control, not --fifo', async () => {
+  const p = await startUwsgi({ workers: 1 });
+  const port = await freePort();
+  const relay = open(`serve --listen 127.0.0.1:${port} ${p.statsAddress}`, 100, 10);
+  await relay.seen((x) => x.includes('uwsgitop-ts relay:'), 'the relay up');
+  const d = open(`ws://127.0.0.1:${port}`, 160, 30);
+  await d.seen((x) => x.includes('● live'), 'live through the relay');
+  d.keys('!');
+  const s = await d.seen((x) => x.includes('--allow-control'), 'the relay hint');
+  expect(s).not.toContain('--fifo');
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+  relay.keys('C-c');
+  await relay.seen((x) => x.includes('exit='), 'the relay stopped');
+}, 120_000);
+
+it('at 40 columns: the socket file name in the title, no label without its value, the URI of a request in flight', async () => {
+  const p = await startUwsgi({ workers: 1, stats: 'unix', args: ['--threads', '2'] });
+  const slow = fetch(`http://127.0.0.1:${p.httpPort}/slow?s=8`).catch(() => undefined);
+  const d = open(p.statsAddress, 40, 20);
+  const name = p.statsBind.split('/').pop()!;
+  const s = await d.seen((x) => x.includes('● live'), 'live');
+  expect(s.split('\n')[0]).toContain(name);
+  expect(s.split('\n')[0]).not.toMatch(/\b(pid|up)\s+●/);
+  d.keys('2');
+  const req = await d.seen((x) => x.includes('/slow'), 'the request in flight', 10_000);
+  expect(req).toContain('HOST+URI');
+  expect(req).not.toContain('REMOTE');
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+  await p.stop();
+  await slow;
 }, 120_000);
