@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER, runCli } from './cli-helpers.js';
-import { privateTmux } from './support/tmux.js';
-import { cleanupAll, freePort, rawStats, startUwsgi, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+import { paneSeen, privateTmux } from './support/tmux.js';
+import { cleanupAll, freePort, rawStats, startUwsgi, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
 const tmux = privateTmux('uwsgitop-first-hour');
 let session = 0;
@@ -16,17 +16,7 @@ function open(args: string, cols = 120, rows = 40): { seen: (check: (s: string) 
   const name = `s${session++}`;
   tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', REPO_ROOT, 'bash --norc --noprofile');
   tmux('send-keys', '-t', name, `node ${LAUNCHER} ${args}; echo "exit=$?"`, 'Enter');
-  const seen = async (check: (s: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> => {
-    let last = '';
-    try {
-      return await waitFor(() => {
-        last = tmux('capture-pane', '-p', '-t', name);
-        return check(last) ? last : null;
-      }, what, timeoutMs, 150);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- screen ---\n${last}`);
-    }
-  };
+  const seen = paneSeen(tmux, name);
   return { seen, keys: (...k: string[]) => void tmux('send-keys', '-t', name, ...k) };
 }
 

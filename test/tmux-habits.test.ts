@@ -5,26 +5,12 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
-import { privateTmux } from './support/tmux.js';
-import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+import { paneSeen, privateTmux } from './support/tmux.js';
+import { cleanupAll, httpRequests, rawStats, startUwsgi, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
 const tmux = privateTmux('uwsgitop-habits');
 
-function screen(): string {
-  return tmux('capture-pane', '-p', '-t', 'dash');
-}
-
-async function seen(check: (s: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(() => {
-      last = screen();
-      return check(last) ? last : null;
-    }, what, timeoutMs, 150);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- screen ---\n${last}`);
-  }
-}
+const seen = paneSeen(tmux, 'dash');
 
 let proc: UwsgiProcess;
 

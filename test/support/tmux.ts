@@ -15,3 +15,17 @@ export function privateTmux(prefix: string): (...args: string[]) => string {
   });
   return tmux;
 }
+
+/** Poll a pane of a private server until `check` holds on its text; a failure shows what the pane showed last. */
+export function paneSeen(tmux: (...args: string[]) => string, pane: string): (check: (s: string) => boolean, what: string, timeoutMs?: number) => Promise<string> {
+  return async (check, what, timeoutMs = 15_000) => {
+    let last = '';
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      last = tmux('capture-pane', '-p', '-t', pane);
+      if (check(last)) return last;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- screen ---\n${last}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+}
