@@ -4,7 +4,7 @@ import { decodeSnapshot } from '../src/stats/document.js';
 import type { Snapshot, InstanceSnapshot, EmperorSnapshot, RouterSnapshot } from '../src/stats/snapshot.js';
 
 export { SAMPLES } from './support/samples.js';
-import { SAMPLES } from './support/samples.js';
+import { SAMPLES, SAMPLE_EPOCH_MS } from './support/samples.js';
 
 /** A fresh, mutable copy of a sample document (JSON object). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,7 +21,7 @@ export function copy<T>(doc: T): any {
 /** Decode a JSON document as read at monotonic `monoMs` (wall clock = epoch of the sample + monoMs). */
 export function snap(doc: unknown, monoMs: number, target = 'test:9191'): Snapshot {
   const body = Buffer.from(JSON.stringify(doc));
-  const readAtMs = 1795270490_000 + monoMs;
+  const readAtMs = SAMPLE_EPOCH_MS + monoMs;
   return decodeSnapshot(body, { target, readAtMs, monotonicMs: monoMs, durationMs: 1 });
 }
 

@@ -100,16 +100,22 @@ describe('monitor on a real uWSGI', () => {
     const updates: TargetUpdate[] = [];
     m.subscribe((u) => updates.push(u));
     let again: Awaited<ReturnType<typeof startUwsgi>> | null = null;
+    // Every update is kept from the start, and each wait looks at what came after its action: an update
+    // published while the action was still being awaited (uWSGI stopping, starting) is not missed.
+    const after = (mark: number, check: (u: TargetUpdate) => boolean, what: string): Promise<TargetUpdate> =>
+      waitFor(() => updates.slice(mark).find(check), what, 30_000, 20);
     try {
-      await nextUpdate(m, (u) => u.state.state === 'live', 'first read');
+      await after(0, (u) => u.state.state === 'live', 'first read');
       await httpRequests(proc.httpPort!, '/', 20, 2);
-      await nextUpdate(m, (u) => u.state.state === 'live', 'a read after traffic');
+      await after(updates.length, (u) => u.state.state === 'live', 'a read after traffic');
+      let mark = updates.length;
       await proc.stop();
-      const down = await nextUpdate(m, (u) => u.state.state === 'down', 'target down');
+      const down = await after(mark, (u) => u.state.state === 'down', 'target down');
       expect(down.error).toBeTruthy();
       if (down.state.state === 'down') expect(down.state.nextRetryAtMs).not.toBeNull();
+      mark = updates.length;
       again = await startUwsgi({ workers: 1, statsAt: proc.statsBind });
-      const up = await nextUpdate(m, (u) => u.state.state === 'live', 'target back up');
+      const up = await after(mark, (u) => u.state.state === 'live', 'target back up');
       const types = up.events.map((e) => e.type);
       expect(types).toContain('target-up');
       expect(types).toContain('instance-restarted');

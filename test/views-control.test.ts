@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TargetControl } from '../src/views/dashboard/control.js';
-import { FakeControl, FakeMonitor, KEY, lineWith, sample, headlessPerTest, type Harness } from './views-support.js';
+import { FakeControl, FakeMonitor, KEY, lineWith, sample, headlessPerTest, type Harness, HARNESS_NOW_MS } from './views-support.js';
 
 const start = headlessPerTest();
 
@@ -75,7 +75,7 @@ describe('FIFO control keys', () => {
     let finish!: (r: { ok: boolean; message: string }) => void;
     const control: TargetControl = { fifoPath: '/run/app.fifo', run: () => new Promise((resolve) => (finish = resolve)) };
     const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
-    const t0 = Date.now();
+    const t0 = HARNESS_NOW_MS;
     h.dash.clock = () => t0;
     await h.keys('!', 'c', 'y');
     expect(h.text()[23]).toContain(`running chain-reload 0s: 0 of ${slots} workers replaced`);
@@ -199,7 +199,7 @@ describe('live behaviour', () => {
   it('keeps the target, the countdown and the whole reason readable at 80 columns when down', async () => {
     const m = monitorWith('instance-busy.json');
     const h = await start([m], { cols: 80, rows: 24 });
-    const now = Date.now();
+    const now = HARNESS_NOW_MS;
     const reason = 'nothing listens on 127.0.0.1:9191 (ECONNREFUSED): is uWSGI running?';
     m.fail(reason, now, now + 4000);
     await h.nextFrame();
@@ -212,7 +212,7 @@ describe('live behaviour', () => {
   it('shows a down target with its reason and next retry, keeps the last data, and the keys keep working', async () => {
     const m = monitorWith('instance-busy.json');
     const h = await start([m], { cols: 120, rows: 30 });
-    const now = Date.now();
+    const now = HARNESS_NOW_MS;
     m.fail('connect ECONNREFUSED 127.0.0.1:9191', now, now + 4000);
     await h.nextFrame();
     const top = h.text()[0]!;

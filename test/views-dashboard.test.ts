@@ -3,15 +3,10 @@
  * the real monitor core with real sample documents: what an operator sees and what the keys do.
  */
 import { describe, expect, it } from 'vitest';
+import { localClock, localDateTime, localMonthDayTime } from './support/clock.js';
 import { FakeMonitor, KEY, lineWith, manyWorkers, rowHighlighted, sample, SAMPLE_EPOCH_MS, headlessPerTest, type Harness } from './views-support.js';
 
 const start = headlessPerTest();
-
-/** Set the dashboard's wall clock (ages count from the sample's read time to it) and repaint. */
-function setClock(h: Harness, ms: number): void {
-  h.dash.clock = () => ms;
-  h.dash.paint();
-}
 
 /** The busy sample read twice, 2 s apart, each worker having served `extra[i]` more requests in between. */
 function busyMonitor(target = '127.0.0.1:9191', extra = [2, 4, 9, 6]): { m: FakeMonitor; doc: any; next: any } {
@@ -69,13 +64,24 @@ describe('160x50', () => {
       at = i + c.length;
     }
     const w = doc.workers[0];
-    const d = new Date(w.last_spawn * 1000);
-    const clock = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-    expect(h.text()[lineWith(h, ` ${w.pid} `)]).toContain(clock);
+    // Spawned minutes before the read: the local clock time, as uwsgitop shows it.
+    expect(h.text()[lineWith(h, ` ${w.pid} `)]).toContain(localClock(w.last_spawn));
     const screen = h.screenText();
     for (const title of ['req/s', 'busy workers', 'listen queue', 'avg response ms']) expect(screen).toContain(title);
     // Braille dots: the lines are actually drawn.
     expect(screen).toMatch(/[\u2801-\u28ff]/);
+  });
+
+  it('shows a spawn more than a day old as month-day and minute, whole, and the full time in the worker popup', async () => {
+    const { m, doc } = busyMonitor();
+    // Ten days after the sample was read: the workers were spawned ten days ago.
+    const h = await start([m], { cols: 160, rows: 50, nowMs: SAMPLE_EPOCH_MS + 10 * 86_400_000 });
+    const w = doc.workers[0];
+    const row = h.text()[lineWith(h, ` ${w.pid} `)]!;
+    expect(row).toContain(localMonthDayTime(w.last_spawn));
+    expect(row).not.toContain('…');
+    await h.keys(KEY.enter);
+    expect(h.screenText()).toContain(`last spawn ${localDateTime(w.last_spawn)} (10d00h ago)`);
   });
 
   it('shows only summary and table at 80x24 (no graphs)', async () => {
@@ -152,7 +158,7 @@ describe('worker detail and in-flight requests', () => {
     const { m, doc } = busyMonitor();
     const h = await start([m], { cols: 100, rows: 40 });
     // The wall clock at the second read: ages are those the document gives.
-    setClock(h, SAMPLE_EPOCH_MS + 2000);
+    h.setClock(SAMPLE_EPOCH_MS + 2000);
     const busy = doc.workers.find((w: any) => w.status === 'busy');
     const core = busy.cores.find((c: any) => c.in_request);
     const vars = Object.fromEntries(core.vars.filter(Boolean).map((v: string) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
@@ -210,7 +216,7 @@ describe('worker detail and in-flight requests', () => {
     const m = new FakeMonitor('127.0.0.1:9191');
     m.push(doc, 2000);
     const h = await start([m], { cols: 100, rows: 30 });
-    setClock(h, SAMPLE_EPOCH_MS + 2000);
+    h.setClock(SAMPLE_EPOCH_MS + 2000);
     await h.keys('2');
     expect(h.text()[3]).toMatch(/2 Req\w*\(2\)/);
     const older = lineWith(h, '/export/all');

@@ -4,9 +4,10 @@
  * emperor summary, a dangerous command's consequence, the FIFO message), and the popups say how to leave.
  */
 import { describe, expect, it } from 'vitest';
+import { localClockMs } from './support/clock.js';
 import type { TargetControl } from '../src/views/dashboard/control.js';
 import { FIFO_COMMANDS } from '../src/views/dashboard/control.js';
-import { FakeControl, FakeMonitor, KEY, sample, headlessPerTest, type Harness } from './views-support.js';
+import { FakeControl, FakeMonitor, KEY, sample, headlessPerTest, type Harness, HARNESS_NOW_MS } from './views-support.js';
 
 const start = headlessPerTest();
 
@@ -77,9 +78,7 @@ describe('nothing important cut at 80 columns', () => {
     await h.keys('z');
     const tabs = h.text()[3]!;
     for (const t of ['1 Wrk', '2 Req', '3 Gra', '4 Cac', '5 Soc', '6 Met', '7 Leg', '8 Tsk', '9 Evt', '0 Flt']) expect(tabs).toContain(t);
-    const at = new Date(h.dash.state.frozenAtMs!);
-    const clock = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-    expect(status(h)).toContain(`FROZEN at ${clock}`);
+    expect(status(h)).toContain(`FROZEN at ${localClockMs(h.dash.state.frozenAtMs!)}`);
   });
 
   it('shows every target number and state on the fleet line, and points to the fleet view with 0', async () => {
@@ -114,7 +113,7 @@ describe('nothing important cut at 80 columns', () => {
 
   it('shows whole event messages in the Events view (the TYPE column gives way), newest first within one poll', async () => {
     const m = busy();
-    const at = Date.now();
+    const at = HARNESS_NOW_MS;
     // Four events of one poll, same millisecond, in the order the monitor emitted them.
     const texts = [
       'worker 1 respawned (chain reload): pid 1134200 -> 1210200',

@@ -1,5 +1,6 @@
 /** The dashboard's pure view-model layer: cell fitting, column layout, sorting, filtering, selection, scrolling, charts. */
 import { describe, expect, it } from 'vitest';
+import { localClockMs } from './support/clock.js';
 import { cutToWidth, displayWidth, fitCell } from '../src/views/dashboard/width.js';
 import { buildTable, layoutColumns, newTableState, type Column, type TableSpec } from '../src/views/dashboard/model/table.js';
 import { chartData } from '../src/views/dashboard/model/graphs.js';
@@ -9,7 +10,7 @@ import { lineText } from '../src/views/dashboard/model/line.js';
 import { buildFrame, needsTick, type TargetView } from '../src/views/dashboard/model/frame.js';
 import { PANES_MIN_HEIGHT, splitBody } from '../src/views/dashboard/model/layout.js';
 import { initialState } from '../src/views/dashboard/model/state.js';
-import { FakeMonitor, sample, manyWorkers } from './views-support.js';
+import { FakeMonitor, sample, manyWorkers, HARNESS_NOW_MS } from './views-support.js';
 
 interface Row {
   id: number;
@@ -84,11 +85,6 @@ describe('table model', () => {
   });
 });
 
-/** HH:MM:SS of an epoch-ms time in the local zone, as the dashboard prints clocks. */
-function clock(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
 
 describe('connection state', () => {
   it('says how old the data is when stale, and why and until when when down', () => {
@@ -100,8 +96,8 @@ describe('connection state', () => {
     expect(down).toBe('DOWN · retry in 3s');
     const why = downText(downState, now - 61_000);
     expect(why).toMatch(/^read timed out after 3 s · /);
-    expect(why).toContain(`down since ${clock(now - 60_000)}`);
-    expect(why).toContain(`data below read at ${clock(now - 61_000)}`);
+    expect(why).toContain(`down since ${localClockMs(now - 60_000)}`);
+    expect(why).toContain(`data below read at ${localClockMs(now - 61_000)}`);
     expect(lineText(stateSegments({ state: 'live' }, now, now))).toContain('live');
   });
 });
@@ -132,7 +128,7 @@ describe('frame cost follows the screen, not the workers', () => {
         target: 't:1', shown: m.latest(), live: m.latest(), events: [], series: () => ({ values: [], times: [] }),
         hasControl: false, intervalMs: 1000, running: null,
       };
-      const frame = buildFrame({ state: initialState(), targets: [t], width: 80, height: 24, nowMs: Date.now() });
+      const frame = buildFrame({ state: initialState(), targets: [t], width: 80, height: 24, nowMs: HARNESS_NOW_MS });
       expect(frame.lines).toHaveLength(24);
       expect(frame.table?.rows).toHaveLength(Math.min(count, 18));
       expect(frame.table?.total).toBe(count);
@@ -190,13 +186,13 @@ describe('sharing a main view between its table and the panes', () => {
   it('draws every pane line exactly as wide as the screen', () => {
     const m = new FakeMonitor('t:1');
     m.push(sample('instance-busy.json'), 0);
-    m.addEvent({ atMs: Date.now(), target: 't:1', type: 'exceptions-rising', severity: 'warn', message: 'x'.repeat(300) });
+    m.addEvent({ atMs: HARNESS_NOW_MS, target: 't:1', type: 'exceptions-rising', severity: 'warn', message: 'x'.repeat(300) });
     const t: TargetView = {
       target: 't:1', shown: m.latest(), live: m.latest(), events: m.events(), series: () => ({ values: [], times: [] }),
       hasControl: false, intervalMs: 1000, running: null,
     };
     for (const [w, hgt] of [[160, 50], [80, 24], [90, 30], [200, 80]] as const) {
-      const frame = buildFrame({ state: initialState(), targets: [t], width: w, height: hgt, nowMs: Date.now() });
+      const frame = buildFrame({ state: initialState(), targets: [t], width: w, height: hgt, nowMs: HARNESS_NOW_MS });
       expect(frame.lines).toHaveLength(hgt);
       for (const l of frame.lines) expect(displayWidth(lineText(l))).toBe(w);
     }
@@ -210,7 +206,7 @@ describe('repainting between polls', () => {
   });
 
   it('repaints every second only when something on screen moves', () => {
-    const now = Date.now();
+    const now = HARNESS_NOW_MS;
     const idle = new FakeMonitor('t:1');
     idle.push(sample('instance-idle.json'), 0);
     expect(needsTick(initialState(), [view(idle)], now)).toBe(false);

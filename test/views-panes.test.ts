@@ -4,6 +4,7 @@
  * ages that count up between polls. Headless screen, real monitor core, real sample documents.
  */
 import { describe, expect, it } from 'vitest';
+import { localClockMs } from './support/clock.js';
 import type { MonitorEvent } from '../src/metrics/types.js';
 import { FakeMonitor, KEY, lineWith, manyWorkers, sample, SAMPLE_EPOCH_MS, headlessPerTest, type Harness } from './views-support.js';
 
@@ -59,17 +60,6 @@ function event(offsetMs: number, severity: MonitorEvent['severity'], message: st
   return { atMs: SAMPLE_EPOCH_MS + offsetMs, target: TARGET, type: 'worker-respawned', severity, message };
 }
 
-function clockText(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** Set the dashboard's wall clock and repaint at once. */
-function setClock(h: Harness, ms: number): void {
-  h.dash.clock = () => ms;
-  h.dash.paint();
-}
-
 /** Foreground colour number of the cell at (x, y) (blessed: 1 red, 3 yellow). */
 function fgAt(h: Harness, y: number, x: number): number {
   const lines = (h.dash.screen as unknown as { lines: Array<Array<[number, string]>> }).lines;
@@ -85,7 +75,7 @@ describe('panes under the workers table on a tall terminal', () => {
     m.addEvent(event(-30_000, 'error', 'worker 3 respawned (harakiri): pid 3 -> 4'));
     m.addEvent(event(-5_000, 'warn', '3 new exceptions (0.60/s)'));
     const h = await start([m], { cols: 160, rows: 50 });
-    setClock(h, SAMPLE_EPOCH_MS);
+    h.setClock(SAMPLE_EPOCH_MS);
 
     const lastWorker = lineWith(h, ` ${doc.workers[3].pid} `);
     const inflight = lineWith(h, 'In flight (oldest first)');
@@ -106,7 +96,7 @@ describe('panes under the workers table on a tall terminal', () => {
     const evLines = m.events().map((e) => lineWith(h, e.message));
     expect(evLines.every((y) => y > events)).toBe(true);
     expect(evLines).toEqual([...evLines].sort((a, b) => a - b));
-    for (const e of m.events()) expect(h.text()[lineWith(h, e.message)]).toContain(`${clockText(e.atMs)} ${e.severity}`);
+    for (const e of m.events()) expect(h.text()[lineWith(h, e.message)]).toContain(`${localClockMs(e.atMs)} ${e.severity}`);
     const sevX = h.text()[evLines[1]!]!.indexOf('error');
     expect(fgAt(h, evLines[1]!, sevX)).toBe(1);
     expect(fgAt(h, evLines[2]!, h.text()[evLines[2]!]!.indexOf('warn'))).toBe(3);
@@ -184,7 +174,7 @@ describe('80x24', () => {
     m.push(docWith(REQS), 0);
     m.addEvent(event(-5_000, 'warn', '3 new exceptions (0.60/s)'));
     const h = await start([m], { cols: 80, rows: 24 });
-    setClock(h, SAMPLE_EPOCH_MS);
+    h.setClock(SAMPLE_EPOCH_MS);
     const text = h.text();
     const pane = lineWith(h, 'In flight (oldest first)');
     // Summary (3), tabs, header and the 4 workers, a blank line, then the pane.
@@ -195,7 +185,7 @@ describe('80x24', () => {
     expect(text[pane + 4]).toMatch(/^\s*2(\.0)?s\s+2 GET\s+shop\.example\/newest/);
     const events = lineWith(h, 'Recent events (newest last)');
     expect(events).toBeGreaterThan(pane + 4);
-    expect(text[events + 1]).toContain(`${clockText(SAMPLE_EPOCH_MS - 5000)} warn  3 new exceptions (0.60/s)`);
+    expect(text[events + 1]).toContain(`${localClockMs(SAMPLE_EPOCH_MS - 5000)} warn  3 new exceptions (0.60/s)`);
     expect(text[23]).toContain('?:help');
     for (const l of text) expect(l.length).toBe(80);
   });
@@ -206,10 +196,10 @@ describe('80x24', () => {
     m.push(docWith(REQS, manyWorkers(sample('instance-busy.json'), 14)), 0);
     m.addEvent(event(-5_000, 'warn', '3 new exceptions (0.60/s)'));
     const h = await start([m], { cols: 80, rows: 24 });
-    setClock(h, SAMPLE_EPOCH_MS);
+    h.setClock(SAMPLE_EPOCH_MS);
     expect(lineWith(h, 'In flight (oldest first)')).toBe(-1);
     expect(h.text()[21]).toMatch(/^oldest request 1m35s\s+worker 4 GET shop\.example\/oldest\/export from 10\.0\.0\.4/);
-    expect(h.text()[22]).toContain(`last event ${clockText(SAMPLE_EPOCH_MS - 5000)} warn  3 new exceptions (0.60/s)`);
+    expect(h.text()[22]).toContain(`last event ${localClockMs(SAMPLE_EPOCH_MS - 5000)} warn  3 new exceptions (0.60/s)`);
     expect(h.text()[20]!.trim()).toBe('');
     expect(h.text()[23]).toContain('?:help');
   });
@@ -231,7 +221,7 @@ describe('ages count up between polls', () => {
     m.push(docWith(REQS), 0);
     const h = await start([m], { cols: 100, rows: 40 });
     await h.keys('2');
-    setClock(h, SAMPLE_EPOCH_MS);
+    h.setClock(SAMPLE_EPOCH_MS);
     expect(h.text()[lineWith(h, '/middle ')]).toMatch(/^\s+12s /);
     // 7 s later, no poll: the once-a-second repaint shows the requests 7 s older.
     h.dash.clock = () => SAMPLE_EPOCH_MS + 7000;
@@ -249,15 +239,15 @@ describe('ages count up between polls', () => {
     m.push(docWith(REQS), 0);
     const h = await start([m], { cols: 100, rows: 40 });
     await h.keys('2');
-    setClock(h, SAMPLE_EPOCH_MS + 3000);
+    h.setClock(SAMPLE_EPOCH_MS + 3000);
     await h.keys('z');
-    setClock(h, SAMPLE_EPOCH_MS + 60_000);
+    h.setClock(SAMPLE_EPOCH_MS + 60_000);
     expect(h.text()[lineWith(h, '/middle ')]).toMatch(/^\s+15s /);
     await h.keys('z');
     expect(h.text()[lineWith(h, '/middle ')]).toMatch(/^\s+1m12s /);
     // Down since +61 s: nothing is known after that, whatever the clock says.
     m.fail('connect ECONNREFUSED 127.0.0.1:9191', SAMPLE_EPOCH_MS + 61_000, SAMPLE_EPOCH_MS + 200_000);
-    setClock(h, SAMPLE_EPOCH_MS + 120_000);
+    h.setClock(SAMPLE_EPOCH_MS + 120_000);
     expect(h.text()[lineWith(h, '/middle ')]).toMatch(/^\s+1m13s /);
   });
 
@@ -266,7 +256,7 @@ describe('ages count up between polls', () => {
     m.push(sample('instance-idle.json'), 0);
     m.core.ingestState({ state: 'stale', sinceMs: SAMPLE_EPOCH_MS + 3000, ageSeconds: 3 });
     const h = await start([m], { cols: 100, rows: 30 });
-    setClock(h, SAMPLE_EPOCH_MS + 4000);
+    h.setClock(SAMPLE_EPOCH_MS + 4000);
     expect(h.text()[0]).toContain('stale: no fresh data for 4s');
     h.dash.clock = () => SAMPLE_EPOCH_MS + 9000;
     await h.nextFrame();

@@ -15,10 +15,10 @@ import type { Snapshot } from '../src/stats/snapshot.js';
 import { Dashboard } from '../src/views/dashboard/dashboard.js';
 import type { TargetControl } from '../src/views/dashboard/control.js';
 
-export { SAMPLES } from './support/samples.js';
-import { SAMPLES } from './support/samples.js';
-/** Wall clock of the sample captures (their last_spawn/request_start values are just before this). */
-export const SAMPLE_EPOCH_MS = 1795270490_000;
+export { SAMPLES, SAMPLE_EPOCH_MS } from './support/samples.js';
+import { SAMPLES, SAMPLE_EPOCH_MS } from './support/samples.js';
+/** The headless dashboard's default wall clock: the samples' second read (most tests push reads at 0 and 2 s). */
+export const HARNESS_NOW_MS = SAMPLE_EPOCH_MS + 2000;
 
 /** A fresh, mutable copy of a sample document. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -148,6 +148,8 @@ export interface Harness {
   keys(...seqs: string[]): Promise<void>;
   /** Wait for the next painted frame. */
   nextFrame(): Promise<void>;
+  /** Set the dashboard's wall clock (ages count from the sample's read time to it) and repaint at once. */
+  setClock(ms: number): void;
   resize(cols: number, rows: number): Promise<void>;
   close(): Promise<number>;
 }
@@ -168,13 +170,16 @@ export const KEY = {
 /** Start a dashboard headless and wait for its first frame. */
 export async function startHeadless(
   monitors: TargetMonitor[],
-  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl>; confirm?: boolean } = {},
+  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl>; confirm?: boolean; nowMs?: number } = {},
 ): Promise<Harness> {
   const tty = fakeTty(opts.cols ?? 80, opts.rows ?? 24);
+  // A fixed wall clock: the samples' own time (their second read), so no expected value depends on today's date.
+  const fixedNow = opts.nowMs ?? HARNESS_NOW_MS;
   const dash = new Dashboard(monitors, { input: tty.input, output: tty.output, env: { TERM: 'xterm-256color' } }, {
     color: opts.color ?? true,
     controls: opts.controls ?? new Map(),
     ...(opts.confirm === undefined ? {} : { confirm: opts.confirm }),
+    now: () => fixedNow,
   });
   // blessed buffers its output until the next tick: wait for that too, so tty.bytes() holds the frame.
   const nextFrame = (): Promise<void> =>
@@ -190,6 +195,10 @@ export async function startHeadless(
     text,
     screenText: () => text().join('\n'),
     nextFrame,
+    setClock(ms: number) {
+      dash.clock = () => ms;
+      dash.paint();
+    },
     async keys(...seqs: string[]) {
       for (const seq of seqs) {
         if (dash.finished) return;

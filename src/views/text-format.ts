@@ -56,15 +56,21 @@ export function formatPercent(value: number | null): string {
   return value.toFixed(1);
 }
 
-/** Epoch seconds as local `HH:MM:SS` when within a day of `nowMs`, else local `YYYY-MM-DD`; `-` for 0 (never). */
+/** The widest text formatEpochShort returns (`MM-DD HH:MM`): a column showing it needs this many cells. */
+export const EPOCH_SHORT_WIDTH = 11;
+
+/**
+ * Epoch seconds in at most 11 cells, local time: `HH:MM:SS` within a day of `nowMs` (uwsgitop's form),
+ * `MM-DD HH:MM` within half a year, else `YYYY-MM-DD`; `-` for 0 (uWSGI's "never") or a value no clock can show.
+ */
 export function formatEpochShort(epochSeconds: number, nowMs: number): string {
   if (!(epochSeconds > 0) || !Number.isFinite(epochSeconds)) return '-';
   const date = new Date(epochSeconds * 1000);
   // Beyond year 275760 a Date is invalid: its parts would print as NaN.
-  if (Number.isNaN(date.getTime())) return '-';
-  if (Math.abs(nowMs - date.getTime()) < 86400_000) {
-    return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
-  }
+  if (!Number.isFinite(date.getTime())) return '-';
+  const away = Math.abs(nowMs - date.getTime());
+  if (away < 86400_000) return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+  if (away < 183 * 86400_000) return `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
   return localDay(date);
 }
 

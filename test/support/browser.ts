@@ -1,10 +1,19 @@
-/** The one way tests start headless Chromium (Debian's /usr/bin/chromium through playwright-core). */
+/** Debian's Chromium, headless, with the settings this closed network needs (no background connections). */
 import { chromium, type Browser } from 'playwright-core';
 
-/** Launch a headless Chromium with no network side traffic; the caller closes it. */
+/** Flags for a root, sandbox-less, offline headless Chromium that makes no connection of its own. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Start Debian's /usr/bin/chromium through playwright-core. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }

@@ -43,7 +43,7 @@ export function tempDir(prefix = 'uwsgitop-test-'): string {
 
 /** Poll `check` until it returns a truthy value or the time runs out (then throws with `what`). */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15000, stepMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
     try {
@@ -52,7 +52,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
     }

@@ -111,7 +111,7 @@ export class Dashboard {
     // In-flight ages, countdowns ("retry in 3s", "stale for 12s") and message expiry move even when no poll
     // arrives; an idle screen is not repainted for nothing, nor one a poll repainted less than a second ago.
     this.ticker = setInterval(() => {
-      if (Date.now() - this.lastFrameAt < TICK_SKIP_MS) return;
+      if (performance.now() - this.lastFrameAt < TICK_SKIP_MS) return;
       if (needsTick(this.state, this.targetViews(), this.clock())) this.schedule(false);
     }, 1000);
     this.schedule(true);
@@ -136,7 +136,7 @@ export class Dashboard {
   /** Ask for a frame: at once for keys and resizes, at most every FRAME_GAP_MS for polls. */
   schedule(urgent: boolean): void {
     if (this.finished) return;
-    const now = Date.now();
+    const now = performance.now();
     const due = urgent ? now : Math.max(now, this.lastFrameAt + FRAME_GAP_MS);
     if (this.timer) {
       if (this.timerDue <= due) return;
@@ -152,7 +152,7 @@ export class Dashboard {
   /** Build and paint one frame now; a failure shows on the status line instead of ending the dashboard. */
   paint(): void {
     if (this.finished) return;
-    this.lastFrameAt = Date.now();
+    this.lastFrameAt = performance.now();
     if (this.settings.replay) this.state.replay = this.settings.replay.status();
     try {
       const frame = buildFrame({

@@ -3,6 +3,10 @@
  * cells, the same conventions everywhere (k/M/G for counts, KiB-style single letters for bytes).
  */
 
+import { EPOCH_SHORT_WIDTH, formatEpochShort } from '../text-format.js';
+
+export { EPOCH_SHORT_WIDTH };
+
 const DASH = '-';
 
 /** A count with k/M/G suffixes past 100,000 (keeps small counts exact, as operators compare them). */
@@ -68,14 +72,10 @@ export function fmtClock(epochSeconds: number | null | undefined): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Epoch seconds shown as a clock time when within a day of now, else as a date. */
+/** Epoch seconds in at most 11 cells: a clock time within a day of now, else month-day and minute, else a date. */
 export function fmtWhen(epochSeconds: number | null | undefined, nowMs: number): string {
-  if (!epochSeconds || !Number.isFinite(epochSeconds)) return DASH;
-  if (Math.abs(nowMs / 1000 - epochSeconds) < 86_400) return fmtClock(epochSeconds);
-  const d = new Date(epochSeconds * 1000);
-  if (Number.isNaN(d.getTime())) return DASH;
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  if (!epochSeconds) return DASH;
+  return formatEpochShort(epochSeconds, nowMs);
 }
 
 /** A 0..1 fraction as a whole percent. */

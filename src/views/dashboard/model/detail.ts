@@ -6,7 +6,8 @@ import type { Worker } from '../../../stats/snapshot.js';
 import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fitCell, displayWidth } from '../width.js';
-import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../format.js';
+import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen, EPOCH_SHORT_WIDTH } from '../format.js';
+import { formatLocalTime } from '../../text-format.js';
 import { line, type Line } from './line.js';
 import { workerStyle } from './workers.js';
 import { plainNumber } from '../../text-format.js';
@@ -95,7 +96,7 @@ export function workerDetail(
   const spawnAge = w.lastSpawn ? fmtDuration(nowMs / 1000 - w.lastSpawn) : '-';
   out.push(kv([
     ['respawn count', fmtCount(w.respawnCount)],
-    ['last spawn', w.lastSpawn ? `${fmtWhen(w.lastSpawn, nowMs)} (${spawnAge} ago)` : 'never'],
+    ['last spawn', w.lastSpawn ? `${formatLocalTime(w.lastSpawn * 1000)} (${spawnAge} ago)` : 'never'],
   ]));
   const mine = events.filter((e) => e.data?.['slot'] === w.slot && e.type.startsWith('worker'));
   for (const e of mine.slice(-5)) {
@@ -153,7 +154,7 @@ export function workerDetail(
       const chdir = safeText(a.chdir);
       out.push(line(row([
         [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
-        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), 8, 'right'],
+        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
         [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
       ])));
     });

@@ -3,7 +3,7 @@ import type { BlacklistEntry, Vassal } from '../../../stats/snapshot.js';
 import type { VassalDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
 import { pairByKey, vassalKeys } from '../../../metrics/vassal-keys.js';
-import { fmtBool, fmtCount, fmtWhen } from '../format.js';
+import { EPOCH_SHORT_WIDTH, fmtBool, fmtCount, fmtWhen } from '../format.js';
 import type { Line } from './line.js';
 import type { Column, TableSpec } from './table.js';
 import { plainNumber } from '../../text-format.js';
@@ -26,9 +26,9 @@ const columns: Array<Column<VassalRow>> = [
     text: (r) => fmtCount(r.v.respawns) + (r.d && r.d.respawnsDelta > 0 ? ` +${r.d.respawnsDelta}` : ''), sort: (r) => r.v.respawns,
     style: (r) => (r.d && r.d.respawnsDelta > 0 ? 'warn' : undefined),
   },
-  { id: 'cursed', title: 'CURSED', width: 8, align: 'right', priority: 1, desc: true, text: (r) => (r.v.cursed ? fmtWhen(r.v.cursed, r.nowMs) : 'no'), sort: (r) => r.v.cursed, style: (r) => (r.v.cursed ? 'error' : undefined) },
-  { id: 'loyal', title: 'LOYAL', width: 8, align: 'right', priority: 2, desc: true, text: (r) => (r.v.loyal ? fmtWhen(r.v.loyal, r.nowMs) : 'no'), sort: (r) => r.v.loyal },
-  { id: 'lastrun', title: 'LAST SPAWN', width: 10, align: 'right', priority: 1, desc: true, text: (r) => fmtWhen(r.v.lastRun, r.nowMs), sort: (r) => r.v.lastRun },
+  { id: 'cursed', title: 'CURSED', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 1, desc: true, text: (r) => (r.v.cursed ? fmtWhen(r.v.cursed, r.nowMs) : 'no'), sort: (r) => r.v.cursed, style: (r) => (r.v.cursed ? 'error' : undefined) },
+  { id: 'loyal', title: 'LOYAL', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 2, desc: true, text: (r) => (r.v.loyal ? fmtWhen(r.v.loyal, r.nowMs) : 'no'), sort: (r) => r.v.loyal },
+  { id: 'lastrun', title: 'LAST SPAWN', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 1, desc: true, text: (r) => fmtWhen(r.v.lastRun, r.nowMs), sort: (r) => r.v.lastRun },
   { id: 'born', title: 'BORN', width: 10, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.v.born, r.nowMs), sort: (r) => r.v.born },
   { id: 'zerg', title: 'ZERG', width: 4, align: 'right', priority: 4, text: (r) => plainNumber(r.v.zerg), sort: (r) => r.v.zerg },
   { id: 'ondemand', title: 'ON DEMAND', width: 12, align: 'left', priority: 4, text: (r) => safeText(r.v.onDemand) || '-', sort: (r) => safeText(r.v.onDemand) },

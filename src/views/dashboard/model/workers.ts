@@ -6,7 +6,7 @@ import type { Core, Worker } from '../../../stats/snapshot.js';
 import type { CoreMode } from './state.js';
 import type { WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen } from '../format.js';
+import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen, EPOCH_SHORT_WIDTH } from '../format.js';
 import type { Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
 
@@ -75,7 +75,7 @@ const columns: Array<Column<WorkerRow>> = [
     style: (r) => (r.w.harakiriCount > 0 ? 'warn' : undefined),
   },
   { id: 'runt', title: 'RunT', width: 6, align: 'right', priority: 5, desc: true, text: (r) => fmtMicros(r.w.runningTimeUs), sort: (r) => r.w.runningTimeUs },
-  { id: 'lastspawn', title: 'LastSpwn', width: 8, align: 'right', priority: 4, desc: true, text: (r) => fmtWhen(r.w.lastSpawn, r.nowMs), sort: (r) => r.w.lastSpawn },
+  { id: 'lastspawn', title: 'LastSpwn', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 4, desc: true, text: (r) => fmtWhen(r.w.lastSpawn, r.nowMs), sort: (r) => r.w.lastSpawn },
   {
     id: 'acc', title: 'ACC', width: 3, align: 'left', priority: 3,
     text: (r) => fmtBool(r.w.accepting), sort: (r) => (r.w.accepting ? 1 : 0),
