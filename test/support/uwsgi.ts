@@ -84,6 +84,11 @@ export interface StartOptions {
   fifos?: string[];
   /** Wait for the stats server to answer (default true when stats is not 'none'). */
   waitForStats?: boolean;
+  /**
+   * Also wait until `workers` workers run and accept (default true without cheaper mode): a command written
+   * to the master FIFO while a worker is still being forked can be lost (a `q` then never shuts down).
+   */
+  waitForWorkers?: boolean;
   /** Start without the default `--master`. */
   noMaster?: boolean;
   /** Use this directory instead of a new temp dir. */
@@ -218,6 +223,20 @@ export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProce
         }, `stats server of uWSGI pid ${pid} at ${statsBind}`, 20000, 150),
       ]);
       died.catch(() => undefined);
+      const cheap = (options.args ?? []).some((a) => a.startsWith('--cheaper'));
+      if (options.workers && (options.waitForWorkers ?? !cheap)) {
+        const want = options.workers;
+        await Promise.race([
+          died,
+          waitFor(async () => {
+            const body = await rawStatsRead(proc);
+            if (!body.includes('"workers"')) return true; // not an instance document (emperor, router)
+            // A --stats-http reply starts with its HTTP head: the document is from the first brace on.
+            const doc = JSON.parse(body.slice(body.indexOf('{'))) as { workers: Array<{ pid: number; accepting: number }> };
+            return doc.workers.filter((w) => w.pid > 0 && w.accepting === 1).length >= want;
+          }, `${want} accepting workers of uWSGI pid ${pid}`, 20000, 100),
+        ]);
+      }
     } catch (err) {
       await proc.stop(1000);
       throw err;
