@@ -12,6 +12,7 @@ command -v uwsgi >/dev/null 2>&1 || need+=(uwsgi-core)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "$mode" = test ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
+  command -v faketime >/dev/null 2>&1 || need+=(faketime)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)

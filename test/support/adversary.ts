@@ -143,14 +143,17 @@ export interface AbstractAdversary {
 }
 
 const ABSTRACT_SERVER = `
-import os, socket, sys, time
+import os, select, socket, sys
+# select() rather than time.sleep(): under libfaketime (the calendar pass of the suite) time.sleep fails (EINVAL).
+def pause(seconds):
+    select.select([], [], [], seconds)
 name, mode, body = os.fsencode(sys.argv[1]), sys.argv[2], os.fsencode(sys.argv[3])
 s = socket.socket(socket.AF_UNIX)
 s.bind(b'\\0' + name + b'\\0')
 if mode == 'backlog':
     s.listen(0)  # one pending connection fits; the next connect() finds the queue full
     print('ready', flush=True)
-    time.sleep(3600)
+    pause(3600)
 s.listen(8)
 print('ready', flush=True)
 while True:
@@ -165,9 +168,9 @@ while True:
         elif mode == 'drip':
             while True:
                 c.sendall(b' ')
-                time.sleep(0.04)
+                pause(0.04)
         elif mode == 'silent':
-            time.sleep(3600)
+            pause(3600)
     except OSError:
         pass
     c.close()

@@ -13,7 +13,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Start Debian's /usr/bin/chromium through playwright-core. */
+/**
+ * Start Debian's /usr/bin/chromium through playwright-core. Under the suite's calendar pass (libfaketime preloaded)
+ * the browser keeps the real clock: Chromium's own timers stall under libfaketime, and a browser's clock is not the
+ * relay's anyway, so the page must not depend on the two agreeing.
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, env });
 }
