@@ -208,6 +208,8 @@ capture instance-idle.json instance "127.0.0.1:$I_STATS" 10 '"requests":[1-9]=1'
 py request "$I_HTTP" $'GET /slow/report?id=7 HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: curl/8\r\n\r\n' 1 2>>"$WORK/requests.log" &
 PIDS+=("$!")
 capture instance-busy.json instance "127.0.0.1:$I_STATS" 10 '"in_request":1=1' '"status":"busy"=1'
+# The wall clock of the capture, epoch ms: the tests measure read times and ages from it (test/support/samples.ts).
+date +%s%3N > "$WORK/out/captured-at.txt"
 py fifo "$WORK/instance/master.fifo" p
 capture instance-paused.json instance "127.0.0.1:$I_STATS" 10 '"status":"pause"=3' '"in_request":1=1'
 
@@ -229,4 +231,4 @@ capture legion-member.json legion0 "127.0.0.1:${L_STATS[0]}" 20 '"i_am_the_lord"
 if [ -z "$OUT" ]; then OUT="$(mktemp -d "${TMPDIR:-/tmp}/uwsgitop-samples.XXXXXX")"; fi
 mkdir -p "$OUT"
 cp "$WORK"/out/* "$OUT"/
-echo "captured $(ls "$WORK/out" | wc -l) documents from uWSGI $("$UWSGI" --version) into $OUT"
+echo "captured $(ls "$WORK/out" | grep -vc captured-at) documents from uWSGI $("$UWSGI" --version) into $OUT"

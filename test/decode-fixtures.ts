@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ReadMeta } from '../src/stats/document.js';
 
 export { SAMPLES } from './support/samples.js';
-import { SAMPLES } from './support/samples.js';
+import { SAMPLES, SAMPLE_EPOCH_MS } from './support/samples.js';
 
 /** The sample's bytes exactly as uWSGI sent them. */
 export function sampleBytes(name: string): Buffer {
@@ -23,7 +23,7 @@ export function docBytes(doc: unknown): Buffer {
 }
 
 /** Read metadata: `readAtS` is the wall clock in epoch seconds (ages are measured against it). */
-export function meta(readAtS = 1795270500): ReadMeta {
+export function meta(readAtS = SAMPLE_EPOCH_MS / 1000 + 10): ReadMeta {
   return { target: '127.0.0.1:9191', readAtMs: readAtS * 1000, monotonicMs: 1234.5, durationMs: 2.5 };
 }
 

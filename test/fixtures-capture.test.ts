@@ -70,11 +70,16 @@ function httpParts(raw: Buffer): { head: string[]; body: Buffer } {
   return { head: raw.subarray(0, end).toString('latin1').split('\r\n'), body: raw.subarray(end + 4) };
 }
 
+let startedAtMs = 0;
+let endedAtMs = 0;
+
 beforeAll(async () => {
+  startedAtMs = Date.now();
   uwsgiBinary(); // fails here, with the install hint, when uWSGI is missing
   outDir = mkdtempSync(join(tmpdir(), 'uwsgitop-capture-test-'));
   const { stdout } = await promisify(execFile)('bash', [SCRIPT, outDir], { timeout: 50_000 });
   scriptOutput = stdout;
+  endedAtMs = Date.now();
 }, 55_000);
 
 afterAll(() => {
@@ -86,6 +91,15 @@ describe('scripts/capture-samples.sh', () => {
     expect(scriptOutput).toContain(`captured ${NAMES.length} documents`);
     expect(scriptOutput).toContain(outDir);
     for (const name of NAMES) expect(captured(name).length, name).toBeGreaterThan(0);
+  });
+
+  it('writes the capture\u2019s wall clock (captured-at.txt, epoch ms) after the busy worker\u2019s request began', () => {
+    const at = Number(captured('captured-at.txt').toString('utf8').trim());
+    expect(at).toBeGreaterThanOrEqual(startedAtMs);
+    expect(at).toBeLessThanOrEqual(endedAtMs);
+    const busy = JSON.parse(captured('instance-busy.json').toString('utf8'));
+    const start = busy.workers.flatMap((w: { cores: Array<{ in_request: number; req_info: { request_start: number } }> }) => w.cores).find((c: { in_request: number }) => c.in_request === 1).req_info.request_start;
+    expect(at / 1000).toBeGreaterThanOrEqual(start);
   });
 
   it.each(NAMES.filter((n) => n.endsWith('.json')))('%s has the shape of its fixture', (name) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { derive } from '../src/metrics/derive.js';
 import { decodeSnapshot } from '../src/stats/document.js';
 import { copy, emperor, inst, router, sample } from './metrics-fixtures.js';
+import { SAMPLE_EPOCH_MS } from './support/samples.js';
 
 describe('derive: the summary average', () => {
   it('weights each worker by its requests: one slow, little-used worker does not make it slow', () => {
@@ -45,7 +46,7 @@ describe('derive: first sample', () => {
     // Weighted by requests: a worker that served more counts more.
     expect(i.avgRtUs).toBeCloseTo(served.reduce((a, w) => a + w.avg_rt * w.requests, 0) / served.reduce((a, w) => a + w.requests, 0));
     // Uptime = read time - the oldest running worker's last_spawn.
-    const readAtS = (1795270490_000 + 5000) / 1000;
+    const readAtS = (SAMPLE_EPOCH_MS + 5000) / 1000;
     expect(i.uptimeSeconds).toBeCloseTo(readAtS - Math.min(...ws.map((w) => w.last_spawn)));
     // uwsgitop's %: each worker's share of all requests.
     d.workers.forEach((w, k) => expect(w.sharePct).toBeCloseTo((ws[k].requests / total) * 100));
@@ -102,7 +103,7 @@ describe('derive: rates over the monotonic clock', () => {
     const b = copy(a);
     // Read 2 s apart; the request started 1.5 s before the second read and has not ended.
     const secondReadMs = 4000;
-    const readAtS = (1795270490_000 + secondReadMs) / 1000;
+    const readAtS = (SAMPLE_EPOCH_MS + secondReadMs) / 1000;
     b.workers[slot].cores.find((c: { id: number }) => c.id === core.id).req_info.request_start = readAtS - 1.5;
     const d = derive(inst(a, secondReadMs - 2000), inst(b, secondReadMs));
     expect(d.workers[slot]!.busyness).toBeCloseTo(1.5 / 2);
@@ -130,8 +131,8 @@ describe('derive: rates over the monotonic clock', () => {
     b.workers[0].requests += 40;
     const meta = { target: 't', durationMs: 1 };
     // The wall clock jumped back an hour between the reads; 4 s passed on the monotonic clock.
-    const pa = decodeSnapshot(Buffer.from(JSON.stringify(a)), { ...meta, readAtMs: 1795270490_000, monotonicMs: 10_000 });
-    const pb = decodeSnapshot(Buffer.from(JSON.stringify(b)), { ...meta, readAtMs: 1795270490_000 - 3_600_000, monotonicMs: 14_000 });
+    const pa = decodeSnapshot(Buffer.from(JSON.stringify(a)), { ...meta, readAtMs: SAMPLE_EPOCH_MS, monotonicMs: 10_000 });
+    const pb = decodeSnapshot(Buffer.from(JSON.stringify(b)), { ...meta, readAtMs: SAMPLE_EPOCH_MS - 3_600_000, monotonicMs: 14_000 });
     const d = derive(pa, pb);
     expect(d.intervalSeconds).toBe(4);
     expect(d.workers[0]!.rps).toBe(40 / 4);

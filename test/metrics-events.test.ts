@@ -4,6 +4,7 @@ import { detectEvents } from '../src/metrics/events.js';
 import type { ChainReloadState, EventMemory, EventOptions, EventType, MonitorEvent } from '../src/metrics/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { copy, emperor, inst, router, sample } from './metrics-fixtures.js';
+import { SAMPLE_EPOCH_MS } from './support/samples.js';
 
 /** Events between two snapshots, with the derived values the monitor would pass (options and memory in one object). */
 function events(prev: Snapshot | null, cur: Snapshot, given: EventOptions & EventMemory = {}): MonitorEvent[] {
@@ -325,7 +326,7 @@ describe('events: legions', () => {
     const a = sample('legion-member.json');
     const b = copy(a);
     const l = b.legions[0];
-    l.i_am_the_lord = 1795270600;
+    l.i_am_the_lord = (SAMPLE_EPOCH_MS / 1000 + 110);
     l.lord_uuid = l.uuid;
     l.lord_valor = l.valor;
     const list = ofType(events(inst(a, 0), inst(b, 1000)), 'legion-lord-changed');
@@ -337,7 +338,7 @@ describe('events: legions', () => {
   it('a lord displaced by a higher valor: one event naming the new lord, not "this node" (uWSGI clears i_am_the_lord later)', () => {
     const a = sample('legion-lord.json');
     const own = a.legions[0];
-    const newcomer = { name: 'vm', uuid: '99999999-8888-7777-6666-555555555555', valor: own.valor + 1, checksum: own.checksum, last_seen: 1795270600 };
+    const newcomer = { name: 'vm', uuid: '99999999-8888-7777-6666-555555555555', valor: own.valor + 1, checksum: own.checksum, last_seen: (SAMPLE_EPOCH_MS / 1000 + 110) };
     // The poll right after the newcomer wins, as uWSGI 2.0.21 shows it: lord_uuid moved, i_am_the_lord still set.
     const b = copy(a);
     b.legions[0].members.push(newcomer);
@@ -358,7 +359,7 @@ describe('events: legions', () => {
     const a = sample('legion-lord.json');
     const b = copy(a);
     const left = b.legions[0].members.shift();
-    const joined = { name: 'other', uuid: '11111111-2222-3333-4444-555555555555', valor: 10, checksum: 1, last_seen: 1795270600 };
+    const joined = { name: 'other', uuid: '11111111-2222-3333-4444-555555555555', valor: 10, checksum: 1, last_seen: (SAMPLE_EPOCH_MS / 1000 + 110) };
     b.legions[0].members.push(joined);
     const list = events(inst(a, 0), inst(b, 1000));
     expect(ofType(list, 'legion-member-joined').map((e) => e.data?.uuid)).toEqual([joined.uuid]);
@@ -386,7 +387,7 @@ describe('events: emperor vassals', () => {
     const gone = b.vassals.pop();
     b.vassals[0].pid += 100;
     b.vassals[0].respawns += 1;
-    b.vassals[1].cursed = 1795270600;
+    b.vassals[1].cursed = (SAMPLE_EPOCH_MS / 1000 + 110);
     b.vassals.push({ ...copy(a.vassals[0]), id: 'app9.ini', pid: 9999 });
     const list = events(emperor(a, 0), emperor(b, 1000));
     expect(ofType(list, 'vassal-respawned').map((e) => e.data?.vassal)).toEqual([a.vassals[0].id]);

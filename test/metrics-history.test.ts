@@ -6,6 +6,7 @@ import type { MonitorEvent } from '../src/metrics/types.js';
 import type { TargetUpdate } from '../src/monitor/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 import { copy, inst, sample } from './metrics-fixtures.js';
+import { SAMPLE_EPOCH_MS } from './support/samples.js';
 
 describe('HistorySeries', () => {
   it('keeps the newest `capacity` values oldest first, with their times', () => {
@@ -193,7 +194,7 @@ describe('createMonitor: updates', () => {
 describe('MonitorCore: uptime', () => {
   it('keeps the instance uptime across a reload of every worker, and restarts it with a new master', () => {
     const a = sample('instance-idle.json');
-    const spawn = 1795270000;
+    const spawn = SAMPLE_EPOCH_MS / 1000 - 490;
     for (const w of a.workers) w.last_spawn = spawn;
     const core = new MonitorCore('t');
     core.ingestSnapshot(inst(a, 1000), 1);

@@ -171,7 +171,7 @@ describe('worker detail and in-flight requests', () => {
     expect(screen).toContain(`${vars.REQUEST_METHOD} ${vars.HTTP_HOST}${vars.REQUEST_URI}`);
     expect(screen).toContain(`from ${vars.REMOTE_ADDR}`);
     // Age: read 2 s after the sample epoch, request started at req_info.request_start.
-    const age = 1795270490 + 2 - core.req_info.request_start;
+    const age = SAMPLE_EPOCH_MS / 1000 + 2 - core.req_info.request_start;
     expect(screen).toContain(`age ${age}s`);
     expect(screen).toContain(`Apps (${busy.apps.length})`);
     expect(screen).not.toContain(`HTTP_USER_AGENT=${vars.HTTP_USER_AGENT}`);
@@ -223,7 +223,7 @@ describe('worker detail and in-flight requests', () => {
     const newer = lineWith(h, '/slow/report?id=7');
     expect(older).toBeGreaterThan(0);
     expect(newer).toBeGreaterThan(older);
-    expect(h.text()[older]).toContain(`${1795270492 - core.req_info.request_start}s`);
+    expect(h.text()[older]).toContain(`${SAMPLE_EPOCH_MS / 1000 + 2 - core.req_info.request_start}s`);
     // Enter opens the worker serving it.
     await h.keys(KEY.enter);
     expect(h.screenText()).toContain(`pid ${doc.workers[0].pid}`);

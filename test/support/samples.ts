@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 /** The samples folder, found from this file so the suite runs from any clone in any place. */
 export const SAMPLES = fileURLToPath(new URL('../fixtures/samples', import.meta.url));
 
-/** Wall clock of the sample captures (their last_spawn/request_start values are just before this). */
-export const SAMPLE_EPOCH_MS = 1795270490_000;
+/**
+ * Wall clock of the sample captures, epoch ms (their last_spawn/request_start values are just before it), as
+ * scripts/capture-samples.sh wrote it into captured-at.txt: tests derive read times and ages from it, never
+ * from a number of their own, so a recapture keeps them valid.
+ */
+export const SAMPLE_EPOCH_MS = Number(readFileSync(`${SAMPLES}/captured-at.txt`, 'utf8').trim());
 
 /** The raw bytes of one sample file. */
 export function sampleBytes(name: string): Buffer {
