@@ -170,15 +170,13 @@ export function buildTable<R>(
     return (descending ? -c : c) || a.i - b.i;
   });
   const sorted = decorated.map((d) => d.r);
-  // Every row's key is made only when asked for (moving the selection), not on every frame.
-  let keys: string[] | null = null;
-  const allKeys = (): string[] => (keys ??= sorted.map((r) => spec.key(r)));
+  const keys = sorted.map((r) => spec.key(r));
 
-  let selectedIndex = state.selectedKey === null ? -1 : sorted.findIndex((r) => spec.key(r) === state.selectedKey);
-  if (selectedIndex < 0) selectedIndex = clamp(state.selectedIndex, 0, Math.max(0, sorted.length - 1));
+  let selectedIndex = state.selectedKey === null ? -1 : keys.indexOf(state.selectedKey);
+  if (selectedIndex < 0) selectedIndex = clamp(state.selectedIndex, 0, Math.max(0, keys.length - 1));
   // The height may depend on how many rows passed the filter (a table that leaves room to panes below it).
-  const visible = Math.max(0, typeof height === 'number' ? height : height(sorted.length));
-  let scrollTop = clamp(state.scrollTop, 0, Math.max(0, sorted.length - visible));
+  const visible = Math.max(0, typeof height === 'number' ? height : height(keys.length));
+  let scrollTop = clamp(state.scrollTop, 0, Math.max(0, keys.length - visible));
   if (showSelection && visible > 0) {
     if (selectedIndex < scrollTop) scrollTop = selectedIndex;
     if (selectedIndex >= scrollTop + visible) scrollTop = selectedIndex - visible + 1;
@@ -202,11 +200,9 @@ export function buildTable<R>(
   return {
     header,
     rows: lines,
-    get keys(): string[] {
-      return allKeys();
-    },
-    selectedIndex: sorted.length === 0 ? 0 : selectedIndex,
-    selectedKey: sorted[selectedIndex] === undefined ? null : spec.key(sorted[selectedIndex]!),
+    keys,
+    selectedIndex: keys.length === 0 ? 0 : selectedIndex,
+    selectedKey: keys[selectedIndex] ?? null,
     scrollTop,
     total: items.length,
     matched: sorted.length,
