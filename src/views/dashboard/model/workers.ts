@@ -111,27 +111,15 @@ export const workersSpec: TableSpec<WorkerRow> = {
  * ('merged') or under it ('under'; a core row sorts with its worker, ties keep document order).
  */
 export function workerRows(workers: readonly Worker[], derived: readonly WorkerDerived[], nowMs: number, mode: CoreMode = 'off'): WorkerRow[] {
-  // Derived values come in the workers' order: the map by slot is built only when that does not hold.
-  let bySlot: Map<number, WorkerDerived> | null = null;
-  const derivedFor = (w: Worker, i: number): WorkerDerived | undefined => {
-    const d = derived[i];
-    if (d !== undefined && d.slot === w.slot) return d;
-    bySlot ??= new Map(derived.map((x) => [x.slot, x]));
-    return bySlot.get(w.slot);
-  };
-  const out: WorkerRow[] = [];
-  for (let i = 0; i < workers.length; i++) {
-    const w = workers[i]!;
-    const d = derivedFor(w, i);
+  const bySlot = new Map<number, WorkerDerived>();
+  for (const d of derived) bySlot.set(d.slot, d);
+  return workers.flatMap((w): WorkerRow[] => {
+    const d = bySlot.get(w.slot);
     const row = { w, d, nowMs };
-    if (mode === 'off') {
-      out.push(row);
-      continue;
-    }
+    if (mode === 'off') return [row];
     const cores = (w.cores ?? []).filter((c) => c.requests > 0 || c.inRequest);
-    if (mode === 'merged' && cores.length === 0) out.push(row);
-    if (mode === 'under') out.push(row);
-    for (const core of cores) out.push({ w, d, nowMs, core, under: mode === 'under' });
-  }
-  return out;
+    const coreRows = cores.map((core) => ({ w, d, nowMs, core, under: mode === 'under' }));
+    if (mode === 'merged') return coreRows.length > 0 ? coreRows : [row];
+    return [row, ...coreRows];
+  });
 }
