@@ -6,12 +6,7 @@
 import { afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { MonitorCore } from '../src/monitor/monitor-core.js';
-import type { MonitorEvent } from '../src/metrics/types.js';
-import type { SeriesName, SeriesView } from '../src/metrics/series.js';
-import type { TargetMonitor, TargetUpdate } from '../src/monitor/types.js';
-import { decodeSnapshot } from '../src/stats/document.js';
-import type { Snapshot } from '../src/stats/snapshot.js';
+import type { TargetMonitor } from '../src/monitor/types.js';
 import { Dashboard } from '../src/views/dashboard/dashboard.js';
 import type { TargetControl } from '../src/views/dashboard/control.js';
 
@@ -26,85 +21,7 @@ export function sample(name: string): any {
   return JSON.parse(readFileSync(`${SAMPLES}/${name}`, 'utf8'));
 }
 
-/** Decode raw body bytes as read `offsetMs` after the sample epoch. */
-export function decodeBody(body: Buffer | string, offsetMs: number, target: string): Snapshot {
-  return decodeSnapshot(Buffer.isBuffer(body) ? body : Buffer.from(body), {
-    target,
-    readAtMs: SAMPLE_EPOCH_MS + offsetMs,
-    monotonicMs: offsetMs,
-    durationMs: 1,
-  });
-}
-
-/** Decode a JSON document as read `offsetMs` after the sample epoch. */
-export function decodeDoc(doc: unknown, offsetMs: number, target: string): Snapshot {
-  return decodeBody(JSON.stringify(doc), offsetMs, target);
-}
-
-/** A TargetMonitor driven by the test: push documents or failures, read what the dashboard asked for. */
-export class FakeMonitor implements TargetMonitor {
-  readonly core: MonitorCore;
-  private readonly listeners = new Set<(u: TargetUpdate) => void>();
-  private seq = 0;
-  intervalMs = 1000;
-  refreshes = 0;
-  intervalChanges: number[] = [];
-  stopped = false;
-
-  constructor(readonly target: string) {
-    this.core = new MonitorCore(target);
-  }
-
-  /** Publish a successful poll of `doc` read `offsetMs` after the sample epoch. */
-  push(doc: unknown, offsetMs: number): TargetUpdate {
-    return this.publish(this.core.ingestSnapshot(decodeDoc(doc, offsetMs, this.target), ++this.seq));
-  }
-
-  /** Publish a successful poll of raw bytes. */
-  pushRaw(body: Buffer | string, offsetMs: number): TargetUpdate {
-    return this.publish(this.core.ingestSnapshot(decodeBody(body, offsetMs, this.target), ++this.seq));
-  }
-
-  /** Publish a failed poll. */
-  fail(error: string, atMs: number, nextRetryAtMs: number | null): TargetUpdate {
-    return this.publish(this.core.ingestFailure(error, ++this.seq, atMs, nextRetryAtMs));
-  }
-
-  private publish(u: TargetUpdate): TargetUpdate {
-    for (const l of [...this.listeners]) l(u);
-    return u;
-  }
-
-  latest(): TargetUpdate | null {
-    return this.core.latest();
-  }
-  subscribe(listener: (update: TargetUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  get subscribers(): number {
-    return this.listeners.size;
-  }
-  history(name: SeriesName): SeriesView {
-    return this.core.history(name);
-  }
-  events(): readonly MonitorEvent[] {
-    return this.core.events();
-  }
-  addEvent(event: MonitorEvent): void {
-    this.core.addEvent(event);
-  }
-  refresh(): void {
-    this.refreshes++;
-  }
-  setIntervalMs(ms: number): void {
-    this.intervalMs = Math.max(100, ms);
-    this.intervalChanges.push(ms);
-  }
-  stop(): void {
-    this.stopped = true;
-  }
-}
+export { FakeMonitor, decodeBody, decodeDoc } from './support/fake-monitor.js';
 
 /** A controller that records the commands it was asked to run and answers as told. */
 export class FakeControl implements TargetControl {

@@ -3,39 +3,9 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { SAMPLES } from './support/samples.js';
 import { decodeSnapshot } from '../src/stats/document.js';
-import { PushedMonitor } from '../src/monitor/pushed-monitor.js';
-import type { MonitorEvent } from '../src/metrics/types.js';
-import type { TargetUpdate } from '../src/monitor/types.js';
 import type { Snapshot } from '../src/stats/snapshot.js';
 
-/** A TargetMonitor the test drives by hand: emit() publishes an update as a real poll would. */
-export class FakeMonitor extends PushedMonitor {
-  seq = 0;
-  constructor(target: string) {
-    super(target, 100, 100);
-  }
-  /** Stopping a fake changes nothing: the tests keep emitting to whoever listens. */
-  override stop(): void {}
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-  /** Publish a successful poll of `snapshot`, with `rps` appended to the history. */
-  emit(snapshot: Snapshot, rps: number | null = null, events: MonitorEvent[] = []): TargetUpdate {
-    this.seq++;
-    for (const [name, series] of this.series) series.push(name === 'rps' ? rps : 0, snapshot.readAtMs);
-    for (const e of events) this.log.push(e);
-    const update: TargetUpdate = { target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events, error: null };
-    this.publish(update);
-    return update;
-  }
-  /** Publish a poll where series number k gains `base + k`, so every chart's value changes, as under real traffic. */
-  emitVarying(snapshot: Snapshot, base: number): void {
-    this.seq++;
-    let k = 0;
-    for (const s of this.series.values()) s.push(base + k++, snapshot.readAtMs);
-    this.publish({ target: this.target, seq: this.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null });
-  }
-}
+export { FakeMonitor } from './support/fake-monitor.js';
 
 export interface PromFamily {
   type: string;
