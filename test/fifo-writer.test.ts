@@ -98,6 +98,9 @@ describe('master FIFO writer', () => {
     expect(output).toContain('mode 0600 owned by root (uid 0)');
     expect(output).toContain('nobody (uid 65534)');
     expect(output).not.toContain('WROTE');
+    // Owned by root, the advice is to run as root, said once (not "run as root (e.g. sudo -u root ...) or as root").
+    expect(output).toContain('run as root (e.g. sudo ...)');
+    expect(output).not.toContain('or as root');
     // The master still answers: nothing was broken by the refused attempt.
     expect((await probeFifo(fifo)).state).toBe('answering');
   });

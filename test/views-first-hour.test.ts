@@ -86,6 +86,21 @@ describe('emperor, crons, legions', () => {
     expect(ev.severity).toBe('info');
   });
 
+  it('lists every blacklisted vassal the title counts, over a one-vassal table', async () => {
+    const doc = sample('emperor.json');
+    doc.vassals = doc.vassals.slice(0, 1);
+    doc.blacklist = [
+      { id: 'bad1.ini', throttle_level: 3, attempt: 4, first_attempt: 1795270400, last_attempt: 1795270480 },
+      { id: 'bad2.ini', throttle_level: 2, attempt: 2, first_attempt: 1795270450, last_attempt: 1795270470 },
+    ];
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(doc, 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    expect(h.screenText()).toMatch(/blacklist 2/);
+    expect(h.screenText()).toContain('blacklisted bad1.ini');
+    expect(h.screenText()).toContain('blacklisted bad2.ini');
+  });
+
   it('says "never run" for a cron uWSGI reports with pid -1, and logs a respawned --attach-daemon', async () => {
     const a = sample('instance-idle.json');
     a.crons = [{ minute: -1, hour: -1, day: -1, month: -1, week: -1, command: 'touch /tmp/x', unique: 0, legion: '', pid: -1, started_at: 0 }];

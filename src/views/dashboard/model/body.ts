@@ -30,11 +30,12 @@ export function tableBody<R>(
   empty: string,
 ): BodyModel {
   let total = typeof height === 'number' ? height : 0;
-  // Keep at least three table rows visible: heading lines give way first on small terminals.
+  // Keep up to three table rows visible (fewer when the table has fewer): heading lines give way first on
+  // small terminals, but never to rows that do not exist (two blacklisted vassals over a one-vassal table).
   let headRoom = 0;
   const rowsFor = (matched: number): number => {
     if (typeof height !== 'number') total = height(head.length + 1 + Math.max(1, matched));
-    headRoom = Math.max(0, Math.min(head.length, total - 4));
+    headRoom = Math.max(0, Math.min(head.length, total - 1 - Math.min(3, Math.max(1, matched))));
     return Math.max(0, total - headRoom - 1);
   };
   const table = buildTable(items, spec, state, width, rowsFor);
