@@ -21,7 +21,20 @@ function escapeChar(ch: string): string {
   if (code === 0x0a) return '\\n';
   if (code === 0x0d) return '\\r';
   if (code < 0x100) return '\\x' + code.toString(16).padStart(2, '0');
+  if (code > 0xffff) return '\\u{' + code.toString(16) + '}';
   return '\\u' + code.toString(16).padStart(4, '0');
+}
+
+// Characters whose width in cells terminals (and blessed) disagree on: format and zero-width characters,
+// combining marks, emoji shown as emoji (ZWJ sequences, modifiers, flags' regional indicators), variation selectors,
+// conjoining Hangul jamo, tag characters, unassigned, private-use and lone surrogate code points. A terminal
+// that draws one wider or narrower than counted shifts the rest of the line: in terminal text they are
+// escaped, so every cell the tool pads is a cell every terminal draws (wide CJK, agreed on, is kept).
+const WIDTH_DISPUTED = /[\p{Cf}\p{Mn}\p{Me}\p{Emoji_Presentation}\u{1f000}-\u{1faff}\p{Emoji_Modifier}\p{Regional_Indicator}\p{Cn}\p{Co}\p{Cs}\u1160-\u11ff\ud7b0-\ud7ff]/gu;
+
+/** Terminal text: escapeControls, then composed (NFC) and with every width-disputed character escaped too. */
+export function terminalText(text: string): string {
+  return escapeControls(text).normalize('NFC').replace(WIDTH_DISPUTED, escapeChar);
 }
 
 /** Replace every unsafe character with a visible escape (`\x1b`, `\u202e`) so nothing is hidden or executed. */
@@ -34,9 +47,9 @@ export function safeJson(value: unknown): string {
   return JSON.stringify(value).replace(JSON_UNSAFE, (ch) => '\\u' + (ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0'));
 }
 
-/** Make a document string safe for a terminal and cut it to `maxChars` characters with an ellipsis. */
+/** Make a document string safe for a terminal (terminalText) and cut it to `maxChars` characters with an ellipsis. */
 export function safeText(value: unknown, maxChars = Infinity): string {
-  const text = escapeControls(value === null || value === undefined ? '' : String(value));
+  const text = terminalText(value === null || value === undefined ? '' : String(value));
   if (maxChars === Infinity) return text;
   const chars = Array.from(text);
   if (chars.length <= maxChars) return text;
