@@ -140,8 +140,10 @@ export class RecordingWriter {
 
   private frame(kind: FrameKind, payload: Buffer): void {
     const bytes = encodeFrame(kind, payload);
-    // One write per frame: a crash leaves whole frames and at most one cut one at the end.
-    writeSync(this.fd!, bytes);
+    // One write per frame: a crash leaves whole frames and at most one cut one at the end. A short write
+    // (a full disk) ends the recording there, so no frame is ever written after a cut one.
+    const done = writeSync(this.fd!, bytes);
+    if (done !== bytes.length) throw new Error(`the disk took ${done} of ${bytes.length} bytes (full?)`);
     this.segmentBytes += bytes.length;
     this.written += bytes.length;
   }
@@ -158,7 +160,7 @@ export class RecordingWriter {
       intervalMs: this.options.intervalMs,
       secrets: this.options.secrets,
     };
-    writeSync(this.fd, MAGIC);
+    if (writeSync(this.fd, MAGIC) !== MAGIC.length) throw new Error('the disk took only part of the file header (full?)');
     this.segmentBytes += MAGIC.length;
     this.written += MAGIC.length;
     this.frame('H', Buffer.from(JSON.stringify(header), 'utf8'));
