@@ -1,6 +1,6 @@
 // Runs every benchmark in turn, prints their figures, then gathers every "goal:" line they printed (a ratio
 // against its goal) into one summary at the end. Nothing here asserts a timing.
-//   npm run bench             decode, metrics, dashboard frames, relay fan-out (about 2 minutes)
+//   npm run bench             decode, metrics, dashboard frames, relay fan-out, a 100,000-worker document (about 3 minutes)
 //   npm run bench -- --real   also uwsgitop-ts against uwsgitop 0.12 side by side on a real 32x100 uWSGI instance
 //                             (dashboards over 60 s, start-up, --json), and the CPU of reading an @abstract stats
 //                             socket (python3 broker on Node 20) against TCP, the relay feed's bytes per
@@ -18,6 +18,7 @@ const steps = [
   ['metrics: memory over 100,000 polls, derive vs decode', process.execPath, ['--expose-gc', 'scripts/bench-metrics.mjs']],
   ['dashboard: view model and frame, 16 vs 2,048 workers', process.execPath, ['scripts/bench-dashboard.mjs']],
   ['relay: CPU and memory per update, 1/50/200 clients', process.execPath, ['scripts/bench-relay.mjs']],
+  ['100,000 workers: --once, --json and the relay (RSS, times, sizes)', process.execPath, ['scripts/bench-huge.mjs']],
 ];
 if (real) {
   steps.push(['uwsgitop-ts vs uwsgitop 0.12, side by side on a real 32x100 instance', process.execPath, ['scripts/bench-peer.mjs']]);
