@@ -323,3 +323,24 @@ describe('derive: the real life of a server', () => {
     expect(d.instance!.cheap).toBe(1);
   });
 });
+
+describe('uptime: the master\'s own, or said to be the workers\' age', () => {
+  it('uses the master start when known (and not after the oldest spawn), else says "workers"', async () => {
+    const { settleUptime } = await import('../src/metrics/uptime.js');
+    const snap = inst(sample('instance-idle.json'), 0);
+    const readS = snap.readAtMs / 1000;
+    const withMaster = derive(null, snap);
+    const workersAge = withMaster.instance!.uptimeSeconds!;
+    settleUptime(snap, withMaster, () => readS - workersAge - 300, false);
+    expect(withMaster.instance!.uptimeFrom).toBe('master');
+    expect(withMaster.instance!.uptimeSeconds).toBeCloseTo(workersAge + 300);
+    const remote = derive(null, snap);
+    settleUptime(snap, remote, undefined, false);
+    expect(remote.instance!.uptimeFrom).toBe('workers');
+    expect(remote.instance!.uptimeSeconds).toBeCloseTo(workersAge);
+    // A "master" that started after its own workers is another process (another pid namespace): not used.
+    const other = derive(null, snap);
+    settleUptime(snap, other, () => readS - 1, false);
+    expect(other.instance!.uptimeFrom).toBe('workers');
+  });
+});
