@@ -46,7 +46,11 @@ trap 'exit 143' TERM
 
 # The socket side, in python3: read a stats socket to EOF, send raw HTTP requests, write to a FIFO.
 PY='
-import os, re, socket, sys, time
+import os, re, select, socket, sys, time
+
+def pause(seconds):
+    # select() rather than time.sleep(): time.sleep fails (EINVAL) under libfaketime, in the calendar run of the suite.
+    select.select([], [], [], seconds)
 
 def fail(msg):
     sys.stderr.write("capture-samples: " + msg + "\n")
@@ -83,7 +87,7 @@ def grab(argv):
             last = read_all(target, http)
         except OSError as err:
             unmet = "a reply (" + str(err) + ")"
-            time.sleep(0.1)
+            pause(0.1)
             continue
         missing = [p.pattern.decode() + " x" + str(n) for p, n in wants if (len(p.findall(last)) < n if n else p.search(last))]
         if last and not missing:
@@ -92,7 +96,7 @@ def grab(argv):
                     f.write(last)
             return
         unmet = ", ".join(missing) if last else "a non-empty reply"
-        time.sleep(0.05)
+        pause(0.05)
     fail(os.path.basename(out) + ": no capture from " + target + " within " + argv[2] + " s: wanted " + unmet + " (last reply " + str(len(last)) + " bytes)")
 
 def request(argv):

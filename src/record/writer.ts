@@ -192,7 +192,9 @@ export class RecordingWriter {
     const rotated = listSegments(file);
     const keepMs = this.options.keepMs ?? null;
     let total = rotated.reduce((sum, s) => sum + s.bytes, 0);
-    const now = this.now();
+    // Ages are measured on the file system's clock: the segment just closed was written now by that clock,
+    // which need not be this process's wall clock (a stepped clock, a faked one, a remote file system).
+    const now = Math.max(...rotated.map((s) => s.mtimeMs));
     for (const s of rotated) {
       const tooOld = keepMs !== null && s.mtimeMs < now - keepMs;
       // Room for the segment about to be written too, so the whole recording stays under the cap.

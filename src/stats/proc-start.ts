@@ -7,34 +7,33 @@ import { readFileSync } from 'node:fs';
 /** Linux reports start times in USER_HZ clock ticks, 100 per second on every architecture Node runs on. */
 const USER_HZ = 100;
 
-let bootTimeS: number | null | undefined;
-
-function bootTime(): number | null {
-  if (bootTimeS !== undefined) return bootTimeS;
+/** Seconds since boot (/proc/uptime), or null without /proc. */
+function secondsSinceBoot(): number | null {
   try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
-    bootTimeS = m ? Number(m[1]) : null;
+    const up = Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+    return Number.isFinite(up) ? up : null;
   } catch {
-    bootTimeS = null;
+    return null;
   }
-  return bootTimeS;
 }
 
 /**
  * The epoch second process `pid` started, or null when it cannot be told here: no /proc, or `pid` is not
  * a uWSGI process on this host (the stats may come from another pid namespace, e.g. a container).
  */
-export function uwsgiStartEpochSeconds(pid: number): number | null {
+export function uwsgiStartEpochSeconds(pid: number, nowMs: number = Date.now()): number | null {
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  const boot = bootTime();
-  if (boot === null) return null;
+  const up = secondsSinceBoot();
+  if (up === null) return null;
   try {
     if (!/uwsgi/i.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))) return null;
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[19]);
-    return Number.isFinite(ticks) ? boot + ticks / USER_HZ : null;
+    // The age comes from the kernel's own clock (uptime minus start, both since boot) and is placed on this
+    // process's wall clock: btime would mix the kernel's wall clock with ours, and they need not agree.
+    return Number.isFinite(ticks) ? nowMs / 1000 - (up - ticks / USER_HZ) : null;
   } catch {
     return null;
   }
