@@ -1,6 +1,6 @@
 /** Helpers for the CLI tests: run main() with in-memory streams, run the built launcher, read report tables. */
 import { PassThrough } from 'node:stream';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -29,14 +29,9 @@ export async function runCli(argv: string[], options: { stdin?: string; env?: No
 
 export const LAUNCHER = join(REPO_ROOT, 'bin', 'uwsgitop-ts');
 
-/** Compile src/ into dist/ (the launcher's code). Type errors elsewhere in the tree do not stop tsc emitting. */
+/** Check that dist/ (the launcher's code) is there: the suite's global setup compiles it once, before any file runs. */
 export function buildDist(): void {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO_ROOT, stdio: 'ignore', timeout: 120_000 });
-  } catch {
-    /* tsc exits 2 on type errors in other parts but still writes dist/ */
-  }
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('npx tsc -p tsconfig.json did not produce dist/cli/main.js');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: the global setup (test/support/global-setup.ts) builds it');
 }
 
 /** Spawn `node bin/uwsgitop-ts ARGS` (stdout/stderr are pipes) and collect its output and exit code. */
