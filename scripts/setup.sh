@@ -15,6 +15,7 @@ if [ "$mode" = test ]; then
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 fi
 if [ ${#need[@]} -gt 0 ]; then
