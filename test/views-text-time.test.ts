@@ -7,12 +7,12 @@ import { localClock, localMonthDayTime } from './support/clock.js';
 
 const DAY_MS = 86_400_000;
 
-/** The LastSpwn cell of the worker with `pid` in a workers table (the table's last column). */
+/** The LastSpwn cell of the worker with `pid` in a workers table. */
 function lastSpawnCell(lines: string[], pid: number): string {
   const header = lines[0]!;
   const row = lines.find((l) => l.includes(` ${pid} `))!;
-  // Right-aligned under its title: the cell is what follows the RunT column.
-  return row.slice(header.indexOf('RunT') + 'RunT'.length).trim();
+  // Right-aligned under its title: the cell ends where the title ends and starts after the RunT column.
+  return row.slice(header.indexOf('RunT') + 'RunT'.length, header.indexOf('LastSpwn') + 'LastSpwn'.length).trim();
 }
 
 describe('LastSpwn in the text report', () => {

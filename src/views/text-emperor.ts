@@ -2,7 +2,8 @@
 import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { pairByKey } from '../metrics/vassal-keys.js';
+import { vassalRows, vassalsSpec } from './dashboard/model/emperor.js';
+import { specTable } from './text-spec.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
 import { plainNumber, formatEpochShort, yesNo } from './text-format.js';
 
@@ -30,28 +31,8 @@ export function emperorSummary(snap: EmperorSnapshot): string[] {
 export function emperorSections(snap: EmperorSnapshot, derived: Derived): string[] {
   const doc = snap.doc;
   const now = snap.readAtMs;
-  const paired = pairByKey(doc.vassals, derived.vassals);
   const out: string[] = ['', `Vassals (${doc.vassals.length})`];
-  appendLines(out, renderTable(
-      [l('VASSAL'), r('PID'), l('READY'), l('ACC'), l('LOYAL'), r('RESPAWNS'), r('NEW'), l('BORN'), l('LAST MOD'), l('HEARTBEAT'), l('CURSED'), l('ZERG'), r('UID'), r('GID')],
-      doc.vassals.map((v, i) => [
-        safeText(v.id, 60),
-        plainNumber(v.pid),
-        yesNo(v.ready),
-        yesNo(v.accepting),
-        yesNo(v.loyal > 0),
-        plainNumber(v.respawns),
-        String(paired[i]?.respawnsDelta ?? 0),
-        formatEpochShort(v.born, now),
-        formatEpochShort(v.lastMod, now),
-        formatEpochShort(v.lastHeartbeat, now),
-        v.cursed > 0 ? formatEpochShort(v.cursed, now) : 'no',
-        v.zerg > 0 ? 'yes' : 'no',
-        plainNumber(v.uid),
-        plainNumber(v.gid),
-      ]),
-    ),
-  );
+  appendLines(out, specTable(vassalsSpec, vassalRows(doc.vassals, derived.vassals, now)));
   if (doc.blacklist.length > 0) {
     out.push('', `Blacklist (${doc.blacklist.length})`);
     appendLines(out, renderTable(

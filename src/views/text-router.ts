@@ -3,7 +3,9 @@ import type { RouterSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
-import { plainNumber, formatBytes, formatEpochShort, formatRate, yesNo } from './text-format.js';
+import { nodeRows, nodesSpec } from './dashboard/model/router.js';
+import { specTable } from './text-spec.js';
+import { plainNumber, yesNo } from './text-format.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });
@@ -28,29 +30,11 @@ export function routerSummary(snap: RouterSnapshot): string[] {
 export function routerSections(snap: RouterSnapshot, derived: Derived): string[] {
   const doc = snap.doc;
   const out: string[] = [];
-  const rps = new Map(derived.nodes.map((n) => [`${n.key}\u0000${n.name}`, n.rps]));
+  const rows = nodeRows(doc, derived.nodes, snap.readAtMs);
   if (doc.subscriptions.length === 0) out.push('', 'Subscriptions: none');
   for (const sub of doc.subscriptions) {
     out.push('', `Subscription ${safeText(sub.key, 80)}  hits ${sub.hits}  nodes ${sub.nodes.length}${sub.sniEnabled ? '  sni' : ''}`);
-    appendLines(out, renderTable(
-        [l('NODE'), r('REQ'), r('RPS'), r('TX'), r('RX'), r('LOAD'), r('CORES'), r('WEIGHT'), r('FAILCNT'), l('DEAD'), r('PID'), l('LAST CHECK')],
-        sub.nodes.map((n) => [
-          safeText(n.name, 60),
-          plainNumber(n.requests),
-          formatRate(rps.get(`${sub.key}\u0000${n.name}`) ?? null),
-          formatBytes(n.tx),
-          formatBytes(n.rx),
-          plainNumber(n.load),
-          plainNumber(n.cores),
-          plainNumber(n.weight),
-          plainNumber(n.failcnt),
-          yesNo(n.deathMark),
-          plainNumber(n.pid),
-          formatEpochShort(n.lastCheck, snap.readAtMs),
-        ]),
-        '  ',
-      ),
-    );
+    appendLines(out, specTable(nodesSpec, rows.filter((r) => r.sub === sub), '  '));
   }
   if (doc.staticNodes.length > 0) {
     out.push('', `Static nodes (${doc.staticNodes.length})`);

@@ -29,9 +29,13 @@ const columns: Array<Column<VassalRow>> = [
   { id: 'cursed', title: 'CURSED', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 1, desc: true, text: (r) => (r.v.cursed ? fmtWhen(r.v.cursed, r.nowMs) : 'no'), sort: (r) => r.v.cursed, style: (r) => (r.v.cursed ? 'error' : undefined) },
   { id: 'loyal', title: 'LOYAL', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 2, desc: true, text: (r) => (r.v.loyal ? fmtWhen(r.v.loyal, r.nowMs) : 'no'), sort: (r) => r.v.loyal },
   { id: 'lastrun', title: 'LAST SPAWN', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 1, desc: true, text: (r) => fmtWhen(r.v.lastRun, r.nowMs), sort: (r) => r.v.lastRun },
-  { id: 'born', title: 'BORN', width: 10, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.v.born, r.nowMs), sort: (r) => r.v.born },
+  { id: 'born', title: 'BORN', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.v.born, r.nowMs), sort: (r) => r.v.born },
+  { id: 'lastmod', title: 'LAST MOD', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 5, desc: true, text: (r) => fmtWhen(r.v.lastMod, r.nowMs), sort: (r) => r.v.lastMod },
+  { id: 'heartbeat', title: 'HEARTBEAT', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 5, desc: true, text: (r) => fmtWhen(r.v.lastHeartbeat, r.nowMs), sort: (r) => r.v.lastHeartbeat },
   { id: 'zerg', title: 'ZERG', width: 4, align: 'right', priority: 4, text: (r) => plainNumber(r.v.zerg), sort: (r) => r.v.zerg },
   { id: 'ondemand', title: 'ON DEMAND', width: 12, align: 'left', priority: 4, text: (r) => safeText(r.v.onDemand) || '-', sort: (r) => safeText(r.v.onDemand) },
+  { id: 'uid', title: 'UID', width: 5, align: 'right', priority: 6, text: (r) => plainNumber(r.v.uid), sort: (r) => r.v.uid },
+  { id: 'gid', title: 'GID', width: 5, align: 'right', priority: 6, text: (r) => plainNumber(r.v.gid), sort: (r) => r.v.gid },
 ];
 
 export const vassalsSpec: TableSpec<VassalRow> = { columns, key: (r) => safeText(r.key), defaultSort: 'id' };
