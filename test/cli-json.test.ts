@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupAll, freePort, tempDir, httpRequests, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, freePort, tempDir, httpRequests, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, statsCounting, totalRequests, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 import { startEmperor, startFastrouterWithSubscriber } from './support/topologies.js';
 import { runCli } from './cli-helpers.js';
 
@@ -25,8 +25,9 @@ function lines(stdout: string): any[] {
 
 describe('--json', () => {
   it('prints one record per target with the workers, their pids, counts and no rates yet', async () => {
+    const before = totalRequests(await rawStats(a));
     await httpRequests(a.httpPort!, '/', 7);
-    const raw = await rawStats(a);
+    const raw = await statsCounting(a, before + 7);
     const { code, stdout, stderr } = await runCli(['--json', a.statsAddress, b.statsAddress]);
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -10,7 +10,7 @@ import { createMonitor, type ControllableMonitor } from '../src/monitor/monitor.
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
 import { startRelay, type Relay } from '../src/web/server.js';
-import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, httpRequests, rawStats, startUwsgi, statsCounting, totalRequests, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 import { strictParse, type Exposition } from './web-fixtures.js';
 
 function one(exp: Exposition, name: string, labels: Record<string, string>): number {
@@ -82,9 +82,8 @@ describe('/metrics against a real uWSGI', () => {
     await httpRequests(uw.httpPort!, '/error', 3, 1);
     await httpRequests(uw.httpPort!, '/', 20, 4);
     // Traffic is over: wait until the relay has polled a document equal to one read independently.
-    const raw = await rawStats(uw);
-    const total = raw.workers.reduce((n: number, w: { requests: number }) => n + w.requests, 0);
-    expect(total).toBe(29);
+    const raw = await statsCounting(uw, 29);
+    expect(totalRequests(raw)).toBe(29);
     await waitFor(async () => {
       const s = await scrape();
       return raw.workers.every((w: { id: number; requests: number }) => one(s, 'uwsgi_worker_requests_total', { worker_id: String(w.id) }) === w.requests);

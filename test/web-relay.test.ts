@@ -13,7 +13,7 @@ import { readSnapshot } from '../src/stats/client.js';
 import { connectRelay } from '../src/relay/client.js';
 import { createTargetControl } from '../src/fifo/control.js';
 import { startRelay, type Relay } from '../src/web/server.js';
-import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, httpRequests, rawStats, startUwsgi, statsCounting, totalRequests, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 import { parsePrometheus, promValue, recordingClient } from './web-fixtures.js';
 
 const TOKEN = 'relay-test-token-0123456789abcdef';
@@ -92,9 +92,10 @@ describe('relay HTTP routes', () => {
   });
 
   it('/metrics carries uwsgi_exporter names and labels with values equal to the stats document', async () => {
+    const before = totalRequests(await rawStats(uw));
     await httpRequests(uw.httpPort!, '/', 12, 3);
     await httpRequests(uw.httpPort!, '/error', 2);
-    const raw = await rawStats(uw);
+    const raw = await statsCounting(uw, before + 14);
     const rawTotal = raw.workers.reduce((n: number, w: { requests: number }) => n + w.requests, 0);
     // No traffic from here on: wait until the monitor has read the same totals the raw read saw.
     await waitFor(() => {

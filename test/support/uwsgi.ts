@@ -288,6 +288,22 @@ export async function rawStats(proc: Pick<UwsgiProcess, 'statsBind' | 'statsHttp
   return JSON.parse(text);
 }
 
+/** Every worker's `requests` summed. */
+export function totalRequests(doc: { workers: Array<{ requests: number }> }): number {
+  return doc.workers.reduce((s, w) => s + w.requests, 0);
+}
+
+/**
+ * The stats document once uWSGI has counted at least `total` requests: it counts a request just after
+ * answering it, so a read right after the client got its last answer can miss that one.
+ */
+export function statsCounting(proc: Pick<UwsgiProcess, 'statsBind' | 'statsHttp'>, total: number): Promise<any> {
+  return waitFor(async () => {
+    const doc = await rawStats(proc);
+    return totalRequests(doc) >= total ? doc : null;
+  }, `uWSGI to count ${total} requests`);
+}
+
 /** Send `count` HTTP GETs to the instance (sequentially `concurrency` at a time); resolves with the status codes. */
 export async function httpRequests(port: number, path: string, count: number, concurrency = 1): Promise<number[]> {
   const statuses: number[] = [];
