@@ -118,6 +118,23 @@ describe('emperor, crons, legions', () => {
     expect(events.find((e) => e.type === 'daemon-respawned')?.message).toBe('daemon sleep 1000 respawned: pid 4242 -> 4343');
   });
 
+  it('counts a killed --attach-daemon in RESPAWNS as seen, though uWSGI\u2019s own counter stays 0', async () => {
+    const a = sample('instance-idle.json');
+    a.daemons = [{ cmd: 'sleep 1000', pid: 4242, respawns: 0 }];
+    const b = copy(a);
+    b.daemons[0].pid = 4343; // the master started it again; uWSGI 2.0.21 leaves respawns at 0
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(a, 0);
+    const h = await start([m], { cols: 120, rows: 30 });
+    await h.keys('8');
+    expect(h.text()[lineWith(h, 'sleep 1000')]).not.toContain('seen');
+    m.push(b, 1000);
+    await h.nextFrame();
+    const row = h.text()[lineWith(h, 'sleep 1000')]!;
+    expect(row).toContain('4343');
+    expect(row).toMatch(/\b0 \+1 seen\b/);
+  });
+
   it("shows the new lord's valor and name within 80 columns", async () => {
     const doc = sample('legion-member.json');
     const l = doc.legions[0];

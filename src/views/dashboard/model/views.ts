@@ -17,7 +17,7 @@ import { nodeRows, nodesSpec, staticNodeHeads } from './router.js';
 import { socketsSpec } from './sockets.js';
 import type { TableState } from './table.js';
 import type { CoreMode } from './state.js';
-import { taskRows, tasksSpec } from './tasks.js';
+import { daemonRespawnsSeen, taskRows, tasksSpec } from './tasks.js';
 import { workerRows, workersSpec } from './workers.js';
 
 export type ViewId =
@@ -144,7 +144,7 @@ export function viewBody(input: BodyInput): BodyModel {
       return tableBody(legionHeads(doc.legions, nowMs), memberRows(doc.legions, nowMs), membersSpec, table, width, height,
         doc.legions.length ? 'no other member listed now (none has joined, or every one has left)' : 'no legion configured');
     case 'tasks':
-      return tableBody([], taskRows(doc, nowMs), tasksSpec, table, width, height, 'no spooler, cron or daemon');
+      return tableBody([], taskRows(doc, nowMs, daemonRespawnsSeen(input.events)), tasksSpec, table, width, height, 'no spooler, cron or daemon');
     default:
       return tableBody([], workerRows(doc.workers, derived?.workers ?? [], nowMs, input.coreMode), workersSpec, table, width, height, 'no worker in the document');
   }
