@@ -89,8 +89,10 @@ describe('serve --record DIR', () => {
     player.close();
   });
 
+  // At describe level: a hook registered inside a test never runs, and the tmux server would outlive the suite.
+  const fleetTmux = privateTmux('uwsgitop-replay-fleet');
   it('shows both recordings side by side in the fleet view of the replay dashboard, in step', async () => {
-    const tmux = privateTmux('uwsgitop-replay-fleet');
+    const tmux = fleetTmux;
     const screen = (): string => tmux('capture-pane', '-p', '-t', 'fleet');
     const seen = async (check: (s: string) => boolean, what: string): Promise<string> => {
       let last = '';
@@ -114,8 +116,9 @@ describe('serve --record DIR', () => {
 });
 
 describe('--record', () => {
+  const dashTmux = privateTmux('uwsgitop-record-dash');
   it('records what the dashboard shows, in tmux; the replay has those polls', async () => {
-    const tmux = privateTmux('uwsgitop-record-dash');
+    const tmux = dashTmux;
     const file = join(tempDir(), 'dash.uwrec');
     tmux('new-session', '-d', '-s', 'dash', '-x', '100', '-y', '30', '-c', REPO_ROOT, 'bash --norc --noprofile');
     tmux('send-keys', '-t', 'dash', `node ${LAUNCHER} --interval 0.2 --record ${file} ${a.statsAddress}; echo "exit=$?"`, 'Enter');

@@ -231,3 +231,21 @@ describe('the terminal is restored', () => {
     expect(await h.dash.done).toBe(0);
   });
 });
+
+describe('a terminal that is gone', () => {
+  it('still ends (exit event, done resolved, monitors let go) when restoring the terminal throws (setRawMode EIO)', async () => {
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(sample('instance-idle.json'), 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    // What a vanished pty does: the raw-mode restore fails synchronously.
+    h.tty.input.setRawMode = () => {
+      throw Object.assign(new Error('setRawMode EIO'), { code: 'EIO' });
+    };
+    let exited: number | null = null;
+    h.dash.emitter.once('exit', (code: number) => (exited = code));
+    h.dash.finish(129);
+    expect(exited).toBe(129);
+    expect(await h.dash.done).toBe(129);
+    expect(m.subscribers).toBe(0);
+  });
+});

@@ -125,9 +125,15 @@ export class Dashboard {
     clearInterval(this.ticker);
     for (const u of this.unsubscribers) u();
     try {
-      this.renderer.destroy();
+      try {
+        this.renderer.destroy();
+      } finally {
+        this.screen.destroy();
+      }
+    } catch {
+      // A terminal that went away (tmux killed, ssh dropped) fails the restoring calls (setRawMode: EIO): the
+      // dashboard must still end, or its caller waits forever and the process lives on without a terminal.
     } finally {
-      this.screen.destroy();
       this.emitter.emit('exit', code);
       this.resolveDone(code);
     }
