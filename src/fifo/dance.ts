@@ -65,12 +65,24 @@ class Steps {
   }
 }
 
-/** Wait until the path no longer answers (the master that read it exited or moved); false on timeout. */
+/** How long a path must stay unanswered before its master counts as gone. */
+const QUIET_MS = 1000;
+
+/**
+ * Wait until the path stays unanswered for QUIET_MS (the master that read it exited or moved); false on
+ * timeout. One unanswered probe is not enough: a master reopens its FIFO after each writer closes it (our
+ * own write of the command included), and one that is still shutting down may yet re-create the path, which
+ * would take it from the instance the next step moves there.
+ */
 async function waitQuiet(path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let quietSince: number | null = null;
   while (Date.now() < deadline) {
-    if ((await probeFifo(path)).state !== 'answering') return true;
-    await new Promise((r) => setTimeout(r, 200));
+    const now = Date.now();
+    if ((await probeFifo(path)).state === 'answering') quietSince = null;
+    else if (quietSince === null) quietSince = now;
+    else if (now - quietSince >= QUIET_MS) return true;
+    await new Promise((r) => setTimeout(r, 100));
   }
   return false;
 }
