@@ -5,6 +5,7 @@ import type { SeriesName, SeriesView } from '../metrics/series.js';
 import type { TargetMonitor, TargetUpdate } from './types.js';
 import { Poller, type PollResult } from './poller.js';
 import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
+import { callEach } from './listeners.js';
 
 export interface MonitorOptions extends MonitorCoreOptions {
   /** Poll interval (default 1000, floor 100). */
@@ -46,18 +47,8 @@ export function createMonitor(
   const listeners = new Set<(u: TargetUpdate) => void>();
 
   const publish = (update: TargetUpdate): void => {
-    let firstError: unknown;
-    let failed = false;
-    // One subscriber's bug must not keep the update from the others.
-    for (const l of [...listeners]) {
-      try {
-        l(update);
-      } catch (err) {
-        if (!failed) firstError = err;
-        failed = true;
-      }
-    }
-    if (failed) throw firstError;
+    const result = callEach(listeners, update);
+    if (result.failed) throw result.error;
   };
 
   poller.onResult((r: PollResult) => {

@@ -5,6 +5,7 @@
  */
 import type { Snapshot } from '../stats/snapshot.js';
 import type { TargetState } from './types.js';
+import { callEach } from './listeners.js';
 
 export interface PollerOptions {
   /** Time between the end of one read and the start of the next (default 1000, floor 100). */
@@ -294,19 +295,10 @@ export class Poller {
 
   /** Every listener runs even if one throws; the first error is rethrown afterwards, outside the poll loop. */
   private notify<T>(listeners: Set<(v: T) => void>, value: T): void {
-    let firstError: unknown = undefined;
-    let failed = false;
-    for (const l of [...listeners]) {
-      try {
-        l(value);
-      } catch (err) {
-        if (!failed) firstError = err;
-        failed = true;
-      }
-    }
-    if (failed) {
+    const result = callEach(listeners, value);
+    if (result.failed) {
       queueMicrotask(() => {
-        throw firstError;
+        throw result.error;
       });
     }
   }
