@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSync, writeSync, closeSync, constants } from 'node:fs';
 import { parseAddress } from '../src/stats/address.js';
 import { readSnapshot } from '../src/stats/client.js';
-import type { Snapshot, InstanceSnapshot } from '../src/stats/snapshot.js';
+import type { Snapshot, InstanceSnapshot, InFlightRequest } from '../src/stats/snapshot.js';
 import { cleanupAll, rawHttpRequest, rawStats, rawStatsRead, startUwsgi, waitFor } from './support/uwsgi.js';
 import { startEmperor, startFastrouterWithSubscriber, startLegion } from './support/topologies.js';
 
@@ -19,6 +19,10 @@ async function read(address: string): Promise<Snapshot> {
 function instance(snapshot: Snapshot): InstanceSnapshot {
   if (snapshot.kind !== 'instance') throw new Error(`expected an instance document, got ${snapshot.kind}`);
   return snapshot;
+}
+
+function hasHostHeader(request: InFlightRequest): boolean {
+  return request.vars.some(([key]) => key === 'HTTP_HOST');
 }
 
 describe('documents of every kind from real uWSGI', () => {
@@ -93,8 +97,9 @@ describe('documents of every kind from real uWSGI', () => {
     rawHttpRequest(proc.httpPort!, Buffer.from('GET /slow/report?s=8&id=42 HTTP/1.0\r\nHost: shop.example\r\n\r\n'));
     const snap = await waitFor(async () => {
       const s = instance(await read(proc.statsAddress));
-      // A core is in_request a moment before uWSGI has parsed the request's variables: wait for them.
-      return s.doc.workers[0].inFlight.some((r) => r.uri !== '') ? s : null;
+      // A core is in_request before uWSGI has parsed the request, and it adds the variables one by one
+      // (SERVER_NAME before the headers): wait for the Host header, the request's last line.
+      return s.doc.workers[0].inFlight.some(hasHostHeader) ? s : null;
     }, 'an in-flight request');
     const request = snap.doc.workers[0].inFlight[0];
     expect(request.method).toBe('GET');
@@ -126,8 +131,9 @@ describe('documents of every kind from real uWSGI', () => {
     rawHttpRequest(proc.httpPort!, hostile);
     const snap = await waitFor(async () => {
       const s = instance(await read(proc.statsAddress));
-      // A core is in_request a moment before uWSGI has parsed the request's variables: wait for them.
-      return s.doc.workers[0].inFlight.some((r) => r.uri !== '') ? s : null;
+      // A core is in_request before uWSGI has parsed the request, and it adds the variables one by one
+      // (SERVER_NAME before the headers): wait for the Host header, the request's last line.
+      return s.doc.workers[0].inFlight.some(hasHostHeader) ? s : null;
     }, 'the hostile request in flight');
     // The bytes survive decoding (the views escape them), and the repair is reported.
     expect(snap.repairs.length).toBeGreaterThan(0);
