@@ -17,6 +17,11 @@ function fastCheckFor(schema: RecordSchema): (value: unknown) => boolean {
   return check;
 }
 
+/** True when `value` is a record of `schema` as it is (every field present, of the right type): readRecord would return it unchanged. */
+export function isValidRecord<S extends Shape>(schema: RecordSchema<S>, value: unknown): value is RecordOf<S> {
+  return fastCheckFor(schema as unknown as RecordSchema)(value);
+}
+
 /** Describe a JSON value's type the way a user reads it (null and array are not 'object'). */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';

@@ -1,6 +1,6 @@
 /** Instance stats document (parsed JSON object) -> InstanceDocument, record by record. */
 import { processFields } from './normalize-process.js';
-import { isObject, joinPath, jsonType, mapList, readList, readRecord } from './decode-record.js';
+import { isObject, isValidRecord, joinPath, jsonType, mapList, readList, readRecord } from './decode-record.js';
 import { parseRequest, parseStatus } from './normalize-request.js';
 import {
   appSchema,
@@ -126,7 +126,9 @@ function normalizeWorker(input: unknown, index: number, readAtMs: number, warnin
     cores = [];
     const coresPath = joinPath(path, 'cores');
     for (let i = 0; i < coreList.length; i++) {
-      const c = readRecord(coreSchema, coreList[i], `${coresPath}[${i}]`, warnings);
+      const item = coreList[i];
+      // A valid core (nearly all of tens of thousands) costs no path string: it is only needed for a warning.
+      const c = isValidRecord(coreSchema, item) ? item : readRecord(coreSchema, item, `${coresPath}[${i}]`, warnings);
       if (c === null) continue;
       const inRequest = c.in_request !== 0;
       const request = inRequest
