@@ -11,7 +11,7 @@
 // gathers those lines at the end). Nothing here asserts anything: the exit status is 0 unless a step broke.
 //   node scripts/bench-peer.mjs [--seconds 60] [--slow 8] [--rps 5] [--runs 15] [--screen] [--also CMD]...
 // --also CMD runs one more dashboard in the same window (CMD is given `--interval 1 ADDR`), to measure a
-// variant against the same uwsgitop: e.g. --also "node --optimize-for-size bin/uwsgitop-ts".
+// variant against the same uwsgitop: e.g. --also "node --optimize-for-size bin/uwsgitop-ts" (the dashboard itself runs as bin/uwsgitop-ts, with its shebang's flags).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,10 @@ const { values: opts } = parseArgs({
 const PYTHON = '/usr/bin/python3';
 const PEER = join(ROOT, 'scripts/peer/uwsgitop');
 const RUSAGE = join(ROOT, 'scripts/bench-support/rusage.py');
+const FLOOR = join(ROOT, 'scripts/bench-support/node-floor.mjs');
 const NODE = process.execPath;
+// Run as an installed command is: the launcher itself, with the V8 flags of its shebang.
+const TS = join(ROOT, 'bin/uwsgitop-ts');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -65,12 +68,15 @@ function alternate(commands, runs) {
 const fmt = (r) => `${r.wallMs.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU, peak RSS ${r.maxRssMb.toFixed(1)} MB`;
 
 async function sideBySide(inst, seconds) {
-  const ts = await startInTmux('ts', `${NODE} bin/uwsgitop-ts --interval 1 ${inst.addr}`);
+  const ts = await startInTmux('ts', `${TS} --interval 1 ${inst.addr}`);
   const py = await startInTmux('peer', `${PYTHON} ${PEER} --frequency 1 ${inst.addr}`);
   const out = openSync('/dev/null', 'w');
-  const json = spawn(NODE, ['bin/uwsgitop-ts', '--json', '--watch', '--interval', '1', inst.addr], { cwd: ROOT, stdio: ['ignore', out, 'inherit'] });
+  const json = spawn(TS, ['--json', '--watch', '--interval', '1', inst.addr], { cwd: ROOT, stdio: ['ignore', out, 'inherit'] });
   closeSync(out);
   state.children.push(json.pid);
+  // What any Node monitor pays at the least: a read and a JSON.parse each second, nothing else.
+  const floor = spawn(NODE, [FLOOR, String(inst.statsPort), '--watch'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  state.children.push(floor.pid);
   const also = [];
   for (const [i, cmd] of opts.also.entries()) also.push([cmd, await startInTmux(`also${i}`, `${cmd} --interval 1 ${inst.addr}`)]);
   for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py], ...also]) {
@@ -80,11 +86,12 @@ async function sideBySide(inst, seconds) {
   // Past start-up and the first reads of all of them.
   await sleep(3000);
   const master0 = cpuSeconds(inst.masterPid);
-  const [mTs, mPy, mJson, ...mAlso] = await measureTogether([ts.pid, py.pid, json.pid, ...also.map(([, t]) => t.pid)], seconds);
+  const [mTs, mPy, mJson, mFloor, ...mAlso] = await measureTogether([ts.pid, py.pid, json.pid, floor.pid, ...also.map(([, t]) => t.pid)], seconds);
   const masterPct = (100 * (cpuSeconds(inst.masterPid) - master0)) / mTs.wall;
   console.log(describe('uwsgitop-ts dashboard (tmux)', mTs, inst.bytes));
   console.log(describe('uwsgitop 0.12 (tmux)', mPy, inst.bytes));
   console.log(describe('uwsgitop-ts --json --watch', mJson, inst.bytes));
+  console.log(describe('node read + JSON.parse a second', mFloor, inst.bytes));
   for (const [label, m] of [['uwsgitop-ts', mTs], ['uwsgitop', mPy], ['--json --watch', mJson]]) {
     console.log(`  ${label} RSS every 10 s: ${m.rssEvery10s.map((x) => x.toFixed(1)).join(' ')} MB`);
   }
@@ -93,7 +100,7 @@ async function sideBySide(inst, seconds) {
     console.log(`  variant ${i + 1}: ${cmd}: CPU ${(mAlso[i].cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's, RSS ${(mAlso[i].rssMean / mPy.rssMean).toFixed(2)}x; RSS every 10 s: ${mAlso[i].rssEvery10s.map((x) => x.toFixed(1)).join(' ')} MB`);
     stopTmux(t.name);
   });
-  console.log(`uWSGI master CPU over the window: ${masterPct.toFixed(2)} % of one core (serving ${3 + also.length} clients)`);
+  console.log(`uWSGI master CPU over the window: ${masterPct.toFixed(2)} % of one core (serving ${4 + also.length} clients)`);
   for (const [label, t] of [['uwsgitop-ts', ts], ['uwsgitop', py]]) {
     const screen = tmux(t.name, 'capture-pane', '-p');
     if (opts.screen) console.log(`--- ${label}, last screen:\n${screen.replace(/\s+$/gm, '')}`);
@@ -101,7 +108,8 @@ async function sideBySide(inst, seconds) {
     stopTmux(t.name);
   }
   process.kill(json.pid, 'SIGINT');
-  return { mTs, mPy, mJson };
+  process.kill(floor.pid, 'SIGTERM');
+  return { mTs, mPy, mJson, mFloor };
 }
 
 async function main() {
@@ -114,20 +122,24 @@ async function main() {
   const inst = await startLoadedInstance({ slow: Number(opts.slow), rps: Number(opts.rps), log: (l) => console.log(l) });
 
   console.log(`\n1. dashboards side by side, ${seconds} s window, 1 s interval, 160x50`);
-  const { mTs, mPy, mJson } = await sideBySide(inst, seconds);
+  const { mTs, mPy, mJson, mFloor } = await sideBySide(inst, seconds);
 
   console.log(`\n2. start-up, median of ${runs} runs each, alternating`);
-  const [version, help, bare] = alternate([[NODE, ['bin/uwsgitop-ts', '--version']], [PYTHON, [PEER, '--help']], [NODE, ['-e', '0']]], runs);
+  const [version, help, bare] = alternate([[TS, ['--version']], [PYTHON, [PEER, '--help']], [NODE, ['-e', '0']]], runs);
   console.log(`uwsgitop-ts --version: ${fmt(version)}`);
   console.log(`uwsgitop --help:       ${fmt(help)}`);
   console.log(`node -e 0 (the floor): ${fmt(bare)}`);
 
   console.log(`\n3. one read of the instance, median of ${Math.ceil(runs / 2)} runs each, alternating`);
   const pyRead = `import json,socket\ns=socket.create_connection(('127.0.0.1',${inst.statsPort}))\nb=bytearray()\nwhile True:\n  d=s.recv(65536)\n  if not d: break\n  b+=d\nd=json.loads(bytes(b))\nprint(len(b), len(d['workers']))`;
-  const [jsonOnce, pyOnce] = alternate([[NODE, ['bin/uwsgitop-ts', '--json', inst.addr]], [PYTHON, ['-c', pyRead]]], Math.ceil(runs / 2));
+  const [jsonOnce, pyOnce, nodeOnce] = alternate(
+    [[TS, ['--json', inst.addr]], [PYTHON, ['-c', pyRead]], [NODE, [FLOOR, String(inst.statsPort)]]],
+    Math.ceil(runs / 2),
+  );
   const record = JSON.parse(jsonOnce.stdout.split('\n')[0]);
   console.log(`uwsgitop-ts --json ADDR:           ${fmt(jsonOnce)} (a record of ${record.workers?.length ?? '?'} workers, ${jsonOnce.stdout.length} bytes)`);
   console.log(`python3 read + json.loads:         ${fmt(pyOnce)} (read ${pyOnce.stdout.trim().split(' ')[0]} bytes, ${pyOnce.stdout.trim().split(' ')[1]} workers)`);
+  console.log(`node read + JSON.parse (the floor): ${fmt(nodeOnce)} (read ${nodeOnce.stdout.trim().split(' ')[0]} bytes)`);
 
   console.log(`\nload average at the end: ${loadAvg()} (CPU figures are each process's own time)`);
   const growth = mTs.rssLast - mTs.rssFirst;
@@ -136,6 +148,8 @@ async function main() {
   console.log(goalLine('start-up: --version vs uwsgitop --help', version.wallMs / help.wallMs, 1.5, null, `${version.wallMs.toFixed(0)} ms vs ${help.wallMs.toFixed(0)} ms wall`));
   console.log(goalLine('--json ADDR vs python3 read + json.loads', jsonOnce.wallMs / pyOnce.wallMs, 2.0, null, `${jsonOnce.wallMs.toFixed(0)} ms vs ${pyOnce.wallMs.toFixed(0)} ms wall; CPU ${jsonOnce.cpuMs.toFixed(0)} vs ${pyOnce.cpuMs.toFixed(0)} ms; peak RSS ${jsonOnce.maxRssMb.toFixed(0)} vs ${pyOnce.maxRssMb.toFixed(0)} MB`));
   console.log(`info: --json --watch ${mJson.cpuPct.toFixed(2)} % of one core, ${(mJson.cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's dashboard`);
+  console.log(`info: node read + JSON.parse a second (no validation, no drawing) ${mFloor.cpuPct.toFixed(2)} % of one core, ${(mFloor.cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's dashboard; RSS ${(mFloor.rssMean / mPy.rssMean).toFixed(2)}x (${mFloor.rssMean.toFixed(1)} MB)`);
+  console.log(`info: one node read + JSON.parse ${(nodeOnce.wallMs / pyOnce.wallMs).toFixed(2)}x python3's read + json.loads (${nodeOnce.wallMs.toFixed(0)} vs ${pyOnce.wallMs.toFixed(0)} ms wall); uwsgitop-ts --json ADDR ${(jsonOnce.wallMs / nodeOnce.wallMs).toFixed(2)}x that floor`);
 }
 
 main()

@@ -13,6 +13,9 @@ import {
   ROOT, alive, cleanup, describe, measureTogether, sleep, startInTmux, startLoadedInstance, state, stopTmux, tmux, waitForScreen,
 } from './bench-support/real.mjs';
 
+// The V8 flags of the launcher's shebang (`#!/usr/bin/env -S node FLAGS`), so the profile is of the dashboard as run.
+const LAUNCHER_FLAGS = readFileSync(join(ROOT, 'bin/uwsgitop-ts'), 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').trim();
+
 const { values: opts } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
@@ -94,7 +97,7 @@ async function main() {
   state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-prof-'));
   const inst = await startLoadedInstance({ slow: Number(opts.slow), rps: Number(opts.rps), log: (l) => console.log(l) });
   const dir = resolve(opts.profile);
-  const { name, pid } = await startInTmux('prof', `${process.execPath} ${opts.flags} --cpu-prof --cpu-prof-dir ${dir} bin/uwsgitop-ts --interval 1 ${inst.addr}`);
+  const { name, pid } = await startInTmux('prof', `${process.execPath} ${LAUNCHER_FLAGS} ${opts.flags} --cpu-prof --cpu-prof-dir ${dir} bin/uwsgitop-ts --interval 1 ${inst.addr}`);
   await waitForScreen(name, ['WID', inst.firstPid]);
   await sleep(1000);
   const fromUs = Number(process.hrtime.bigint() / 1000n);
