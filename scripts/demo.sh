@@ -44,4 +44,4 @@ node scripts/demo/traffic.mjs "$UWSGITOP_DEMO_HTTP_PORT" &
 traffic_pid=$!
 echo "demo: uWSGI master pid $uwsgi_pid, stats $stats, app http://127.0.0.1:$UWSGITOP_DEMO_HTTP_PORT/, master FIFO $dir/master.fifo" >&2
 sleep 1.5
-node bin/uwsgitop-ts --fifo "$stats=$dir/master.fifo" "$@" "$stats"
+bin/uwsgitop-ts --fifo "$stats=$dir/master.fifo" "$@" "$stats"

@@ -46,6 +46,20 @@ describe('node bin/uwsgitop-ts', () => {
     expect(parseTable(section(stdout, 'Workers (')).map((r) => Number(r.PID))).toEqual(raw.workers.map((w: any) => w.pid));
   });
 
+  it('runs as an installed command runs it, through its own shebang (with its V8 flag): --once prints the report', async () => {
+    const child = spawn(LAUNCHER, ['--once', '-i', '0.2', uwsgi.statsAddress], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child.pid!);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    children.delete(child.pid!);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain(`master pid ${uwsgi.pid}`);
+  });
+
   it('without a terminal prints one report and says so on stderr', async () => {
     const { code, stdout, stderr } = await spawnCli([uwsgi.statsAddress]);
     expect(code).toBe(0);
