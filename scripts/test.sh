@@ -15,7 +15,7 @@ if [ $# -eq 0 ]; then
   echo "calendar pass: TZ=Asia/Kolkata, wall clock +400 days" >&2
   TZ=Asia/Kolkata FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+400d' \
     npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-calendar.json \
-    $(ls test/*.test.ts | grep -E '^test/(calendar|views|metrics|decode|safe-text|web-units|cli-report|cli-once|cli-json|qa-reports|stats-kinds)') \
+    $(ls test/*.test.ts | grep -E '^test/(calendar|views|metrics|decode|core-safe-text|web-units|cli-report|cli-once|cli-json|qa-reports|stats-kinds)') \
     || calendar=$?
   [ "$calendar" -eq 0 ] || status=$calendar
 fi
