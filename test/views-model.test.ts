@@ -65,6 +65,22 @@ describe('table model', () => {
     expect(filtered.total).toBe(4);
   });
 
+  it('keeps equal values in document order, in both directions, whether or not the rows come already sorted', () => {
+    const ties: Row[] = [
+      { id: 1, name: 'a', n: 20 },
+      { id: 2, name: 'b', n: 10 },
+      { id: 3, name: 'c', n: 20 },
+      { id: 4, name: 'd', n: 10 },
+    ];
+    const st = { ...newTableState(), sortId: 'n' };
+    expect(buildTable(ties, spec, st, 40, 10).keys).toEqual(['1', '3', '2', '4']);
+    expect(buildTable(ties, spec, { ...st, reverse: true }, 40, 10).keys).toEqual(['2', '4', '1', '3']);
+    // Already in the column's order (descending N): shown as they come.
+    const inOrder = [ties[0]!, ties[2]!, ties[1]!, ties[3]!];
+    expect(buildTable(inOrder, spec, st, 40, 10).keys).toEqual(['1', '3', '2', '4']);
+    expect(buildTable(inOrder, spec, { ...st, reverse: true }, 40, 10).keys).toEqual(['2', '4', '1', '3']);
+  });
+
   it('keeps the selection on its row when the order changes', () => {
     const st = { ...newTableState(), selectedKey: '4' };
     const byId = buildTable(rows, spec, st, 40, 10);

@@ -125,6 +125,26 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, n));
 }
 
+/**
+ * Rows in the column's order, ties in document order. Sort values are computed once per row; rows already in
+ * order (the default WID sort nearly always) are returned as they are, without building a sorted copy.
+ */
+function sortRows<R>(rows: R[], col: Column<R>, descending: boolean): R[] {
+  const values = rows.map((r) => col.sort(r));
+  let ordered = true;
+  for (let i = 1; i < values.length && ordered; i++) {
+    const c = compareValues(values[i - 1]!, values[i]!);
+    ordered = descending ? c >= 0 : c <= 0;
+  }
+  if (ordered) return rows;
+  const index = rows.map((_, i) => i);
+  index.sort((a, b) => {
+    const c = compareValues(values[a]!, values[b]!);
+    return (descending ? -c : c) || a - b;
+  });
+  return index.map((i) => rows[i]!);
+}
+
 /** Render one row's cells into a line of exactly the table width. */
 function rowLine<R>(row: R, placed: Array<Placed<R>>, spec: TableSpec<R>, width: number, selected: boolean): Line {
   const base = selected ? 'selected' : spec.rowStyle?.(row);
@@ -163,13 +183,7 @@ export function buildTable<R>(
     rows = rows.filter((r) => columns.some((c) => c.text(r).toLowerCase().includes(needle)));
   }
 
-  // Decorate-sort: sort values are computed once per row, ties keep document order.
-  const decorated = rows.map((r, i) => ({ r, i, v: sortCol.sort(r) }));
-  decorated.sort((a, b) => {
-    const c = compareValues(a.v, b.v);
-    return (descending ? -c : c) || a.i - b.i;
-  });
-  const sorted = decorated.map((d) => d.r);
+  const sorted = sortRows(rows, sortCol, descending);
   const keys = sorted.map((r) => spec.key(r));
 
   let selectedIndex = state.selectedKey === null ? -1 : keys.indexOf(state.selectedKey);

@@ -111,15 +111,28 @@ export const workersSpec: TableSpec<WorkerRow> = {
  * ('merged') or under it ('under'; a core row sorts with its worker, ties keep document order).
  */
 export function workerRows(workers: readonly Worker[], derived: readonly WorkerDerived[], nowMs: number, mode: CoreMode = 'off'): WorkerRow[] {
-  const bySlot = new Map<number, WorkerDerived>();
-  for (const d of derived) bySlot.set(d.slot, d);
-  return workers.flatMap((w): WorkerRow[] => {
-    const d = bySlot.get(w.slot);
-    const row = { w, d, nowMs };
-    if (mode === 'off') return [row];
-    const cores = (w.cores ?? []).filter((c) => c.requests > 0 || c.inRequest);
-    const coreRows = cores.map((core) => ({ w, d, nowMs, core, under: mode === 'under' }));
-    if (mode === 'merged') return coreRows.length > 0 ? coreRows : [row];
-    return [row, ...coreRows];
-  });
+  // The derived values come in the workers' order; a map by slot is built only when they do not (every
+  // frame of a 2,048-worker instance would otherwise pay for a map and an array per worker).
+  const inOrder = derived.length === workers.length && workers.every((w, i) => derived[i]!.slot === w.slot);
+  const bySlot = inOrder ? null : new Map(derived.map((d) => [d.slot, d] as const));
+  const out: WorkerRow[] = [];
+  for (let i = 0; i < workers.length; i++) {
+    const w = workers[i]!;
+    const d = bySlot === null ? derived[i] : bySlot.get(w.slot);
+    const row: WorkerRow = { w, d, nowMs };
+    if (mode === 'off') {
+      out.push(row);
+      continue;
+    }
+    const under = mode === 'under';
+    if (under) out.push(row);
+    let coreRows = 0;
+    for (const core of w.cores ?? []) {
+      if (core.requests === 0 && !core.inRequest) continue;
+      out.push({ w, d, nowMs, core, under });
+      coreRows++;
+    }
+    if (mode === 'merged' && coreRows === 0) out.push(row);
+  }
+  return out;
 }
