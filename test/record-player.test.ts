@@ -8,13 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingWriter } from '../src/record/writer.js';
 import { Recording } from '../src/record/reader.js';
 import { ReplayMonitor } from '../src/record/replay-monitor.js';
-import { parseReplayTime, ReplayPlayer } from '../src/record/player.js';
+import { EVENT_KINDS, parseReplayTime, ReplayPlayer } from '../src/record/player.js';
 import { cleanupAll, tempDir } from './support/uwsgi.js';
 import { SAMPLE_EPOCH_MS, sampleDoc } from './support/samples.js';
 
 afterAll(cleanupAll);
 
-/** Twenty polls a second apart; worker 2 is replaced at poll 12, the target is down at polls 15-16. */
+/** Twenty polls a second apart; the listen queue is full at polls 7-8, worker 2 is replaced at poll 12, the target is down at polls 15-16. */
 function recording(): Recording {
   const file = join(tempDir(), 'rec.uwrec');
   let clock = SAMPLE_EPOCH_MS;
@@ -27,6 +27,8 @@ function recording(): Recording {
       continue;
     }
     doc.workers[0].requests += 3;
+    doc.sockets[0].queue = i === 7 || i === 8 ? doc.sockets[0].max_queue : 0;
+    doc.listen_queue = doc.sockets[0].queue;
     if (i === 12) {
       doc.workers[1].pid += 1000;
       doc.workers[1].last_spawn = Math.floor(clock / 1000);
@@ -79,6 +81,18 @@ describe('the replay player', () => {
     // Jumping back rebuilds the state: the same respawn is found again, with the same message.
     player.seek(player.startMs);
     expect(player.nextEvent(['worker-respawned'])!.events[0]!.message).toBe(respawn!.events[0]!.message);
+    player.close();
+  });
+
+  it('finds the next listen queue above its threshold (the Q key), once per time it filled', () => {
+    const player = new ReplayPlayer([new ReplayMonitor(recording())], () => 0);
+    player.seek(player.startMs);
+    const full = player.nextEvent(EVENT_KINDS['next-queue']!.types);
+    expect(player.positionMs).toBe(SAMPLE_EPOCH_MS + 7000);
+    const socket = sampleDoc('instance-idle.json').sockets[0];
+    expect(full!.events.find((e) => e.type === 'listen-queue-high')!.message).toBe(`listen queue of ${socket.name} at ${socket.max_queue}/${socket.max_queue} (100%)`);
+    // Still full at poll 8: not a new crossing, so there is no next one.
+    expect(player.nextEvent(EVENT_KINDS['next-queue']!.types)).toBeNull();
     player.close();
   });
 

@@ -10,6 +10,7 @@ import { detectEvents } from '../src/metrics/events.js';
 import { createEventMemory } from '../src/metrics/events.js';
 import { copy, emperor, inst } from './metrics-fixtures.js';
 import { FakeMonitor, headlessPerTest, lineWith, manyWorkers, sample } from './views-support.js';
+import { sampleBytes } from './support/samples.js';
 
 const start = headlessPerTest();
 
@@ -28,6 +29,16 @@ describe('names and labels at narrow widths', () => {
     expect(h.text()[3]).toMatch(/2:\S*s3\.sock live/);
     await h.resize(64, 24);
     expect(h.text()[3]).toContain('/stats3.sock live');
+  });
+
+  it('marks a document uWSGI sent as invalid JSON on the title line, at 80 columns, and says what was repaired in the events', async () => {
+    const m = new FakeMonitor('127.0.0.1:9191');
+    // A real uWSGI document with a raw control byte in a request variable: parsed only after a repair.
+    m.pushRaw(sampleBytes('instance-control-bytes.raw'), 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    expect(h.text()[0]).toContain('⚠ repaired (9)');
+    await h.keys('9');
+    expect(h.screenText()).toMatch(/repaired: escaped \d+ control bytes? in strings/);
   });
 
   it('never leaves "pid" or "up" without its value at 40 columns, live or down', async () => {
