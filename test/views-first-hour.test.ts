@@ -154,7 +154,20 @@ describe('emperor, crons, legions', () => {
     const h = await start([m], { cols: 80, rows: 24 });
     await h.keys('7');
     const lordLine = h.text().find((x) => x.includes('lord '))!;
-    expect(lordLine).toContain(`lord valor ${l.lord_valor} vm`);
+    // The member name is the lord's hostname, whatever machine the sample was captured on.
+    const lordName = l.members.find((x: { uuid: string }) => x.uuid === l.lord_uuid).name;
+    expect(lordLine).toContain(`lord valor ${l.lord_valor} ${lordName}`);
+  });
+
+  it('says every other member may have left, not that none was ever seen, when the member list is empty', async () => {
+    const doc = sample('legion-member.json');
+    doc.legions[0].members = [];
+    const m = new FakeMonitor('127.0.0.1:9191');
+    m.push(doc, 0);
+    const h = await start([m], { cols: 80, rows: 24 });
+    await h.keys('7');
+    expect(h.screenText()).toContain('no other member listed now (none has joined, or every one has left)');
+    expect(h.screenText()).not.toMatch(/seen yet/);
   });
 });
 
