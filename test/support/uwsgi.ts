@@ -20,15 +20,25 @@ export function uwsgiBinary(): string {
   throw new Error('uWSGI is not installed: run scripts/setup.sh (installs uwsgi-core and uwsgi-plugin-python3)');
 }
 
-/** A free TCP port on 127.0.0.1 (bound then released; parallel-safe enough for tests). */
+/**
+ * A free TCP port on 127.0.0.1, for a server a test starts (uWSGI, Prometheus). It is drawn below Linux's
+ * ephemeral range (32768-60999), which the kernel hands out as the local port of outgoing connections: a port
+ * from there, released and bound again a moment later, can meanwhile be taken by any client connection of
+ * the parallel suite (uWSGI then exits with "Address already in use").
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free TCP port on 127.0.0.1 between 20000 and 31999');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
     const server = net.createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
-    });
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
   });
 }
 
@@ -122,8 +132,22 @@ const running = new Set<UwsgiProcess>();
 
 let counter = 0;
 
-/** Start a real uWSGI master with the given options and wait until its stats server answers. */
+/**
+ * Start a real uWSGI master with the given options and wait until its stats server answers. A port this test
+ * bed chose that another process took in the meantime ("Address already in use") is chosen again, twice at most.
+ */
 export async function startUwsgi(options: StartOptions = {}): Promise<UwsgiProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startUwsgiOnce(options);
+    } catch (err) {
+      const taken = err instanceof Error && err.message.includes('Address already in use');
+      if (!taken || attempt >= 3 || options.statsAt !== undefined) throw err;
+    }
+  }
+}
+
+async function startUwsgiOnce(options: StartOptions): Promise<UwsgiProcess> {
   const binary = uwsgiBinary();
   const dir = options.dir ?? tempDir();
   const stats = options.stats ?? 'tcp';
