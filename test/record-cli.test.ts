@@ -13,7 +13,7 @@ import { Recording } from '../src/record/reader.js';
 import { ReplayMonitor } from '../src/record/replay-monitor.js';
 import { ReplayPlayer } from '../src/record/player.js';
 import { buildDist, LAUNCHER, runCli, spawnCli } from './cli-helpers.js';
-import { privateTmux } from './support/tmux.js';
+import { paneSeen, privateTmux } from './support/tmux.js';
 import { cleanupAll, freePort, REPO_ROOT, startUwsgi, tempDir, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
 function sink(): { stream: Writable; text: () => string } {
@@ -129,6 +129,34 @@ describe('--record', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`== ${a.statsAddress}`);
     expect(r.stdout).toMatch(/Workers \(2\)/);
+  });
+
+  it('keeps the chain reload the dashboard wrote: the replay calls its first respawn the chain reload\'s, as the dashboard did', async () => {
+    const tmux = dashTmux;
+    const c = await startUwsgi({ workers: 2, fifos: ['master.fifo'] });
+    const file = join(tempDir(), 'chain.uwrec');
+    tmux('new-session', '-d', '-s', 'chain', '-x', '100', '-y', '30', '-c', REPO_ROOT, 'bash --norc --noprofile');
+    const seen = paneSeen(tmux, 'chain');
+    tmux('send-keys', '-t', 'chain', `node ${LAUNCHER} --interval 0.2 --fifo ${c.statsAddress}=${c.fifos[0]} --record ${file} ${c.statsAddress}; echo "exit=$?"`, 'Enter');
+    await seen((x) => x.includes('● live'), 'the dashboard live');
+    tmux('send-keys', '-t', 'chain', '!');
+    await seen((x) => x.includes('which FIFO byte'), 'the control prompt');
+    tmux('send-keys', '-t', 'chain', 'c');
+    await seen((x) => x.includes('y/N'), 'the confirmation');
+    tmux('send-keys', '-t', 'chain', 'y');
+    const live = await seen((x) => x.includes('chain reload complete'), 'the chain reload done', 30_000);
+    expect(live).toMatch(/worker 1 respawned \(chain reload\)/);
+    tmux('send-keys', '-t', 'chain', 'q');
+    await seen((x) => x.includes('exit=0'), 'the dashboard exited with 0');
+
+    const r = await spawnCli(['replay', file, '--json']);
+    expect(r.code).toBe(0);
+    const replayed = r.stdout
+      .trim()
+      .split('\n')
+      .flatMap((l) => (JSON.parse(l) as { events: Array<{ type: string; message: string }> }).events)
+      .filter((e) => e.type === 'worker-respawned');
+    expect(replayed.map((e) => e.message)).toEqual([expect.stringMatching(/^worker 1 respawned \(chain reload\)/), expect.stringMatching(/^worker 2 respawned \(chain reload\)/)]);
   });
 
   it('below --record-min-free stops recording with one message while the NDJSON stream goes on', async () => {

@@ -53,11 +53,14 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   const owned: ControllableMonitor[] = [];
   const monitors: TargetMonitor[] = run.targets.map((t) => {
     if (t.remote !== undefined) return t.remote;
+    const recording = run.recordings?.writers.get(t.name);
     const m = createMonitor(t.name, t.fetch, {
       ...monitorPlacement(t),
       intervalMs: run.intervalMs,
       readTimeoutMs: run.timeoutMs + 2000,
       ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}),
+      // The recording keeps the FIFO commands written from here, so that a replay tells them from a crash.
+      ...(recording !== undefined ? { onCommand: (command: string) => recording.command(command) } : {}),
     });
     owned.push(m);
     return m;

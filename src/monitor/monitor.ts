@@ -20,6 +20,8 @@ export interface MonitorOptions extends MonitorCoreOptions {
   readTimeoutMs?: number;
   /** Wall clock, epoch ms (tests). */
   now?: () => number;
+  /** Told of each command this tool is about to write to the target's master FIFO (the flight recorder keeps them). */
+  onCommand?: (command: string) => void;
 }
 
 /** A TargetMonitor that can also be started later (when created with start: false). */
@@ -74,7 +76,10 @@ export function createMonitor(
     history: (name: SeriesName): SeriesView => core.history(name),
     events: () => core.events(),
     addEvent: (event: MonitorEvent) => core.addEvent(event),
-    expectCommand: (command: string) => core.expectCommand(command, performance.now()),
+    expectCommand(command: string) {
+      options.onCommand?.(command);
+      core.expectCommand(command, performance.now());
+    },
     refresh: () => poller.refresh(),
     get intervalMs() {
       return poller.intervalMs;

@@ -25,11 +25,15 @@ export interface RecordingHeader {
   secrets: boolean;
 }
 
-/** One poll as recorded: the document (whole or as a patch against the previous one) or the failure. */
+/**
+ * One poll as recorded: the document (whole or as a patch against the previous one) or the failure. `c`: the
+ * commands this tool wrote to the target's master FIFO since the previous poll (a chain reload it started
+ * owns its first respawn, in replay as live).
+ */
 export type PollRecord =
-  | { t: number; m: number; d: number; b: number; doc: unknown; r?: string[] }
-  | { t: number; m: number; d: number; b: number; p: unknown[]; r?: string[] }
-  | { t: number; err: string; code: string | null };
+  | { t: number; m: number; d: number; b: number; doc: unknown; r?: string[]; c?: string[] }
+  | { t: number; m: number; d: number; b: number; p: unknown[]; r?: string[]; c?: string[] }
+  | { t: number; err: string; code: string | null; c?: string[] };
 
 /** One frame's bytes: head and payload. */
 export function encodeFrame(kind: FrameKind, payload: Buffer): Buffer {

@@ -29,6 +29,8 @@ export interface RecordedPoll {
   durationMs: number;
   bytes: number;
   repairs: string[];
+  /** Commands this tool wrote to the target's master FIFO between the previous poll and this one. */
+  commands: string[];
 }
 
 interface PollRef {
@@ -98,7 +100,7 @@ function slide(dict: Buffer, text: Buffer): Buffer {
   return text.length >= WINDOW ? text.subarray(text.length - WINDOW) : Buffer.concat([dict, text]).subarray(-WINDOW);
 }
 
-type RawRecord = { t?: unknown; m?: unknown; d?: unknown; b?: unknown; doc?: unknown; p?: unknown; r?: unknown; err?: unknown; code?: unknown };
+type RawRecord = { t?: unknown; m?: unknown; d?: unknown; b?: unknown; doc?: unknown; p?: unknown; r?: unknown; err?: unknown; code?: unknown; c?: unknown };
 
 /** Sequential decoding state of one stream: the dictionary and the current document. */
 interface Cursor {
@@ -204,12 +206,13 @@ export class Recording {
 
   private pollOf(rec: RawRecord, hasDoc: boolean): RecordedPoll | null {
     if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number') return null;
+    const commands = Array.isArray(rec.c) ? rec.c.filter((x): x is string => typeof x === 'string') : [];
     if (typeof rec.err === 'string') {
-      return { t: rec.t, mono: this.polls.at(-1)?.mono ?? 0, ok: false, error: rec.err, code: typeof rec.code === 'string' ? rec.code : null, durationMs: 0, bytes: 0, repairs: [] };
+      return { t: rec.t, mono: this.polls.at(-1)?.mono ?? 0, ok: false, error: rec.err, code: typeof rec.code === 'string' ? rec.code : null, durationMs: 0, bytes: 0, repairs: [], commands };
     }
     if (rec.doc === undefined && !(Array.isArray(rec.p) && hasDoc)) return null;
     const repairs = Array.isArray(rec.r) ? rec.r.filter((x): x is string => typeof x === 'string') : [];
-    return { t: rec.t, mono: rec.t, ok: true, error: null, code: null, durationMs: typeof rec.d === 'number' ? rec.d : 0, bytes: typeof rec.b === 'number' ? rec.b : 0, repairs };
+    return { t: rec.t, mono: rec.t, ok: true, error: null, code: null, durationMs: typeof rec.d === 'number' ? rec.d : 0, bytes: typeof rec.b === 'number' ? rec.b : 0, repairs, commands };
   }
 
   /**

@@ -63,6 +63,8 @@ export class ReplayMonitor implements TargetMonitor {
   /** Feed poll i to the core; returns its update. */
   private feed(i: number): TargetUpdate {
     const poll = this.recording.polls[i]!;
+    // Written before this poll was read, after the previous one: announced as live, at the previous poll's time.
+    for (const command of poll.commands) this.core.expectCommand(command, this.recording.polls[i - 1]?.mono ?? poll.mono);
     this.fed = i;
     if (!poll.ok) return this.core.ingestFailure(poll.error ?? 'read failed', i + 1, poll.t, null);
     try {

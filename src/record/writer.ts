@@ -62,6 +62,8 @@ export class RecordingWriter {
   private lastCheckMs = -Infinity;
   private segmentStartMs = 0;
   private stopped = false;
+  /** Commands written to the master FIFO since the last recorded poll: they go out with the next one. */
+  private commands: string[] = [];
   private readonly maxBytes: number;
   private readonly segmentMax: number;
   private readonly keyframeEvery: number;
@@ -95,7 +97,7 @@ export class RecordingWriter {
     if (this.stopped) return;
     const value = doc as JsonValue;
     const head = { t: atMs, m: monotonicMs, d: Math.round(durationMs * 1000) / 1000, b: bytes };
-    const extra = repairs.length > 0 ? { r: [...repairs] } : {};
+    const extra = { ...(repairs.length > 0 ? { r: [...repairs] } : {}), ...this.takeCommands() };
     const key = this.prev === undefined || this.sinceKey >= this.keyframeEvery;
     const record: PollRecord = key ? { ...head, doc: value, ...extra } : { ...head, p: diff(this.prev!, value), ...extra };
     this.prev = value;
@@ -105,7 +107,19 @@ export class RecordingWriter {
   /** Record a failed read with its one-line reason (a down period is a run of these). */
   failure(atMs: number, error: string, code: string | null): void {
     if (this.stopped) return;
-    this.write({ t: atMs, err: error, code }, this.prev === undefined && this.sinceKey === 0);
+    this.write({ t: atMs, err: error, code, ...this.takeCommands() }, this.prev === undefined && this.sinceKey === 0);
+  }
+
+  /** This tool is about to write `command` (a named FIFO command: chain-reload, pause...) to the target's master FIFO. */
+  command(name: string): void {
+    if (!this.stopped) this.commands.push(name);
+  }
+
+  private takeCommands(): { c?: string[] } {
+    if (this.commands.length === 0) return {};
+    const c = this.commands;
+    this.commands = [];
+    return { c };
   }
 
   /** Stop recording; what was written stays readable. */
