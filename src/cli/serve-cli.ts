@@ -14,6 +14,7 @@ import { pageAddress } from '../web/page-address.js';
 import { startRelay, type RelayControl } from '../web/server.js';
 import type { TargetOrigin } from '../web/sd.js';
 import { readSnapshot } from '../stats/client.js';
+import { publicReadError } from '../stats/public-error.js';
 import { abortOnSignals } from './interrupt.js';
 import { exitStatusFor } from './exit.js';
 import { addOptions, type ServeOptions } from './option-table.js';
@@ -137,6 +138,9 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   for (const t of targets) {
     const limit = sources.maxRequests.get(t.name);
     if (limit !== undefined) t.maxRequests = limit;
+    // A failure leaves the relay (feed, page, /api/snapshot, events) without the bytes it quotes from the reply.
+    const read = t.fetch.bind(t);
+    t.fetch = (signal, observe) => read(signal, observe).catch((err: unknown) => Promise.reject(publicReadError(err)));
   }
 
   const controls = new Map<string, RelayControl>();
@@ -177,7 +181,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       log: (line) => say(line),
       collectCores: opts.collectCores ?? false,
       probeAnyTarget: opts.probeAnyTarget ?? false,
-      probeRead: (address, signal) => readSnapshot(address, { timeoutMs, maxBytes, signal }),
+      probeRead: (address, signal) => readSnapshot(address, { timeoutMs, maxBytes, signal }).catch((err: unknown) => Promise.reject(publicReadError(err))),
       probeMinIntervalMs: intervalMs,
       origins,
     });

@@ -76,6 +76,11 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
         problems.push(`${escapeControls(t.file)}: no "stats" option, so this instance has no stats server to watch`);
         continue;
       }
+      const refused = iniStatsRefusal(t.stats);
+      if (refused !== null) {
+        problems.push(`${escapeControls(t.file)}: stats = ${escapeControls(t.stats.slice(0, 120))} ${refused}: this ini is not watched`);
+        continue;
+      }
       const name = add(t.stats);
       // The first declared FIFO is slot 0, the one the master reads at start; an explicit --fifo wins (below).
       if (t.fifos.length > 0) fifos.set(name, [...t.fifos]);
@@ -98,4 +103,23 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
     fifos.set(name, [path]);
   }
   return { addresses, fifos, problems, maxRequests, origins };
+}
+
+/**
+ * Why an ini's `stats` value is not watched, or null when it is a socket address. uWSGI's stats option binds
+ * a socket (HOST:PORT, a unix path, @abstract), so an ini naming a file, a URL or stdin is not a uWSGI config:
+ * reading it would hand what that names to the relay's clients. `@(...)` is uWSGI's magic for "the content of
+ * this file" or "the output of this command", which uwsgitop-ts does not read or run.
+ */
+export function iniStatsRefusal(value: string): string | null {
+  if (value.startsWith('@(')) return "is uWSGI's @(file) or @(exec://...) magic (the address is a file's content or a command's output), which uwsgitop-ts does not read or run; write the address itself";
+  if (value === '-') return 'is standard input, not a socket address (uWSGI\'s stats option takes HOST:PORT, a unix socket path or @name)';
+  let kind: string;
+  try {
+    kind = parseAddress(value).kind;
+  } catch {
+    return null; // the address's own error is reported when it is read
+  }
+  if (kind === 'tcp' || kind === 'unix' || kind === 'abstract') return null;
+  return `is not a socket address (uWSGI's stats option takes HOST:PORT, a unix socket path or @name; ${kind === 'file' ? 'file:' : 'a URL'} is refused in an ini)`;
 }

@@ -6,6 +6,7 @@
  */
 import { endpointKey, parseAddress, type StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
+import { publicReadMessage } from '../stats/public-error.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { countRead, noReads, type ReadCounts, type TargetSampleInput } from './prom-samples.js';
 
@@ -91,7 +92,7 @@ export function createProber(monitors: readonly TargetMonitor[], input: (m: Targ
           const snapshot = await options.read!(address, signal);
           e.update = { target: text, seq: e.seq, state: { state: 'live' }, snapshot, derived: null, events: [], error: null };
         } catch (err) {
-          const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+          const message = publicReadMessage(err);
           e.update = { target: text, seq: e.seq, state: { state: 'down', error: message, sinceMs: Date.now(), nextRetryAtMs: null }, snapshot: null, derived: null, events: [], error: message };
         } finally {
           countRead(e.counts, e.update!);
