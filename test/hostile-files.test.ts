@@ -2,7 +2,8 @@
  * Hostile input, round two: files that are not what they say, a relay that must not leak what a failed read
  * quoted, recordings that must not destroy. Fake servers and files only for bytes uWSGI never sends.
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,8 @@ import { runServeCli } from '../src/cli/serve-cli.js';
 import { collectSources } from '../src/cli/sources.js';
 import { startAdversary } from './support/adversary.js';
 import { cleanupAll, freePort, tempDir, waitFor } from './support/uwsgi.js';
-import { runCli } from './cli-helpers.js';
+import { buildDist, runCli, spawnCli } from './cli-helpers.js';
+import { RecordingWriter } from '../src/record/writer.js';
 
 afterAll(cleanupAll);
 
@@ -99,5 +101,93 @@ describe("a failed read's excerpt stays with the local user", () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('--record writes only to a new file or an existing recording', () => {
+  const record = (file: string, extra: string[] = []) => runCli(['--json', '--watch', '--count', '2', '--interval', '0.1', '--record', file, ...extra, '127.0.0.1:1']);
+
+  it('refuses a text file, leaves it as it was, and renames nothing (also with --record-max 16K)', async () => {
+    const dir = tempDir();
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'my notes\n');
+    for (const extra of [[], ['--record-max', '16K']]) {
+      const r = await record(notes, extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/notes\.txt exists and is not a uwsgitop-ts recording .*not touched/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(readFileSync(notes, 'utf8')).toBe('my notes\n');
+      expect(readdirSync(dir)).toEqual(['notes.txt']);
+    }
+  });
+
+  it('refuses a dangling symbolic link saying so, and a link to a recording (never followed into a rename)', async () => {
+    const dir = tempDir();
+    const dangling = join(dir, 'gone.uwrec');
+    symlinkSync(join(dir, 'nowhere'), dangling);
+    const r = await record(dangling);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a dangling symbolic link');
+    expect(r.stderr).not.toContain('EEXIST');
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+
+    const real = join(dir, 'real.uwrec');
+    // The target is down (exit 1), and every failed poll is recorded.
+    expect((await record(real)).code).toBe(1);
+    const before = readFileSync(real);
+    const link = join(dir, 'link.uwrec');
+    symlinkSync(real, link);
+    const viaLink = await record(link);
+    expect(viaLink.code).toBe(2);
+    expect(viaLink.stderr).toContain('is a symbolic link');
+    expect(readFileSync(real).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['gone.uwrec', 'link.uwrec', 'real.uwrec']);
+  });
+
+  it('refuses a second recorder with the holder pid, and takes over the lock of one that was killed', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'app.uwrec');
+    const first = new RecordingWriter({ file, target: '127.0.0.1:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
+    try {
+      const second = await spawnCli(['--json', '--watch', '--count', '1', '--interval', '0.1', '--record', file, '127.0.0.1:1']);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`is being recorded by another uwsgitop-ts (pid ${process.pid}`);
+      expect(readdirSync(dir).sort()).toEqual(['app.uwrec', 'app.uwrec.lock']);
+    } finally {
+      first.close();
+    }
+    expect(readdirSync(dir)).toEqual(['app.uwrec']);
+    // A recorder killed with -9 leaves its lock: its pid no longer runs, so the next recorder takes over.
+    writeFileSync(`${file}.lock`, `uwsgitop-ts ${spawnSync('true').pid}\n`);
+    const next = await record(file);
+    expect(next.stderr).not.toContain('record');
+    expect(next.code).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['app.uwrec', 'app.uwrec.1']);
+    // A lock file this tool did not write is never removed.
+    writeFileSync(`${file}.lock`, 'not a lock\n');
+    const foreign = await record(file);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toContain('is not a uwsgitop-ts recording lock');
+    expect(readFileSync(`${file}.lock`, 'utf8')).toBe('not a lock\n');
+  });
+
+  it('rotation removes only its own segments: a foreign FILE.N and a link named like a segment stay', () => {
+    const dir = tempDir();
+    const file = join(dir, 'rot.uwrec');
+    const precious = join(dir, 'precious.txt');
+    writeFileSync(precious, 'keep me\n');
+    writeFileSync(`${file}.1`, 'not a segment\n');
+    symlinkSync(precious, `${file}.2`);
+    const w = new RecordingWriter({ file, target: '127.0.0.1:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15, maxBytes: 16 * 1024, keyframeEvery: 1 });
+    const doc = { version: '2.0.21', pid: 1, workers: Array.from({ length: 40 }, (_, i) => ({ id: i + 1, pid: 100 + i, requests: i, status: 'idle' })) };
+    for (let i = 0; i < 400; i++) w.document(1_700_000_000_000 + i * 1000, i, { ...doc, load: i }, 1, 1, []);
+    w.close();
+    expect(readFileSync(`${file}.1`, 'utf8')).toBe('not a segment\n');
+    expect(readFileSync(`${file}.2`, 'utf8')).toBe('keep me\n');
+    expect(readFileSync(precious, 'utf8')).toBe('keep me\n');
+    // It did rotate and drop its own oldest segments.
+    const own = readdirSync(dir).filter((n) => /^rot\.uwrec\.\d+$/.test(n) && !['rot.uwrec.1', 'rot.uwrec.2'].includes(n));
+    expect(own.length).toBeGreaterThan(0);
+    expect(own).not.toContain('rot.uwrec.3');
   });
 });

@@ -4,7 +4,7 @@
  * it kept, rotation and the bounds hold, the free-space floor stops recording once, secrets are masked, and
  * the python3 reader in scripts/ reads the same polls without our code.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -189,7 +189,8 @@ describe('bounds', () => {
     const docs = polls(6);
     const first = writer(file);
     docs.slice(0, 3).forEach((d, i) => first.document(SAMPLE_EPOCH_MS + i * 1000, i, d, 1, 1, []));
-    // No close: the first recorder was killed.
+    // No close: the first recorder was killed (kill -9), its lock left holding a pid that no longer runs.
+    writeFileSync(`${file}.lock`, `uwsgitop-ts ${spawnSync('true').pid}\n`);
     const second = writer(file);
     docs.slice(3).forEach((d, i) => second.document(SAMPLE_EPOCH_MS + (3 + i) * 1000, i, d, 1, 1, []));
     second.close();

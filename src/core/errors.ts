@@ -60,3 +60,15 @@ export class FifoError extends Error {
 export class RecordingError extends Error {
   override name = 'RecordingError';
 }
+
+/** An input file is not the kind of file it must be (a FIFO, a device, a directory), too large, or unreadable. */
+export class FileInputError extends Error {
+  override name = 'FileInputError';
+  constructor(
+    message: string,
+    /** The errno code when the system refused (ENOENT, EACCES, EIO...), else the kind of refusal. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}

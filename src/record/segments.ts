@@ -1,6 +1,11 @@
-/** Where a recording's pieces live: FILE is the segment being written, FILE.1, FILE.2... the rotated ones (higher is newer). */
-import { readdirSync, statSync } from 'node:fs';
+/**
+ * Where a recording's pieces live: FILE is the segment being written, FILE.1, FILE.2... the rotated ones
+ * (higher is newer). Only regular files are segments: a symbolic link or a FIFO with a segment's name is
+ * never read, renamed or removed.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { MAGIC } from './format.js';
 
 export interface Segment {
   path: string;
@@ -13,21 +18,10 @@ export interface Segment {
 /** Every segment of the recording FILE, oldest first (missing files are simply absent). */
 export function listSegments(file: string): Segment[] {
   const dir = dirname(file);
-  const base = basename(file);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out: Segment[] = [];
-  for (const name of names) {
-    let number: number;
-    if (name === base) number = Number.MAX_SAFE_INTEGER;
-    else if (name.startsWith(`${base}.`) && /^[0-9]{1,15}$/.test(name.slice(base.length + 1))) number = Number(name.slice(base.length + 1));
-    else continue;
+  for (const { name, number } of segmentNames(file)) {
     try {
-      const st = statSync(join(dir, name));
+      const st = lstatSync(join(dir, name));
       if (st.isFile()) out.push({ path: join(dir, name), number, bytes: st.size, mtimeMs: st.mtimeMs });
     } catch {
       // Rotated away or deleted between the listing and the stat.
@@ -36,9 +30,45 @@ export function listSegments(file: string): Segment[] {
   return out.sort((a, b) => a.number - b.number);
 }
 
-/** The number the next rotated segment takes (one above every existing one). */
-export function nextSegmentNumber(segments: readonly Segment[]): number {
+/** Every name in FILE's directory that is FILE or FILE.N, whatever kind of file it is. */
+function segmentNames(file: string): Array<{ name: string; number: number }> {
+  const base = basename(file);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return [];
+  }
+  const out: Array<{ name: string; number: number }> = [];
+  for (const name of names) {
+    if (name === base) out.push({ name, number: Number.MAX_SAFE_INTEGER });
+    else if (name.startsWith(`${base}.`) && /^[0-9]{1,15}$/.test(name.slice(base.length + 1))) out.push({ name, number: Number(name.slice(base.length + 1)) });
+  }
+  return out;
+}
+
+/** The number the next rotated segment takes: one above every FILE.N there, whatever its kind, so nothing is renamed over. */
+export function nextSegmentNumber(file: string): number {
   let max = 0;
-  for (const s of segments) if (s.number !== Number.MAX_SAFE_INTEGER && s.number > max) max = s.number;
+  for (const s of segmentNames(file)) if (s.number !== Number.MAX_SAFE_INTEGER && s.number > max) max = s.number;
   return max + 1;
+}
+
+/** Whether `path` is a regular file (not followed if a link) that starts as a recording does. */
+export function isRecordingFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return false;
+    const head = Buffer.alloc(MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MAGIC);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,12 +4,15 @@
  * rotation into numbered segments, the size and age bounds, and a free-space floor. Any write failure ends
  * the recording with one message (onStop) and never the monitoring.
  */
-import { closeSync, fdatasyncSync, openSync, renameSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, lstatSync, openSync, readlinkSync, renameSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { RecordingError } from '../core/errors.js';
+import { fileKind } from '../core/regular-file.js';
+import { acquireLock } from './lock.js';
 import { deflateRawSync } from 'node:zlib';
 import { encodeFrame, FORMAT_VERSION, MAGIC, type FrameKind, type PollRecord, type RecordingHeader } from './format.js';
 import { diff, type JsonValue } from './patch.js';
-import { listSegments, nextSegmentNumber } from './segments.js';
+import { isRecordingFile, listSegments, nextSegmentNumber } from './segments.js';
 
 /** Deflate's window: the dictionary a chunk is compressed against is the last 32 KiB of its stream's text. */
 export const WINDOW = 32 * 1024;
@@ -62,6 +65,7 @@ export class RecordingWriter {
   private lastCheckMs = -Infinity;
   private segmentStartMs = 0;
   private stopped = false;
+  private releaseLock: (() => void) | null = null;
   /** Commands written to the master FIFO since the last recorded poll: they go out with the next one. */
   private commands: string[] = [];
   private readonly maxBytes: number;
@@ -79,9 +83,16 @@ export class RecordingWriter {
     this.keyframeEvery = Math.max(1, options.keyframeEvery ?? DEFAULT_KEYFRAME_EVERY);
     this.now = options.now ?? Date.now;
     this.freeBytes = options.freeBytes ?? statfsFree;
-    // A file left by an earlier run (perhaps cut short) is kept whole as a rotated segment.
-    if (listSegments(options.file).some((s) => s.number === Number.MAX_SAFE_INTEGER)) this.rotate();
-    this.open();
+    // One recorder per recording, for its whole life: a second one would rename the live file under the first.
+    this.releaseLock = acquireLock(options.file);
+    try {
+      // A file left by an earlier run (perhaps cut short) is kept whole as a rotated segment; anything else is not ours.
+      if (checkExisting(options.file)) this.rotate();
+      this.open();
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
   }
 
   /** False once recording stopped (closed, or ended by a full disk or an error). */
@@ -126,6 +137,12 @@ export class RecordingWriter {
   close(): void {
     this.stopped = true;
     this.closeFd(true);
+    this.unlock();
+  }
+
+  private unlock(): void {
+    this.releaseLock?.();
+    this.releaseLock = null;
   }
 
   private write(record: PollRecord, key: boolean): void {
@@ -201,9 +218,9 @@ export class RecordingWriter {
     const reserve = Math.max(this.segmentMax, this.segmentBytes);
     this.closeFd(true);
     const file = this.options.file;
-    const segments = listSegments(file);
-    renameSync(file, `${file}.${nextSegmentNumber(segments)}`);
-    const rotated = listSegments(file);
+    renameSync(file, `${file}.${nextSegmentNumber(file)}`);
+    // Only segments this tool wrote are ever removed: regular files that start as a recording does.
+    const rotated = listSegments(file).filter((s) => isRecordingFile(s.path));
     const keepMs = this.options.keepMs ?? null;
     let total = rotated.reduce((sum, s) => sum + s.bytes, 0);
     // Ages are measured on the file system's clock: the segment just closed was written now by that clock,
@@ -237,6 +254,46 @@ export class RecordingWriter {
     } catch {
       // Already reporting why recording ends.
     }
+    this.unlock();
     this.options.onStop?.(message);
   }
+}
+
+/**
+ * Whether FILE exists as a recording to continue (true), or not at all (false). Anything else there (a text
+ * file, a symbolic link, a FIFO, a directory) is refused untouched: --record writes only to a new file or an
+ * existing recording, and never renames through a link.
+ */
+function checkExisting(file: string): boolean {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  if (st.isSymbolicLink()) {
+    let to = '?';
+    try {
+      to = readlinkSync(file);
+    } catch {
+      // unreadable link: still a link
+    }
+    let dangling = false;
+    try {
+      statSync(file);
+    } catch {
+      dangling = true;
+    }
+    throw new RecordingError(
+      dangling
+        ? `${file} is a dangling symbolic link (to ${to}, which does not exist): not followed; give a new file or an existing recording`
+        : `${file} is a symbolic link (to ${to}): not followed; give the recording's own path`,
+    );
+  }
+  if (!st.isFile()) throw new RecordingError(`${file} is ${fileKind(st)}, not a recording: not touched`);
+  if (!isRecordingFile(file)) {
+    throw new RecordingError(`${file} exists and is not a uwsgitop-ts recording (${st.size} bytes that do not start with UWSGITOP-REC): not touched; give a new file name`);
+  }
+  return true;
 }
