@@ -14,6 +14,7 @@ import { Fanout } from './fanout.js';
 import { encodeMessage, helloMessage, PROTOCOL_VERSION } from './protocol.js';
 import { TargetFeed } from './target-feed.js';
 import { handleClientMessage, type RelayControl } from './remote-command.js';
+import { ClientBudget, DEFAULT_CLIENT_BUDGET, type ClientBudgetLimits } from './client-budget.js';
 
 /** Incoming WebSocket messages are commands: a few hundred bytes at most. */
 const MAX_CLIENT_MESSAGE = 4096;
@@ -35,6 +36,8 @@ export interface FeedOptions {
   pingIntervalMs: number;
   /** Offer permessage-deflate. */
   deflate: boolean;
+  /** What one client may cost before it is closed (client-budget.ts). */
+  clientBudget?: ClientBudgetLimits;
 }
 
 /** What the feed counted: proves one serialisation per update, however many clients. */
@@ -133,19 +136,37 @@ export class RelayFeed {
     fanout.add(ws);
     alive.set(ws, true);
     let busy = false;
+    let cut = false;
+    const budget = new ClientBudget(options.clientBudget ?? DEFAULT_CLIENT_BUDGET);
+    /** Close this client alone: it spent its budget. A close frame, then the socket cut if it does not answer. */
+    const close = (why: string): void => {
+      if (cut) return;
+      cut = true;
+      fanout.remove(ws);
+      options.log(`relay: WebSocket client ${remote} closed: ${why}`);
+      ws.close(1008, 'over the relay\'s per-client limits');
+      setTimeout(() => ws.terminate(), 500).unref();
+    };
+    const reply = (message: Parameters<typeof encodeMessage>[0]): void => {
+      if (cut || ws.readyState !== ws.OPEN) return;
+      const over = (message.type === 'error' ? budget.errorReply() : null) ?? budget.queued(ws.bufferedAmount);
+      if (over !== null) return close(over);
+      ws.send(encodeMessage(message));
+    };
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', () => undefined);
     ws.on('close', () => fanout.remove(ws));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.send(encodeMessage({ v: PROTOCOL_VERSION, type: 'error', message: 'binary messages are not accepted' }));
-      if (busy) return ws.send(encodeMessage({ v: PROTOCOL_VERSION, type: 'error', message: 'one command at a time: wait for the previous result' }));
+      if (cut) return;
+      const over = budget.message();
+      if (over !== null) return close(over);
+      if (isBinary) return reply({ v: PROTOCOL_VERSION, type: 'error', message: 'binary messages are not accepted' });
+      if (busy) return reply({ v: PROTOCOL_VERSION, type: 'error', message: 'one command at a time: wait for the previous result' });
       busy = true;
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       const context = { allowControl: options.allowControl, monitors: this.byTarget, controls: options.controls, remote, log: options.log, announce: (t: string, e: MonitorEvent) => this.announce(t, e) };
       handleClientMessage(text, context)
-        .then((reply) => {
-          if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
-        })
+        .then(reply)
         .finally(() => (busy = false));
     });
     ws.send(this.helloBytes(), { binary: false });
