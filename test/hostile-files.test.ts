@@ -2,7 +2,7 @@
  * Hostile input, round two: files that are not what they say, a relay that must not leak what a failed read
  * quoted, recordings that must not destroy. Fake servers and files only for bytes uWSGI never sends.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runServeCli } from '../src/cli/serve-cli.js';
 import { collectSources } from '../src/cli/sources.js';
+import { readIniTargets } from '../src/config/ini.js';
 import { startAdversary } from './support/adversary.js';
 import { cleanupAll, freePort, tempDir, waitFor } from './support/uwsgi.js';
 import { buildDist, runCli, spawnCli } from './cli-helpers.js';
@@ -189,5 +190,57 @@ describe('--record writes only to a new file or an existing recording', () => {
     const own = readdirSync(dir).filter((n) => /^rot\.uwrec\.\d+$/.test(n) && !['rot.uwrec.1', 'rot.uwrec.2'].includes(n));
     expect(own.length).toBeGreaterThan(0);
     expect(own).not.toContain('rot.uwrec.3');
+  });
+});
+
+describe('ini files that are not what they say', () => {
+  it('refuses an ini that is a FIFO or /dev/zero at once, naming it and what it is', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'app.ini');
+    execFileSync('mkfifo', [fifo]);
+    const r = await spawnCli(['--ini', fifo, '--once'], 10_000);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`ini file ${fifo} is a FIFO (named pipe), not a regular file`);
+    const zero = await spawnCli(['--ini', '/dev/zero', '--once'], 10_000);
+    expect(zero.signal).toBeNull();
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('ini file /dev/zero is a character device, not a regular file');
+    expect(zero.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('skips a FIFO named *.ini in a vassals directory with one warning and reads the others', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.ini'), '[uwsgi]\nstats = 127.0.0.1:1\n');
+    execFileSync('mkfifo', [join(dir, 'b.ini')]);
+    writeFileSync(join(dir, 'c.ini'), '[uwsgi]\nstats = 127.0.0.1:2\n');
+    const r = await spawnCli(['--ini', dir, '--json', '--timeout', '0.5'], 15_000);
+    expect(r.signal).toBeNull();
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('b.ini'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/warning: ini file .*b\.ini is a FIFO \(named pipe\), not a regular file: not read; skipped/);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => x.target).sort()).toEqual(['127.0.0.1:1', '127.0.0.1:2']);
+  });
+
+  it('caps the problems of 200,000 undefined placeholders and a doubling %(v) chain, without a crash', async () => {
+    const dir = tempDir();
+    const many = join(dir, 'many.ini');
+    writeFileSync(many, `[uwsgi]\nstats = 127.0.0.1:1\nmaster-fifo = ${Array.from({ length: 200_000 }, (_, i) => `%(u${i})`).join('')}\n`);
+    const found = readIniTargets([many]);
+    expect(found.targets).toHaveLength(1);
+    expect(found.problems).toHaveLength(21);
+    expect(found.problems[20]).toBe(`${many}: and 199980 more problems`);
+
+    const chain = join(dir, 'chain.ini');
+    const lines = ['[uwsgi]', 'stats = 127.0.0.1:1', `v0 = ${'x'.repeat(1024)}`];
+    for (let i = 1; i <= 40; i++) lines.push(`v${i} = %(v${i - 1})%(v${i - 1})`);
+    lines.push('master-fifo = /run/%(v40).fifo');
+    writeFileSync(chain, lines.join('\n'));
+    const doubled = readIniTargets([chain]);
+    expect(doubled.targets).toHaveLength(1);
+    expect(doubled.targets[0]!.fifos).toEqual([]);
+    expect(doubled.problems.some((p) => p.includes('expands to more than 64 KiB'))).toBe(true);
+    expect(doubled.problems.length).toBeLessThanOrEqual(21);
   });
 });

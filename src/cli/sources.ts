@@ -70,7 +70,7 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
   const pairs = fifoPairs.map((pair) => parseFifoPair(pair));
   if (iniFiles.length > 0) {
     const found = await readIniTargets([...iniFiles]);
-    problems.push(...found.problems.map((p) => escapeControls(p)));
+    for (const p of found.problems) problems.push(escapeControls(p));
     for (const t of found.targets) {
       if (!t.stats) {
         problems.push(`${escapeControls(t.file)}: no "stats" option, so this instance has no stats server to watch`);
@@ -88,7 +88,8 @@ export async function collectSources(positional: readonly string[], fifoPairs: r
       if (!origins.has(name)) origins.set(name, { ini: t.file, ...(t.vassal !== null ? { vassal: t.vassal } : {}) });
     }
     if (!found.targets.some((t) => t.stats) && positional.length === 0 && fifoPairs.length === 0) {
-      const why = problems.length > 0 ? `: ${problems.join('; ')}` : ` (uWSGI's "stats" option)`;
+      const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
+      const why = problems.length > 0 ? `: ${shown}` : ` (uWSGI's "stats" option)`;
       throw new UsageError(`no stats address found in ${iniFiles.map((f) => escapeControls(f)).join(', ')}${why}`);
     }
   }

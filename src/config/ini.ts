@@ -2,8 +2,17 @@
  * Reads uWSGI ini files (or a vassals directory) to find each instance's stats address and master FIFO slots,
  * expanding the placeholders uWSGI expands; placeholders it cannot know are reported, never guessed.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve, join } from 'node:path';
+import { FileInputError } from '../core/errors.js';
+import { readRegularFileSync } from '../core/regular-file.js';
+
+/** An ini file larger than this is not a uWSGI config (uWSGI's own are a few KiB). */
+export const MAX_INI_BYTES = 4 * 1024 * 1024;
+/** Problems reported per ini file; the rest are counted in one line. */
+const MAX_PROBLEMS_PER_FILE = 20;
+/** An expanded value longer than this is a placeholder chain gone wild, not an address. */
+const MAX_EXPANDED = 64 * 1024;
 
 export interface IniTarget {
   /** The ini file (absolute path, with `:section` when one was asked for). */
@@ -31,7 +40,10 @@ export function readIniTargets(paths: string[], env: NodeJS.ProcessEnv = process
   for (const path of paths) {
     const inDirectory = isDirectory(splitSection(path).file);
     for (const file of expandPath(path, problems)) {
-      const target = readOneIni(file, env, problems);
+      // Each file's problems are capped: 100,000 undefined placeholders are one file's fault, said in 21 lines.
+      const mine = new CappedProblems(MAX_PROBLEMS_PER_FILE);
+      const target = readOneIni(file, env, mine);
+      for (const line of mine.lines()) problems.push(line);
       if (target) targets.push({ ...target, vassal: inDirectory ? basename(file) : null });
     }
   }
@@ -67,6 +79,26 @@ function splitSection(path: string): { file: string; section: string } {
   return match ? { file: match[1] as string, section: match[2] as string } : { file: path, section: 'uwsgi' };
 }
 
+/** A list of problem lines that keeps the first `max` and counts the rest. */
+class CappedProblems {
+  private readonly kept: string[] = [];
+  private more = 0;
+  private file = '';
+
+  constructor(private readonly max: number) {}
+
+  push(line: string): void {
+    if (this.kept.length < this.max) {
+      this.kept.push(line);
+      if (this.file === '') this.file = line.slice(0, line.indexOf(': ') < 0 ? line.length : line.indexOf(': '));
+    } else this.more++;
+  }
+
+  lines(): string[] {
+    return this.more === 0 ? this.kept : [...this.kept, `${this.file.replace(/:[0-9]+$/, '')}: and ${this.more} more problems`];
+  }
+}
+
 function describeFsError(err: unknown): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (code === 'ENOENT') return 'no such file or directory';
@@ -79,14 +111,15 @@ function describeFsError(err: unknown): string {
  * (seen: no FIFO created, no stats socket bound), so an underscore spelling is reported, not used.
  */
 const WATCHED = new Set(['stats', 'stats-server', 'master-fifo']);
-function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): Omit<IniTarget, 'vassal'> | null {
+function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: { push(line: string): void }): Omit<IniTarget, 'vassal'> | null {
   const { file, section } = splitSection(path);
   const absolute = resolve(file);
   let text: string;
   try {
-    text = readFileSync(absolute, 'utf8');
+    // Only a regular file, bounded: a FIFO (also one named *.ini among vassals) or /dev/zero is refused, never waited on.
+    text = readRegularFileSync(absolute, { maxBytes: MAX_INI_BYTES, what: 'ini file' }).toString('utf8');
   } catch (err) {
-    problems.push(`${file}: ${describeFsError(err)}`);
+    problems.push(err instanceof FileInputError ? `${err.message}${err.code === 'not-regular' ? '; skipped' : ''}` : `${file}: ${describeFsError(err)}`);
     return null;
   }
   const name = section === 'uwsgi' ? absolute : `${absolute}:${section}`;
@@ -97,15 +130,18 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): O
   }
   const magic = magicTable(absolute);
   // uWSGI looks %(key) up among the options defined so far, the first definition winning.
-  const defined = new Map<string, string>();
+  // null: the option's value expanded past the bound, so every value naming it is left unresolved too.
+  const defined = new Map<string, string | null>();
+  const tooLong = { hit: false };
   let stats: string | null = null;
   let maxRequests: number | null = null;
   const fifos: string[] = [];
   for (const { key, value, line } of options) {
     const where = `${name}:${line}`;
-    const expanded = expand(value, magic, defined, env, (problem) => problems.push(`${where}: ${problem}`));
+    tooLong.hit = false;
+    const expanded = expand(value, magic, defined, env, (problem) => problems.push(`${where}: ${problem}`), tooLong);
     const normal = key;
-    if (!defined.has(normal)) defined.set(normal, expanded ?? value);
+    if (!defined.has(normal)) defined.set(normal, tooLong.hit ? null : expanded ?? value);
     if (key.includes('_') && WATCHED.has(key.replace(/_/g, '-'))) {
       problems.push(`${where}: uWSGI ignores "${key}" in ini files (options are spelled with '-'): write ${key.replace(/_/g, '-')}`);
       continue;
@@ -166,33 +202,50 @@ function magicTable(absolute: string): Map<string, string> {
   ]);
 }
 
+/** A name or value as quoted in a problem line: an ini line can be megabytes. */
+function short(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
+}
+
 /** Expand %X, %(key) and $(ENV) in one value; null (and a problem reported) when something is unknown. */
-function expand(value: string, magic: Map<string, string>, defined: Map<string, string>, env: NodeJS.ProcessEnv, report: (p: string) => void): string | null {
+function expand(value: string, magic: Map<string, string>, defined: Map<string, string | null>, env: NodeJS.ProcessEnv, report: (p: string) => void, tooLong: { hit: boolean }): string | null {
   let ok = true;
+  // Substituted text is counted as it goes: one line of 4 MiB of %(big) must not build gigabytes first.
+  let added = 0;
   const out = value.replace(/%\(([^)]*)\)|\$\(([^)]*)\)|%(.)/g, (whole, ref: string | undefined, envName: string | undefined, letter: string | undefined) => {
     if (ref !== undefined) {
       const found = defined.get(ref);
-      if (found === undefined) {
-        report(`%(${ref}) refers to an option not defined above it`);
+      if (found === undefined || found === null) {
+        report(found === null ? `%(${short(ref)}) was left unresolved (its value is too long)` : `%(${short(ref)}) refers to an option not defined above it`);
         ok = false;
+        if (found === null) tooLong.hit = true;
+        return whole;
       }
-      return found ?? whole;
+      added += found.length;
+      return added > MAX_EXPANDED ? '' : found;
     }
     if (envName !== undefined) {
       const found = env[envName];
       if (found === undefined) {
-        report(`$(${envName}): environment variable not set here (uWSGI reads it from its own environment)`);
+        report(`$(${short(envName)}): environment variable not set here (uWSGI reads it from its own environment)`);
         ok = false;
+        return whole;
       }
-      return found ?? whole;
+      added += found.length;
+      return added > MAX_EXPANDED ? '' : found;
     }
     const known = magic.get(letter as string);
     if (known === undefined) {
-      report(`placeholder %${letter} is not known here (it depends on the running uWSGI), value left unresolved: ${value}`);
+      report(`placeholder %${letter} is not known here (it depends on the running uWSGI), value left unresolved: ${short(value)}`);
       ok = false;
       return whole;
     }
     return known;
   });
+  if (ok && (added > MAX_EXPANDED || out.length > MAX_EXPANDED)) {
+    tooLong.hit = true;
+    report(`the value expands to more than ${MAX_EXPANDED / 1024} KiB (a placeholder chain): left unresolved`);
+    return null;
+  }
   return ok ? out : null;
 }
