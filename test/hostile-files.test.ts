@@ -3,7 +3,7 @@
  * quoted, recordings that must not destroy. Fake servers and files only for bytes uWSGI never sends.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { startAdversary } from './support/adversary.js';
 import { cleanupAll, freePort, tempDir, waitFor } from './support/uwsgi.js';
 import { buildDist, runCli, spawnCli } from './cli-helpers.js';
 import { RecordingWriter } from '../src/record/writer.js';
+import { MAGIC } from '../src/record/format.js';
 
 afterAll(cleanupAll);
 
@@ -243,4 +244,80 @@ describe('ini files that are not what they say', () => {
     expect(doubled.problems.some((p) => p.includes('expands to more than 64 KiB'))).toBe(true);
     expect(doubled.problems.length).toBeLessThanOrEqual(21);
   });
+});
+
+describe('replay of recordings that are not what they say', () => {
+  const DOC = { version: '2.0.21', pid: 10, workers: [{ id: 1, pid: 11, requests: 5, status: 'idle' }] };
+  /** A recording of `target` with `polls` documents a second apart, written by the recorder itself. */
+  function recordInto(file: string, target: string, polls: number, lastT?: number): void {
+    const w = new RecordingWriter({ file, target, tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
+    for (let i = 0; i < polls; i++) w.document(1_700_000_000_000 + i * 1000, i * 1000, { ...DOC, load: i }, 1, 100, []);
+    if (lastT !== undefined) w.document(lastT, polls * 1000, DOC, 1, 100, []);
+    w.close();
+  }
+  const targetsOf = (stdout: string): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const line of stdout.trim().split('\n').filter(Boolean)) {
+      const t = (JSON.parse(line) as { target: string }).target;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  it('skips a damaged recording, a FIFO named *.uwrec, a 3 GiB segment and a link to /proc with one warning each, and plays the rest', async () => {
+    const dir = tempDir();
+    recordInto(join(dir, 'a.uwrec'), 'a:1', 3);
+    recordInto(join(dir, 'b.uwrec'), 'b:1', 2);
+    writeFileSync(join(dir, 'damaged.uwrec'), 'this is not a recording at all\n');
+    execFileSync('mkfifo', [join(dir, 'pipe.uwrec')]);
+    // A rotated segment of b that is 3 GiB (sparse: no disk used) and one that links to /proc.
+    writeFileSync(join(dir, 'b.uwrec.7'), MAGIC);
+    truncateSync(join(dir, 'b.uwrec.7'), 3 * 1024 ** 3);
+    symlinkSync('/proc/self/pagemap', join(dir, 'b.uwrec.8'));
+    const r = await spawnCli(['replay', dir, '--json'], 20_000);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(targetsOf(r.stdout)).toEqual(new Map([['a:1', 3], ['b:1', 2]]));
+    const warnings = r.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(4);
+    expect(warnings.every((w) => w.startsWith('uwsgitop-ts: replay: warning: '))).toBe(true);
+    expect(r.stderr).toContain(`${join(dir, 'damaged.uwrec')} is not a uwsgitop-ts recording`);
+    expect(r.stderr).toContain(`${join(dir, 'pipe.uwrec')} is a FIFO (named pipe), not a recording: skipped`);
+    expect(r.stderr).toContain(`recording segment ${join(dir, 'b.uwrec.7')} is 3.0 GiB, more than the 2.0 GiB it may be: not read; skipped`);
+    expect(r.stderr).toContain(`${join(dir, 'b.uwrec.8')} is a symbolic link, not a recording segment: skipped`);
+  }, 30_000);
+
+  it('names the field of a record time of 1e300 and plays the polls before it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'far.uwrec');
+    recordInto(file, 'far:1', 3, 1e300);
+    const r = await runCli(['replay', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(targetsOf(r.stdout)).toEqual(new Map([['far:1', 3]]));
+    expect(r.stderr.trim().split('\n')).toEqual([`uwsgitop-ts: replay: warning: ${file}: poll 4: its time t (1e+300) is not a time (ms since 1970), the rest of this segment ignored`]);
+    const once = await runCli(['replay', file, '--once']);
+    expect(once.stderr).not.toContain('Invalid time value');
+  });
+});
+
+describe('serve input files that are not what they say', () => {
+  it('refuses a TLS key that is a FIFO, a certificate that is /dev/zero and a token file that is a FIFO, at once', async () => {
+    const dir = tempDir();
+    const cert = join(dir, 'cert.pem');
+    writeFileSync(cert, '-----BEGIN CERTIFICATE-----\n');
+    const fifo = join(dir, 'key.pem');
+    execFileSync('mkfifo', [fifo]);
+    const key = await spawnCli(['serve', '127.0.0.1:1', '--listen', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', fifo], 10_000);
+    expect(key.signal).toBeNull();
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain(`--tls-key ${fifo} is a FIFO (named pipe), not a regular file`);
+    const zero = await spawnCli(['serve', '127.0.0.1:1', '--listen', '127.0.0.1:0', '--tls-cert', '/dev/zero', '--tls-key', cert], 10_000);
+    expect(zero.signal).toBeNull();
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--tls-cert /dev/zero is a character device, not a regular file');
+    const token = await spawnCli(['serve', '127.0.0.1:1', '--listen', '127.0.0.1:0', '--token-file', fifo], 10_000);
+    expect(token.signal).toBeNull();
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain(`--token-file ${fifo} is a FIFO (named pipe), not a regular file`);
+  }, 40_000);
 });

@@ -3,11 +3,12 @@
  * view, the events derived as they were live, marked REPLAY with the recorded time); `--json` the NDJSON
  * records `--json --watch` would have printed; `--once --at TIME` the text report of that moment.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { exitStatusFor } from './exit.js';
-import { UsageError } from '../core/errors.js';
+import { RecordingError, UsageError } from '../core/errors.js';
+import { fileKind } from '../core/regular-file.js';
 import { escapeControls } from '../core/safe-text.js';
 import { renderTextReport } from '../views/text-report.js';
 import { jsonLine, updateRecord } from '../views/json-record.js';
@@ -48,8 +49,11 @@ function buildProgram(io: ReplayIo): Command {
   return routeOutput(program, io).action(() => undefined);
 }
 
-/** Every recording a PATH names: the file itself, or each *.uwrec (current segment) of a directory. */
-export function recordingFiles(path: string): string[] {
+/**
+ * Every recording a PATH names: the file itself, or each *.uwrec (current segment) of a directory. In a
+ * directory, a *.uwrec that is not a regular file (a FIFO, a link) is skipped with a warning, never opened.
+ */
+export function recordingFiles(path: string, warn: (line: string) => void = () => undefined): string[] {
   let st;
   try {
     st = statSync(path);
@@ -59,14 +63,45 @@ export function recordingFiles(path: string): string[] {
   if (!st.isDirectory()) return [path];
   const names = readdirSync(path).filter((n) => n.endsWith('.uwrec')).sort();
   if (names.length === 0) throw new UsageError(`${escapeControls(path)}: no recording (*.uwrec) in this directory`);
-  return names.map((n) => join(path, n));
+  const files: string[] = [];
+  for (const n of names) {
+    const file = join(path, n);
+    try {
+      const kind = lstatSync(file);
+      if (!kind.isFile()) {
+        warn(`${file} is ${fileKind(kind)}, not a recording: skipped`);
+        continue;
+      }
+    } catch {
+      continue; // gone since the listing
+    }
+    files.push(file);
+  }
+  return files;
 }
 
 function openMonitors(paths: readonly string[], showSecrets: boolean, writeErr: (t: string) => void): ReplayMonitor[] {
   const monitors: ReplayMonitor[] = [];
   const names = new Map<string, number>();
-  for (const file of paths.flatMap(recordingFiles)) {
-    const recording = Recording.open(file);
+  const warn = (line: string): void => writeErr(`uwsgitop-ts: replay: warning: ${escapeControls(line)}\n`);
+  const files: Array<{ file: string; fromDirectory: boolean }> = [];
+  for (const path of paths) {
+    const found = recordingFiles(path, warn);
+    const fromDirectory = found.length !== 1 || found[0] !== path;
+    for (const file of found) files.push({ file, fromDirectory });
+  }
+  let skipped: string | null = null;
+  for (const { file, fromDirectory } of files) {
+    let recording: Recording;
+    try {
+      recording = Recording.open(file);
+    } catch (err) {
+      // In a directory of recordings, a damaged one is skipped with one warning and the others play.
+      if (!fromDirectory || !(err instanceof RecordingError)) throw err;
+      warn(`${err.message}; skipped`);
+      skipped ??= err.message;
+      continue;
+    }
     for (const p of recording.problems) writeErr(`uwsgitop-ts: replay: warning: ${escapeControls(p)}\n`);
     const seen = names.get(recording.target) ?? 0;
     names.set(recording.target, seen + 1);
@@ -74,6 +109,7 @@ function openMonitors(paths: readonly string[], showSecrets: boolean, writeErr: 
     const name = seen === 0 ? recording.target : `${recording.target} (${seen + 1})`;
     monitors.push(new ReplayMonitor(recording, { name, showSecrets }));
   }
+  if (monitors.length === 0) throw new RecordingError(skipped ?? `${paths.join(', ')}: no recording to replay`);
   return monitors;
 }
 

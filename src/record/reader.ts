@@ -3,12 +3,12 @@
  * before it kept, the documents rebuilt from their keyframe and patches on demand (a day of documents does
  * not fit in memory; their compressed frames do).
  */
-import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-import { RecordingError } from '../core/errors.js';
+import { FileInputError, RecordingError } from '../core/errors.js';
+import { readRegularFileSync } from '../core/regular-file.js';
 import { FORMAT_VERSION, FRAME_HEAD, frameCrc, MAGIC, MAX_FRAME, type FrameKind, type RecordingHeader } from './format.js';
 import { applyPatch, type JsonValue, type PatchOp } from './patch.js';
-import { listSegments } from './segments.js';
+import { listSegments, strangeSegments } from './segments.js';
 import { WINDOW } from './writer.js';
 
 interface Frame {
@@ -76,6 +76,10 @@ function scanFrames(buf: Buffer, path: string, problems: string[]): { header: Re
       }
       if (typeof parsed !== 'object' || parsed === null || typeof parsed.target !== 'string') throw new RecordingError(`${path}: its header names no target`);
       if (parsed.format !== FORMAT_VERSION) throw new RecordingError(`${path} is a recording of format ${String(parsed.format)}; this uwsgitop-ts reads format ${FORMAT_VERSION}`);
+      if (!isTime(parsed.startedAtMs)) throw new RecordingError(`${path}: its header's startedAtMs (${String(parsed.startedAtMs)}) is not a time (ms since 1970)`);
+      if (typeof parsed.intervalMs !== 'number' || !(parsed.intervalMs >= 1 && parsed.intervalMs <= 86_400_000)) {
+        throw new RecordingError(`${path}: its header's intervalMs (${String(parsed.intervalMs)}) is not an interval of 1 ms to 24 h`);
+      }
       header ??= parsed;
     } else if (kind === 'K' || kind === 'D') {
       frames.push({ kind, payload });
@@ -87,6 +91,16 @@ function scanFrames(buf: Buffer, path: string, problems: string[]): { header: Re
   }
   return { header, frames };
 }
+
+/** The largest time a Date holds (ms since 1970, either way): a record beyond it is damage, not a time. */
+const MAX_TIME_MS = 8.64e15;
+
+function isTime(t: unknown): t is number {
+  return typeof t === 'number' && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_MS;
+}
+
+/** A segment is read whole: larger than this, it is not one this tool wrote (segments are a quarter of --record-max). */
+export const MAX_SEGMENT_BYTES = 2 * 1024 ** 3 - 1;
 
 /** A record inflating past this is a crafted file (a deflate bomb), not a stats document (capped at 64 MiB). */
 const MAX_RECORD = 128 * 1024 * 1024;
@@ -120,15 +134,27 @@ export class Recording {
   private cursor: Cursor | null = null;
 
   constructor(readonly file: string, paths: readonly string[]) {
+    let firstRefusal: string | null = null;
     for (const path of paths) {
-      const { header, frames } = scanFrames(readFileSync(path), path, this.problems);
+      let scanned: { header: RecordingHeader | null; frames: Frame[] };
+      try {
+        // Only a regular file, bounded: a FIFO, a device or a 3 GiB file is named and skipped, never waited on.
+        scanned = scanFrames(readRegularFileSync(path, { maxBytes: MAX_SEGMENT_BYTES, what: 'recording segment' }), path, this.problems);
+      } catch (err) {
+        if (!(err instanceof FileInputError || err instanceof RecordingError)) throw err;
+        // One damaged segment costs its own polls only: the others play.
+        this.problems.push(`${err.message}; skipped`);
+        firstRefusal ??= err.message;
+        continue;
+      }
+      const { header, frames } = scanned;
       if (header === null) {
         this.problems.push(`${path}: no header (empty segment), skipped`);
         continue;
       }
       this.segments.push({ path, header, frames });
     }
-    if (this.segments.length === 0) throw new RecordingError(`${file}: nothing recorded`);
+    if (this.segments.length === 0) throw new RecordingError(firstRefusal ?? `${file}: nothing recorded`);
     this.header = this.segments[this.segments.length - 1]!.header;
     this.index();
   }
@@ -136,8 +162,14 @@ export class Recording {
   /** Open FILE with its rotated segments (FILE.1, FILE.2, ...). */
   static open(file: string): Recording {
     const paths = listSegments(file).map((s) => s.path);
-    if (paths.length === 0) throw new RecordingError(`${file}: no such recording`);
-    return new Recording(file, paths);
+    const strange = strangeSegments(file);
+    if (paths.length === 0) {
+      const self = strange.find((s) => s.path === file || s.path.endsWith(`/${file}`));
+      throw new RecordingError(self !== undefined ? `${file} is ${self.kind}, not a recording` : `${file}: no such recording`);
+    }
+    const recording = new Recording(file, paths);
+    for (const s of strange) recording.problems.push(`${s.path} is ${s.kind}, not a recording segment: skipped`);
+    return recording;
   }
 
   /** The target the recording is of. */
@@ -170,7 +202,13 @@ export class Recording {
           break;
         }
         dict = slide(dict, text);
-        const poll = this.pollOf(rec, hasDoc);
+        let poll: RecordedPoll | null;
+        try {
+          poll = this.pollOf(rec, hasDoc);
+        } catch (err) {
+          this.problems.push(`${seg.path}: poll ${f + 1}: ${err instanceof Error ? err.message : String(err)}, the rest of this segment ignored`);
+          break;
+        }
         if (poll === null) {
           this.problems.push(`${seg.path}: poll ${f + 1} is not a poll record, the rest of this segment ignored`);
           break;
@@ -206,6 +244,10 @@ export class Recording {
 
   private pollOf(rec: RawRecord, hasDoc: boolean): RecordedPoll | null {
     if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number') return null;
+    if (!isTime(rec.t)) throw new RecordingError(`its time t (${String(rec.t)}) is not a time (ms since 1970)`);
+    if (rec.m !== undefined && !(typeof rec.m === 'number' && Number.isFinite(rec.m) && Math.abs(rec.m) <= MAX_TIME_MS)) {
+      throw new RecordingError(`its monotonic time m (${String(rec.m)}) is out of range`);
+    }
     const commands = Array.isArray(rec.c) ? rec.c.filter((x): x is string => typeof x === 'string') : [];
     if (typeof rec.err === 'string') {
       return { t: rec.t, mono: this.polls.at(-1)?.mono ?? 0, ok: false, error: rec.err, code: typeof rec.code === 'string' ? rec.code : null, durationMs: 0, bytes: 0, repairs: [], commands };

@@ -5,6 +5,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileKind } from '../core/regular-file.js';
 import { MAGIC } from './format.js';
 
 export interface Segment {
@@ -28,6 +29,21 @@ export function listSegments(file: string): Segment[] {
     }
   }
   return out.sort((a, b) => a.number - b.number);
+}
+
+/** The names of FILE's segments that are not regular files (a FIFO, a link, a directory), with what each is. */
+export function strangeSegments(file: string): Array<{ path: string; kind: string }> {
+  const dir = dirname(file);
+  const out: Array<{ path: string; kind: string }> = [];
+  for (const { name } of segmentNames(file)) {
+    try {
+      const st = lstatSync(join(dir, name));
+      if (!st.isFile()) out.push({ path: join(dir, name), kind: fileKind(st) });
+    } catch {
+      // Gone between the listing and the lstat.
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** Every name in FILE's directory that is FILE or FILE.N, whatever kind of file it is. */
