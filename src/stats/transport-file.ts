@@ -1,5 +1,6 @@
 /** Saved documents: `file:PATH` (read afresh on every read) and `-` (standard input, read once, replayed). */
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { StatsReadError } from '../core/errors.js';
 import type { StatsAddress } from './address.js';
 import { cancelledError, explainPermission, formatBytes, tooLargeError } from './transport-errors.js';
@@ -47,17 +48,20 @@ function fileError(path: string, err: NodeJS.ErrnoException): StatsReadError {
 
 async function readWholeFile(address: StatsAddress & { kind: 'file' }, maxBytes: number): Promise<Buffer> {
   const path = address.path;
-  let handle;
+  let handle: FileHandle | undefined;
   try {
-    const info = await stat(path);
+    // O_NONBLOCK: a FIFO opens at once (a blocking open waits for a writer, beyond any deadline), and the kind
+    // is checked on the descriptor itself, so a path swapped after a check cannot slip through.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = await handle.stat();
     if (info.isDirectory()) throw new StatsReadError(`${path} is a directory, not a saved stats document`, 'not-found', false);
     if (!info.isFile()) {
-      // Opening a FIFO would block until a writer comes, beyond any deadline: pipes go through '-'.
+      // Pipes go through '-'.
       throw new StatsReadError(`${path} is not a regular file: pipe it to standard input and use - instead`, 'unsupported', false);
     }
     if (info.size > maxBytes) throw tooLargeError(address, maxBytes);
-    handle = await open(path, 'r');
   } catch (err) {
+    await handle?.close();
     if (err instanceof StatsReadError) throw err;
     throw fileError(path, err as NodeJS.ErrnoException);
   }
