@@ -12,8 +12,8 @@ import { runServeCli } from '../src/cli/serve-cli.js';
 import { collectSources } from '../src/cli/sources.js';
 import { readIniTargets } from '../src/config/ini.js';
 import { startAdversary } from './support/adversary.js';
-import { cleanupAll, freePort, tempDir, waitFor } from './support/uwsgi.js';
-import { buildDist, runCli, spawnCli } from './cli-helpers.js';
+import { cleanupAll, freePort, REPO_ROOT, tempDir, waitFor } from './support/uwsgi.js';
+import { buildDist, runCli, spawnCli, spawnShell } from './cli-helpers.js';
 import { RecordingWriter } from '../src/record/writer.js';
 import { MAGIC } from '../src/record/format.js';
 
@@ -320,4 +320,22 @@ describe('serve input files that are not what they say', () => {
     expect(token.code).toBe(2);
     expect(token.stderr).toContain(`--token-file ${fifo} is a FIFO (named pipe), not a regular file`);
   }, 40_000);
+});
+
+describe('standard output on a full disk', () => {
+  it('ends every output mode with one line naming the stream and ENOSPC, status 1, no stack trace', async () => {
+    buildDist();
+    const doc = `file:${join(REPO_ROOT, 'test', 'fixtures', 'samples', 'instance-busy.json')}`;
+    const dir = tempDir();
+    const rec = join(dir, 'r.uwrec');
+    const w = new RecordingWriter({ file: rec, target: 'a:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
+    w.document(1_700_000_000_000, 0, { version: '2.0.21', pid: 1, workers: [] }, 1, 10, []);
+    w.close();
+    for (const args of [['--json', doc], ['--once', doc], ['--json', '--watch', '--count', '2', '--interval', '0.1', doc], ['--help'], ['replay', rec, '--json']]) {
+      const r = await spawnShell(`node bin/uwsgitop-ts ${args.map((a) => `'${a}'`).join(' ')} > /dev/full`);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
+      expect(r.stderr.trim().split('\n')).toEqual(['uwsgitop-ts: cannot write to standard output: no space left on device (ENOSPC)']);
+    }
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { Output } from './output.js';
 import { abortOnSignals } from './interrupt.js';
 import { exitStatusFor } from './exit.js';
+import { guardStreams } from './stream-guard.js';
 import { addOptions, type MonitorOptions } from './option-table.js';
 import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
@@ -95,13 +96,16 @@ function helpWords(argv: string[]): string[] | null {
 /** Run the command line with injected streams; resolves with the exit status (never throws). */
 export async function main(argv: string[], io: MainIo): Promise<number> {
   const writeErr = (text: string): void => void io.stderr.write(text);
+  const streams = guardStreams(io.stdout, io.stderr);
   try {
     argv = helpWords(argv) ?? argv;
     const first = argv[0];
-    if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return await runSubcommand(first, argv.slice(1), io);
-    return await runMain(argv, io, writeErr);
+    if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) return streams.status(await runSubcommand(first, argv.slice(1), io));
+    return streams.status(await runMain(argv, io, writeErr));
   } catch (err) {
-    return exitStatusFor(err, 'uwsgitop-ts', '--help', writeErr);
+    return streams.status(exitStatusFor(err, 'uwsgitop-ts', '--help', writeErr));
+  } finally {
+    streams.settle();
   }
 }
 
