@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -338,4 +339,47 @@ describe('standard output on a full disk', () => {
       expect(r.stderr.trim().split('\n')).toEqual(['uwsgitop-ts: cannot write to standard output: no space left on device (ENOSPC)']);
     }
   }, 60_000);
+});
+
+describe('many targets in a one-shot mode', () => {
+  it('prints no MaxListenersExceededWarning with 12 targets in --json and --once', async () => {
+    const targets = Array.from({ length: 12 }, (_, i) => `127.0.0.1:${i + 1}`);
+    for (const mode of ['--json', '--once']) {
+      const r = await spawnCli([mode, ...targets]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toContain('MaxListenersExceededWarning');
+      expect(r.stderr.trim().split('\n')).toHaveLength(12);
+    }
+  });
+
+  it('reads 300 targets under ulimit -n 128: a bounded number of reads in flight, no EMFILE', async () => {
+    // 300 stats servers answering a document captured from uWSGI 2.0.21, each after a short delay so that
+    // reads overlap (one test process cannot start 300 real instances).
+    const body = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'samples', 'instance-busy.json'));
+    const servers: net.Server[] = [];
+    const sockets = new Set<net.Socket>();
+    const ports: number[] = [];
+    try {
+      for (let i = 0; i < 300; i++) {
+        const server = net.createServer((socket) => {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => undefined);
+          setTimeout(() => socket.end(body), 50);
+        });
+        await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+        servers.push(server);
+        ports.push((server.address() as net.AddressInfo).port);
+      }
+      const r = await spawnShell(`ulimit -n 128; node bin/uwsgitop-ts --json ${ports.map((p) => `127.0.0.1:${p}`).join(' ')}`, [], 40_000);
+      expect(r.stderr).not.toContain('EMFILE');
+      expect(r.code).toBe(0);
+      const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean });
+      expect(records).toHaveLength(300);
+      expect(records.every((x) => x.ok)).toBe(true);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+    }
+  }, 90_000);
 });
