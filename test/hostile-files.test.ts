@@ -3,7 +3,7 @@
  * quoted, recordings that must not destroy. Fake servers and files only for bytes uWSGI never sends.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -382,4 +382,30 @@ describe('many targets in a one-shot mode', () => {
       await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
     }
   }, 90_000);
+});
+
+describe('reasons that mislead', () => {
+  it('a directory, a regular file or a FIFO given as a unix socket path says what it is, also to an unprivileged user', async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test needs root to switch to nobody with setpriv');
+    buildDist();
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const paths = { directory: join(dir, 'd.sock'), file: join(dir, 'f.sock'), fifo: join(dir, 'p.sock') };
+    mkdirSync(paths.directory);
+    writeFileSync(paths.file, '{}');
+    execFileSync('mkfifo', ['-m', '644', paths.fifo]);
+    const expected = {
+      directory: `${paths.directory} is a directory, not a unix socket`,
+      file: `${paths.file} is a regular file, not a unix socket (a saved stats document? read it with file:${paths.file})`,
+      fifo: `${paths.fifo} is a FIFO (named pipe), not a unix socket`,
+    };
+    for (const [kind, path] of Object.entries(paths) as Array<[keyof typeof paths, string]>) {
+      for (const asNobody of [false, true]) {
+        const prefix = asNobody ? 'setpriv --reuid 65534 --regid 65534 --clear-groups ' : '';
+        const r = await spawnShell(`${prefix}node bin/uwsgitop-ts --once '${path}'`);
+        expect(r.code, `${kind}${asNobody ? ' as nobody' : ''}`).toBe(1);
+        expect(r.stderr).toBe(`uwsgitop-ts: ${path}: ${expected[kind]}\n`);
+      }
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 /** One-line, actionable StatsReadErrors for every way a stats read can fail. */
-import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StatsReadError } from '../core/errors.js';
 import type { StatsAddress } from './address.js';
@@ -82,9 +82,25 @@ export function explainPermission(path: string, what: 'socket' | 'file' = 'socke
 function describeKind(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFile()) return 'a regular file';
-  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
   return 'not a socket';
+}
+
+/**
+ * The error for a unix path that is not a socket at all (a directory, a file, a FIFO), whatever connect()
+ * said: as another user, Linux answers EACCES for a file that user cannot write, which is not the problem.
+ */
+function notASocket(path: string, where: string): StatsReadError | null {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return null;
+  }
+  if (stats.isSocket()) return null;
+  const extra = stats.isFile() ? ` (a saved stats document? read it with file:${path})` : '';
+  return new StatsReadError(`${where} is ${describeKind(stats)}, not a unix socket${extra}`, 'not-found', false);
 }
 
 /** Map a failure to connect (errno code) into the error a user can act on. */
@@ -93,21 +109,14 @@ export function connectError(address: StatsAddress, err: NodeJS.ErrnoException):
   const where = label(address);
   const hint = `is uWSGI running with ${statsOption(address)}?`;
   const path = address.kind === 'unix' ? address.path : null;
+  if (path !== null && (code === 'ECONNREFUSED' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTSOCK')) {
+    const kind = notASocket(path, where);
+    if (kind !== null) return kind;
+  }
   switch (code) {
     case 'ECONNREFUSED': {
-      if (path !== null) {
-        // Linux refuses connect() on anything that is not a listening socket: tell a stale socket from a file.
-        try {
-          const stats = statSync(path);
-          if (!stats.isSocket()) {
-            const extra = stats.isFile() ? ` (a saved stats document? read it with file:${path})` : '';
-            return new StatsReadError(`${where} is ${describeKind(stats)}, not a unix socket${extra}`, 'not-found', false);
-          }
-          return new StatsReadError(`nothing listens on ${where} (ECONNREFUSED): the socket file is left over; ${hint}`, 'refused');
-        } catch {
-          /* vanished meanwhile: same message as below */
-        }
-      }
+      // Linux refuses connect() on anything that is not a listening socket: a file was told apart above.
+      if (path !== null && existsSync(path)) return new StatsReadError(`nothing listens on ${where} (ECONNREFUSED): the socket file is left over; ${hint}`, 'refused');
       return new StatsReadError(`nothing listens on ${where} (ECONNREFUSED): ${hint}`, 'refused');
     }
     case 'ENOENT': {
