@@ -3,7 +3,7 @@
  * quoted, recordings that must not destroy. Fake servers and files only for bytes uWSGI never sends.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { runServeCli } from '../src/cli/serve-cli.js';
 import { collectSources } from '../src/cli/sources.js';
 import { readIniTargets } from '../src/config/ini.js';
 import { startAdversary } from './support/adversary.js';
-import { cleanupAll, freePort, REPO_ROOT, tempDir, waitFor } from './support/uwsgi.js';
+import { cleanupAll, freePort, REPO_ROOT, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
 import { buildDist, runCli, spawnCli, spawnShell } from './cli-helpers.js';
 import { RecordingWriter } from '../src/record/writer.js';
 import { MAGIC } from '../src/record/format.js';
@@ -407,5 +407,20 @@ describe('reasons that mislead', () => {
         expect(r.stderr).toBe(`uwsgitop-ts: ${path}: ${expected[kind]}\n`);
       }
     }
+  }, 60_000);
+});
+
+describe('a master FIFO replaced by a regular file', () => {
+  it('says the path is a regular file, not a FIFO, and writes nothing (not "another instance after a zerg dance")', async () => {
+    const proc = await startUwsgi({ fifos: ['master.fifo'], workers: 1 });
+    const fifo = proc.fifos[0]!;
+    rmSync(fifo);
+    writeFileSync(fifo, 'notes\n');
+    const r = await runCli(['fifo', fifo, 'pause', '--stats', proc.statsAddress, '--wait', '--timeout', '3']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${fifo} is a regular file, not a FIFO: refusing to write to it`);
+    expect(r.stderr).not.toContain('zerg dance');
+    expect(readFileSync(fifo, 'utf8')).toBe('notes\n');
+    await proc.stop();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 /** One FIFO command run: read the stats before, decide the bytes, write them once, then prove the effect. */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
@@ -103,6 +103,8 @@ async function chooseFifo(
     if (held.length > 0) return { path: held[0]!, note: `using ${held[0]}, the FIFO master pid ${before.pid} reads` };
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The path is no FIFO at all (replaced by a file): the writer's refusal says so; no other instance is to blame.
+  if (existsSync(fifoPath) && !lstatSync(fifoPath).isFIFO()) return { path: fifoPath, note: null };
   throw new FifoError(
     `master pid ${before.pid} reads none of ${candidates.join(', ')}: nothing written (another instance may read these paths, e.g. after a zerg dance)`,
     'not-owner',
