@@ -3,7 +3,7 @@
  * view, the events derived as they were live, marked REPLAY with the recorded time); `--json` the NDJSON
  * records `--json --watch` would have printed; `--once --at TIME` the text report of that moment.
  */
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { exitStatusFor } from './exit.js';
@@ -51,7 +51,7 @@ function buildProgram(io: ReplayIo): Command {
 
 /**
  * Every recording a PATH names: the file itself, or each *.uwrec (current segment) of a directory. In a
- * directory, a *.uwrec that is not a regular file (a FIFO, a link) is skipped with a warning, never opened.
+ * directory, a *.uwrec that is not a regular file (a FIFO, a device) is skipped with a warning, never opened.
  */
 export function recordingFiles(path: string, warn: (line: string) => void = () => undefined): string[] {
   let st;
@@ -67,7 +67,7 @@ export function recordingFiles(path: string, warn: (line: string) => void = () =
   for (const n of names) {
     const file = join(path, n);
     try {
-      const kind = lstatSync(file);
+      const kind = statSync(file);
       if (!kind.isFile()) {
         warn(`${file} is ${fileKind(kind)}, not a recording: skipped`);
         continue;

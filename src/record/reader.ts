@@ -161,8 +161,8 @@ export class Recording {
 
   /** Open FILE with its rotated segments (FILE.1, FILE.2, ...). */
   static open(file: string): Recording {
-    const paths = listSegments(file).map((s) => s.path);
-    const strange = strangeSegments(file);
+    const paths = listSegments(file, true).map((s) => s.path);
+    const strange = strangeSegments(file, true);
     if (paths.length === 0) {
       const self = strange.find((s) => s.path === file || s.path.endsWith(`/${file}`));
       throw new RecordingError(self !== undefined ? `${file} is ${self.kind}, not a recording` : `${file}: no such recording`);

@@ -3,7 +3,7 @@
  * (higher is newer). Only regular files are segments: a symbolic link or a FIFO with a segment's name is
  * never read, renamed or removed.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileKind } from '../core/regular-file.js';
 import { MAGIC } from './format.js';
@@ -17,12 +17,13 @@ export interface Segment {
 }
 
 /** Every segment of the recording FILE, oldest first (missing files are simply absent). */
-export function listSegments(file: string): Segment[] {
+export function listSegments(file: string, followLinks = false): Segment[] {
   const dir = dirname(file);
   const out: Segment[] = [];
   for (const { name, number } of segmentNames(file)) {
     try {
-      const st = lstatSync(join(dir, name));
+      // The writer never follows a link (it renames and removes); a reader may, its reads being bounded.
+      const st = (followLinks ? statSync : lstatSync)(join(dir, name));
       if (st.isFile()) out.push({ path: join(dir, name), number, bytes: st.size, mtimeMs: st.mtimeMs });
     } catch {
       // Rotated away or deleted between the listing and the stat.
@@ -32,12 +33,12 @@ export function listSegments(file: string): Segment[] {
 }
 
 /** The names of FILE's segments that are not regular files (a FIFO, a link, a directory), with what each is. */
-export function strangeSegments(file: string): Array<{ path: string; kind: string }> {
+export function strangeSegments(file: string, followLinks = false): Array<{ path: string; kind: string }> {
   const dir = dirname(file);
   const out: Array<{ path: string; kind: string }> = [];
   for (const { name } of segmentNames(file)) {
     try {
-      const st = lstatSync(join(dir, name));
+      const st = (followLinks ? statSync : lstatSync)(join(dir, name));
       if (!st.isFile()) out.push({ path: join(dir, name), kind: fileKind(st) });
     } catch {
       // Gone between the listing and the lstat.
