@@ -14,7 +14,8 @@ import { collectSources } from '../src/cli/sources.js';
 import { readIniTargets } from '../src/config/ini.js';
 import { startAdversary } from './support/adversary.js';
 import { cleanupAll, freePort, REPO_ROOT, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
-import { buildDist, runCli, spawnCli, spawnShell } from './cli-helpers.js';
+import { buildDist, LAUNCHER, runCli, spawnCli, spawnShell } from './cli-helpers.js';
+import { paneSeen, privateTmux } from './support/tmux.js';
 import { RecordingWriter } from '../src/record/writer.js';
 import { MAGIC } from '../src/record/format.js';
 
@@ -424,4 +425,28 @@ describe('a master FIFO replaced by a regular file', () => {
     expect(readFileSync(fifo, 'utf8')).toBe('notes\n');
     await proc.stop();
   }, 60_000);
+});
+
+describe('a master FIFO replaced by a regular file under the dashboard', () => {
+  const tmux = privateTmux('uwsgitop-i23-fifo');
+  it('the dashboard says the path is a regular file, not a FIFO, and writes nothing', async () => {
+    buildDist();
+    const proc = await startUwsgi({ fifos: ['master.fifo'], workers: 1 });
+    const fifo = proc.fifos[0]!;
+    const seen = paneSeen(tmux, 'dash');
+    tmux('new-session', '-d', '-s', 'dash', '-x', '200', '-y', '40', '-c', REPO_ROOT, 'bash --norc --noprofile');
+    tmux('send-keys', '-t', 'dash', `node ${LAUNCHER} ${proc.statsAddress} --fifo ${proc.statsAddress}=${fifo}; echo "exit=$?"`, 'Enter');
+    await seen((x) => x.includes('● live'), 'the live dashboard');
+    rmSync(fifo);
+    writeFileSync(fifo, 'notes\n');
+    tmux('send-keys', '-t', 'dash', '!', 'p');
+    await seen((x) => x.includes('y/N'), 'the confirmation');
+    tmux('send-keys', '-t', 'dash', 'y');
+    const screen = await seen((x) => x.includes('is a regular file, not a FIFO'), 'the refusal naming the regular file', 20_000);
+    expect(screen).not.toContain('zerg dance');
+    expect(readFileSync(fifo, 'utf8')).toBe('notes\n');
+    tmux('send-keys', '-t', 'dash', 'q');
+    await seen((x) => /exit=\d/.test(x), 'the dashboard exited');
+    await proc.stop();
+  }, 90_000);
 });
