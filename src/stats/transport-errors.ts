@@ -141,6 +141,9 @@ export function connectError(address: StatsAddress, err: NodeJS.ErrnoException):
       );
     case 'ENOTSOCK':
       return new StatsReadError(`${where} is not a socket (ENOTSOCK)`, 'not-found', false);
+    case 'EMFILE':
+    case 'ENFILE':
+      return new StatsReadError(`cannot open a connection to ${where} (${code}): too many open files in ${code === 'EMFILE' ? 'this process (raise ulimit -n)' : 'the system'}`, 'io');
     case 'ECONNRESET':
     case 'EPIPE':
       return new StatsReadError(`${where} reset the connection before sending anything (${code})`, 'reset');
