@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runServeCli } from '../src/cli/serve-cli.js';
 import { collectSources } from '../src/cli/sources.js';
+import { DecodeError, StatsReadError } from '../src/core/errors.js';
+import { publicReadError, publicReadMessage } from '../src/stats/public-error.js';
 import { readIniTargets } from '../src/config/ini.js';
 import { startAdversary } from './support/adversary.js';
 import { cleanupAll, freePort, REPO_ROOT, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
@@ -91,6 +93,20 @@ describe("a failed read's excerpt stays with the local user", () => {
       controller.abort();
       await done;
       await fake.close();
+    }
+  });
+
+  it('a redirect, a status reason, a malformed status line and a JSON parser quote are cut from what the relay publishes', () => {
+    const cases: Array<[Error, string]> = [
+      [new StatsReadError('http://127.0.0.1:9/ answered HTTP 302 Found: it redirects to http://x/?secret=1; use that address', 'http-status', false), 'http://127.0.0.1:9/ answered HTTP 302 (http-status)'],
+      [new StatsReadError('http://127.0.0.1:9/: malformed HTTP status line "root:*:20228"', 'io'), 'http://127.0.0.1:9/: malformed HTTP status line (io)'],
+      [new DecodeError('not a stats document: no workers, vassals or router sockets (keys: access_token, refresh_token)'), 'not a stats document: no workers, vassals or router sockets'],
+      [new DecodeError(`not a stats document: invalid JSON at byte 3 (unexpected 't') near "${SECRET}"`, 3), 'not a stats document: invalid JSON at byte 3'],
+      [new StatsReadError('nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?', 'refused'), 'nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?'],
+    ];
+    for (const [err, shown] of cases) {
+      expect(publicReadMessage(err)).toBe(shown);
+      expect(publicReadError(err)).toBeInstanceOf(err.constructor as new () => Error);
     }
   });
 
