@@ -141,6 +141,22 @@ describe('--record writes only to a new file or an existing recording', () => {
     }
   });
 
+  it('with several targets, refuses a regular file or a dangling link as the --record directory, naming it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'notadir');
+    writeFileSync(file, 'x\n');
+    const link = join(dir, 'gone');
+    symlinkSync(join(dir, 'nowhere'), link);
+    const two = (path: string) => runCli(['--json', '--watch', '--count', '1', '--record', path, '127.0.0.1:1', '127.0.0.1:2']);
+    const a = await two(file);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(`--record ${file} is a regular file, not a directory`);
+    const b = await two(link);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain(`--record ${link} is a dangling symbolic link`);
+    expect(readdirSync(dir).sort()).toEqual(['gone', 'notadir']);
+  });
+
   it('refuses a dangling symbolic link saying so, and a link to a recording (never followed into a rename)', async () => {
     const dir = tempDir();
     const dangling = join(dir, 'gone.uwrec');

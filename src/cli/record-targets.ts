@@ -1,6 +1,7 @@
 /** --record for the dashboard, `--json --watch` and `serve`: one recording per target, each target's fetch wrapped to write every poll. */
 import { mkdirSync, statSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { danglingLink, fileKind, fsReason } from '../core/regular-file.js';
 import { escapeControls } from '../core/safe-text.js';
 import { openRecording, recordingFetch, recordingPathIn, type RecordSettings } from '../record/recorder.js';
 import type { RecordingWriter } from '../record/writer.js';
@@ -21,6 +22,27 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** The directory of a --record with several targets: made when missing; anything else there is refused by name. */
+function makeRecordDirectory(path: string): void {
+  const shown = escapeControls(path);
+  const link = danglingLink(path);
+  if (link !== null) throw new UsageError(`--record ${shown} is a dangling symbolic link (to ${escapeControls(link)}, which does not exist): not followed`);
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) {
+      throw new UsageError(`--record ${shown} is ${fileKind(st)}, not a directory: with several targets (or serve) --record names a directory, one recording per target`);
+    }
+    return;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--record ${shown}: cannot create this directory: ${fsReason(err).reason}`);
   }
 }
 
@@ -47,7 +69,7 @@ export function startRecordings(targets: Target[], options: RecordOptions, inter
   };
   if (maxBytes < 16 * 1024) throw new UsageError(`--record-max must be at least 16K, got ${options.recordMax}`);
   const inDirectory = asDirectory || recordable.length > 1 || isDirectory(path);
-  if (inDirectory) mkdirSync(path, { recursive: true });
+  if (inDirectory) makeRecordDirectory(path);
   const recordings: Recordings = {
     writers: new Map(),
     notify: (target, message) => writeErr(`uwsgitop-ts: ${escapeControls(target)}: ${escapeControls(message)}\n`),
