@@ -31,16 +31,6 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   // Loaded on demand: scripts (--once, --json) never pay for blessed.
   const { startDashboard } = await import('../views/dashboard/index.js');
   const controls = new Map<string, TargetControl>();
-  if (run.fifos.size > 0) {
-    const { createTargetControl } = await import('../fifo/control.js');
-    for (const target of run.targets) {
-      const paths = run.fifos.get(target.name);
-      // Commands are verified by reading the same stats address the dashboard watches.
-      if (paths !== undefined && paths.length > 0) {
-        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths] }));
-      }
-    }
-  }
   // A relay's targets are controlled through the relay (when it allows control).
   const noControl = new Map<string, string>();
   for (const target of run.targets) {
@@ -65,6 +55,17 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     owned.push(m);
     return m;
   });
+  if (run.fifos.size > 0) {
+    const { createTargetControl } = await import('../fifo/control.js');
+    for (const target of run.targets) {
+      const paths = run.fifos.get(target.name);
+      const monitor = owned.find((m) => m.target === target.name);
+      // Commands are verified by this target's own poller: one request in flight, its --timeout and --max-bytes.
+      if (paths !== undefined && paths.length > 0 && monitor !== undefined) {
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
+      }
+    }
+  }
   if (run.recordings) {
     run.recordings.notify = (target, message) => {
       monitors.find((m) => m.target === target)?.addEvent({ atMs: Date.now(), target, type: 'command', severity: 'warn', message, data: { recording: 'stopped' } });

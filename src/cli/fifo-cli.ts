@@ -1,7 +1,7 @@
 /** `uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS]`: scripted FIFO control. */
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { exitStatusFor } from './exit.js';
+import { exitStatusFor, exitStatusForOutcome } from './exit.js';
 import { addOptions, type FifoOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
 // Messages name the FIFO path and command words as given (argv, an ini's master-fifo): whoever writes an ini
@@ -35,7 +35,8 @@ function fifoHelpText(): string {
     ...lines,
     `  ${'slot-N or N'.padEnd(width)}  '0'-'9'  select master FIFO slot N (the N+1th --master-fifo)`,
     '',
-    'exit status: 0 written (and with --wait verified), 1 failed, 2 usage error',
+    'exit status: 0 written (and with --wait verified), 1 failed or not verified, 2 usage error,',
+    '             3 the reload failed: the new workers have no app, crash-loop, or the master exited',
   ].join('\n');
 }
 
@@ -133,5 +134,5 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
     onProgress: (message) => io.stderr.write(`${escapeControls(message)}\n`),
   });
   (result.ok ? io.stdout : io.stderr).write(`${result.ok ? '' : 'uwsgitop-ts fifo: '}${escapeControls(result.message)}\n`);
-  return result.ok ? 0 : 1;
+  return exitStatusForOutcome(result);
 }

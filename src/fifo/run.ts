@@ -4,9 +4,11 @@ import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
 import { planCommands } from './plan.js';
-import { readInstance, verifyEffect, type VerifyOptions } from './verify.js';
+import { readInstance, replaceLabel, verifyEffect, type VerifyOptions } from './verify.js';
 import { writeFifo, type WriteFifoOptions } from './writer.js';
 import { fifosHeldBy } from './owner.js';
+import type { GenerationFailure } from './generation.js';
+import { isLocalUwsgi, masterOptions } from './master.js';
 
 export interface RunOptions extends VerifyOptions {
   /** The instance's stats address; null/undefined: the effect cannot be verified. */
@@ -37,6 +39,8 @@ export interface FifoOutcome {
   progress: { done: number; total: number } | null;
   /** One line for the operator: the verdict first, so a cut line still tells it, then what was written. */
   message: string;
+  /** The new generation failed (no app, crash loop, master exited, a failed check): the reload failed. */
+  failure?: GenerationFailure;
 }
 
 /** Write `commands` to the master FIFO at `fifoPath` in one write and (by default) verify their effect. */
@@ -57,6 +61,9 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     const target = await chooseFifo(fifoPath, options.slotPaths, before);
     fifoPath = target.path;
     const plan = planCommands(commands, before);
+    if (plan.refused !== null) throw new FifoError(plan.refused, 'refused');
+    const local = before !== null && (await isLocalUwsgi(before.pid));
+    if (before !== null && local) await refuseWithoutCheaper(commands, before.pid);
     if (target.note) plan.notes.unshift(target.note);
     const notes = plan.notes;
     const noted = notes.length > 0 ? `; ${notes.join('; ')}` : '';
@@ -72,14 +79,27 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       progress = { done, total };
       options.onProgress?.(message, done, total);
     };
-    const seen = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress });
-    return outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
+    const seen = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress, masterLocal: local });
+    const result = outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
+    return seen.failure ? { ...result, failure: seen.failure, message: `${replaceLabel(plan.expect.replace ?? 'workers')} FAILED: ${result.message}` } : result;
   } catch (err) {
     if (err instanceof FifoError) {
       return { ok: false, fifoPath, written: '', verified: false, effect: err.message, notes: [], progress, message: err.message };
     }
     throw err;
   }
+}
+
+/** add/remove-worker on a local master started without cheaper mode: uWSGI ignores + and -, so say it at once. */
+async function refuseWithoutCheaper(commands: readonly FifoCommand[], pid: number): Promise<void> {
+  const delta = commands.find((c) => c.effect === 'add-worker' || c.effect === 'remove-worker');
+  if (delta === undefined) return;
+  const options = await masterOptions(pid);
+  if (options.cheaper !== false) return;
+  throw new FifoError(
+    `${delta.name} needs cheaper mode: master ${pid} runs without --cheaper (read from ${options.source}), so uWSGI ignores ${delta.byte === '+' ? "'+'" : "'-'"}; nothing written (start uWSGI with --cheaper N, e.g. --cheaper-algo manual, to add and remove workers)`,
+    'refused',
+  );
 }
 
 /**
