@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-helpers.js';
-import { cleanupAll, waitFor } from './support/uwsgi.js';
-import { deploy, getRoot, startApp } from './support/deploys.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupAll, freePort, startUwsgi, tempDir, waitFor } from './support/uwsgi.js';
+import { DEPLOYS, deploy, getRoot, goodApp, startApp } from './support/deploys.js';
 
 /** `uwsgitop-ts fifo FIFO WORDS... --stats ADDR --wait` through the command line's entry point. */
 async function fifoWait(proc: { fifos: string[]; statsAddress: string }, ...words: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -82,4 +84,48 @@ describe('fifo --wait: the verdict about the new generation, on a real uWSGI', (
     expect(add.err).toContain('add-worker refused: all 2 worker slots');
     expect(performance.now() - started).toBeLessThan(10_000);
   }, 60_000);
+});
+
+describe('dance: the verdict about the new instance, on a real zerg pool', () => {
+  afterAll(cleanupAll);
+
+  it('a broken new instance (no app, then a crash loop) stops the dance before anything is done (exit 3); a good one is promoted', async () => {
+    const shared = tempDir('uwsgitop-zerg-');
+    const pool = join(shared, 'pool.sock');
+    const port = await freePort();
+    const fifo = { new: join(shared, 'new.fifo'), running: join(shared, 'running.fifo'), sleeping: join(shared, 'sleeping.fifo') };
+    const fifos = [fifo.new, fifo.running, fifo.sleeping];
+    await startUwsgi({ stats: 'none', http: false, app: false, args: ['--plugin', 'zergpool', '--zergpool', `${pool}:127.0.0.1:${port}`] });
+    await waitFor(() => existsSync(pool), 'the zerg pool socket', 10000);
+    const zerg = (source: string, waitForWorkers = true): ReturnType<typeof startApp> =>
+      startApp({ source, fifos, extra: { http: false, waitForWorkers, args: ['--zerg', pool, '--protocol', 'http'] } });
+    const dance = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const r = await runCli(['dance', '--new', fifo.new, '--running', fifo.running, '--sleeping', fifo.sleeping, '--timeout', '20', ...args], { env: {} });
+      return { code: r.code, out: r.stdout, err: r.stderr };
+    };
+    const a = await zerg(goodApp('v1'));
+    expect((await dance('--new-stats', a.statsAddress)).code).toBe(0);
+    await waitFor(async () => (await getRoot(port))[1] === 'v1', 'the pool serving v1 through A', 10000);
+
+    const b = await zerg(DEPLOYS.syntax);
+    const broken = await dance('--new-stats', b.statsAddress, '--running-stats', a.statsAddress);
+    expect(broken.code, broken.out + broken.err).toBe(3);
+    expect(broken.out).toContain('is broken, nothing done (the running instance keeps serving the old code)');
+    expect(broken.out).toContain('no application loaded');
+    // A zerg instance takes connections as soon as it attaches: once the broken one is stopped, A (not paused) serves alone.
+    await b.stop();
+    expect(await getRoot(port)).toEqual([200, 'v1']);
+
+    const c = await zerg(DEPLOYS.exit, false);
+    const looping = await dance('--new-stats', c.statsAddress, '--running-stats', a.statsAddress);
+    expect(looping.code, looping.out + looping.err).toBe(3);
+    expect(looping.out).toMatch(/worker \d crash-looping: \d+ respawns in/);
+    await c.stop();
+    expect(await getRoot(port)).toEqual([200, 'v1']);
+
+    const d = await zerg(goodApp('v2'));
+    const good = await dance('--new-stats', d.statsAddress, '--running-stats', a.statsAddress);
+    expect(good.code, good.out + good.err).toBe(0);
+    await waitFor(async () => (await getRoot(port))[1] === 'v2', 'the pool serving v2 through D', 10000);
+  }, 120_000);
 });

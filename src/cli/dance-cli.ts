@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { exitStatusFor } from './exit.js';
+import { exitStatusFor, exitStatusForOutcome } from './exit.js';
 import { addOptions, type DanceOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
 import { escapeControls } from '../core/safe-text.js';
@@ -21,7 +21,11 @@ const NOTES = [
   'Nothing is done unless a new instance answers new.fifo (dance) or a sleeper answers sleeping.fifo (rollback).',
   'With the stats addresses of the instances in their current roles each step is verified by the stats.',
   '',
-  'exit status: 0 done and verified, 1 a step failed (the steps done so far are listed), 2 usage error',
+  'With --new-stats the new instance must serve (its workers have the app the runner has, none crash-loops)',
+  'before anything is done to the others.',
+  '',
+  'exit status: 0 done and verified, 1 a step failed (the steps done so far are listed), 2 usage error,',
+  '             3 the new instance is broken (no app, crash loop, gone): nothing was done to the others',
 ].join('\n');
 
 interface Parsed {
@@ -75,5 +79,5 @@ export async function runDanceCli(argv: string[], io: CliIo): Promise<number> {
         options,
       );
   if (!report.ok) io.stderr.write(`uwsgitop-ts dance: ${parsed.rollback ? 'rollback' : 'dance'} stopped, see the steps above\n`);
-  return report.ok ? 0 : 1;
+  return exitStatusForOutcome(report);
 }

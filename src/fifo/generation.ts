@@ -41,10 +41,14 @@ export class GenerationWatch {
   private readonly crashWindowMs: number;
   private masterPid: number;
 
-  constructor(before: InstanceDocument, options: GenerationOptions = {}) {
+  /**
+   * `before`: the instance as it was before the command; its workers are the old generation. With `fresh`, a
+   * new instance (a dance): every worker in it is new, and `fresh.expectApps` says whether they must serve an app.
+   */
+  constructor(before: InstanceDocument, options: GenerationOptions = {}, fresh?: { expectApps: boolean }) {
     const running = runningWorkers(before);
-    this.oldPids = new Set(running.map((w) => w.pid));
-    this.hadApps = running.some((w) => w.apps.length > 0);
+    this.oldPids = new Set(fresh ? [] : running.map((w) => w.pid));
+    this.hadApps = fresh ? fresh.expectApps : running.some((w) => w.apps.length > 0);
     this.crashRespawns = options.crashRespawns ?? CRASH_RESPAWNS;
     this.crashWindowMs = options.crashWindowMs ?? CRASH_WINDOW_MS;
     this.masterPid = before.pid;

@@ -28,10 +28,10 @@ export const DEPLOYS = {
 export type Deploy = keyof typeof DEPLOYS;
 
 /** An instance serving its own app.py ('v1') with 2 workers and a master FIFO; `lazy` adds --lazy-apps. */
-export async function startApp(options: { lazy?: boolean; needApp?: boolean; workers?: number; fifos?: string[]; extra?: StartOptions } = {}): Promise<UwsgiProcess & { appFile: string }> {
+export async function startApp(options: { lazy?: boolean; needApp?: boolean; workers?: number; fifos?: string[]; source?: string; extra?: StartOptions } = {}): Promise<UwsgiProcess & { appFile: string }> {
   const dir = tempDir('uwsgitop-deploy-');
   const appFile = join(dir, 'app.py');
-  writeFileSync(appFile, goodApp('v1'));
+  writeFileSync(appFile, options.source ?? goodApp('v1'));
   const args = ['--plugin', 'python3', '--wsgi-file', appFile];
   if (options.lazy ?? true) args.push('--lazy-apps');
   if (options.needApp) args.push('--need-app');
