@@ -110,7 +110,7 @@ describe('dance: the verdict about the new instance, on a real zerg pool', () =>
     const b = await zerg(DEPLOYS.syntax);
     const broken = await dance('--new-stats', b.statsAddress, '--running-stats', a.statsAddress);
     expect(broken.code, broken.out + broken.err).toBe(3);
-    expect(broken.out).toContain('is broken, nothing done (the running instance keeps serving the old code)');
+    expect(broken.out).toContain('is broken, nothing done (nothing written to the running instance: it keeps serving the old code)');
     expect(broken.out).toContain('no application loaded');
     // A zerg instance takes connections as soon as it attaches: once the broken one is stopped, A (not paused) serves alone.
     await b.stop();

@@ -109,7 +109,6 @@ export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, optio
   const common = { timeoutMs, reader: options.reader, slotPaths };
 
   // Nothing is touched unless a new instance reads new.fifo and is ready to serve.
-  const runner0 = await probeFifo(fifos.runningFifo);
   const fresh = await probeFifo(fifos.newFifo);
   if (fresh.state !== 'answering') return steps.fail(`no new instance to promote, nothing done: ${fresh.message}`);
   if (stats.newStats) {
@@ -118,7 +117,7 @@ export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, optio
     const expectApps = await runnerHasApps(stats.runningStats ?? null, options.reader);
     const ready = await waitReady(stats.newStats, fifos.newFifo, timeoutMs, expectApps, options);
     if (!ready.ok) {
-      const line = `the new instance (${stats.newStats}) ${ready.failure ? 'is broken' : 'is not ready'}, nothing done${runnerNote(runner0)}: ${ready.message}`;
+      const line = `the new instance (${stats.newStats}) ${ready.failure ? 'is broken' : 'is not ready'}, nothing done (nothing written to the running instance: it keeps serving the old code): ${ready.message}`;
       return ready.failure ? { ...steps.fail(line), failure: ready.failure } : steps.fail(line);
     }
     steps.add(`new instance ready: ${ready.message}`);
@@ -235,10 +234,6 @@ async function runnerHasApps(address: string | null, reader?: StatsReader): Prom
   } catch {
     return true;
   }
-}
-
-function runnerNote(runner: { state: string }): string {
-  return runner.state === 'answering' ? ' (the running instance keeps serving the old code)' : '';
 }
 
 /**
