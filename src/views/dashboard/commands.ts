@@ -15,7 +15,8 @@ export interface CommandHost {
   readonly monitors: readonly TargetMonitor[];
   state(): UiState;
   clock(): number;
-  say(text: string, style?: Style): void;
+  /** Show on the status line; `sticky` keeps it there until read (m) or dismissed (Esc). */
+  say(text: string, style?: Style, sticky?: boolean): void;
   /** True once the dashboard has ended: a late result is no longer shown. */
   finished(): boolean;
   /** Paint again (a command ended). */
@@ -96,16 +97,18 @@ export class CommandFlow {
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
     monitor.expectCommand?.(cmd.name);
-    const record = ({ ok, message, written, verified }: CommandOutcome): void => {
+    const record = ({ ok, message, written, verified, failure }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;
       const data: Record<string, string | boolean | null> = { command: cmd.name, ok };
       if (written !== undefined) data.written = written;
       if (verified !== undefined) data.verified = verified;
+      if (failure !== undefined) data.failure = failure.kind;
       monitor.addEvent({ atMs: host.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data });
       // The verdict leads the message, so a cut status line still tells it; `m` and Enter in view 9 show it whole.
       const who = host.monitors.length > 1 ? `${target}: ` : '';
-      host.say(safeText(`${who}${text}`), ok ? 'ok' : 'error');
+      // A reload whose new workers are broken must be read, not glimpsed: it stays until m or Esc.
+      host.say(safeText(`${who}${text}`), ok ? 'ok' : 'error', !ok);
     };
     control
       .run(cmd.name)

@@ -157,7 +157,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   const msg = state.message;
   // The target is named only when there are several: at 80 columns the progress matters more.
   if (t?.running) left = [{ text: ` running ${t.running}${input.targets.length > 1 ? ` on ${safeText(t.target, 30)}` : ''}…`, style: 'status' }];
-  else if (msg && nowMs - msg.atMs < MESSAGE_MS) {
+  else if (msg && (msg.sticky === true || nowMs - msg.atMs < MESSAGE_MS)) {
     left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
     // A message says something now; sort and interval can wait until it has been read.
     if (lineWidth(left) + lineWidth(right) > width) return frozen.length ? spread(left, [...frozen, { text: ' ', style: 'status' }], width, 'status') : fitLine(left, width, 'status');
