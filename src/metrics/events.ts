@@ -65,7 +65,10 @@ export function detectEvents(
     respawnEvents(prev.doc, cur.doc, cur.monotonicMs, options, memory, emit);
     // A looping slot has its one crash-loop event: not one "respawned (died)" per poll besides.
     if (looping.size > 0) {
-      const kept = events.slice(before).filter((e) => !(e.type === 'worker-respawned' && looping.has(Number(e.data?.['slot']))));
+      const mine = events.slice(before);
+      const others = mine.some((e) => e.type === 'worker-respawned' && !looping.has(Number(e.data?.['slot'])));
+      // Chain progress that only counts a looping slot's respawns again is the same loop: left out as well.
+      const kept = mine.filter((e) => !(e.type === 'worker-respawned' && looping.has(Number(e.data?.['slot']))) && (others || e.type !== 'chain-reload-progress'));
       events.splice(before, events.length - before, ...kept);
     }
     statusEvents(prev.doc, cur.doc, emit);

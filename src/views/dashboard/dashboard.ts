@@ -253,7 +253,7 @@ export class Dashboard {
   private say(text: string, style: Style = 'status', whole = text, sticky = false): void {
     // A message that must be read is not pushed away by a chatty key ("reading now"): only m or Esc end it.
     if (this.state.message?.sticky && !sticky) return;
-    this.state.message = { text: sticky ? `${text} [m: read, Esc: dismiss]` : text, style, atMs: this.clock(), ...(sticky ? { sticky } : {}) };
+    this.state.message = { text, style, atMs: this.clock(), ...(sticky ? { sticky } : {}) };
     this.state.lastMessage = { text: whole, style, atMs: this.clock() };
   }
 

@@ -159,6 +159,8 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   if (t?.running) left = [{ text: ` running ${t.running}${input.targets.length > 1 ? ` on ${safeText(t.target, 30)}` : ''}…`, style: 'status' }];
   else if (msg && (msg.sticky === true || nowMs - msg.atMs < MESSAGE_MS)) {
     left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
+    // A message that stays until read says how to read or dismiss it, whatever is cut from its end.
+    if (msg.sticky === true) return spread(left, [{ text: ' m:read Esc:dismiss ', style: 'prompt' }], width, 'status');
     // A message says something now; sort and interval can wait until it has been read.
     if (lineWidth(left) + lineWidth(right) > width) return frozen.length ? spread(left, [...frozen, { text: ' ', style: 'status' }], width, 'status') : fitLine(left, width, 'status');
   } else {
