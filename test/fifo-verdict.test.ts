@@ -124,8 +124,12 @@ describe('dance: the verdict about the new instance, on a real zerg pool', () =>
     expect(await getRoot(port)).toEqual([200, 'v1']);
 
     const d = await zerg(goodApp('v2'));
-    const good = await dance('--new-stats', d.statsAddress, '--running-stats', a.statsAddress);
+    const good = await dance('--new-stats', d.statsAddress, '--running-stats', a.statsAddress, '--check', `http://127.0.0.1:${port}/=2xx`);
     expect(good.code, good.out + good.err).toBe(0);
+    // Requests through the pool during the dance and after it, every one answered.
+    const counted = /^(\d+) checks: (\d+) x 200$/m.exec(good.out);
+    expect(counted, good.out).not.toBeNull();
+    expect(counted![1]).toBe(counted![2]);
     await waitFor(async () => (await getRoot(port))[1] === 'v2', 'the pool serving v2 through D', 10000);
   }, 120_000);
 });

@@ -26,6 +26,17 @@ export async function processGone(pid: number): Promise<boolean> {
   }
 }
 
+/** The parent pid of a process of this machine, null when it cannot be read. */
+export async function parentOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A boolean option of a master: true, false, or null when it cannot be told (not local, a yaml/xml config...). */
 export type Known = boolean | null;
 

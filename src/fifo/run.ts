@@ -9,8 +9,13 @@ import { writeFifo, type WriteFifoOptions } from './writer.js';
 import { fifosHeldBy } from './owner.js';
 import type { GenerationFailure } from './generation.js';
 import { isLocalUwsgi, masterOptions } from './master.js';
+import { startChecks, tallyText, type CheckRunner, type HttpCheck } from './http-check.js';
 
 export interface RunOptions extends VerifyOptions {
+  /** --check: requests to the application during the reload and after it; a status outside its class fails it. */
+  checks?: readonly HttpCheck[];
+  /** How long the checks go on after the verdict, ms (default 2000). */
+  checkAfterMs?: number;
   /** The instance's stats address; null/undefined: the effect cannot be verified. */
   stats?: string | null;
   /** Wait for the effect (default true). */
@@ -71,7 +76,13 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       ok, fifoPath, written, verified, effect, notes, progress, message,
     });
     if (plan.bytes === '') return outcome(true, '', null, 'nothing to write', `nothing written to ${fifoPath}${noted}`);
-    await writeFifo(fifoPath, plan.bytes, options.write);
+    const checking = wait && (options.checks?.length ?? 0) > 0 ? startChecks(options.checks!) : null;
+    try {
+      await writeFifo(fifoPath, plan.bytes, options.write);
+    } catch (err) {
+      await checking?.finish(0);
+      throw err;
+    }
     // The verdict first: a cut line (80 columns, a log viewer) still says whether it worked.
     const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${noted}`;
     if (!wait) return outcome(true, plan.bytes, null, 'effect not waited for', `effect not waited for (${wrote})`);
@@ -79,7 +90,8 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       progress = { done, total };
       options.onProgress?.(message, done, total);
     };
-    const seen = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress, masterLocal: local });
+    const verified = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress, masterLocal: local });
+    const seen = checking ? await withChecks(verified, checking, options.checkAfterMs ?? 2000) : verified;
     const result = outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
     return seen.failure ? { ...result, failure: seen.failure, message: `${replaceLabel(plan.expect.replace ?? 'workers')} FAILED: ${result.message}` } : result;
   } catch (err) {
@@ -88,6 +100,15 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     }
     throw err;
   }
+}
+
+/** The checks go on for `afterMs` after a verdict that is not a failure; a status outside its class is one. */
+export async function withChecks<T extends { ok: boolean; message: string; failure?: GenerationFailure }>(seen: T, checking: CheckRunner, afterMs: number): Promise<T> {
+  const tally = await checking.finish(seen.failure ? 0 : afterMs);
+  const counted = `${seen.message}; ${tallyText(tally)}`;
+  if (seen.failure || tally.firstBad === null) return { ...seen, message: counted };
+  const failure: GenerationFailure = { kind: 'check', message: `check failed: ${tally.firstBad}` };
+  return { ...seen, ok: false, failure, message: `${failure.message}; ${counted}` };
 }
 
 /** add/remove-worker on a local master started without cheaper mode: uWSGI ignores + and -, so say it at once. */
