@@ -6,18 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
 import { paneSeen, privateTmux } from './support/tmux.js';
-import { cleanupAll, REPO_ROOT } from './support/uwsgi.js';
+import { cleanupAll, rawStats, REPO_ROOT } from './support/uwsgi.js';
 import { deploy, startApp, type Deploy } from './support/deploys.js';
 
 const tmux = privateTmux('uwsgitop-verdict');
 let session = 0;
 
 /** The dashboard on a fresh 2-worker lazy-apps instance (options), in a tmux window of 120 x 30. */
-async function dashboardOn(options: Parameters<typeof startApp>[0] = {}) {
+async function dashboardOn(options: Parameters<typeof startApp>[0] = {}, extra = '') {
   const proc = await startApp(options);
   const name = `v${session++}`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '30', '-c', REPO_ROOT, 'bash --norc --noprofile');
-  tmux('send-keys', '-t', name, `node ${LAUNCHER} ${proc.statsAddress} --fifo ${proc.statsAddress}=${proc.fifos[0]}; echo "exit=$?"`, 'Enter');
+  tmux('send-keys', '-t', name, `node ${LAUNCHER} ${proc.statsAddress} --fifo ${proc.statsAddress}=${proc.fifos[0]} ${extra}; echo "exit=$?"`, 'Enter');
   const seen = paneSeen(tmux, name);
   await seen((s) => s.includes('● live') && /\bidle\b/.test(s), 'the live dashboard');
   const keys = (...k: string[]): void => void tmux('send-keys', '-t', name, ...k);
@@ -85,5 +85,22 @@ describe('the dashboard after a bad deploy', () => {
     d.chainReload('syntax');
     const failed = await d.seen((s) => statusLine(s).includes('chain reload FAILED'), 'the failed verdict', 30_000);
     expect(statusLine(failed)).toContain(`master ${d.proc.pid} exited during the chain`);
+  }, 90_000);
+
+  it.concurrent('k at the chain reload\'s y/N: a canary first; on a broken deploy it stops, the other worker keeps its pid and the old code', async () => {
+    const d = await dashboardOn({}, '--settle 1');
+    const before = ((await rawStats(d.proc)).workers as Array<{ pid: number }>).map((w) => w.pid);
+    deploy(d.proc, 'syntax');
+    d.keys('!');
+    d.keys('c');
+    await d.seen((s) => statusLine(s).includes('y/N, k: canary first'), 'the canary offered at the y/N');
+    d.keys('k');
+    const failed = await d.seen((s) => statusLine(s).includes('canary FAILED'), 'the canary verdict', 30_000);
+    expect(statusLine(failed)).toContain('chain-reload-canary: canary FAILED: worker 1');
+    const after = ((await rawStats(d.proc)).workers as Array<{ pid: number }>).map((w) => w.pid);
+    expect(after[1]).toBe(before[1]);
+    d.keys('m');
+    const whole = await d.seen((s) => s.includes('Last message'), 'the whole verdict');
+    expect(whole.replace(/\s+/g, ' ')).toContain('still run the old code: nothing else was reloaded');
   }, 90_000);
 });

@@ -21,6 +21,8 @@ export interface DashboardRun {
   confirm: boolean;
   intervalMs: number;
   timeoutMs: number;
+  /** --settle: how long a canary worker must stay healthy (the k at a chain reload's y/N), ms. */
+  settleMs?: number;
   /** --record: a recording that stops by itself says so in the target's event log. */
   recordings?: Recordings | null;
 }
@@ -62,7 +64,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       const monitor = owned.find((m) => m.target === target.name);
       // Commands are verified by this target's own poller: one request in flight, its --timeout and --max-bytes.
       if (paths !== undefined && paths.length > 0 && monitor !== undefined) {
-        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], settleMs: run.settleMs, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
       }
     }
   }

@@ -68,7 +68,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--ini <file>', description: 'the instance ini: its stats address and FIFO slots (when --stats is not given)', commands: ['fifo'], repeatable: true },
   { flags: '--timeout <seconds>', description: 'how long the effect may go without progress, seconds (at most 3600)', commands: ['fifo', 'dance'], default: String(DEFAULT_EFFECT_TIMEOUT_S) },
   { flags: '--canary', description: 'chain-reload: reload one worker first (SIGHUP, needs --lazy-apps and a local master), hold and check it, then the rest', commands: ['fifo'] },
-  { flags: '--settle <seconds>', description: 'with --canary: how long the canary worker must stay healthy', commands: ['fifo'], default: '10' },
+  { flags: '--settle <seconds>', description: "a canary (fifo --canary, the dashboard's k at a chain reload's y/N): how long the canary worker must stay healthy", commands: ['fifo', 'monitor'], default: '10' },
   { flags: '--check <url>', description: 'GET this URL during and after the reload (URL=2xx sets the expected class); another status fails it (repeatable)', commands: ['fifo', 'dance'], repeatable: true },
 
   { flags: '--new <fifo>', description: "the new instance's FIFO (slot 0, new.fifo)", commands: ['dance'] },
@@ -125,6 +125,7 @@ export interface MonitorOptions extends RecordOptions {
   confirm: boolean;
   fifo: string[];
   ini?: string[];
+  settle: string;
 }
 
 /** What `serve` reads back. */

@@ -31,6 +31,15 @@ export interface CommandSettings {
   confirm?: boolean;
 }
 
+/** A chain reload with a canary first: one worker reloaded, held and checked, then the rest (fifo --canary). */
+const CANARY: FifoCommand = {
+  name: 'chain-reload-canary',
+  fifo: 'c',
+  label: 'chain reload, canary first',
+  summary: 'reload one worker first (SIGHUP, needs --lazy-apps), hold and check it, then the chain reload of the rest',
+  danger: null,
+};
+
 export class CommandFlow {
   private readonly running = new Map<string, RunningCommand>();
 
@@ -68,6 +77,7 @@ export class CommandFlow {
   /** The answer to the y/N: only y sends. */
   answer(prompt: Extract<Prompt, { kind: 'confirm' }>, ch: string | undefined): void {
     if (ch === 'y' || ch === 'Y') this.run(prompt.target, prompt.command);
+    else if ((ch === 'k' || ch === 'K') && prompt.command.name === 'chain-reload') this.run(prompt.target, CANARY);
     else this.host.say(`${prompt.command.name} not sent: nothing was written to ${safeText(prompt.fifoPath)}`);
   }
 
@@ -96,7 +106,8 @@ export class CommandFlow {
       return;
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
-    monitor.expectCommand?.(cmd.name);
+    // A canary's first respawn is the chain reload's first step as far as the events go.
+    monitor.expectCommand?.(cmd === CANARY ? 'chain-reload' : cmd.name);
     const record = ({ ok, message, written, verified, failure }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;

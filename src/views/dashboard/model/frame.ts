@@ -128,7 +128,9 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   if (p?.kind === 'confirm') {
     // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
     const bytes = p.command.fifo ? `"${p.command.fifo}"` : 'p';
-    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
+    // A chain reload is offered with a canary first: one worker tries the new code before the others.
+    const canary = p.command.name === 'chain-reload' ? ', k: canary first' : '';
+    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N${canary} (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'jump') {
     return fitLine([{ text: ' Jump to (2026-12-01T03:12:00Z, 03:12:05, +90s, -5m): ', style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter go · Esc cancel', style: 'prompt' }], width, 'prompt');
