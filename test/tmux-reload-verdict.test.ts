@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
 import { paneSeen, privateTmux } from './support/tmux.js';
-import { cleanupAll, rawStats, REPO_ROOT } from './support/uwsgi.js';
+import { cleanupAll, freePort, rawStats, REPO_ROOT } from './support/uwsgi.js';
 import { deploy, startApp, type Deploy } from './support/deploys.js';
 
 const tmux = privateTmux('uwsgitop-verdict');
@@ -102,5 +102,17 @@ describe('the dashboard after a bad deploy', () => {
     d.keys('m');
     const whole = await d.seen((s) => s.includes('Last message'), 'the whole verdict');
     expect(whole.replace(/\s+/g, ' ')).toContain('still run the old code: nothing else was reloaded');
+  }, 90_000);
+
+  it.concurrent('--check: a good deploy from the dashboard says how its checks were answered', async () => {
+    const port = await freePort();
+    const d = await dashboardOn({ extra: { http: false, args: ['--http-socket', `127.0.0.1:${port}`] } }, `--check http://127.0.0.1:${port}/=2xx`);
+    d.chainReload('good');
+    const done = await d.seen((s) => /chain reload done/.test(statusLine(s)), 'the verdict', 30_000);
+    d.keys('m');
+    const whole = (await d.seen((s) => s.includes('Last message'), 'the whole verdict')).replace(/\s+/g, ' ');
+    const counted = /(\d+) checks: (\d+) x 200/.exec(whole);
+    expect(counted, done + whole).not.toBeNull();
+    expect(counted![1]).toBe(counted![2]);
   }, 90_000);
 });

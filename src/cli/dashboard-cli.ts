@@ -3,6 +3,7 @@ import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { monitorPlacement, type Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
+import type { HttpCheck } from '../fifo/http-check.js';
 import type { Recordings } from './record-targets.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
 
@@ -23,6 +24,8 @@ export interface DashboardRun {
   timeoutMs: number;
   /** --settle: how long a canary worker must stay healthy (the k at a chain reload's y/N), ms. */
   settleMs?: number;
+  /** --check: requests to the application during and after each reload written from the dashboard. */
+  checks?: readonly HttpCheck[];
   /** --record: a recording that stops by itself says so in the target's event log. */
   recordings?: Recordings | null;
 }
@@ -64,7 +67,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       const monitor = owned.find((m) => m.target === target.name);
       // Commands are verified by this target's own poller: one request in flight, its --timeout and --max-bytes.
       if (paths !== undefined && paths.length > 0 && monitor !== undefined) {
-        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], settleMs: run.settleMs, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], settleMs: run.settleMs, checks: run.checks, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
       }
     }
   }

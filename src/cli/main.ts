@@ -11,6 +11,7 @@ import { abortOnSignals } from './interrupt.js';
 import { exitStatusFor } from './exit.js';
 import { addOptions, type MonitorOptions } from './option-table.js';
 import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
+import { parseCheck } from '../fifo/http-check.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
 import { collectSources } from './sources.js';
 import type { Recordings } from './record-targets.js';
@@ -190,7 +191,8 @@ async function runMode(
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
     const settleMs = Math.round(parseSeconds('--settle', opts.settle, 0) * 1000);
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, recordings }, io);
+    const checks = opts.check.map(parseCheck);
+    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings }, io);
   }
 
   const out = new Output(io.stdout);

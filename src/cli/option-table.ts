@@ -69,7 +69,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--timeout <seconds>', description: 'how long the effect may go without progress, seconds (at most 3600)', commands: ['fifo', 'dance'], default: String(DEFAULT_EFFECT_TIMEOUT_S) },
   { flags: '--canary', description: 'chain-reload: reload one worker first (SIGHUP, needs --lazy-apps and a local master), hold and check it, then the rest', commands: ['fifo'] },
   { flags: '--settle <seconds>', description: "a canary (fifo --canary, the dashboard's k at a chain reload's y/N): how long the canary worker must stay healthy", commands: ['fifo', 'monitor'], default: '10' },
-  { flags: '--check <url>', description: 'GET this URL during and after the reload (URL=2xx sets the expected class); another status fails it (repeatable)', commands: ['fifo', 'dance'], repeatable: true },
+  { flags: '--check <url>', description: "GET this URL during and after a reload (URL=2xx sets the expected class; the dashboard's reloads too); another status fails it (repeatable)", commands: ['fifo', 'dance', 'monitor'], repeatable: true },
 
   { flags: '--new <fifo>', description: "the new instance's FIFO (slot 0, new.fifo)", commands: ['dance'] },
   { flags: '--running <fifo>', description: "the running instance's FIFO (slot 1, running.fifo)", commands: ['dance'] },
@@ -126,6 +126,7 @@ export interface MonitorOptions extends RecordOptions {
   fifo: string[];
   ini?: string[];
   settle: string;
+  check: string[];
 }
 
 /** What `serve` reads back. */

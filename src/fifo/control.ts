@@ -2,6 +2,7 @@
 import { COMMANDS, parseCommandWords, type FifoCommand } from './commands.js';
 import { runFifoCommands, type FifoOutcome } from './run.js';
 import { runCanaryChainReload } from './canary.js';
+import type { HttpCheck } from './http-check.js';
 import type { StatsReader } from './verify.js';
 
 export interface TargetControl {
@@ -21,6 +22,8 @@ export interface TargetControlOptions {
   reader?: StatsReader;
   /** How long a canary worker must stay healthy ('chain-reload-canary'), ms (default 10000). */
   settleMs?: number | undefined;
+  /** --check: requests to the application during and after each reload. */
+  checks?: readonly HttpCheck[] | undefined;
 }
 
 /** The dashboard's name for a chain reload with a canary first (fifo chain-reload --canary). */
@@ -34,7 +37,7 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
     fifoPath,
     run(command: string) {
       const task = queue.then(async (): Promise<FifoOutcome> => {
-        const common = { stats: statsAddress, timeoutMs: options.timeoutMs, onProgress: options.onProgress, slotPaths: options.slotPaths, signal: options.signal, reader: options.reader };
+        const common = { stats: statsAddress, timeoutMs: options.timeoutMs, onProgress: options.onProgress, slotPaths: options.slotPaths, signal: options.signal, reader: options.reader, ...(options.checks ? { checks: options.checks } : {}) };
         if (command.trim() === CANARY_COMMAND) return runCanaryChainReload(fifoPath, { ...common, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
         let commands: FifoCommand[];
         try {

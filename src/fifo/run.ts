@@ -76,7 +76,8 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       ok, fifoPath, written, verified, effect, notes, progress, message,
     });
     if (plan.bytes === '') return outcome(true, '', null, 'nothing to write', `nothing written to ${fifoPath}${noted}`);
-    const checking = wait && (options.checks?.length ?? 0) > 0 ? startChecks(options.checks!) : null;
+    // Checks go with commands that replace workers: a paused instance answering nothing is what pause asked for.
+    const checking = wait && plan.expect.replace !== null && (options.checks?.length ?? 0) > 0 ? startChecks(options.checks!) : null;
     try {
       await writeFifo(fifoPath, plan.bytes, options.write);
     } catch (err) {
