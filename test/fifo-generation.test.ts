@@ -59,4 +59,13 @@ describe('the verdict about a new generation, on saved documents', () => {
     expect(watch.observe(withWorker(restarted, 1, { pid: 99004, respawnCount: 1 }), 24_000)).toBeNull();
     expect(watch.observe(withWorker(restarted, 1, { pid: 99005, respawnCount: 2 }), 25_000)).toBeNull();
   });
+
+  it('a slot that serves requests between its respawns is recycling (max-requests), not crash-looping', () => {
+    const before = idle();
+    const w = before.workers[0]!;
+    const watch = new GenerationWatch(before, { crashRespawns: 3, crashWindowMs: 10_000 });
+    for (let k = 1; k <= 5; k++) {
+      expect(watch.observe(withWorker(before, 1, { pid: 99000 + k, respawnCount: w.respawnCount + k, requests: w.requests + 100 * k }), 1000 * k)).toBeNull();
+    }
+  });
 });

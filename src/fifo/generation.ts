@@ -15,7 +15,7 @@ export interface GenerationFailure {
 }
 
 export interface GenerationOptions {
-  /** Respawns of one slot within the window that make a crash loop (default 3; a reload respawns each slot once). */
+  /** Respawns of one slot without a request served, within the window, that make a crash loop (default 3; a reload respawns each slot once). */
   crashRespawns?: number;
   /** The crash-loop window, ms (default 10000). */
   crashWindowMs?: number;
@@ -36,7 +36,7 @@ export class GenerationWatch {
   /** The old generation served an application: a new worker without one is a broken deploy, not a bare instance. */
   readonly hadApps: boolean;
   /** Per slot: when each respawn was first seen (ms), and the last respawn_count seen. */
-  private readonly respawns = new Map<number, { count: number; times: number[]; pids: Set<number> }>();
+  private readonly respawns = new Map<number, { count: number; requests: number; times: number[]; pids: Set<number> }>();
   private readonly crashRespawns: number;
   private readonly crashWindowMs: number;
   private masterPid: number;
@@ -52,7 +52,7 @@ export class GenerationWatch {
     this.crashRespawns = options.crashRespawns ?? CRASH_RESPAWNS;
     this.crashWindowMs = options.crashWindowMs ?? CRASH_WINDOW_MS;
     this.masterPid = before.pid;
-    for (const w of before.workers) this.respawns.set(w.slot, { count: w.respawnCount, times: [], pids: new Set([w.pid]) });
+    for (const w of before.workers) this.respawns.set(w.slot, { count: w.respawnCount, requests: w.requests, times: [], pids: new Set([w.pid]) });
   }
 
   /** True when `w` is a process of the new generation (not one of the pids that ran before). */
@@ -68,12 +68,14 @@ export class GenerationWatch {
     for (const w of doc.workers) {
       const seen = this.respawns.get(w.slot);
       if (seen === undefined || restarted || w.respawnCount < seen.count) {
-        this.respawns.set(w.slot, { count: w.respawnCount, times: seen && !restarted ? seen.times : [], pids: new Set([w.pid]) });
+        this.respawns.set(w.slot, { count: w.respawnCount, requests: w.requests, times: seen && !restarted ? seen.times : [], pids: new Set([w.pid]) });
         continue;
       }
-      // Respawns between two reads count too (respawn_count climbs by each), at the time they were seen.
-      for (let n = seen.count; n < w.respawnCount; n++) seen.times.push(atMs);
+      // Respawns between two reads count too (respawn_count climbs by each), at the time they were seen; a slot
+      // that served requests meanwhile is being recycled (max-requests), not crashing.
+      if (w.requests <= seen.requests) for (let n = seen.count; n < w.respawnCount; n++) seen.times.push(atMs);
       seen.count = w.respawnCount;
+      seen.requests = w.requests;
       if (w.pid > 0) seen.pids.add(w.pid);
       while (seen.times.length > 0 && atMs - seen.times[0]! > this.crashWindowMs) seen.times.shift();
     }
