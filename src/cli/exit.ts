@@ -20,14 +20,14 @@ export function exitStatusForOutcome(outcome: { ok: boolean; failure?: unknown }
 /** Exit status: 0 (help, version), 2 usage errors (commander's or ours), 1 anything else; prints one line unless 0. */
 export function exitStatusFor(err: unknown, prefix: string, helpHint: string, writeErr: (text: string) => void): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
     writeErr(`${prefix}: ${escapeControls(err.message.replace(/^error:\s*/, '').split('\n')[0]!)} (see ${helpHint})\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (err instanceof UsageError) {
     writeErr(`${prefix}: ${escapeControls(err.message)} (see ${helpHint})\n`);
-    return 2;
+    return EXIT.usage;
   }
   writeErr(`${prefix}: ${escapeControls(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
-  return 1;
+  return EXIT.failed;
 }
