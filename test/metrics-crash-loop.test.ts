@@ -45,3 +45,27 @@ describe('events: a crash loop is one event that counts', () => {
     expect(loop(1, 1).filter((e) => e.type === 'worker-crash-loop')).toEqual([]);
   });
 });
+
+describe('events: a chain reload that replaced every worker with one that has no application', () => {
+  it('says so on its "complete" event, as an error', () => {
+    const memory = createEventMemory();
+    const raw = sample('instance-idle.json');
+    let prev: Snapshot = inst(raw, 0);
+    const all: MonitorEvent[] = [];
+    memory.chain.announcedAtMs = 0;
+    // One worker replaced per poll, each new one without an application (this tool wrote the c).
+    raw.workers.forEach((_w: unknown, i: number) => {
+      const next = copy(raw);
+      for (let j = 0; j <= i; j++) {
+        next.workers[j].pid = 50000 + j;
+        next.workers[j].apps = [];
+      }
+      const cur = inst(next, (i + 1) * 1000);
+      all.push(...detectEvents(prev, cur, derive(prev, cur), {}, memory));
+      prev = cur;
+    });
+    const complete = all.find((e) => e.type === 'chain-reload-progress' && e.data?.['done'] === true);
+    expect(complete?.message).toBe(`chain reload complete: all ${raw.workers.length} workers replaced, ${raw.workers.length} without an application (requests get 500)`);
+    expect(complete?.severity).toBe('error');
+  });
+});
