@@ -4,7 +4,8 @@
 //   npm run bench -- --real   also uwsgitop-ts against uwsgitop 0.12 side by side on a real 32x100 uWSGI instance
 //                             (dashboards over 60 s, start-up, --json), and the CPU of reading an @abstract stats
 //                             socket (python3 broker on Node 20) against TCP, the relay feed's bytes per
-//                             update per tab, and the flight recorder's size and CPU
+//                             update per tab, the flight recorder's size and CPU, and how fast a reload's verdict
+//                             comes after a bad deploy (scripts/bench-verdict.mjs, also alone with --baseline DIR)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,7 @@ if (real) {
   steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
   steps.push(['relay /ws: bytes per update per tab, whole target vs deltas vs deflate, real 4-worker instance', process.execPath, ['scripts/bench-relay-wire.mjs']]);
   steps.push(['flight recorder: size and CPU of recording a real 32x100 instance', process.execPath, ['scripts/bench-record.mjs']]);
+  steps.push(['reload verdicts: time to the verdict after a bad deploy, real 2-worker instances', process.execPath, ['scripts/bench-verdict.mjs']]);
 }
 
 /** Runs one step with its output passed through; resolves with its exit status and the "goal:" lines it printed. */

@@ -17,10 +17,10 @@ function promtool(args: string[]): string {
 
 describe('alerting rules', () => {
   it('pass promtool check rules, with an alert for each way an instance goes wrong', () => {
-    expect(promtool(['check', 'rules', 'uwsgi-alerts.yml'])).toMatch(/SUCCESS: 8 rules found/);
+    expect(promtool(['check', 'rules', 'uwsgi-alerts.yml'])).toMatch(/SUCCESS: 10 rules found/);
     const alerts = [...readFileSync(join(DIR, 'uwsgi-alerts.yml'), 'utf8').matchAll(/^\s*- alert: (\w+)$/gm)].map((m) => m[1]);
     expect(alerts.sort()).toEqual(
-      ['UwsgiAllWorkersBusy', 'UwsgiCacheFull', 'UwsgiExceptionsRising', 'UwsgiHarakiri', 'UwsgiListenQueueNearFull', 'UwsgiRelayDown', 'UwsgiRespawnStorm', 'UwsgiTargetDown'],
+      ['UwsgiAllWorkersBusy', 'UwsgiCacheFull', 'UwsgiCrashLoop', 'UwsgiExceptionsRising', 'UwsgiHarakiri', 'UwsgiListenQueueNearFull', 'UwsgiRelayDown', 'UwsgiRespawnStorm', 'UwsgiTargetDown', 'UwsgiWorkersWithoutApp'],
     );
     // Each alert has a unit test.
     const tested = new Set([...readFileSync(join(DIR, 'uwsgi-alerts.test.yml'), 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]));

@@ -54,7 +54,7 @@ it('a cycles the per-core view and f fast refresh, as in uwsgitop; ! c asks y/N 
   tmux('send-keys', '-t', 'dash', '!');
   await seen((x) => x.includes(`Control ${addr}: which FIFO byte?`), 'the control prompt');
   tmux('send-keys', '-t', 'dash', 'c');
-  await seen((x) => x.includes(`chain-reload ${addr}? y/N (writes "c" to ${proc.fifos[0]})`), 'the confirmation');
+  await seen((x) => x.includes(`chain-reload ${addr}? y/N, k: canary first (writes "c" to ${proc.fifos[0]})`), 'the confirmation');
   tmux('send-keys', '-t', 'dash', 'n');
   await seen((x) => x.includes(`chain-reload not sent: nothing was written to ${proc.fifos[0]}`), 'not sent');
   await new Promise((r) => setTimeout(r, 1500));

@@ -31,7 +31,7 @@ describe('FIFO control keys', () => {
     await h.keys('c');
     // Nothing is written before the y: the line names the command, the target and the FIFO.
     expect(control.calls).toEqual([]);
-    expect(h.text()[29]).toContain(`chain-reload ${TARGET}? y/N (writes "c" to /run/app.fifo)`);
+    expect(h.text()[29]).toContain(`chain-reload ${TARGET}? y/N, k: canary first (writes "c" to /run/app.fifo)`);
     await h.keys('y');
     await until(h, () => h.text()[29]!.includes('all 4 workers replaced'));
     expect(control.calls).toEqual(['chain-reload']);

@@ -43,7 +43,7 @@ it('runs in tmux against a real uWSGI: workers, sort, detail, chain reload, down
 
   // A chain reload through the master FIFO, verified by the stats: new worker pids, a result message.
   tmux('send-keys', '-t', 'dash', '!', 'c');
-  await seen((x) => x.includes(`chain-reload ${addr}? y/N (writes "c" to ${proc.fifos[0]})`), 'the confirmation naming the target and the FIFO');
+  await seen((x) => x.includes(`chain-reload ${addr}? y/N, k: canary first (writes "c" to ${proc.fifos[0]})`), 'the confirmation naming the target and the FIFO');
   tmux('send-keys', '-t', 'dash', 'y');
   s = await seen((x) => /chain-reload: /.test(x), 'the chain reload result', 60_000);
   const after = await rawStats(proc);

@@ -4,12 +4,13 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { exitStatusFor } from './exit.js';
+import { exitStatusFor, exitStatusForOutcome } from './exit.js';
 import { addOptions, type DanceOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
 import { escapeControls } from '../core/safe-text.js';
 import { zergDance, zergRollback } from '../fifo/dance.js';
 import type { CliIo } from './fifo-cli.js';
+import { parseCheck, startChecks, tallyText, type HttpCheck } from '../fifo/http-check.js';
 
 const NOTES = [
   '',
@@ -21,13 +22,21 @@ const NOTES = [
   'Nothing is done unless a new instance answers new.fifo (dance) or a sleeper answers sleeping.fifo (rollback).',
   'With the stats addresses of the instances in their current roles each step is verified by the stats.',
   '',
-  'exit status: 0 done and verified, 1 a step failed (the steps done so far are listed), 2 usage error',
+  'With --new-stats the new instance must serve (its workers have the app the runner has, none crash-loops)',
+  'before anything is done to the others.',
+  '',
+  'With --check URL[=2xx] the URL is requested during the dance and for 2 s after it, the answers counted.',
+  '',
+  'exit status: 0 done and verified, 1 a step failed (the steps done so far are listed), 2 usage error,',
+  '             3 the new instance is broken (no app, crash loop, gone: nothing was done to the others)',
+  '               or a --check answered outside its class',
 ].join('\n');
 
 interface Parsed {
   rollback: boolean;
   opts: DanceOptions;
   timeoutMs: number;
+  checks: HttpCheck[];
 }
 
 async function parseArgs(argv: string[], io: CliIo): Promise<Parsed> {
@@ -50,7 +59,7 @@ async function parseArgs(argv: string[], io: CliIo): Promise<Parsed> {
   if (missing.length > 0) throw new UsageError(`missing ${missing.join(', ')}`);
   if (rollback && (opts.new !== undefined || opts.newStats !== undefined)) throw new UsageError('rollback takes --running and --sleeping only');
   if (!rollback && opts.manualOrder) throw new UsageError('--manual-order applies to rollback only');
-  return { rollback, opts, timeoutMs: parseEffectTimeout(opts.timeout) };
+  return { rollback, opts, timeoutMs: parseEffectTimeout(opts.timeout), checks: opts.check.map(parseCheck) };
 }
 
 /** Run `uwsgitop-ts dance ...` (argv = the words after `dance`); resolves with the exit status. */
@@ -63,7 +72,9 @@ export async function runDanceCli(argv: string[], io: CliIo): Promise<number> {
   }
   const v = parsed.opts;
   const options = { timeoutMs: parsed.timeoutMs, manualOrder: v.manualOrder === true, onStep: (line: string) => io.stdout.write(`${escapeControls(line)}\n`) };
-  const report = parsed.rollback
+  // --check: requests through the pool during the dance and for 2 s after it; a status outside its class fails it.
+  const checking = parsed.checks.length > 0 ? startChecks(parsed.checks) : null;
+  const danced = parsed.rollback
     ? await zergRollback(
         { runningFifo: v.running!, sleepingFifo: v.sleeping! },
         { runningStats: v.runningStats ?? null, sleepingStats: v.sleepingStats ?? null },
@@ -74,6 +85,16 @@ export async function runDanceCli(argv: string[], io: CliIo): Promise<number> {
         { newStats: v.newStats ?? null, runningStats: v.runningStats ?? null, sleepingStats: v.sleepingStats ?? null },
         options,
       );
+  let report = danced;
+  if (checking) {
+    const tally = await checking.finish(danced.ok ? 2000 : 0);
+    io.stdout.write(`${escapeControls(tallyText(tally))}\n`);
+    if (tally.firstBad !== null && report.failure === undefined) {
+      const message = `check failed: ${tally.firstBad}`;
+      io.stdout.write(`FAILED: ${escapeControls(message)}\n`);
+      report = { ...report, ok: false, failure: { kind: 'check', message } };
+    }
+  }
   if (!report.ok) io.stderr.write(`uwsgitop-ts dance: ${parsed.rollback ? 'rollback' : 'dance'} stopped, see the steps above\n`);
-  return report.ok ? 0 : 1;
+  return exitStatusForOutcome(report);
 }

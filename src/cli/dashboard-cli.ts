@@ -3,6 +3,7 @@ import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { monitorPlacement, type Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
+import type { HttpCheck } from '../fifo/http-check.js';
 import type { Recordings } from './record-targets.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
 
@@ -21,6 +22,10 @@ export interface DashboardRun {
   confirm: boolean;
   intervalMs: number;
   timeoutMs: number;
+  /** --settle: how long a canary worker must stay healthy (the k at a chain reload's y/N), ms. */
+  settleMs?: number;
+  /** --check: requests to the application during and after each reload written from the dashboard. */
+  checks?: readonly HttpCheck[];
   /** --record: a recording that stops by itself says so in the target's event log. */
   recordings?: Recordings | null;
 }
@@ -31,16 +36,6 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   // Loaded on demand: scripts (--once, --json) never pay for blessed.
   const { startDashboard } = await import('../views/dashboard/index.js');
   const controls = new Map<string, TargetControl>();
-  if (run.fifos.size > 0) {
-    const { createTargetControl } = await import('../fifo/control.js');
-    for (const target of run.targets) {
-      const paths = run.fifos.get(target.name);
-      // Commands are verified by reading the same stats address the dashboard watches.
-      if (paths !== undefined && paths.length > 0) {
-        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths] }));
-      }
-    }
-  }
   // A relay's targets are controlled through the relay (when it allows control).
   const noControl = new Map<string, string>();
   for (const target of run.targets) {
@@ -65,6 +60,17 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     owned.push(m);
     return m;
   });
+  if (run.fifos.size > 0) {
+    const { createTargetControl } = await import('../fifo/control.js');
+    for (const target of run.targets) {
+      const paths = run.fifos.get(target.name);
+      const monitor = owned.find((m) => m.target === target.name);
+      // Commands are verified by this target's own poller: one request in flight, its --timeout and --max-bytes.
+      if (paths !== undefined && paths.length > 0 && monitor !== undefined) {
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], settleMs: run.settleMs, checks: run.checks, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
+      }
+    }
+  }
   if (run.recordings) {
     run.recordings.notify = (target, message) => {
       monitors.find((m) => m.target === target)?.addEvent({ atMs: Date.now(), target, type: 'command', severity: 'warn', message, data: { recording: 'stopped' } });

@@ -1,7 +1,7 @@
 /** `uwsgitop-ts fifo FIFO COMMAND... [--stats ADDR] [--wait] [--timeout S] [--raw CHARS]`: scripted FIFO control. */
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { exitStatusFor } from './exit.js';
+import { exitStatusFor, exitStatusForOutcome } from './exit.js';
 import { addOptions, type FifoOptions } from './option-table.js';
 import { parseEffectTimeout, routeOutput } from './options.js';
 // Messages name the FIFO path and command words as given (argv, an ini's master-fifo): whoever writes an ini
@@ -10,6 +10,8 @@ import { escapeControls } from '../core/safe-text.js';
 import { existsSync } from 'node:fs';
 import { COMMANDS, findCommand, parseCommandWords, parseRawBytes, type FifoCommand } from '../fifo/commands.js';
 import { runFifoCommands } from '../fifo/run.js';
+import { runCanaryChainReload } from '../fifo/canary.js';
+import { parseCheck, type HttpCheck } from '../fifo/http-check.js';
 import { readIniTargets } from '../config/ini.js';
 
 export interface CliIo {
@@ -35,7 +37,9 @@ function fifoHelpText(): string {
     ...lines,
     `  ${'slot-N or N'.padEnd(width)}  '0'-'9'  select master FIFO slot N (the N+1th --master-fifo)`,
     '',
-    'exit status: 0 written (and with --wait verified), 1 failed, 2 usage error',
+    'exit status: 0 written (and with --wait verified), 1 failed or not verified, 2 usage error,',
+    '             3 the reload failed: the new workers have no app, crash-loop, the master exited, a --check',
+    '               failed, or the --canary worker failed (the other workers then still run the old code)',
   ].join('\n');
 }
 
@@ -47,6 +51,9 @@ interface Parsed {
   wait: boolean;
   timeoutMs: number;
   ini: string[];
+  canary: boolean;
+  settleMs: number;
+  checks: HttpCheck[];
 }
 
 function buildProgram(io: CliIo): Command {
@@ -66,6 +73,7 @@ async function parseArgs(argv: string[], io: CliIo): Promise<Parsed> {
   const parsed: Parsed = {
     fifo: '', words: [], raw: opts.raw ?? null, stats: opts.stats ?? null, wait: opts.wait === true,
     timeoutMs: parseEffectTimeout(opts.timeout), ini: opts.ini,
+    canary: opts.canary === true, settleMs: parseSettle(opts.settle), checks: opts.check.map(parseCheck),
   };
   const positional = program.args;
   // With --ini the FIFO may be left out (`fifo --ini app.ini chain-reload`): the ini declares it. A first word that
@@ -85,6 +93,12 @@ async function parseArgs(argv: string[], io: CliIo): Promise<Parsed> {
   parsed.words = words;
   if (words.length === 0 && parsed.raw === null) throw new UsageError('missing COMMAND (e.g. chain-reload, pause, resume, reload-workers; --help lists them)');
   return parsed;
+}
+
+function parseSettle(text: string): number {
+  const seconds = Number(text.replace(/s$/, ''));
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new UsageError(`--settle needs seconds between 0 and 3600, got "${text}"`);
+  return Math.round(seconds * 1000);
 }
 
 /** Run `uwsgitop-ts fifo ...` (argv = the words after `fifo`); resolves with the exit status. */
@@ -122,16 +136,23 @@ export async function runFifoCli(argv: string[], io: CliIo): Promise<number> {
     if (parsed.wait && parsed.stats === null && !statsFree) {
       throw new UsageError('--wait needs the instance stats address (--stats ADDR, or an --ini that declares stats)');
     }
+    if (parsed.canary && (commands.length !== 1 || commands[0]!.effect !== 'chain-reload')) {
+      throw new UsageError('--canary goes with chain-reload alone (one worker first, then the chain reload of the rest)');
+    }
+    if (parsed.canary && parsed.stats === null) throw new UsageError('--canary needs the instance stats address (--stats ADDR, or an --ini that declares stats)');
+    if (parsed.checks.length > 0 && !parsed.wait && !parsed.canary) throw new UsageError('--check needs --wait: the checks run while the effect is awaited');
   } catch (err) {
     return exitStatusFor(err, 'uwsgitop-ts fifo', 'fifo --help', (text) => void io.stderr.write(text));
   }
-  const result = await runFifoCommands(parsed.fifo, commands, {
+  const run = {
     stats: parsed.stats,
-    wait: parsed.wait,
+    wait: parsed.wait || parsed.canary,
     timeoutMs: parsed.timeoutMs,
     slotPaths,
-    onProgress: (message) => io.stderr.write(`${escapeControls(message)}\n`),
-  });
+    checks: parsed.checks,
+    onProgress: (message: string) => void io.stderr.write(`${escapeControls(message)}\n`),
+  };
+  const result = parsed.canary ? await runCanaryChainReload(parsed.fifo, { ...run, settleMs: parsed.settleMs }) : await runFifoCommands(parsed.fifo, commands, run);
   (result.ok ? io.stdout : io.stderr).write(`${result.ok ? '' : 'uwsgitop-ts fifo: '}${escapeControls(result.message)}\n`);
-  return result.ok ? 0 : 1;
+  return exitStatusForOutcome(result);
 }

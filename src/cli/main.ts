@@ -12,6 +12,7 @@ import { exitStatusFor } from './exit.js';
 import { guardStreams } from './stream-guard.js';
 import { addOptions, type MonitorOptions } from './option-table.js';
 import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
+import { parseCheck } from '../fifo/http-check.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
 import { collectSources } from './sources.js';
 import type { Recordings } from './record-targets.js';
@@ -193,7 +194,9 @@ async function runMode(
     const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings }, io);
+    const settleMs = Math.round(parseSeconds('--settle', opts.settle, 0) * 1000);
+    const checks = opts.check.map(parseCheck);
+    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings }, io);
   }
 
   const out = new Output(io.stdout);

@@ -67,6 +67,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--raw <chars>', description: 'write these command characters (checked against the table), e.g. --raw 2p', commands: ['fifo'] },
   { flags: '--ini <file>', description: 'the instance ini: its stats address and FIFO slots (when --stats is not given)', commands: ['fifo'], repeatable: true },
   { flags: '--timeout <seconds>', description: 'how long the effect may go without progress, seconds (at most 3600)', commands: ['fifo', 'dance'], default: String(DEFAULT_EFFECT_TIMEOUT_S) },
+  { flags: '--canary', description: 'chain-reload: reload one worker first (SIGHUP, needs --lazy-apps and a local master), hold and check it, then the rest', commands: ['fifo'] },
+  { flags: '--settle <seconds>', description: "a canary (fifo --canary, the dashboard's k at a chain reload's y/N): how long the canary worker must stay healthy", commands: ['fifo', 'monitor'], default: '10' },
+  { flags: '--check <url>', description: "GET this URL during and after a reload (URL=2xx sets the expected class; the dashboard's reloads too); another status fails it (repeatable)", commands: ['fifo', 'dance', 'monitor'], repeatable: true },
 
   { flags: '--new <fifo>', description: "the new instance's FIFO (slot 0, new.fifo)", commands: ['dance'] },
   { flags: '--running <fifo>', description: "the running instance's FIFO (slot 1, running.fifo)", commands: ['dance'] },
@@ -122,6 +125,8 @@ export interface MonitorOptions extends RecordOptions {
   confirm: boolean;
   fifo: string[];
   ini?: string[];
+  settle: string;
+  check: string[];
 }
 
 /** What `serve` reads back. */
@@ -150,6 +155,9 @@ export interface FifoOptions {
   raw?: string;
   ini: string[];
   timeout: string;
+  canary?: boolean;
+  settle: string;
+  check: string[];
 }
 
 /** What `dance` reads back. */
@@ -162,6 +170,7 @@ export interface DanceOptions {
   sleepingStats?: string;
   manualOrder?: boolean;
   timeout: string;
+  check: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {

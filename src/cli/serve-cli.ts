@@ -146,18 +146,6 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     t.fetch = (signal, observe) => read(signal, observe).catch((err: unknown) => Promise.reject(publicReadError(err)));
   }
 
-  const controls = new Map<string, RelayControl>();
-  if (opts.allowControl) {
-    if (sources.fifos.size === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
-    else {
-      const { createTargetControl } = await import('../fifo/control.js');
-      for (const t of targets) {
-        const paths = sources.fifos.get(t.name);
-        // Commands are verified against the same stats address the relay watches.
-        if (paths !== undefined && paths.length > 0) controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths] }));
-      }
-    }
-  }
 
   const origins = new Map<string, TargetOrigin>();
   for (const t of targets) {
@@ -167,6 +155,21 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, historySize, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
+  const controls = new Map<string, RelayControl>();
+  if (opts.allowControl) {
+    if (sources.fifos.size === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
+    else {
+      const { createTargetControl } = await import('../fifo/control.js');
+      for (const [i, t] of targets.entries()) {
+        const paths = sources.fifos.get(t.name);
+        const monitor = monitors[i]!;
+        // Commands are verified by the target's own poller: one request in flight, its --timeout and --max-bytes.
+        if (paths !== undefined && paths.length > 0) {
+          controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths], reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) }));
+        }
+      }
+    }
+  }
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
   const onOuterAbort = (): void => controller.abort();

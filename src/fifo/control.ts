@@ -1,6 +1,8 @@
 /** The dashboard's handle on one target's master FIFO: run a named command, verified by the stats. */
 import { COMMANDS, parseCommandWords, type FifoCommand } from './commands.js';
 import { runFifoCommands, type FifoOutcome } from './run.js';
+import { runCanaryChainReload } from './canary.js';
+import type { HttpCheck } from './http-check.js';
 import type { StatsReader } from './verify.js';
 
 export interface TargetControl {
@@ -18,7 +20,14 @@ export interface TargetControlOptions {
   slotPaths?: string[];
   signal?: AbortSignal;
   reader?: StatsReader;
+  /** How long a canary worker must stay healthy ('chain-reload-canary'), ms (default 10000). */
+  settleMs?: number | undefined;
+  /** --check: requests to the application during and after each reload. */
+  checks?: readonly HttpCheck[] | undefined;
 }
+
+/** The dashboard's name for a chain reload with a canary first (fifo chain-reload --canary). */
+export const CANARY_COMMAND = 'chain-reload-canary';
 
 /** Create the control for one instance; statsAddress null means commands are written but not verified. */
 export function createTargetControl(fifoPath: string, statsAddress: string | null, options: TargetControlOptions = {}): TargetControl {
@@ -28,6 +37,8 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
     fifoPath,
     run(command: string) {
       const task = queue.then(async (): Promise<FifoOutcome> => {
+        const common = { stats: statsAddress, timeoutMs: options.timeoutMs, onProgress: options.onProgress, slotPaths: options.slotPaths, signal: options.signal, reader: options.reader, ...(options.checks ? { checks: options.checks } : {}) };
+        if (command.trim() === CANARY_COMMAND) return runCanaryChainReload(fifoPath, { ...common, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
         let commands: FifoCommand[];
         try {
           commands = parseCommandWords(command.trim().split(/\s+/).filter(Boolean));
@@ -35,14 +46,7 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
           const message = err instanceof Error ? err.message : String(err);
           return { ok: false, fifoPath, written: '', verified: false, effect: message, notes: [], progress: null, message };
         }
-        return runFifoCommands(fifoPath, commands, {
-          stats: statsAddress,
-          timeoutMs: options.timeoutMs,
-          onProgress: options.onProgress,
-          slotPaths: options.slotPaths,
-          signal: options.signal,
-          reader: options.reader,
-        });
+        return runFifoCommands(fifoPath, commands, common);
       });
       queue = task.catch(() => undefined);
       return task;

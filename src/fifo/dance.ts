@@ -10,6 +10,8 @@ import { runFifoCommands } from './run.js';
 import { allPaused, describeWorkers, isPaused, runningWorkers } from './state.js';
 import { readInstance, type StatsReader } from './verify.js';
 import { probeFifo } from './writer.js';
+import { GenerationWatch, type GenerationFailure, type GenerationOptions } from './generation.js';
+import { StatsReadError } from '../core/errors.js';
 
 export interface DanceFifos {
   newFifo: string;
@@ -35,12 +37,16 @@ export interface DanceOptions {
    * sleeper first and shuts the runner down gracefully, so no request is dropped and none waits in the gap.
    */
   manualOrder?: boolean;
+  /** Crash-loop threshold and window of the verdict about the new instance. */
+  generation?: GenerationOptions;
 }
 
 export interface DanceReport {
   ok: boolean;
   /** Every step taken or skipped, in order. */
   steps: string[];
+  /** The new instance is broken (no app, crash loop, gone): the dance failed, nothing was done to the others. */
+  failure?: GenerationFailure;
 }
 
 function cmd(name: string): FifoCommand {
@@ -106,9 +112,14 @@ export async function zergDance(fifos: DanceFifos, stats: DanceStats = {}, optio
   const fresh = await probeFifo(fifos.newFifo);
   if (fresh.state !== 'answering') return steps.fail(`no new instance to promote, nothing done: ${fresh.message}`);
   if (stats.newStats) {
-    // Like hook-accepting1-once: wait for the new instance's first accepting worker before touching the others.
-    const ready = await waitReady(stats.newStats, timeoutMs, options.reader);
-    if (!ready.ok) return steps.fail(`the new instance (${stats.newStats}) is not ready, nothing done: ${ready.message}`);
+    // Like hook-accepting1-once: wait for the new instance's first accepting worker before touching the others,
+    // and for a verdict on it: its workers must serve the app the runner serves, and not crash-loop.
+    const expectApps = await runnerHasApps(stats.runningStats ?? null, options.reader);
+    const ready = await waitReady(stats.newStats, fifos.newFifo, timeoutMs, expectApps, options);
+    if (!ready.ok) {
+      const line = `the new instance (${stats.newStats}) ${ready.failure ? 'is broken' : 'is not ready'}, nothing done (nothing written to the running instance: it keeps serving the old code): ${ready.message}`;
+      return ready.failure ? { ...steps.fail(line), failure: ready.failure } : steps.fail(line);
+    }
     steps.add(`new instance ready: ${ready.message}`);
   } else {
     steps.add(`new instance reads ${fifos.newFifo}`);
@@ -215,19 +226,53 @@ async function finalCheck(steps: Steps, runnerStats: string | null, sleeperStats
   return steps.done();
 }
 
-/** Poll an instance until a worker accepts requests and none is paused; the last state on timeout. */
-async function waitReady(address: string, timeoutMs: number, reader?: StatsReader): Promise<{ ok: boolean; message: string }> {
+/** Whether the running instance serves an application (then the new one must); true when it cannot be read. */
+async function runnerHasApps(address: string | null, reader?: StatsReader): Promise<boolean> {
+  if (address === null) return true;
+  try {
+    return runningWorkers(await readInstance(address, reader)).some((w) => w.apps.length > 0);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Poll the new instance until a worker accepts requests with its application loaded and none is paused; a
+ * worker without the app, a crash-looping slot or an instance gone (stats refused, FIFO unread for 2 s) fail
+ * at once. The last state on timeout.
+ */
+async function waitReady(
+  address: string,
+  fifo: string,
+  timeoutMs: number,
+  expectApps: boolean,
+  options: DanceOptions,
+): Promise<{ ok: boolean; message: string; failure?: GenerationFailure }> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no stats read yet';
+  let watch: GenerationWatch | null = null;
+  let goneSince: number | null = null;
   for (;;) {
     try {
-      const doc = await readInstance(address, reader);
-      const ready = runningWorkers(doc).filter((w) => w.accepting && w.status !== 'pause');
-      if (ready.length > 0 && !isPaused(doc)) return { ok: true, message: `${ready.length} worker(s) accepting (${describeWorkers(doc)})` };
+      const doc = await readInstance(address, options.reader);
+      goneSince = null;
+      watch ??= new GenerationWatch(doc, options.generation, { expectApps });
+      const failure = watch.observe(doc, Date.now());
+      if (failure) return { ok: false, message: failure.message, failure };
+      const ready = runningWorkers(doc).filter((w) => w.accepting && w.status !== 'pause' && (!expectApps || w.apps.length > 0));
+      if (ready.length > 0 && !isPaused(doc)) return { ok: true, message: `${ready.length} worker(s) accepting${expectApps ? ' with the app loaded' : ''} (${describeWorkers(doc)})` };
       last = `no worker accepting yet within ${Math.round(timeoutMs / 1000)} s (${describeWorkers(doc)})`;
     } catch (err) {
       if (err instanceof FifoError) return { ok: false, message: err.message };
       last = `stats unreadable: ${message(err)}`;
+      const refused = err instanceof StatsReadError && (err.code === 'refused' || err.code === 'not-found');
+      if (refused && (await probeFifo(fifo)).state !== 'answering') {
+        goneSince ??= Date.now();
+        if (Date.now() - goneSince >= 2000) {
+          const failure: GenerationFailure = { kind: 'master-exited', message: `the new instance is gone: its stats server refuses and ${fifo} has no reader (exited at start? see its log)` };
+          return { ok: false, message: failure.message, failure };
+        }
+      } else goneSince = null;
     }
     if (Date.now() + 300 > deadline) return { ok: false, message: last };
     await new Promise((r) => setTimeout(r, 300));

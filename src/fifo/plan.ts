@@ -31,6 +31,8 @@ export interface Plan {
   /** Notes for the operator (e.g. "already paused: p not written"). */
   notes: string[];
   expect: Expectation;
+  /** Why the command cannot do what it asks (every add-worker or remove-worker refused): fail, write nothing. */
+  refused: string | null;
 }
 
 /**
@@ -50,6 +52,8 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
   let running: number | null = before ? runningWorkers(before).length : null;
   let extraAdds = 0;
   let extraRemoves = 0;
+  let adds = 0;
+  let removes = 0;
   for (const command of commands) {
     switch (command.effect) {
       case 'pause':
@@ -77,6 +81,7 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
         break;
       case 'add-worker':
         deltaTouched = true;
+        adds++;
         if (running !== null && running >= slots) {
           extraAdds++;
         } else {
@@ -86,6 +91,7 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
         break;
       case 'remove-worker':
         deltaTouched = true;
+        removes++;
         if (running !== null && running <= 0) {
           extraRemoves++;
         } else {
@@ -126,6 +132,12 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
     }
   }
   if (pauseTouched && paused !== null) expect.paused = paused;
+  let refused: string | null = null;
+  if (adds > 0 && extraAdds === adds) {
+    refused = `add-worker refused: all ${slots} worker slots (--workers ${slots}) already run a worker, uWSGI cannot add one; nothing written`;
+  } else if (removes > 0 && extraRemoves === removes) {
+    refused = 'remove-worker refused: no worker runs, none can be removed; nothing written';
+  }
   if (deltaTouched && running !== null) {
     if (extraAdds > 0) {
       notes.push(`only ${slots} worker slots (--workers): uWSGI cannot add ${extraAdds} more, ${extraAdds === 1 ? 'that +' : 'those +'} not written`);
@@ -136,5 +148,5 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
     if (running === 0) notes.push('no worker will run: requests wait in the listen queue until add-worker');
     expect.runningWorkers = running;
   }
-  return { bytes, notes, expect };
+  return refused !== null ? { bytes: '', notes, expect, refused } : { bytes, notes, expect, refused };
 }

@@ -4,11 +4,18 @@ import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { FifoCommand } from './commands.js';
 import { planCommands } from './plan.js';
-import { readInstance, verifyEffect, type VerifyOptions } from './verify.js';
+import { readInstance, replaceLabel, verifyEffect, type VerifyOptions } from './verify.js';
 import { writeFifo, type WriteFifoOptions } from './writer.js';
 import { fifosHeldBy } from './owner.js';
+import type { GenerationFailure } from './generation.js';
+import { isLocalUwsgi, masterOptions } from './master.js';
+import { startChecks, tallyText, type CheckRunner, type HttpCheck } from './http-check.js';
 
 export interface RunOptions extends VerifyOptions {
+  /** --check: requests to the application during the reload and after it; a status outside its class fails it. */
+  checks?: readonly HttpCheck[];
+  /** How long the checks go on after the verdict, ms (default 2000). */
+  checkAfterMs?: number;
   /** The instance's stats address; null/undefined: the effect cannot be verified. */
   stats?: string | null;
   /** Wait for the effect (default true). */
@@ -37,6 +44,8 @@ export interface FifoOutcome {
   progress: { done: number; total: number } | null;
   /** One line for the operator: the verdict first, so a cut line still tells it, then what was written. */
   message: string;
+  /** The new generation failed (no app, crash loop, master exited, a failed check): the reload failed. */
+  failure?: GenerationFailure;
 }
 
 /** Write `commands` to the master FIFO at `fifoPath` in one write and (by default) verify their effect. */
@@ -57,6 +66,9 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
     const target = await chooseFifo(fifoPath, options.slotPaths, before);
     fifoPath = target.path;
     const plan = planCommands(commands, before);
+    if (plan.refused !== null) throw new FifoError(plan.refused, 'refused');
+    const local = before !== null && (await isLocalUwsgi(before.pid));
+    if (before !== null && local) await refuseWithoutCheaper(commands, before.pid);
     if (target.note) plan.notes.unshift(target.note);
     const notes = plan.notes;
     const noted = notes.length > 0 ? `; ${notes.join('; ')}` : '';
@@ -64,7 +76,14 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       ok, fifoPath, written, verified, effect, notes, progress, message,
     });
     if (plan.bytes === '') return outcome(true, '', null, 'nothing to write', `nothing written to ${fifoPath}${noted}`);
-    await writeFifo(fifoPath, plan.bytes, options.write);
+    // Checks go with commands that replace workers: a paused instance answering nothing is what pause asked for.
+    const checking = wait && plan.expect.replace !== null && (options.checks?.length ?? 0) > 0 ? startChecks(options.checks!) : null;
+    try {
+      await writeFifo(fifoPath, plan.bytes, options.write);
+    } catch (err) {
+      await checking?.finish(0);
+      throw err;
+    }
     // The verdict first: a cut line (80 columns, a log viewer) still says whether it worked.
     const wrote = `wrote ${JSON.stringify(plan.bytes)} to ${fifoPath}${noted}`;
     if (!wait) return outcome(true, plan.bytes, null, 'effect not waited for', `effect not waited for (${wrote})`);
@@ -72,14 +91,37 @@ export async function runFifoCommands(fifoPath: string, commands: readonly FifoC
       progress = { done, total };
       options.onProgress?.(message, done, total);
     };
-    const seen = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress });
-    return outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
+    const verified = await verifyEffect(stats, fifoPath, plan.expect, before, { ...options, onProgress, masterLocal: local });
+    const seen = checking ? await withChecks(verified, checking, options.checkAfterMs ?? 2000) : verified;
+    const result = outcome(seen.ok, plan.bytes, seen.verified ?? (seen.ok ? null : false), seen.message, `${seen.message} (${wrote})`);
+    return seen.failure ? { ...result, failure: seen.failure, message: `${replaceLabel(plan.expect.replace ?? 'workers')} FAILED: ${result.message}` } : result;
   } catch (err) {
     if (err instanceof FifoError) {
       return { ok: false, fifoPath, written: '', verified: false, effect: err.message, notes: [], progress, message: err.message };
     }
     throw err;
   }
+}
+
+/** The checks go on for `afterMs` after a verdict that is not a failure; a status outside its class is one. */
+export async function withChecks<T extends { ok: boolean; message: string; failure?: GenerationFailure }>(seen: T, checking: CheckRunner, afterMs: number): Promise<T> {
+  const tally = await checking.finish(seen.failure ? 0 : afterMs);
+  const counted = `${seen.message}; ${tallyText(tally)}`;
+  if (seen.failure || tally.firstBad === null) return { ...seen, message: counted };
+  const failure: GenerationFailure = { kind: 'check', message: `check failed: ${tally.firstBad}` };
+  return { ...seen, ok: false, failure, message: `${failure.message}; ${counted}` };
+}
+
+/** add/remove-worker on a local master started without cheaper mode: uWSGI ignores + and -, so say it at once. */
+async function refuseWithoutCheaper(commands: readonly FifoCommand[], pid: number): Promise<void> {
+  const delta = commands.find((c) => c.effect === 'add-worker' || c.effect === 'remove-worker');
+  if (delta === undefined) return;
+  const options = await masterOptions(pid);
+  if (options.cheaper !== false) return;
+  throw new FifoError(
+    `${delta.name} needs cheaper mode: master ${pid} runs without --cheaper (read from ${options.source}), so uWSGI ignores ${delta.byte === '+' ? "'+'" : "'-'"}; nothing written (start uWSGI with --cheaper N, e.g. --cheaper-algo manual, to add and remove workers)`,
+    'refused',
+  );
 }
 
 /**

@@ -9,12 +9,34 @@ import type { InstanceDocument, Snapshot } from '../stats/snapshot.js';
 import type { Expectation } from './plan.js';
 import { describeWorkers, runningWorkers } from './state.js';
 import { probeFifo } from './writer.js';
+import { GenerationWatch, masterExitedMessage, type GenerationFailure, type GenerationOptions } from './generation.js';
+import { processGone } from './master.js';
 
-/** Reads one stats document; injectable so the logic can run on saved documents. */
+/**
+ * Reads one stats document of the target; injectable so the logic can run on saved documents. The dashboard and
+ * the relay pass their monitor's read (its poller: one request in flight, its --timeout and --max-bytes).
+ */
 export type StatsReader = (address: string, timeoutMs: number) => Promise<Snapshot>;
 
-/** The real reader: one bounded read through the stats client. */
-export const readStats: StatsReader = (address, timeoutMs) => readSnapshot(parseAddress(address), { timeoutMs });
+/** A reader for scripts: one bounded read at a time per address, the address parsed once, with this size cap. */
+export function boundedReader(maxBytes?: number): StatsReader {
+  const parsed = new Map<string, ReturnType<typeof parseAddress>>();
+  const queues = new Map<string, Promise<unknown>>();
+  return (address, timeoutMs) => {
+    let target = parsed.get(address);
+    if (target === undefined) {
+      target = parseAddress(address);
+      parsed.set(address, target);
+    }
+    const read = target;
+    const task = (queues.get(address) ?? Promise.resolve()).then(() => readSnapshot(read, { timeoutMs, ...(maxBytes !== undefined ? { maxBytes } : {}) }));
+    queues.set(address, task.catch(() => undefined));
+    return task;
+  };
+}
+
+/** The default reader (see boundedReader). */
+export const readStats: StatsReader = boundedReader();
 
 export interface VerifyOptions {
   /** Give up after this long, ms (default 30000). */
@@ -29,6 +51,10 @@ export interface VerifyOptions {
   reader?: StatsReader;
   /** The instance's --master-fifo paths in slot order, to check a slot switch at its new path. */
   slotPaths?: string[];
+  /** Crash-loop threshold and window of the verdict about the new generation. */
+  generation?: GenerationOptions;
+  /** The master (the `before` document's pid) is a process of this machine: its exit is seen in /proc. */
+  masterLocal?: boolean;
 }
 
 export interface VerifyResult {
@@ -36,6 +62,8 @@ export interface VerifyResult {
   /** True when every expected effect was seen, false when one was looked for and not seen, null when some could not be checked. */
   verified?: boolean | null;
   message: string;
+  /** The new generation is broken (no app, crash loop, master gone): a failed reload, not a reload not yet seen. */
+  failure?: GenerationFailure;
 }
 
 /** Read the instance document at `address`; throws FifoError when the address serves another kind of document. */
@@ -73,8 +101,8 @@ export async function verifyEffect(
       unchecked = true;
       parts.push('effect not verified (no stats address)');
     } else {
-      const stats = await verifyStats(address, expect, before, deadline, options);
-      if (!stats.ok) return { ok: false, verified: false, message: [...parts, stats.message].join('; ') };
+      const stats = await verifyStats(address, fifoPath, expect, before, deadline, options);
+      if (!stats.ok) return { ok: false, verified: false, message: [...parts, stats.message].join('; '), ...(stats.failure ? { failure: stats.failure } : {}) };
       parts.push(stats.message);
     }
   }
@@ -102,6 +130,7 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Poll the stats until every expected change shows, or the deadline passes. */
 async function verifyStats(
   address: string,
+  fifoPath: string,
   expect: Expectation,
   before: InstanceDocument | null,
   deadline: number,
@@ -112,6 +141,9 @@ async function verifyStats(
   const readTimeoutMs = options.readTimeoutMs ?? 3000;
   if (expect.shutdown) return waitForShutdown(address, reader, deadline, pollMs, readTimeoutMs, options.signal);
   const checks = buildChecks(expect, before, options);
+  // Replacing workers: every document is also asked about the new generation, so a failure ends the wait at once.
+  const watch = expect.replace !== null && before !== null ? new GenerationWatch(before, options.generation) : null;
+  const gone = expect.replace !== null && before !== null ? masterWatch(before.pid, fifoPath, replaceLabel(expect.replace), options.masterLocal === true) : null;
   let lastSeen = 'no stats document read yet';
   // The limit is on stalling, not on the whole run: a chain reload of many workers serving slow requests
   // progresses for longer than the limit, and each step seen (e.g. one more worker replaced) restarts it.
@@ -122,6 +154,9 @@ async function verifyStats(
     try {
       const doc = await readInstance(address, reader, Math.max(500, Math.min(readTimeoutMs, deadline - Date.now())));
       lastSeen = describeWorkers(doc);
+      gone?.seen();
+      const failure = watch?.observe(doc, Date.now()) ?? null;
+      if (failure !== null) return { ok: false, verified: false, failure, message: failure.message };
       const missing = checks.map((check) => check(doc)).filter((m): m is string => m !== null);
       if (missing.length === 0) return { ok: true, message: successMessage(expect, before, doc) };
       const now = missing.join('; ');
@@ -132,12 +167,47 @@ async function verifyStats(
       if (err instanceof FifoError) return { ok: false, message: err.message };
       // A reloading instance closes its stats server for a moment: keep polling, remember why.
       lastSeen = `stats unreadable: ${err instanceof Error ? err.message : String(err)}`;
+      const failure = gone ? await gone.unreadable(err) : null;
+      if (failure !== null) return { ok: false, verified: false, failure, message: failure.message };
     }
     if (Date.now() + pollMs > deadline) {
       return { ok: false, message: `not verified: no progress within ${Math.round(limitMs / 1000)} s: ${lastSeen}` };
     }
     await sleep(pollMs, options.signal);
   }
+}
+
+/** How an operator names a command that replaces workers. */
+export function replaceLabel(kind: 'chain' | 'workers' | 'instance'): string {
+  return kind === 'chain' ? 'chain reload' : kind === 'instance' ? 'reload' : 'reload of workers';
+}
+
+/**
+ * Tells a master that exited from one that is reloading: a local master is gone from /proc; another machine's
+ * is taken for gone when its stats server refuses and its FIFO has no reader for 5 s on end.
+ */
+function masterWatch(pid: number, fifoPath: string, label: string, local: boolean) {
+  let downSince: number | null = null;
+  return {
+    seen(): void {
+      downSince = null;
+    },
+    async unreadable(err: unknown): Promise<GenerationFailure | null> {
+      const refused = err instanceof StatsReadError && (err.code === 'refused' || err.code === 'not-found');
+      if (!refused) return null;
+      const fifo = await probeFifo(fifoPath);
+      const fifoText = fifo.state === 'no-reader' ? 'its FIFO has no reader' : fifo.state === 'missing' ? 'its FIFO is gone' : null;
+      if (local) {
+        if (!(await processGone(pid))) return null;
+        const how = [err.code === 'refused' ? 'stats connection refused' : 'stats socket removed', fifoText, `/proc/${pid} gone`].filter(Boolean).join(', ');
+        return masterExitedMessage(pid, label, how);
+      }
+      if (fifoText === null) return (downSince = null);
+      downSince ??= Date.now();
+      if (Date.now() - downSince < 5000) return null;
+      return masterExitedMessage(pid, label, `stats connection refused and ${fifoText} for 5 s`);
+    },
+  };
 }
 
 function buildChecks(expect: Expectation, before: InstanceDocument | null, options: VerifyOptions): Check[] {
@@ -186,7 +256,7 @@ function replacedCheck(kind: 'chain' | 'workers' | 'instance', before: InstanceD
     const k = Math.min(total, replaced);
     if (k > reported) {
       reported = k;
-      const label = kind === 'chain' ? 'chain reload' : kind === 'instance' ? 'reload' : 'reload of workers';
+      const label = replaceLabel(kind);
       options.onProgress?.(`${label}: ${k} of ${total} workers replaced and accepting`, k, total);
     }
     const old = running.filter((w) => oldPids.has(w.pid));
@@ -208,6 +278,7 @@ function successMessage(expect: Expectation, before: InstanceDocument | null, do
     } else {
       parts.push(`${expect.replace === 'chain' ? 'chain reload done' : 'workers reloaded'}: ${n} of ${n} workers replaced (pids ${pids}), accepting`);
     }
+    if (runningWorkers(before).some((w) => w.apps.length > 0)) parts.push('application loaded in every new worker');
   }
   if (expect.goCheap) parts.push('every worker is cheap');
   if (expect.runningWorkers !== null) parts.push(`${expect.runningWorkers} worker(s) running${before ? ` (was ${runningWorkers(before).length})` : ''}`);

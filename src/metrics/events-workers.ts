@@ -112,11 +112,15 @@ export function respawnEvents(
     // The run is only recognised at its second replacement: say that the first, reported alone, was part of it.
     const first = k === respawned.length + 1 && chain.announcedAtMs === undefined ? chain.replacedSlots[0] : undefined;
     const earlier = first !== undefined ? ` (worker ${first}'s respawn just before was its first step)` : '';
+    // Replaced is not serving: a lazy app that failed to import leaves accepting workers with no application.
+    const bare = done && prev.workers.some((w) => w.apps.length > 0) ? cur.workers.filter((w) => w.pid > 0 && w.accepting && w.apps.length === 0).length : 0;
     emit(
       'chain-reload-progress',
-      'info',
-      done ? `chain reload complete: all ${total} workers replaced${earlier}` : `chain reload: worker ${k} of ${total} replaced${earlier}`,
-      { replaced: k, total, done },
+      bare > 0 ? 'error' : 'info',
+      done
+        ? `chain reload complete: all ${total} workers replaced${bare > 0 ? `, ${bare} without an application (requests get 500)` : ''}${earlier}`
+        : `chain reload: worker ${k} of ${total} replaced${earlier}`,
+      { replaced: k, total, done, ...(bare > 0 ? { withoutApp: bare } : {}) },
     );
     if (done) {
       chain.replacedSlots.length = 0;

@@ -8,6 +8,7 @@ import type { Snapshot } from '../stats/snapshot.js';
 import type { Derived, EventMemory, EventOptions, MonitorEvent } from './types.js';
 import { emitterFor } from './event-emit.js';
 import { respawnEvents, statusEvents } from './events-workers.js';
+import { crashLoopEvents } from './events-crash.js';
 import { cacheEvents, daemonEvents, exceptionEvents, listenQueueEvents } from './events-instance.js';
 import { legionEvents } from './events-legion.js';
 import { vassalEvents } from './events-emperor.js';
@@ -22,6 +23,7 @@ export function createEventMemory(): Required<EventMemory> {
     chain: { replacedSlots: [], lastReplacementMs: 0 },
     goneVassals: new Map(),
     exceptionAlert: { atMs: -Infinity, eps: 0 },
+    crashLoops: new Map(),
   };
 }
 
@@ -58,7 +60,17 @@ export function detectEvents(
   }
 
   if (prev.kind === 'instance' && cur.kind === 'instance') {
+    const looping = crashLoopEvents(prev.doc, cur.doc, cur.monotonicMs, options, memory, emit);
+    const before = events.length;
     respawnEvents(prev.doc, cur.doc, cur.monotonicMs, options, memory, emit);
+    // A looping slot has its one crash-loop event: not one "respawned (died)" per poll besides.
+    if (looping.size > 0) {
+      const mine = events.slice(before);
+      const others = mine.some((e) => e.type === 'worker-respawned' && !looping.has(Number(e.data?.['slot'])));
+      // Chain progress that only counts a looping slot's respawns again is the same loop: left out as well.
+      const kept = mine.filter((e) => !(e.type === 'worker-respawned' && looping.has(Number(e.data?.['slot']))) && (others || e.type !== 'chain-reload-progress'));
+      events.splice(before, events.length - before, ...kept);
+    }
     statusEvents(prev.doc, cur.doc, emit);
     listenQueueEvents(prev.doc, cur.doc, options, emit);
     exceptionEvents(derived, cur.monotonicMs, options, memory, emit);

@@ -125,6 +125,8 @@ export type EventType =
   | 'document-warning'
   /** An --attach-daemon child got a new pid (or stopped). */
   | 'daemon-respawned'
+  /** A worker slot respawning again and again without serving (its start, a reminder, its end). */
+  | 'worker-crash-loop'
   /** A relay client dropped a message that failed the protocol's schema. */
   | 'relay-message-dropped';
 
@@ -171,6 +173,9 @@ export interface EventOptions {
   chainTimeoutMs?: number;
   /** With EventMemory.exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
   exceptionQuietMs?: number;
+  /** Respawns without a request served, within crashLoopWindowMs, that make a crash loop (default 3 in 10000 ms). */
+  crashLoopRespawns?: number;
+  crashLoopWindowMs?: number;
 }
 
 /**
@@ -192,4 +197,17 @@ export interface EventMemory {
    * bury every other event. Without it, every rise is reported.
    */
   exceptionAlert?: { atMs: number; eps: number };
+  /** Crash-loop tracking per worker slot (respawn times within the window, the loop's start and count). */
+  crashLoops?: Map<number, CrashLoopState>;
+}
+
+/** One slot's recent respawns and, once it is recognised, its crash loop. */
+export interface CrashLoopState {
+  /** Monotonic ms of each respawn without a request served, within the window. */
+  times: number[];
+  /** When the loop began (its first counted respawn), null while it is not one. */
+  sinceMs: number | null;
+  /** Respawns since the loop began. */
+  total: number;
+  remindedAtMs: number;
 }

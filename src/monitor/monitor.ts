@@ -30,6 +30,12 @@ export interface ControllableMonitor extends TargetMonitor {
   start(): void;
   /** Number of reads started (diagnostics, tests). */
   readonly reads: number;
+  /**
+   * The next read's snapshot, through this monitor's own poller (started now, or the one in flight): FIFO
+   * verification reads here, so a target never has two requests in flight and --timeout and --max-bytes hold.
+   * Rejects with the read's error, or after `timeoutMs` without a result.
+   */
+  readNow(timeoutMs: number): Promise<Snapshot>;
 }
 
 /** Create the live monitor for one target (poller + derive + history + events), see TargetMonitor in types.ts. */
@@ -89,6 +95,22 @@ export function createMonitor(
     start: () => poller.start(),
     get reads() {
       return poller.reads;
+    },
+    readNow(timeoutMs: number) {
+      return new Promise<Snapshot>((resolve, reject) => {
+        if (!poller.active) {
+          reject(new Error(`${target}: not polling`));
+          return;
+        }
+        const timer = setTimeout(() => (off(), reject(new Error(`${target}: no read ended within ${timeoutMs / 1000} s`))), timeoutMs);
+        const off = poller.onResult((r) => {
+          off();
+          clearTimeout(timer);
+          if (r.ok) resolve(r.snapshot);
+          else reject(r.cause instanceof Error ? r.cause : new Error(r.error));
+        });
+        poller.refresh();
+      });
     },
   };
   if (options.start !== false) poller.start();

@@ -13,7 +13,7 @@ export const SPEEDS = [1, 2, 5, 10, 20, 50, 100];
 /** The kinds `next event` can look for, by the replay action that asks. */
 export const EVENT_KINDS: Readonly<Record<string, { label: string; types: readonly EventType[] | null }>> = {
   'next-event': { label: 'event', types: null },
-  'next-respawn': { label: 'respawn', types: ['worker-respawned', 'workers-reloaded', 'chain-reload-progress', 'instance-restarted', 'vassal-respawned'] },
+  'next-respawn': { label: 'respawn', types: ['worker-respawned', 'workers-reloaded', 'chain-reload-progress', 'instance-restarted', 'vassal-respawned', 'worker-crash-loop'] },
   'next-queue': { label: 'listen queue above threshold', types: ['listen-queue-high'] },
   'next-down': { label: 'target down', types: ['target-down'] },
 };

@@ -272,6 +272,7 @@ const EVENT_TYPES = [
   'document-warning',
   'daemon-respawned',
   'relay-message-dropped',
+  'worker-crash-loop',
 ] as const satisfies ReadonlyArray<MonitorEvent['type']>;
 
 /** One event. */

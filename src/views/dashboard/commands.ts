@@ -15,7 +15,8 @@ export interface CommandHost {
   readonly monitors: readonly TargetMonitor[];
   state(): UiState;
   clock(): number;
-  say(text: string, style?: Style): void;
+  /** Show on the status line; `sticky` keeps it there until read (m) or dismissed (Esc). */
+  say(text: string, style?: Style, sticky?: boolean): void;
   /** True once the dashboard has ended: a late result is no longer shown. */
   finished(): boolean;
   /** Paint again (a command ended). */
@@ -29,6 +30,15 @@ export interface CommandSettings {
   /** Ask y/N before writing (default true; --no-confirm turns it off). */
   confirm?: boolean;
 }
+
+/** A chain reload with a canary first: one worker reloaded, held and checked, then the rest (fifo --canary). */
+const CANARY: FifoCommand = {
+  name: 'chain-reload-canary',
+  fifo: 'c',
+  label: 'chain reload, canary first',
+  summary: 'reload one worker first (SIGHUP, needs --lazy-apps), hold and check it, then the chain reload of the rest',
+  danger: null,
+};
 
 export class CommandFlow {
   private readonly running = new Map<string, RunningCommand>();
@@ -67,6 +77,7 @@ export class CommandFlow {
   /** The answer to the y/N: only y sends. */
   answer(prompt: Extract<Prompt, { kind: 'confirm' }>, ch: string | undefined): void {
     if (ch === 'y' || ch === 'Y') this.run(prompt.target, prompt.command);
+    else if ((ch === 'k' || ch === 'K') && prompt.command.name === 'chain-reload') this.run(prompt.target, CANARY);
     else this.host.say(`${prompt.command.name} not sent: nothing was written to ${safeText(prompt.fifoPath)}`);
   }
 
@@ -95,17 +106,20 @@ export class CommandFlow {
       return;
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
-    monitor.expectCommand?.(cmd.name);
-    const record = ({ ok, message, written, verified }: CommandOutcome): void => {
+    // A canary's first respawn is the chain reload's first step as far as the events go.
+    monitor.expectCommand?.(cmd === CANARY ? 'chain-reload' : cmd.name);
+    const record = ({ ok, message, written, verified, failure }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;
       const data: Record<string, string | boolean | null> = { command: cmd.name, ok };
       if (written !== undefined) data.written = written;
       if (verified !== undefined) data.verified = verified;
+      if (failure !== undefined) data.failure = failure.kind;
       monitor.addEvent({ atMs: host.clock(), target, type: 'command', severity: ok ? 'info' : 'error', message: text, data });
       // The verdict leads the message, so a cut status line still tells it; `m` and Enter in view 9 show it whole.
       const who = host.monitors.length > 1 ? `${target}: ` : '';
-      host.say(safeText(`${who}${text}`), ok ? 'ok' : 'error');
+      // A reload whose new workers are broken must be read, not glimpsed: it stays until m or Esc.
+      host.say(safeText(`${who}${text}`), ok ? 'ok' : 'error', !ok);
     };
     control
       .run(cmd.name)

@@ -16,6 +16,8 @@ export interface CommandOutcome {
   written?: string;
   /** The effect in the stats: seen, not seen, or null when it could not be checked. */
   verified?: boolean | null;
+  /** The new generation failed (no app, crash loop, master exited, a failed check or canary). */
+  failure?: { kind: string; message: string };
 }
 
 /** One target's controller; run() takes a command name (e.g. 'chain-reload') and reports the verified outcome. */

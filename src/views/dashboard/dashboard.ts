@@ -86,7 +86,7 @@ export class Dashboard {
         monitors,
         state: () => this.state,
         clock: () => this.clock(),
-        say: (text, style) => this.say(text, style),
+        say: (text, style, sticky) => this.say(text, style, text, sticky),
         finished: () => this.finished,
         repaint: () => this.schedule(true),
       },
@@ -250,8 +250,10 @@ export class Dashboard {
     if (text !== null) this.say(text);
   }
 
-  private say(text: string, style: Style = 'status', whole = text): void {
-    this.state.message = { text, style, atMs: this.clock() };
+  private say(text: string, style: Style = 'status', whole = text, sticky = false): void {
+    // A message that must be read is not pushed away by a chatty key ("reading now"): only m or Esc end it.
+    if (this.state.message?.sticky && !sticky) return;
+    this.state.message = { text, style, atMs: this.clock(), ...(sticky ? { sticky } : {}) };
     this.state.lastMessage = { text: whole, style, atMs: this.clock() };
   }
 
@@ -263,6 +265,7 @@ export class Dashboard {
       return;
     }
     this.state.overlay = { kind: 'text', title: 'Last message', text: last.text, scroll: 0 };
+    if (this.state.message?.sticky) this.state.message = null;
   }
 
   /** `r`: read every target now; a target waiting to retry is tried at once. */
@@ -329,6 +332,10 @@ export class Dashboard {
       case 'quit': return this.finish(0);
       case 'help': s.overlay = { kind: 'help', scroll: 0 }; return;
       case 'cancel':
+        if (s.message?.sticky) {
+          s.message = null;
+          return;
+        }
         if (tableState(s, s.view).filter) {
           tableState(s, s.view).filter = '';
           this.say('filter cleared');

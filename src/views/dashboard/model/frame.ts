@@ -128,7 +128,9 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   if (p?.kind === 'confirm') {
     // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
     const bytes = p.command.fifo ? `"${p.command.fifo}"` : 'p';
-    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
+    // A chain reload is offered with a canary first: one worker tries the new code before the others.
+    const canary = p.command.name === 'chain-reload' ? ', k: canary first' : '';
+    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N${canary} (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'jump') {
     return fitLine([{ text: ' Jump to (2026-12-01T03:12:00Z, 03:12:05, +90s, -5m): ', style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter go · Esc cancel', style: 'prompt' }], width, 'prompt');
@@ -157,8 +159,10 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   const msg = state.message;
   // The target is named only when there are several: at 80 columns the progress matters more.
   if (t?.running) left = [{ text: ` running ${t.running}${input.targets.length > 1 ? ` on ${safeText(t.target, 30)}` : ''}…`, style: 'status' }];
-  else if (msg && nowMs - msg.atMs < MESSAGE_MS) {
+  else if (msg && (msg.sticky === true || nowMs - msg.atMs < MESSAGE_MS)) {
     left = [{ text: ` ${msg.text}`, style: msg.style === 'error' ? 'prompt' : 'status' }];
+    // A message that stays until read says how to read or dismiss it, whatever is cut from its end.
+    if (msg.sticky === true) return spread(left, [{ text: ' m:read Esc:dismiss ', style: 'prompt' }], width, 'status');
     // A message says something now; sort and interval can wait until it has been read.
     if (lineWidth(left) + lineWidth(right) > width) return frozen.length ? spread(left, [...frozen, { text: ' ', style: 'status' }], width, 'status') : fitLine(left, width, 'status');
   } else {

@@ -31,6 +31,8 @@ export interface Message {
   text: string;
   style: Style;
   atMs: number;
+  /** Stays on the status line until read (`m`) or dismissed (Esc): a failed reload must not scroll away. */
+  sticky?: boolean;
 }
 
 export interface UiState {

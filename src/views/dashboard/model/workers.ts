@@ -63,7 +63,11 @@ const columns: Array<Column<WorkerRow>> = [
     style: (r) => ((r.d?.eps ?? 0) > 0 ? 'warn' : undefined),
   },
   { id: 'sig', title: 'SIG', width: 4, align: 'right', priority: 5, desc: true, text: (r) => fmtCount(r.w.signals), sort: (r) => r.w.signals },
-  { id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1, text: (r) => (r.core ? coreStatus(r, r.core) : safeText(r.w.statusRaw || r.w.status)), sort: (r) => r.w.status },
+  {
+    id: 'status', title: 'STATUS', width: 6, align: 'left', priority: 1,
+    text: (r) => (r.core ? coreStatus(r, r.core) : noApp(r.w) ? 'noapp' : safeText(r.w.statusRaw || r.w.status)), sort: (r) => r.w.status,
+    style: (r) => (!r.core && noApp(r.w) ? 'error' : undefined),
+  },
   { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => (r.w.requests === 0 && r.w.avgRtUs === 0 ? '-' : fmtMicros(r.w.avgRtUs)) /* nothing served: no average yet */, sort: (r) => r.w.avgRtUs },
   { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => (r.w.rssBytes > 0 ? fmtBytes(r.w.rssBytes) : '-') /* 0 = not measured (no --memory-report) */, sort: (r) => r.w.rssBytes },
   { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => (r.w.vszBytes > 0 ? fmtBytes(r.w.vszBytes) : '-'), sort: (r) => r.w.vszBytes },
@@ -83,6 +87,14 @@ const columns: Array<Column<WorkerRow>> = [
   },
   { id: 'busy', title: 'BUSY%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPct(r.d?.busyness), sort: (r) => num(r.d?.busyness) },
 ];
+
+/**
+ * A worker that accepts requests with no application loaded (a lazy app that failed to import): every request
+ * it takes gets 500. uWSGI says it only in its log and in the worker's empty `apps`.
+ */
+export function noApp(w: Worker): boolean {
+  return w.pid > 0 && w.accepting && w.apps.length === 0 && (w.status === 'idle' || w.status === 'busy');
+}
 
 /** A core row's status as uwsgitop shows it: busy while it serves a request, else idle ('-' merged with an idle core of a busy worker). */
 function coreStatus(r: WorkerRow, core: Core): string {

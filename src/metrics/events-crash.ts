@@ -1,0 +1,80 @@
+/**
+ * Crash loops: a worker slot respawning again and again without serving (an app that exits at import, a
+ * worker killed at start). One event when the loop is recognised, with the count and the window; a reminder
+ * at most every 30 s while it goes on; one when it ends. The per-respawn events of a looping slot are left out
+ * (see detectEvents), so the log is not one "respawned (died)" per poll.
+ */
+import type { InstanceDocument } from '../stats/snapshot.js';
+import type { CrashLoopState, EventMemory, EventOptions } from './types.js';
+import type { Emit } from './event-emit.js';
+
+/** Respawns of one slot without a request served, within the window, that make a crash loop. */
+export const CRASH_LOOP_RESPAWNS = 3;
+export const CRASH_LOOP_WINDOW_MS = 10_000;
+const REMIND_MS = 30_000;
+
+function span(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Track respawns per slot and report crash loops; returns the slots looping now (their respawn events are dropped). */
+export function crashLoopEvents(
+  prev: InstanceDocument,
+  cur: InstanceDocument,
+  monotonicMs: number,
+  options: EventOptions,
+  memory: EventMemory,
+  emit: Emit,
+): Set<number> {
+  const looping = new Set<number>();
+  const slots = memory.crashLoops;
+  if (slots === undefined) return looping;
+  const need = options.crashLoopRespawns ?? CRASH_LOOP_RESPAWNS;
+  const windowMs = options.crashLoopWindowMs ?? CRASH_LOOP_WINDOW_MS;
+  const n = Math.min(prev.workers.length, cur.workers.length);
+  for (let i = 0; i < n; i++) {
+    const p = prev.workers[i]!;
+    const w = cur.workers[i]!;
+    let state: CrashLoopState | undefined = slots.get(w.slot);
+    const respawns = p.pid > 0 && w.pid > 0 && p.status !== 'cheap' ? Math.max(w.respawnCount - p.respawnCount, p.pid !== w.pid ? 1 : 0) : 0;
+    // A worker that served requests between the two reads is recycling (max-requests), not crashing.
+    const served = w.requests > p.requests;
+    if (respawns > 0 && !served) {
+      state ??= { times: [], sinceMs: null, total: 0, remindedAtMs: 0 };
+      slots.set(w.slot, state);
+      for (let k = 0; k < respawns; k++) state.times.push(monotonicMs);
+    }
+    if (state === undefined) continue;
+    while (state.times.length > 0 && monotonicMs - state.times[0]! > windowMs) state.times.shift();
+    if (state.sinceMs === null) {
+      if (state.times.length >= need) {
+        state.sinceMs = state.times[0]!;
+        state.total = state.times.length;
+        state.remindedAtMs = monotonicMs;
+        emit('worker-crash-loop', 'error', `worker ${w.slot} crash-looping: ${state.total} respawns in ${span(Math.max(monotonicMs - state.sinceMs, 1000))}`, {
+          slot: w.slot, respawns: state.total, windowMs: monotonicMs - state.sinceMs, looping: true,
+        });
+        looping.add(w.slot);
+      } else if (state.times.length === 0) {
+        slots.delete(w.slot);
+      }
+      continue;
+    }
+    if (respawns > 0 && !served) state.total += respawns;
+    if (state.times.length === 0 || served) {
+      emit('worker-crash-loop', 'info', `worker ${w.slot} crash loop over: ${state.total} respawns in ${span(monotonicMs - state.sinceMs)}, pid ${w.pid} now runs`, {
+        slot: w.slot, respawns: state.total, windowMs: monotonicMs - state.sinceMs, looping: false,
+      });
+      slots.delete(w.slot);
+      continue;
+    }
+    looping.add(w.slot);
+    if (monotonicMs - state.remindedAtMs >= REMIND_MS) {
+      state.remindedAtMs = monotonicMs;
+      emit('worker-crash-loop', 'error', `worker ${w.slot} still crash-looping: ${state.total} respawns in ${span(monotonicMs - state.sinceMs)}`, {
+        slot: w.slot, respawns: state.total, windowMs: monotonicMs - state.sinceMs, looping: true,
+      });
+    }
+  }
+  return looping;
+}
