@@ -49,11 +49,25 @@ export interface ReplayHooks {
   jump(text: string): string;
 }
 
+/** The parts of blessed's program (untyped in @types/blessed) that Ctrl-Z uses. */
+interface TerminalProgram {
+  input: unknown;
+  isAlt?: boolean;
+  cursorHidden?: boolean;
+  normalBuffer(): void;
+  alternateBuffer(): void;
+  showCursor(): void;
+  hideCursor(): void;
+  flush(): void;
+}
+
 export class Dashboard {
   readonly screen: Widgets.Screen;
   /**
    * Emits 'frame' after each painted frame, 'key' after each handled key, 'exit' with the status, and
    * 'hangup' (after 'exit') when its terminal went away: what the process does then is its caller's choice.
+   * On Ctrl-Z it hands the terminal back and emits 'suspend' with `resume` (call it on SIGCONT: the screen
+   * is redrawn) and `refuse` (why the process cannot stop here); with no listener Ctrl-Z only says so.
    */
   readonly emitter = new EventEmitter();
   readonly done: Promise<number>;
@@ -75,6 +89,8 @@ export class Dashboard {
   private lastFrameAt = 0;
   /** A key changed the state since the last frame was built. */
   private modelStale = false;
+  /** Ctrl-Z gave the terminal back; nothing is painted until resumed. */
+  private suspended = false;
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
     this.clock = settings.now ?? Date.now;
@@ -157,7 +173,7 @@ export class Dashboard {
 
   /** Build and paint one frame now; a failure shows on the status line instead of ending the dashboard. */
   paint(): void {
-    if (this.finished) return;
+    if (this.finished || this.suspended) return;
     this.lastFrameAt = performance.now();
     if (this.settings.replay) this.state.replay = this.settings.replay.status();
     try {
@@ -294,6 +310,8 @@ export class Dashboard {
   onKey(ch: string | undefined, key: Key): void {
     const name = key.full ?? key.name ?? ch ?? '';
     if (name === 'C-c') return this.finish(0);
+    // Ctrl-Z suspends from anywhere (a popup, a prompt), as in top, less and vim.
+    if (bindingFor(name, 'main')?.action === 'suspend') return this.suspend();
     const s = this.state;
     if (s.prompt) return this.onPromptKey(ch, key, name);
     if (s.overlay) {
@@ -327,6 +345,7 @@ export class Dashboard {
     const s = this.state;
     switch (action) {
       case 'quit': return this.finish(0);
+      case 'suspend': return this.suspend();
       case 'help': s.overlay = { kind: 'help', scroll: 0 }; return;
       case 'cancel':
         if (tableState(s, s.view).filter) {
@@ -387,6 +406,45 @@ export class Dashboard {
     s.prompt = null;
     if (p.kind === 'confirm') this.commands.answer(p, ch);
     else this.commands.byte(p, ch, name);
+  }
+
+  /** Ctrl-Z: the normal screen, the cursor and cooked mode back, then the caller stops the process. */
+  private suspend(): void {
+    if (this.suspended) return;
+    if (this.emitter.listenerCount('suspend') === 0) {
+      this.say('Ctrl-Z: this dashboard cannot be suspended here', 'warn');
+      return;
+    }
+    // Not blessed's own pause(): it silences the output before its buffered escapes (leave the alternate
+    // screen, show the cursor) are flushed, so the shell came back on our screen with no cursor.
+    const program = this.screen.program as unknown as TerminalProgram;
+    const input = program.input as { setRawMode?: (raw: boolean) => void; pause(): void; resume(): void };
+    const wasAlt = program.isAlt === true;
+    const cursorHidden = program.cursorHidden === true;
+    if (wasAlt) program.normalBuffer();
+    program.showCursor();
+    program.flush();
+    input.setRawMode?.(false);
+    input.pause();
+    this.suspended = true;
+    const resume = (): void => {
+      if (!this.suspended) return;
+      this.suspended = false;
+      if (this.finished) return;
+      input.setRawMode?.(true);
+      input.resume();
+      if (wasAlt) program.alternateBuffer();
+      if (cursorHidden) program.hideCursor();
+      // The shell drew over our screen: every cell again.
+      this.screen.realloc();
+      this.schedule(true);
+    };
+    const refuse = (why: string): void => {
+      resume();
+      this.say(`Ctrl-Z: ${why}`, 'warn');
+      this.schedule(true);
+    };
+    this.emitter.emit('suspend', resume, refuse);
   }
 
   private toggleFreeze(): void {

@@ -8,7 +8,7 @@
  */
 
 export type Action =
-  | 'quit' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
+  | 'quit' | 'suspend' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
   | 'next-view' | 'prev-view' | 'view' | 'next-target' | 'prev-target'
   | 'filter' | 'sort-next' | 'sort-prev' | 'reverse'
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'open' | 'message' | 'control'
@@ -73,7 +73,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'faster', keys: ['-'], label: '', help: '', section: 'Display', scope: 'main' },
   { action: 'redraw', keys: ['C-l'], label: 'Ctrl-L', help: 'redraw the whole screen', section: 'Display', scope: 'main' },
   { action: 'help', keys: ['?', 'h', 'f1'], label: '? h F1', help: 'this help', section: 'Display', scope: 'main', hint: ['?', 'help'] },
-  { action: 'quit', keys: ['q', 'C-c'], label: 'q  Ctrl-C', help: 'quit (q closes a popup first)', section: 'Display', scope: 'main', hint: ['q', 'quit'] },
+  { action: 'quit', keys: ['q', 'C-c'], label: 'q  Ctrl-C', help: 'quit, from a popup too (as top and htop; Esc closes a popup)', section: 'Display', scope: 'main', hint: ['q', 'quit'] },
+  { action: 'suspend', keys: ['C-z'], label: 'Ctrl-Z', help: 'suspend to the shell, the terminal restored (fg comes back, as in top)', section: 'Display', scope: 'main' },
 
   {
     action: 'control', keys: ['!', 'f9'], label: '!  F9', section: 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)', scope: 'main', hint: ['!', 'control'],
@@ -81,7 +82,7 @@ export const KEYMAP: readonly Binding[] = [
       + 'a line naming the target and the FIFO asks y/N before anything is written (--no-confirm skips it)',
   },
 
-  { action: 'close', keys: ['escape', 'q', 'backspace'], label: 'Esc  q', help: 'close the popup', section: 'In a popup', scope: 'popup', hint: ['Esc', 'close'] },
+  { action: 'close', keys: ['escape', 'backspace'], label: 'Esc', help: 'close the popup (q quits)', section: 'In a popup', scope: 'popup', hint: ['Esc', 'close'] },
   { action: 'up', keys: ['up', 'k'], label: '↑ ↓  j k', help: 'scroll', section: 'In a popup', scope: 'popup', hint: ['↑↓ PgUp PgDn', 'scroll'] },
   { action: 'down', keys: ['down', 'j'], label: '', help: '', section: 'In a popup', scope: 'popup' },
   { action: 'page-up', keys: ['pageup'], label: 'PgUp PgDn Space', help: 'scroll a page', section: 'In a popup', scope: 'popup' },

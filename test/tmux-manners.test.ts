@@ -1,0 +1,145 @@
+/**
+ * Terminal manners every full-screen program has, in a real terminal (tmux, an interactive bash with job
+ * control) against real uWSGI instances: Ctrl-Z suspends and gives the shell back with the terminal
+ * restored, `fg` redraws and the keys work again; `q` quits from every popup (Esc closes one); targets
+ * that share most of their address are told apart at 80x24 and 100x30; ini targets are named by their file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildDist, LAUNCHER } from './cli-helpers.js';
+import { paneSeen, privateTmux } from './support/tmux.js';
+import { cleanupAll, httpRequests, startUwsgi, tempDir, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+
+const tmux = privateTmux('i22-manners');
+let session = 0;
+
+interface Pane {
+  name: string;
+  seen: (check: (s: string) => boolean, what: string, timeoutMs?: number) => Promise<string>;
+  keys: (...k: string[]) => void;
+  /** A tmux format of the pane (#{alternate_on}, #{cursor_flag}). */
+  format: (f: string) => string;
+}
+
+/** An interactive bash (job control on) in a new tmux window of `cols` x `rows`, the launcher started in it. */
+function open(args: string, cols = 100, rows = 30, env = '', echoExit = true): Pane {
+  const name = `m${session++}`;
+  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', REPO_ROOT, 'bash --norc --noprofile -i');
+  // A list (`cmd; echo`) would go on to its echo as soon as the job stops: the Ctrl-Z test asks for $? itself.
+  tmux('send-keys', '-t', name, `${env}node ${LAUNCHER} ${args}${echoExit ? '; echo "exit=$?"' : ''}`, 'Enter');
+  return {
+    name,
+    seen: paneSeen(tmux, name),
+    keys: (...k: string[]) => void tmux('send-keys', '-t', name, ...k),
+    format: (f: string) => tmux('display-message', '-p', '-t', name, f).trim(),
+  };
+}
+
+let proc: UwsgiProcess;
+
+beforeAll(async () => {
+  buildDist();
+  proc = await startUwsgi({ workers: 2 });
+}, 120_000);
+
+afterAll(cleanupAll);
+
+it('Ctrl-Z suspends (shell back, normal screen, cursor shown, keys echo); fg redraws and the keys work again', async () => {
+  const d = open(proc.statsAddress, 80, 24, '', false);
+  await d.seen((x) => x.includes('● live'), 'the live dashboard');
+  expect(d.format('#{alternate_on}')).toBe('1');
+  d.keys('C-z');
+  const stopped = await d.seen((x) => /Stopped\s+node /.test(x), 'the shell saying the job stopped');
+  expect(stopped).not.toContain('● live');
+  expect(d.format('#{alternate_on}')).toBe('0');
+  expect(d.format('#{cursor_flag}')).toBe('1');
+  // The shell reads lines again (nothing of ours in raw mode): an echo runs.
+  d.keys('echo "sum=$((20+22))"', 'Enter');
+  await d.seen((x) => x.includes('sum=42'), 'the shell running a command while the dashboard is stopped');
+  d.keys('fg', 'Enter');
+  await d.seen((x) => x.includes('● live') && !x.includes('sum=42'), 'the dashboard redrawn whole after fg');
+  expect(d.format('#{alternate_on}')).toBe('1');
+  d.keys('?');
+  await d.seen((x) => x.includes('Help: every key'), 'a key works after fg');
+  d.keys('Escape');
+  await d.seen((x) => !x.includes('Help: every key') && x.includes('● live'), 'Esc closed the help');
+  d.keys('q');
+  await d.seen((x) => !x.includes('● live'), 'q quits');
+  d.keys('echo "exit=$?"', 'Enter');
+  await d.seen((x) => x.includes('exit=0'), 'the job ended with 0');
+}, 90_000);
+
+it('q quits from the help, a worker and an event popup; Esc closes each of them', async () => {
+  await httpRequests(proc.httpPort!, '/', 5);
+  // Esc closes, the dashboard stays.
+  const esc = open(proc.statsAddress, 100, 30);
+  await esc.seen((x) => x.includes('● live'), 'live');
+  esc.keys('Enter');
+  await esc.seen((x) => x.includes('Worker slot'), 'the worker popup');
+  esc.keys('Escape');
+  await esc.seen((x) => !x.includes('Worker slot') && x.includes('● live'), 'Esc closed the worker popup');
+  esc.keys('q');
+  await esc.seen((x) => x.includes('exit=0'), 'exit');
+
+  // An address read as a plain socket that answers HTTP logs a warning event: something to open in view 9.
+  const http = await startUwsgi({ workers: 1, statsHttp: true });
+  const popups: Array<[string, string[], (x: string) => boolean, string]> = [
+    [proc.statsAddress, ['?'], (x) => x.includes('Help: every key'), 'the help'],
+    [proc.statsAddress, ['Enter'], (x) => x.includes('Worker slot'), 'a worker popup'],
+    [`${http.statsBind} --timeout 6`, ['9', 'Enter'], (x) => x.includes('Esc closes') && x.includes('--stats-http'), 'an event popup'],
+  ];
+  for (const [target, keys, shown, what] of popups) {
+    const d = open(target, 100, 30);
+    await d.seen((x) => x.includes('● live'), 'live', 30_000);
+    for (const k of keys) {
+      d.keys(k);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await d.seen(shown, what);
+    d.keys('q');
+    await d.seen((x) => x.includes('exit=0'), `q quits from ${what}`);
+  }
+}, 120_000);
+
+it('tells :P, /srv/shop/run/stats.sock and /srv/blog/run/stats.sock apart at 80x24 and 100x30', async () => {
+  const root = tempDir();
+  const socks = ['shop', 'blog'].map((site) => {
+    const dir = join(root, 'srv', site, 'run');
+    mkdirSync(dir, { recursive: true });
+    return join(dir, 'stats.sock');
+  });
+  const [shop, blog] = await Promise.all(socks.map((s) => startUwsgi({ workers: 1, stats: 'unix', statsAt: s })));
+  const port = proc.statsBind.split(':')[1]!;
+  for (const [cols, rows] of [[80, 24], [100, 30]] as const) {
+    const d = open(`:${port} ${shop!.statsAddress} ${blog!.statsAddress}`, cols, rows);
+    const s = await d.seen((x) => (x.match(/live/g) ?? []).length >= 3, `three live targets at ${cols}x${rows}`);
+    const fleet = s.split('\n').find((l) => /(^|\s)1:/.test(l) && /\s2:/.test(l)) ?? '';
+    expect(fleet, s).toMatch(new RegExp(`1:${port} live`));
+    expect(fleet, s).toMatch(/2:\S*shop\S* live/);
+    expect(fleet, s).toMatch(/3:\S*blog\S* live/);
+    d.keys(']');
+    const second = await d.seen((x) => x.includes(`pid ${shop!.pid}`), 'the second target shown');
+    expect(second.split('\n')[0]).toContain('shop');
+    d.keys('q');
+    await d.seen((x) => x.includes('exit=0'), 'exit');
+  }
+}, 120_000);
+
+it('names targets found with --ini by their ini file, and vassals by their vassal name', async () => {
+  const dir = tempDir();
+  const vassals = join(dir, 'vassals');
+  mkdirSync(vassals);
+  const [a, b] = await Promise.all([startUwsgi({ workers: 1 }), startUwsgi({ workers: 1 })]);
+  writeFileSync(join(dir, 'shop.ini'), `[uwsgi]\nstats = ${a!.statsBind}\n`);
+  writeFileSync(join(vassals, 'blog.ini'), `[uwsgi]\nstats = ${b!.statsBind}\n`);
+  const d = open(`--ini ${join(dir, 'shop.ini')} ${vassals}`, 80, 24);
+  const s = await d.seen((x) => (x.match(/live/g) ?? []).length >= 2, 'two live targets');
+  const fleet = s.split('\n').find((l) => /(^|\s)1:/.test(l) && /\s2:/.test(l)) ?? '';
+  expect(fleet, s).toMatch(/1:shop\S* live/);
+  expect(fleet, s).toMatch(/2:blog\S* live/);
+  // The title still says where it reads from.
+  expect(s.split('\n')[0]).toContain(a!.statsBind.split(':')[1]!);
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+}, 120_000);
