@@ -23,6 +23,8 @@ export interface DashboardRun {
   timeoutMs: number;
   /** --record: a recording that stops by itself says so in the target's event log. */
   recordings?: Recordings | null;
+  /** What the user knows a target by, when not its address (from --ini: the file, or the vassal's name). */
+  labels?: ReadonlyMap<string, string>;
 }
 
 
@@ -75,6 +77,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       color: run.color,
       confirm: run.confirm,
       noControl,
+      ...(run.labels ? { labels: run.labels } : {}),
       ...(controls.size > 0 ? { controls } : {}),
     });
     endDashboardOnSignals(dashboard);

@@ -4,6 +4,7 @@
  * 0 every target read, 1 some target failed, 2 usage error. Never a stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { Output } from './output.js';
@@ -152,7 +153,8 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
     // Loaded only when asked for, like every mode.
     const recordings = opts.record === undefined ? null : (await import('./record-targets.js')).startRecordings(targets, opts, intervalMs, writeErr);
     try {
-      return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr, recordings);
+      const labels = new Map([...sources.origins].map(([name, o]) => [name, o.vassal ?? basename(o.ini)] as const));
+      return await runMode(targets, sources.fifos, labels, opts, { intervalMs, timeoutMs, count }, io, writeErr, recordings);
     } finally {
       recordings?.close();
     }
@@ -177,6 +179,7 @@ interface Timing {
 async function runMode(
   targets: Target[],
   fifos: Map<string, string[]>,
+  labels: ReadonlyMap<string, string>,
   opts: MonitorOptions,
   { intervalMs, timeoutMs, count }: Timing,
   io: MainIo,
@@ -189,7 +192,7 @@ async function runMode(
     const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings }, io);
+    return runDashboardCli({ targets, fifos, labels, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings }, io);
   }
 
   const out = new Output(io.stdout);

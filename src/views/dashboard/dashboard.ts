@@ -38,6 +38,8 @@ export interface DashboardSettings {
   confirm?: boolean;
   /** Set by `uwsgitop-ts replay`: the player behind the monitors. */
   replay?: ReplayHooks;
+  /** What the user knows a target by, when not its address (an ini file, a vassal), by target. */
+  labels?: ReadonlyMap<string, string>;
 }
 
 /** What the dashboard needs from a replay's player. */
@@ -239,8 +241,10 @@ export class Dashboard {
     return this.monitors.map((m) => {
       const frozen = this.state.frozenAtMs !== null ? this.frozen.of(m.target) : undefined;
       const live = m.latest();
+      const label = this.settings.labels?.get(m.target);
       return {
         target: m.target,
+        ...(label !== undefined ? { label } : {}),
         live,
         shown: frozen ? frozen.update : live,
         events: frozen ? frozen.events : m.events(),

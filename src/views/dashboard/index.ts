@@ -22,6 +22,8 @@ export interface DashboardOptions {
   noControl?: ReadonlyMap<string, string>;
   /** Ask y/N (naming the target and FIFO) before each FIFO write; default true. */
   confirm?: boolean;
+  /** What the user knows a target by, when not its address (its ini file or vassal name), by target. */
+  labels?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -34,5 +36,6 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     controls: options.controls ?? new Map(),
     ...(options.noControl ? { noControl: options.noControl } : {}),
     confirm: options.confirm ?? true,
+    ...(options.labels ? { labels: options.labels } : {}),
   });
 }
