@@ -143,3 +143,33 @@ it('names targets found with --ini by their ini file, and vassals by their vassa
   d.keys('q');
   await d.seen((x) => x.includes('exit=0'), 'exit');
 }, 120_000);
+
+it('draws in ASCII under LANG=C, TERM=vt100 and TERM=linux (views, help, graphs); UTF-8 symbols under a UTF-8 xterm', async () => {
+  await httpRequests(proc.httpPort!, '/', 10);
+  const nonAscii = (s: string): string[] => [...new Set(s.match(/[^\x20-\x7e\n]/gu) ?? [])];
+  const cases = ['LANG=C LC_ALL=C TERM=xterm', 'LANG=C.UTF-8 LC_ALL= TERM=vt100', 'LANG=C.UTF-8 LC_ALL= TERM=linux'];
+  for (const env of cases) {
+    const d = open(`-i 0.3 ${proc.statsAddress}`, 100, 40, `${env} `);
+    const main = await d.seen((x) => x.includes('* live') && x.includes('-- In flight'), `the ASCII dashboard (${env})`);
+    expect(nonAscii(main), `${env}: main screen\n${main}`).toEqual([]);
+    d.keys('?');
+    const help = await d.seen((x) => x.includes('Help: every key'), 'the help');
+    expect(nonAscii(help), `${env}: help\n${help}`).toEqual([]);
+    expect(help).toMatch(/^\+-+ Help/m);
+    d.keys('Escape');
+    await new Promise((r) => setTimeout(r, 300));
+    d.keys('3');
+    // Several polls, so the charts draw lines, not only their axes.
+    await new Promise((r) => setTimeout(r, 2000));
+    const graphs = await d.seen((x) => x.includes('req/s') && x.includes('now'), 'the graphs');
+    expect(nonAscii(graphs), `${env}: graphs\n${graphs}`).toEqual([]);
+    expect(graphs).toMatch(/[.:']{3}/);
+    d.keys('q');
+    await d.seen((x) => x.includes('exit=0'), 'exit');
+  }
+  const utf8 = open(proc.statsAddress, 100, 40, 'LANG=C.UTF-8 LC_ALL= TERM=xterm ');
+  const s = await utf8.seen((x) => x.includes('● live'), 'the UTF-8 dashboard');
+  expect(s).toContain('── In flight');
+  utf8.keys('q');
+  await utf8.seen((x) => x.includes('exit=0'), 'exit');
+}, 120_000);

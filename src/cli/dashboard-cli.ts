@@ -31,7 +31,7 @@ export interface DashboardRun {
 /** Run the dashboard until the user quits; every monitor is stopped afterwards. Resolves with the exit status. */
 export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promise<number> {
   // Loaded on demand: scripts (--once, --json) never pay for blessed.
-  const { startDashboard } = await import('../views/dashboard/index.js');
+  const { startDashboard, wantsAscii } = await import('../views/dashboard/index.js');
   const controls = new Map<string, TargetControl>();
   if (run.fifos.size > 0) {
     const { createTargetControl } = await import('../fifo/control.js');
@@ -78,6 +78,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       confirm: run.confirm,
       noControl,
       ...(run.labels ? { labels: run.labels } : {}),
+      ascii: wantsAscii(io.env),
       ...(controls.size > 0 ? { controls } : {}),
     });
     endDashboardOnSignals(dashboard);

@@ -1,6 +1,7 @@
 /** The dashboard over recordings: the live Dashboard on replay monitors, its clock the player's position, its replay keys the player's controls. */
 import { Dashboard, type ReplayHooks } from '../views/dashboard/dashboard.js';
 import type { ScreenIO } from '../views/dashboard/render/terminal.js';
+import { wantsAscii } from '../views/dashboard/render/ascii.js';
 import { safeText } from '../core/safe-text.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
 import { fmtClock } from '../views/dashboard/format.js';
@@ -56,6 +57,7 @@ export function replayHooks(player: ReplayPlayer): ReplayHooks {
 export function runReplayDashboard(player: ReplayPlayer, io: ScreenIO, options: { color: boolean }): Promise<number> {
   const dashboard = new Dashboard(player.monitors, io, {
     color: options.color,
+    ascii: wantsAscii(io.env),
     controls: new Map(),
     now: () => player.positionMs,
     replay: replayHooks(player),

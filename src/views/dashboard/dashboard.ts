@@ -40,6 +40,8 @@ export interface DashboardSettings {
   replay?: ReplayHooks;
   /** What the user knows a target by, when not its address (an ini file, a vassal), by target. */
   labels?: ReadonlyMap<string, string>;
+  /** Draw in ASCII only (a terminal or locale that cannot show UTF-8 symbols; see render/ascii.ts). */
+  ascii?: boolean;
 }
 
 /** What the dashboard needs from a replay's player. */
@@ -110,7 +112,7 @@ export class Dashboard {
       },
       settings,
     );
-    this.screen = createScreen(io);
+    this.screen = createScreen(io, settings.ascii === true);
     // A terminal that went away (EIO on a hung-up tty) fails the next write. Heard first (prepended), so the
     // dashboard ends as a hangup would before anyone else turns the error into a crash report.
     io.output.prependListener('error', () => {

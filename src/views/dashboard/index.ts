@@ -7,6 +7,7 @@ import { Dashboard } from './dashboard.js';
 
 export type { TargetControl } from './control.js';
 export type { Dashboard } from './dashboard.js';
+export { wantsAscii } from './render/ascii.js';
 
 export interface DashboardIO {
   input: NodeJS.ReadableStream;
@@ -24,6 +25,8 @@ export interface DashboardOptions {
   confirm?: boolean;
   /** What the user knows a target by, when not its address (its ini file or vassal name), by target. */
   labels?: ReadonlyMap<string, string>;
+  /** Draw in ASCII only (see wantsAscii). */
+  ascii?: boolean;
 }
 
 /**
@@ -37,5 +40,6 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     ...(options.noControl ? { noControl: options.noControl } : {}),
     confirm: options.confirm ?? true,
     ...(options.labels ? { labels: options.labels } : {}),
+    ascii: options.ascii === true,
   });
 }
