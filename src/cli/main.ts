@@ -138,6 +138,9 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
 `);
   const relays = relay === null ? [] : await relay.openRelays(relayAddresses, addresses.length > 1, Math.max(timeoutMs, 5000), relayLog);
   try {
+    // An untrusted certificate will not become trusted by retrying: one line, then the command ends.
+    const fatal = relays.find((o) => o.fatal !== undefined)?.fatal;
+    if (fatal !== undefined) throw fatal;
     const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes, showSecrets: opts.showSecrets === true }, (address) => {
       const opening = relays.find((o) => o.address === address);
       if (opening === undefined || relay === null) return [];

@@ -59,7 +59,7 @@ export function listenQueueSegments(snap: InstanceSnapshot): Line {
   const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
   const ratio = max > 0 ? queue / max : 0;
   const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
-  const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : plainNumber(queue), style)];
+  const out: Line = [label('listen queue '), seg(max > 0 ? `${plainNumber(queue)}/${max}` : plainNumber(queue), style)];
   if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
   return out;
 }
@@ -174,7 +174,7 @@ export function summaryLines(shown: TargetUpdate | null, live: TargetState | nul
   const snap = shown?.snapshot ?? null;
   // A repaired document or an address warning is marked beside the state, where 80 columns keep it (events: 9).
   const notes = snap === null ? [] : [snap.repairs.length > 0 ? 'repaired' : '', snap.warnings.length > 0 ? 'warning' : ''].filter(Boolean);
-  const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')} (9) `, 'warn')] : [];
+  const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')}: key 9 `, 'warn')] : [];
   const state = [...mark, ...stateSegments(live, snap?.readAtMs ?? null, nowMs, replay)];
   let lines: Line[];
   if (snap === null) {
