@@ -4,12 +4,13 @@
  * recording, a wss:// relay with an untrusted certificate, `read-recording.py | head`, and --help.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServeCli } from '../src/cli/serve-cli.js';
 import { Recording } from '../src/record/reader.js';
+import { KEYMAP, keysMarkdown } from '../src/views/dashboard/keymap.js';
 import { buildDist, LAUNCHER, runCli, spawnShell } from './cli-helpers.js';
 import { paneSeen, privateTmux } from './support/tmux.js';
 import { sample } from './views-support.js';
@@ -145,5 +146,34 @@ describe('a wss:// relay with an untrusted certificate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^uwsgitop-ts: relay wss:\/\/127\.0\.0\.1:\d+\/\S*: its certificate is not trusted \(self-signed certificate\).*NODE_EXTRA_CA_CERTS/);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('--help and README say what the code does', () => {
+  it('--help lists replay among the commands, wss:// among the addresses, and every dashboard key from the keymap', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+uwsgitop-ts replay PATH/m);
+    expect(r.stdout).toContain('wss://HOST:PORT');
+    for (const b of KEYMAP.filter((x) => x.label !== '')) expect(r.stdout, b.action).toContain(`${b.label.padEnd(16)} ${b.help.replace(/\u00a0/g, ' ')}`);
+    expect(r.stdout).toContain('Ctrl-Z');
+  });
+
+  it("README's key table is the keymap's, exactly", () => {
+    const readme = readFileSync(`${REPO_ROOT}/README.md`, 'utf8');
+    const m = /<!-- keys: generated from src\/views\/dashboard\/keymap\.ts -->\n([\s\S]*?)<!-- \/keys -->/.exec(readme);
+    expect(m, 'README.md has the keys markers').not.toBeNull();
+    expect(m![1], 'README.md key table (regenerate it from keysMarkdown())').toBe(keysMarkdown());
+  });
+
+  it('--sort with an unknown column is a usage error naming the columns; a known one (title or name) is accepted', async () => {
+    const bad = await runCli(['--sort', 'cpu', '--once', proc.statsAddress]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^uwsgitop-ts: --sort: no column "cpu" in the workers \(vassals, nodes\) table; the columns are WID, %, PID, REQ, .*BUSY%.* \(see --help\)\n$/);
+    for (const good of ['BUSY%', 'rss', 'ReSpwn']) {
+      const ok = await runCli(['--sort', good, '--once', '-i', '0.1', proc.statsAddress]);
+      expect(ok.code, `${good}: ${ok.stderr}`).toBe(0);
+    }
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
 import { paneSeen, privateTmux } from './support/tmux.js';
-import { cleanupAll, httpRequests, startUwsgi, tempDir, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, httpRequests, rawStats, startUwsgi, tempDir, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
 const tmux = privateTmux('i22-manners');
 let session = 0;
@@ -173,3 +173,43 @@ it('draws in ASCII under LANG=C, TERM=vt100 and TERM=linux (views, help, graphs)
   utf8.keys('q');
   await utf8.seen((x) => x.includes('exit=0'), 'exit');
 }, 120_000);
+
+it('--sort COLUMN and --filter TEXT start the workers table sorted and filtered (as htop -s, -F)', async () => {
+  const doc = await rawStats(proc);
+  const pid = String(doc.workers[1].pid);
+  const d = open(`--sort busy% --filter ${pid} ${proc.statsAddress}`, 100, 30);
+  const s = await d.seen((x) => x.includes('● live') && x.includes('sort BUSY%'), 'sorted by BUSY% from the start');
+  expect(s).toContain(`filter "${pid}" 1/2`);
+  expect(s).toMatch(new RegExp(`^\\s+2\\s+\\S+\\s+${pid}\\s`, 'm'));
+  expect(s).not.toMatch(new RegExp(`^\\s+1\\s+\\S+\\s+${doc.workers[0].pid}\\s`, 'm'));
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+}, 60_000);
+
+it('v in the requests list opens the request with every variable shown', async () => {
+  const slow = fetch(`http://127.0.0.1:${proc.httpPort}/slow?s=6&who=manners`).catch(() => undefined);
+  const d = open(proc.statsAddress, 100, 30);
+  await d.seen((x) => x.includes('● live'), 'live');
+  d.keys('2');
+  const list = await d.seen((x) => x.includes('/slow?s=6'), 'the request in flight');
+  expect(list).toContain('v:variables');
+  d.keys('v');
+  const popup = await d.seen((x) => x.includes('Worker slot'), 'the popup');
+  expect(popup).toContain('QUERY_STRING');
+  expect(popup).toContain('who=manners');
+  d.keys('q');
+  await d.seen((x) => x.includes('exit=0'), 'exit');
+  await slow;
+}, 60_000);
+
+it('NO_COLOR set but empty leaves colour on (no-color.org); a non-empty NO_COLOR turns it off', async () => {
+  const colours = /\x1b\[[0-9;]*(?:3[1-7]|38;5;\d+)m/;
+  for (const [env, coloured] of [['NO_COLOR=', true], ['NO_COLOR=1', false]] as const) {
+    const d = open(proc.statsAddress, 100, 30, `${env} `);
+    await d.seen((x) => x.includes('● live'), `live (${env})`);
+    const raw = tmux('capture-pane', '-p', '-e', '-t', d.name);
+    expect(colours.test(raw), `${env}: colour escapes on screen`).toBe(coloured);
+    d.keys('q');
+    await d.seen((x) => x.includes('exit=0'), 'exit');
+  }
+}, 60_000);

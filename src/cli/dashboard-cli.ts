@@ -5,6 +5,7 @@ import { monitorPlacement, type Target } from './targets.js';
 import type { TargetControl } from '../views/dashboard/control.js';
 import type { Recordings } from './record-targets.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
+import type { StartTable } from '../views/dashboard/index.js';
 
 export interface DashboardIo {
   stdin: NodeJS.ReadableStream;
@@ -25,6 +26,8 @@ export interface DashboardRun {
   recordings?: Recordings | null;
   /** What the user knows a target by, when not its address (from --ini: the file, or the vassal's name). */
   labels?: ReadonlyMap<string, string>;
+  /** --sort COLUMN and --filter TEXT (already checked). */
+  start?: StartTable;
 }
 
 
@@ -79,6 +82,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       noControl,
       ...(run.labels ? { labels: run.labels } : {}),
       ascii: wantsAscii(io.env),
+      ...(run.start ? { start: run.start } : {}),
       ...(controls.size > 0 ? { controls } : {}),
     });
     endDashboardOnSignals(dashboard);

@@ -16,7 +16,7 @@ import { ReplayMonitor } from '../record/replay-monitor.js';
 import { parseReplayTime, ReplayPlayer, SPEEDS } from '../record/player.js';
 import { Output } from './output.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import { routeOutput } from './options.js';
+import { noColorAsked, routeOutput } from './options.js';
 import { outsideRecording } from './replay-range.js';
 import { addOptions, type ReplayOptions } from './option-table.js';
 
@@ -116,7 +116,7 @@ async function replay(argv: string[], io: ReplayIo, writeErr: (text: string) => 
     player.speed = speed;
     const { runReplayDashboard } = await import('./replay-dashboard.js');
     const note = outside === null ? null : `--at: ${outside}, ${startAt! < player.startMs ? 'first' : 'last'} poll shown`;
-    return await runReplayDashboard(player, { input: io.stdin ?? process.stdin, output: io.stdout, env: io.env }, { color: opts.color && io.env.NO_COLOR === undefined, note });
+    return await runReplayDashboard(player, { input: io.stdin ?? process.stdin, output: io.stdout, env: io.env }, { color: opts.color && !noColorAsked(io.env), note });
   } finally {
     player.close();
   }

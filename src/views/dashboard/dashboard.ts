@@ -14,6 +14,7 @@ import { FILTER_CHARS, JUMP_CHARS, editText, normalizeKey, type Key } from './in
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
+import { applyStart, type StartTable } from './model/start.js';
 import { initialState, tableState, type ReplayMark, type UiState } from './model/state.js';
 import * as nav from './navigate.js';
 import { changeInterval, toggleFast } from './interval.js';
@@ -42,6 +43,8 @@ export interface DashboardSettings {
   labels?: ReadonlyMap<string, string>;
   /** Draw in ASCII only (a terminal or locale that cannot show UTF-8 symbols; see render/ascii.ts). */
   ascii?: boolean;
+  /** --sort and --filter: the first table's order and filter at start (checked by the caller). */
+  start?: StartTable;
 }
 
 /** What the dashboard needs from a replay's player. */
@@ -98,6 +101,7 @@ export class Dashboard {
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
     this.clock = settings.now ?? Date.now;
+    if (settings.start) applyStart(this.state, settings.start);
     this.done = new Promise<number>((resolve) => {
       this.resolveDone = resolve;
     });
@@ -384,8 +388,8 @@ export class Dashboard {
       case 'open': return nav.openSelected(s, this.lastFrame, this.targetViews()[s.targetIndex]?.events ?? []);
       case 'message': return this.showLastMessage();
       case 'control': return this.commands.open(this.current?.target);
+      case 'vars': return this.sayIf(nav.openVariables(s, this.lastFrame));
       case 'close':
-      case 'vars':
         return;
     }
   }

@@ -8,6 +8,8 @@ import { Dashboard } from './dashboard.js';
 export type { TargetControl } from './control.js';
 export type { Dashboard } from './dashboard.js';
 export { wantsAscii } from './render/ascii.js';
+export { sortColumnId, type StartTable } from './model/start.js';
+import type { StartTable } from './model/start.js';
 
 export interface DashboardIO {
   input: NodeJS.ReadableStream;
@@ -27,6 +29,8 @@ export interface DashboardOptions {
   labels?: ReadonlyMap<string, string>;
   /** Draw in ASCII only (see wantsAscii). */
   ascii?: boolean;
+  /** --sort COLUMN and --filter TEXT for the first table. */
+  start?: StartTable;
 }
 
 /**
@@ -41,5 +45,6 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     confirm: options.confirm ?? true,
     ...(options.labels ? { labels: options.labels } : {}),
     ascii: options.ascii === true,
+    ...(options.start ? { start: options.start } : {}),
   });
 }

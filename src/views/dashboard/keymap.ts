@@ -47,6 +47,7 @@ export const KEYMAP: readonly Binding[] = [
     action: 'open', keys: ['enter'], label: 'Enter', section: 'Moving around', scope: 'main', hint: ['Enter', 'open'],
     help: 'open the selected row: a worker (Workers, Requests), an event whole (Events), the target (Fleet)',
   },
+  { action: 'vars', keys: ['v'], label: 'v', help: 'open the selected worker or request with every request variable shown (Workers, Requests)', section: 'Moving around', scope: 'main', hint: ['v', 'variables'] },
   { action: 'message', keys: ['m'], label: 'm', help: 'show the last message of the status line whole (a command\'s full result)', section: 'Moving around', scope: 'main' },
   { action: 'cancel', keys: ['escape'], label: 'Esc', help: 'cancel the prompt / clear the filter', section: 'Moving around', scope: 'main' },
 
@@ -136,4 +137,31 @@ export function hintOf(action: Action, what?: string, scope: Binding['scope'] = 
   const b = bindingOf(action, scope);
   const h = b.hint ?? [b.label, b.help];
   return what === undefined ? h : [h[0], what];
+}
+
+const SECTIONS: readonly Section[] = ['Moving around', 'Views', 'Tables', 'Display', 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)', 'In a popup', 'Replay (uwsgitop-ts replay)'];
+
+/** The bindings the help lists (a pair such as ↑ ↓ is one line, on its first binding), by section. */
+function listed(): Array<[Section, Binding[]]> {
+  return SECTIONS.map((s) => [s, KEYMAP.filter((b) => b.section === s && b.label !== '')]);
+}
+
+/** README's key table: every key from this table (a test keeps README equal to it). */
+export function keysMarkdown(): string {
+  const out = ['| keys | what |', '| --- | --- |'];
+  for (const [section, bindings] of listed()) {
+    out.push(`| **${section}** | |`);
+    for (const b of bindings) out.push(`| \`${b.label.replace(/\|/g, '\\|')}\` | ${b.help.replace(/\|/g, '\\|').replace(/\u00a0/g, ' ')} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The keys part of `--help`: one line a key, from this table. */
+export function keysHelpText(): string {
+  const out: string[] = ['Keys (the dashboard; ? lists them too):'];
+  for (const [section, bindings] of listed()) {
+    out.push(`  ${section}`);
+    for (const b of bindings) out.push(`    ${b.label.padEnd(16)} ${b.help.replace(/\u00a0/g, ' ')}`);
+  }
+  return out.join('\n');
 }
