@@ -34,7 +34,7 @@ describe('messages that say what happened', () => {
   it("the application's HTTP port given as a stats address: an HTTP application, not a stats server, and what to give", async () => {
     const r = await runCli(['--once', '-i', '0.2', `127.0.0.1:${proc.httpPort}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`127.0.0.1:${proc.httpPort} is an HTTP application, not a stats server`);
+    expect(r.stderr).toContain(`127.0.0.1:${proc.httpPort}: this is an HTTP application, not a stats server`);
     expect(r.stderr).toContain("uWSGI's --stats option");
     expect(r.stderr).not.toContain('invalid JSON');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -32,7 +32,7 @@ export function applicationError(reply: HttpReply, where: string): StatsReadErro
   if (reply.status !== 200 || text.startsWith('{')) return null;
   const type = escapeControls((reply.headers.get('content-type') ?? '').slice(0, 40));
   return new StatsReadError(
-    `${where} is an HTTP application, not a stats server (it answered HTTP 200${type ? ` ${type}` : ''}, not a stats document): `
+    `${where}: this is an HTTP application, not a stats server (it answered HTTP 200${type ? ` ${type}` : ''}, not a stats document): `
       + "give the address of uWSGI's --stats option (stats = ... in its ini), e.g. uwsgitop-ts 127.0.0.1:9191",
     'http-application',
     false,
