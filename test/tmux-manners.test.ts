@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDist, LAUNCHER } from './cli-helpers.js';
 import { paneSeen, privateTmux } from './support/tmux.js';
-import { cleanupAll, httpRequests, rawStats, startUwsgi, tempDir, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
+import { cleanupAll, httpRequests, rawStats, startUwsgi, tempDir, waitFor, REPO_ROOT, type UwsgiProcess } from './support/uwsgi.js';
 
 const tmux = privateTmux('i22-manners');
 let session = 0;
@@ -69,6 +69,26 @@ it('Ctrl-Z suspends (shell back, normal screen, cursor shown, keys echo); fg red
   d.keys('echo "exit=$?"', 'Enter');
   await d.seen((x) => x.includes('exit=0'), 'the job ended with 0');
 }, 90_000);
+
+it('Ctrl-Z with no shell to return to (started straight by tmux) says so and keeps the dashboard running', async () => {
+  const name = `m${session++}`;
+  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', REPO_ROOT, `node ${LAUNCHER} ${proc.statsAddress}`);
+  const seen = paneSeen(tmux, name);
+  await seen((x) => x.includes('● live'), 'live');
+  tmux('send-keys', '-t', name, 'C-z');
+  await seen((x) => x.includes('Ctrl-Z: no shell to return to'), 'the reason on the status line');
+  tmux('send-keys', '-t', name, '?');
+  await seen((x) => x.includes('Help: every key'), 'keys still work');
+  tmux('send-keys', '-t', name, 'q');
+  const closed = (): boolean => {
+    try {
+      return !tmux('list-sessions', '-F', '#{session_name}').split('\n').includes(name);
+    } catch {
+      return true; // its last session gone, the server ended
+    }
+  };
+  await waitFor(closed, 'the pane to close as q quits');
+}, 60_000);
 
 it('q quits from the help, a worker and an event popup; Esc closes each of them', async () => {
   await httpRequests(proc.httpPort!, '/', 5);
