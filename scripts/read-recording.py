@@ -8,6 +8,7 @@ or {"t": ..., "err": reason, "code": ...} for a failed one. A cut or damaged tai
 """
 import json
 import struct
+import os
 import sys
 import zlib
 
@@ -91,4 +92,11 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): that ends the output, as uwsgitop-ts --json --watch ends. Point
+        # stdout at /dev/null so that Python's own flush at exit does not fail again with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

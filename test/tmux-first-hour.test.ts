@@ -72,7 +72,7 @@ it('marks an address warning on the title line and logs it as an event; Enter on
   const http = await startUwsgi({ workers: 1, statsHttp: true });
   // Read as a plain socket: it adapts to HTTP and says to use http://.
   const d = open(`${http.statsBind} --timeout 6`, 80, 24);
-  await d.seen((x) => x.includes('● live') && x.includes('⚠ warning (9)'), 'the warning mark on the title line', 30_000);
+  await d.seen((x) => x.includes('● live') && x.includes('⚠ warning: key 9'), 'the warning mark on the title line', 30_000);
   d.keys('9');
   await d.seen((x) => /document-warning|warning: /.test(x), 'the warning event');
   d.keys('Enter');

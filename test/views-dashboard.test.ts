@@ -354,15 +354,17 @@ describe('resize, targets, help and quitting', () => {
     expect(h.text()[lineWith(h, '127.0.0.1:9191')]).toMatch(/live/);
   });
 
-  it('lists every key on ?, and quits with q or Ctrl-C resolving 0', async () => {
+  it('lists every key on ?, Esc closes it, and q (from the help too) or Ctrl-C quits resolving 0', async () => {
     const { m } = busyMonitor();
     const h = await start([m], { cols: 100, rows: 60 });
     await h.keys('?');
     const help = h.screenText();
     for (const k of ['PgUp PgDn', 'Tab', '/', 'z  Space', '+ -', 'Ctrl-C', 'c chain reload', '--no-confirm', 'cycle the per-core view']) expect(help).toContain(k);
-    await h.keys('q');
+    await h.keys(KEY.escape);
     expect(h.dash.finished).toBe(false);
     expect(h.screenText()).not.toContain('Moving around');
+    await h.keys('?');
+    expect(h.screenText()).toContain('Moving around');
     await h.keys('q');
     expect(await h.dash.done).toBe(0);
 

@@ -36,7 +36,7 @@ describe('names and labels at narrow widths', () => {
     // A real uWSGI document with a raw control byte in a request variable: parsed only after a repair.
     m.pushRaw(sampleBytes('instance-control-bytes.raw'), 0);
     const h = await start([m], { cols: 80, rows: 24 });
-    expect(h.text()[0]).toContain('⚠ repaired (9)');
+    expect(h.text()[0]).toContain('⚠ repaired: key 9');
     await h.keys('9');
     expect(h.screenText()).toMatch(/repaired: escaped \d+ control bytes? in strings/);
   });

@@ -133,6 +133,20 @@ describe('chart data', () => {
     expect(empty.y.length).toBeGreaterThanOrEqual(2);
     expect(empty.x).toHaveLength(empty.y.length);
   });
+
+  it('keeps the time axis even when polls came late (quick resizes, a stall): every label step is the same time', () => {
+    // One poll a second, then a 4 s and two 6 s stalls, then a burst: as after quick resizes.
+    const times = [0, 1, 2, 3, 4, 5, 6, 7, 11, 17, 23, 23.3, 23.6, 24, 25, 26, 27, 28, 29, 30].map((s) => 1_000_000 + s * 1000);
+    const data = chartData('busyWorkers', { values: times.map((_, i) => i % 3), times }, 60, times.at(-1)!);
+    const ago = data.x.map((l) => (l === 'now' ? 0 : -Number(l.replace(/s$/, ''))));
+    expect(ago.every((a) => Number.isFinite(a))).toBe(true);
+    const steps = new Set(ago.slice(1).map((a, i) => ago[i]! - a));
+    expect([...steps]).toEqual([1]);
+    expect(ago[0]).toBe(30);
+    expect(data.x.at(-1)).toBe('now');
+    // Each point shows what was read last at its time: the 4 s stall holds the value read at 7 s.
+    expect(data.y[9]).toBe(7 % 3);
+  });
 });
 
 describe('frame cost follows the screen, not the workers', () => {

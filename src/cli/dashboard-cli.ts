@@ -6,6 +6,7 @@ import type { TargetControl } from '../views/dashboard/control.js';
 import type { HttpCheck } from '../fifo/http-check.js';
 import type { Recordings } from './record-targets.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
+import type { StartTable } from '../views/dashboard/index.js';
 
 export interface DashboardIo {
   stdin: NodeJS.ReadableStream;
@@ -28,13 +29,17 @@ export interface DashboardRun {
   checks?: readonly HttpCheck[];
   /** --record: a recording that stops by itself says so in the target's event log. */
   recordings?: Recordings | null;
+  /** What the user knows a target by, when not its address (from --ini: the file, or the vassal's name). */
+  labels?: ReadonlyMap<string, string>;
+  /** --sort COLUMN and --filter TEXT (already checked). */
+  start?: StartTable;
 }
 
 
 /** Run the dashboard until the user quits; every monitor is stopped afterwards. Resolves with the exit status. */
 export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promise<number> {
   // Loaded on demand: scripts (--once, --json) never pay for blessed.
-  const { startDashboard } = await import('../views/dashboard/index.js');
+  const { startDashboard, wantsAscii } = await import('../views/dashboard/index.js');
   const controls = new Map<string, TargetControl>();
   // A relay's targets are controlled through the relay (when it allows control).
   const noControl = new Map<string, string>();
@@ -81,6 +86,9 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       color: run.color,
       confirm: run.confirm,
       noControl,
+      ...(run.labels ? { labels: run.labels } : {}),
+      ascii: wantsAscii(io.env),
+      ...(run.start ? { start: run.start } : {}),
       ...(controls.size > 0 ? { controls } : {}),
     });
     endDashboardOnSignals(dashboard);

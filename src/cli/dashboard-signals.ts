@@ -10,6 +10,8 @@ export interface SignalledDashboard {
   readonly emitter: NodeJS.EventEmitter;
 }
 
+import { readFileSync } from 'node:fs';
+
 const SIGNALS: Array<[NodeJS.Signals, number]> = [['SIGTERM', 15], ['SIGHUP', 1], ['SIGINT', 2]];
 
 /**
@@ -42,4 +44,40 @@ export function endDashboardOnSignals(dashboard: SignalledDashboard, onHangup: (
     for (const [sig, handler] of installed) process.removeListener(sig, handler);
   });
   dashboard.emitter.on('hangup', onHangup);
+  dashboard.emitter.on('suspend', suspendProcess);
+}
+
+/** Session and process group of a process, from /proc (null where it cannot be read). */
+function sessionOf(pid: number | 'self'): { pgrp: number; session: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields follow the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pgrp: Number(fields[2]), session: Number(fields[3]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why this process cannot stop for Ctrl-Z, or null. Started straight by a terminal (tmux's pane command, an
+ * ssh command) it has no shell to return to: its process group is orphaned, so the kernel discards SIGTSTP
+ * and nothing would ever send SIGCONT.
+ */
+function noJobControl(): string | null {
+  const self = sessionOf('self');
+  const parent = sessionOf(process.ppid);
+  if (self === null || parent === null) return null;
+  return parent.session !== self.session ? 'no shell to return to (no job control): q quits' : null;
+}
+
+/**
+ * Stop the process group as a terminal's Ctrl-Z would (the whole job, helpers included), and call `resume`
+ * when the shell continues it (`fg`, SIGCONT).
+ */
+function suspendProcess(resume: () => void, refuse: (why: string) => void): void {
+  const why = noJobControl();
+  if (why !== null) return refuse(why);
+  process.once('SIGCONT', resume);
+  process.kill(0, 'SIGTSTP');
 }

@@ -4,14 +4,16 @@
  * 0 every target read, 1 some target failed, 2 usage error. Never a stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { Output } from './output.js';
+import { keysHelpText } from '../views/dashboard/keymap.js';
 import { abortOnSignals } from './interrupt.js';
 import { exitStatusFor } from './exit.js';
 import { guardStreams } from './stream-guard.js';
 import { addOptions, type MonitorOptions } from './option-table.js';
-import { intervalMsOf, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
+import { intervalMsOf, noColorAsked, parseCount, parseSeconds, parseSize, routeOutput } from './options.js';
 import { parseCheck } from '../fifo/http-check.js';
 import { buildTargets, parseTargets, type Target } from './targets.js';
 import { collectSources } from './sources.js';
@@ -43,11 +45,13 @@ Commands:
   uwsgitop-ts serve ADDR...       a relay: live web page, WebSocket feed, Prometheus /metrics
   uwsgitop-ts fifo FIFO COMMAND   write a master FIFO command and verify it by the stats
   uwsgitop-ts dance ...           the zerg dance (and rollback) of the uWSGI manual
+  uwsgitop-ts replay PATH...      play back recordings made with --record (dashboard, --once --at, --json)
   uwsgitop-ts help [COMMAND]      this help, or a command's
   uwsgitop-ts version             the version (also -v, -V, --version)
 
 Addresses: HOST:PORT, :PORT, [::1]:PORT, tcp://HOST:PORT, /path/stats.sock, unix:///path/stats.sock,
-@abstract-name, http://HOST:PORT (--stats-http), file:PATH or - (a saved document), ws://HOST:PORT (a relay).
+@abstract-name, http://HOST:PORT (--stats-http), file:PATH or - (a saved document), ws://HOST:PORT or
+wss://HOST:PORT (a relay, uwsgitop-ts serve; wss:// with --tls-cert).
 
 Examples:
   uwsgitop-ts 127.0.0.1:9191                  live dashboard
@@ -61,6 +65,8 @@ Examples:
   uwsgitop-ts replay app.uwrec               the same dashboard over the recording
 
 Exit status: 0 every target was read, 1 some target failed, 2 usage error.
+
+${keysHelpText()}
 `;
 
 function packageVersion(): string {
@@ -129,6 +135,8 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
     opts.watch = true;
   }
   if (opts.once && opts.watch) throw new UsageError('--once and --watch contradict each other (use --count N with --watch)');
+  // Checked before any target is read, whatever the mode; loaded only when given (it brings the table specs).
+  if (opts.sort !== undefined) (await import('../views/dashboard/model/start.js')).sortColumnId(opts.sort);
 
   const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
   for (const problem of sources.problems) writeErr(`uwsgitop-ts: warning: ${problem}\n`);
@@ -142,6 +150,9 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
 `);
   const relays = relay === null ? [] : await relay.openRelays(relayAddresses, addresses.length > 1, Math.max(timeoutMs, 5000), relayLog);
   try {
+    // An untrusted certificate will not become trusted by retrying: one line, then the command ends.
+    const fatal = relays.find((o) => o.fatal !== undefined)?.fatal;
+    if (fatal !== undefined) throw fatal;
     const targets = buildTargets(addresses, io.stdin, { timeoutMs, maxBytes, showSecrets: opts.showSecrets === true }, (address) => {
       const opening = relays.find((o) => o.address === address);
       if (opening === undefined || relay === null) return [];
@@ -157,7 +168,8 @@ async function runMain(argv: string[], io: MainIo, writeErr: (text: string) => v
     // Loaded only when asked for, like every mode.
     const recordings = opts.record === undefined ? null : (await import('./record-targets.js')).startRecordings(targets, opts, intervalMs, writeErr);
     try {
-      return await runMode(targets, sources.fifos, opts, { intervalMs, timeoutMs, count }, io, writeErr, recordings);
+      const labels = new Map([...sources.origins].map(([name, o]) => [name, o.vassal ?? basename(o.ini)] as const));
+      return await runMode(targets, sources.fifos, labels, opts, { intervalMs, timeoutMs, count }, io, writeErr, recordings);
     } finally {
       recordings?.close();
     }
@@ -182,6 +194,7 @@ interface Timing {
 async function runMode(
   targets: Target[],
   fifos: Map<string, string[]>,
+  labels: ReadonlyMap<string, string>,
   opts: MonitorOptions,
   { intervalMs, timeoutMs, count }: Timing,
   io: MainIo,
@@ -191,12 +204,13 @@ async function runMode(
 
   const textMode = Boolean(opts.once || opts.watch || count !== null);
   if (wantsDashboard(opts, count, io)) {
-    const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
+    const color = opts.color && opts.colour && !noColorAsked(io.env);
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
     const settleMs = Math.round(parseSeconds('--settle', opts.settle, 0) * 1000);
     const checks = opts.check.map(parseCheck);
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings }, io);
+    const start = { ...(opts.sort !== undefined ? { sort: opts.sort } : {}), ...(opts.filter !== undefined ? { filter: opts.filter } : {}) };
+    return runDashboardCli({ targets, fifos, labels, start, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings }, io);
   }
 
   const out = new Output(io.stdout);

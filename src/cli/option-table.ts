@@ -41,9 +41,11 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--timeout <seconds>', description: 'give up on a stats read after this long', commands: WATCHERS, default: String(DEFAULT_TIMEOUT_S) },
   { flags: '--max-bytes <size>', description: 'largest stats document accepted (e.g. 64M)', commands: WATCHERS, default: DEFAULT_MAX_BYTES_TEXT },
   { flags: '--show-secrets', description: 'show cookies, Authorization and token-like query parameters of in-flight requests (masked by default)', commands: WATCHERS },
-  { flags: '--no-color', description: 'no colours in the dashboard (also: the NO_COLOR environment variable)', commands: ['monitor'] },
+  { flags: '--no-color', description: 'no colours in the dashboard (also: NO_COLOR set to a non-empty value)', commands: ['monitor'] },
   { flags: '-C, --no-colour', description: 'the same as --no-color (as htop -C)', commands: ['monitor'] },
   { flags: '--no-confirm', description: 'dashboard: write FIFO commands without asking y/N first', commands: ['monitor'] },
+  { flags: '-s, --sort <column>', description: 'dashboard: start with the workers (vassals, nodes) table sorted by this column, by its title or name (rss, busy%, req; as htop -s)', commands: ['monitor'] },
+  { flags: '-F, --filter <text>', description: 'dashboard: start with the workers (vassals, nodes) table filtered by this text, as typed at / (as htop -F)', commands: ['monitor'] },
   { flags: '--fifo <address=path>', description: "pair a stats address with its instance's master FIFO (repeatable)", commands: WATCHERS, repeatable: true },
   { flags: '--ini <files...>', description: 'read targets (stats, master-fifo) from uWSGI ini files or a vassals directory', commands: WATCHERS },
 
@@ -82,7 +84,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--at <time>', description: 'the moment: 2026-12-01T03:12:00Z, 03:12:05 (local time), +90s from the start', commands: ['replay'] },
   { flags: '--speed <x>', description: 'initial playing speed: 1, 2, 5, 10, 20, 50 or 100', commands: ['replay'], default: '1' },
   { flags: '--show-secrets', description: 'show request secrets a recording made with --show-secrets holds (masked by default)', commands: ['replay'] },
-  { flags: '--no-color', description: 'no colours in the dashboard (also: the NO_COLOR environment variable)', commands: ['replay'] },
+  { flags: '--no-color', description: 'no colours in the dashboard (also: NO_COLOR set to a non-empty value)', commands: ['replay'] },
 
   { flags: '--manual-order', description: 'rollback: Q to running.fifo then p1 to sleeping.fifo (the manual\'s order)', commands: ['dance'] },
 ];
@@ -123,6 +125,8 @@ export interface MonitorOptions extends RecordOptions {
   color: boolean;
   colour: boolean;
   confirm: boolean;
+  sort?: string;
+  filter?: string;
   fifo: string[];
   ini?: string[];
   settle: string;

@@ -73,3 +73,8 @@ export function routeOutput(command: Command, io: { stdout: NodeJS.WritableStrea
     outputError: () => undefined,
   });
 }
+
+/** NO_COLOR as no-color.org defines it: set to a non-empty value (`NO_COLOR=` leaves colour on). */
+export function noColorAsked(env: NodeJS.ProcessEnv): boolean {
+  return (env['NO_COLOR'] ?? '') !== '';
+}

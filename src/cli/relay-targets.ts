@@ -16,6 +16,8 @@ export interface RelayOpening {
   targets: Target[];
   /** Set when the relay could not be reached: the address becomes one failing target. */
   error: string | null;
+  /** Set when trying again cannot help (an untrusted certificate): the command ends with this reason. */
+  fatal?: Error;
 }
 
 function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor): Target {
@@ -54,7 +56,8 @@ export async function openRelays(
         const monitors = await connectRelay(address.kind === 'relay' ? address.url : address.text, { connectTimeoutMs, ...(log !== undefined ? { log } : {}), ...(prefix ? { targetPrefix: `${host}/` } : {}) });
         return { address, targets: monitors.map((m) => remoteTarget(address, m)), error: null };
       } catch (err) {
-        return { address, targets: [], error: failureText(address.text, err) };
+        const fatal = err instanceof StatsReadError && err.code === 'certificate' ? { fatal: err } : {};
+        return { address, targets: [], error: failureText(address.text, err), ...fatal };
       }
     }),
   );

@@ -17,7 +17,8 @@ import { ReplayMonitor } from '../record/replay-monitor.js';
 import { parseReplayTime, ReplayPlayer, SPEEDS } from '../record/player.js';
 import { Output } from './output.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import { routeOutput } from './options.js';
+import { noColorAsked, routeOutput } from './options.js';
+import { outsideRecording } from './replay-range.js';
 import { addOptions, type ReplayOptions } from './option-table.js';
 
 export interface ReplayIo {
@@ -134,7 +135,14 @@ async function replay(argv: string[], io: ReplayIo, writeErr: (text: string) => 
   const player = new ReplayPlayer(monitors);
   try {
     const startAt = opts.at === undefined ? null : parseReplayTime(opts.at, player.startMs);
-    if (opts.json) return replayJson(player, monitors, startAt, new Output(io.stdout));
+    const outside = startAt === null ? null : outsideRecording(player, startAt);
+    if (outside !== null && startAt! < player.startMs && (opts.once || opts.json)) {
+      // A report "at 03:00" made of a later poll would be a lie; a stream just starts where the recording does.
+      if (opts.once) throw new RecordingError(`--at ${opts.at}: ${outside}: nothing recorded then`);
+      writeErr(`uwsgitop-ts: replay: --at ${escapeControls(opts.at!)}: ${outside}: from its first poll\n`);
+    }
+    if (outside !== null && startAt! > player.endMs && opts.once) writeErr(`uwsgitop-ts: replay: --at ${escapeControls(opts.at!)}: ${outside}: its last poll\n`);
+    if (opts.json) return replayJson(player, monitors, startAt !== null && startAt < player.startMs ? null : startAt, new Output(io.stdout));
     const isTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.TERM !== 'dumb';
     if (opts.once || !isTerminal) {
       if (!opts.once) writeErr('uwsgitop-ts: replay: stdout is not a terminal: printing the report at the end of the recording (use --once --at TIME)\n');
@@ -143,7 +151,8 @@ async function replay(argv: string[], io: ReplayIo, writeErr: (text: string) => 
     player.seek(startAt ?? player.startMs);
     player.speed = speed;
     const { runReplayDashboard } = await import('./replay-dashboard.js');
-    return await runReplayDashboard(player, { input: io.stdin ?? process.stdin, output: io.stdout, env: io.env }, { color: opts.color && io.env.NO_COLOR === undefined });
+    const note = outside === null ? null : `--at: ${outside}, ${startAt! < player.startMs ? 'first' : 'last'} poll shown`;
+    return await runReplayDashboard(player, { input: io.stdin ?? process.stdin, output: io.stdout, env: io.env }, { color: opts.color && !noColorAsked(io.env), note });
   } finally {
     player.close();
   }

@@ -1,7 +1,9 @@
 /** The dashboard over recordings: the live Dashboard on replay monitors, its clock the player's position, its replay keys the player's controls. */
 import { Dashboard, type ReplayHooks } from '../views/dashboard/dashboard.js';
 import type { ScreenIO } from '../views/dashboard/render/terminal.js';
+import { wantsAscii } from '../views/dashboard/render/ascii.js';
 import { safeText } from '../core/safe-text.js';
+import { outsideRecording } from './replay-range.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
 import { fmtClock } from '../views/dashboard/format.js';
 import { EVENT_KINDS, parseReplayTime, type ReplayPlayer } from '../record/player.js';
@@ -9,6 +11,7 @@ import { EVENT_KINDS, parseReplayTime, type ReplayPlayer } from '../record/playe
 function at(ms: number): string {
   return fmtClock(ms / 1000);
 }
+
 
 /** The player's controls as the dashboard's replay keys. */
 export function replayHooks(player: ReplayPlayer): ReplayHooks {
@@ -43,8 +46,10 @@ export function replayHooks(player: ReplayPlayer): ReplayHooks {
     jump(text) {
       try {
         player.pause();
-        player.seek(parseReplayTime(text, player.positionMs));
-        return `at ${at(player.positionMs)}`;
+        const wanted = parseReplayTime(text, player.positionMs);
+        player.seek(wanted);
+        const outside = outsideRecording(player, wanted);
+        return outside === null ? `at ${at(player.positionMs)}` : `${at(wanted)}: ${outside}, ${wanted < player.startMs ? 'first' : 'last'} poll shown`;
       } catch (err) {
         return err instanceof Error ? err.message : String(err);
       }
@@ -53,14 +58,16 @@ export function replayHooks(player: ReplayPlayer): ReplayHooks {
 }
 
 /** Run the replay dashboard until the user quits; resolves with the exit status (the terminal restored). */
-export function runReplayDashboard(player: ReplayPlayer, io: ScreenIO, options: { color: boolean }): Promise<number> {
+export function runReplayDashboard(player: ReplayPlayer, io: ScreenIO, options: { color: boolean; note?: string | null }): Promise<number> {
   const dashboard = new Dashboard(player.monitors, io, {
     color: options.color,
+    ascii: wantsAscii(io.env),
     controls: new Map(),
     now: () => player.positionMs,
     replay: replayHooks(player),
   });
   endDashboardOnSignals(dashboard);
+  if (options.note) dashboard.state.message = { text: safeText(options.note, 160), style: 'warn', atMs: player.positionMs };
   const stop = player.onChange(() => dashboard.schedule(false));
   return dashboard.done.finally(stop);
 }

@@ -17,6 +17,8 @@ export type StatsErrorCode =
   | 'http-on-plain'
   | 'plain-on-http'
   | 'http-status'
+  | 'http-application'
+  | 'certificate'
   | 'unreachable'
   | 'unsupported'
   | 'io';

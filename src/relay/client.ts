@@ -51,6 +51,24 @@ export interface RelayClientOptions {
   onTargetsAdded?: (monitors: RemoteTargetMonitor[]) => void;
 }
 
+/** TLS verification failures: retrying cannot help, so the command ends with the reason (README). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** A relay's certificate that this machine does not trust, as a non-transient error saying what to do; else null. */
+export function certificateError(url: string, err: Error): StatsReadError | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !CERTIFICATE_CODES.has(code)) return null;
+  const what = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'does not name this host' : 'is not trusted';
+  return new StatsReadError(
+    `relay ${url}: its certificate ${what} (${escapeControls(err.message)}): for a self-signed certificate run with NODE_EXTRA_CA_CERTS=cert.pem (it must name the host in its subjectAltName)`,
+    'certificate',
+    false,
+  );
+}
+
 /** Turn what the user typed (ws://host:port, ws://host:port/ws, wss://...) into the feed URL and token. */
 export function relayUrl(text: string, token: string | null = null): { url: string; token: string | null } {
   let url: URL;
@@ -186,7 +204,7 @@ class RelayLink implements RelayLinkPort {
       ws.terminate();
     });
     ws.on('error', (err) => {
-      if (!gotHello) onFail(new StatsReadError(`relay ${this.url}: ${err.message}`, 'unreachable'));
+      if (!gotHello) onFail(certificateError(this.url, err) ?? new StatsReadError(`relay ${this.url}: ${err.message}`, 'unreachable'));
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;

@@ -11,7 +11,7 @@ import { abstractPaths, nodeAbstractChannel, nodeReachesAbstract, pythonAbstract
 import { readChannel, type Channel, type ChannelReply } from './transport-channel.js';
 import { emptyError, label, resetError } from './transport-errors.js';
 import { readFileTarget, readStdinTarget } from './transport-file.js';
-import { httpRequest, looksLikeHttp, parseHttpReply, PROBE_REQUEST, statusError } from './transport-http.js';
+import { applicationError, httpRequest, looksLikeHttp, parseHttpReply, PROBE_REQUEST, statusError } from './transport-http.js';
 import { socketChannel } from './transport-socket.js';
 
 export interface ReadOptions {
@@ -100,6 +100,8 @@ function interpret(address: StatsAddress, key: string, reply: ChannelReply, viaU
     protocols.set(key, 'http');
     const http = parseHttpReply(reply.bytes, where);
     if (http.status !== 200) throw statusError(http, where);
+    const app = applicationError(http, where);
+    if (app !== null) throw app;
     if (http.body.length === 0) throw emptyError(address);
     // Without a Content-Length, a reset reply is whole only if the document got its closing brace.
     if (reply.reset && !http.headers.has('content-length') && lastByte(http.body) !== CLOSE_BRACE) {

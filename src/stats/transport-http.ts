@@ -23,6 +23,22 @@ export interface HttpReply {
 
 const MAX_HEADER_BYTES = 64 * 1024;
 
+/**
+ * A 200 reply whose body is no JSON object comes from an application (its --http-socket or --http port, a
+ * common slip), never from uWSGI's --stats-http, which always answers with the document.
+ */
+export function applicationError(reply: HttpReply, where: string): StatsReadError | null {
+  const text = reply.body.subarray(0, 64).toString('latin1').trimStart();
+  if (reply.status !== 200 || text.startsWith('{')) return null;
+  const type = escapeControls((reply.headers.get('content-type') ?? '').slice(0, 40));
+  return new StatsReadError(
+    `${where}: this is an HTTP application, not a stats server (it answered HTTP 200${type ? ` ${type}` : ''}, not a stats document): `
+      + "give the address of uWSGI's --stats option (stats = ... in its ini), e.g. uwsgitop-ts 127.0.0.1:9191",
+    'http-application',
+    false,
+  );
+}
+
 /** True when the reply starts like an HTTP response (a status line). */
 export function looksLikeHttp(bytes: Buffer): boolean {
   return bytes.subarray(0, 5).toString('latin1') === 'HTTP/';

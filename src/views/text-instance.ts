@@ -32,7 +32,8 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
   const totalRequests = d?.totalRequests ?? doc.workers.reduce((s, w) => s + w.requests, 0);
   const totalTx = d?.totalTx ?? doc.workers.reduce((s, w) => s + w.txBytes, 0);
   const maxQueue = doc.sockets.reduce((m, s) => Math.max(m, s.maxQueue), 0);
-  const queue = doc.listenQueue === null ? 'n/a' : `${doc.listenQueue}/${doc.sockets.length > 0 ? maxQueue : '?'}`;
+  // An out-of-range number was decoded as NaN and warned about as 'shown as -'.
+  const queue = doc.listenQueue === null ? 'n/a' : `${plainNumber(doc.listenQueue)}/${doc.sockets.length > 0 ? plainNumber(maxQueue) : '?'}`;
   const counts = [
     `busy ${d?.busy ?? 0}`,
     `idle ${d?.idle ?? 0}`,
@@ -52,8 +53,8 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
     ].join('  '),
     [
       `listen queue ${queue}`,
-      `queue errors ${doc.listenQueueErrors ?? 'n/a'}`,
-      `signal queue ${doc.signalQueue}`,
+      `queue errors ${doc.listenQueueErrors === null || doc.listenQueueErrors === undefined ? 'n/a' : plainNumber(doc.listenQueueErrors)}`,
+      `signal queue ${plainNumber(doc.signalQueue)}`,
       `workers ${doc.workers.length}: ${counts.join(', ')}`,
     ].join('  '),
   ];

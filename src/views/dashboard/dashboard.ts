@@ -14,6 +14,7 @@ import { FILTER_CHARS, JUMP_CHARS, editText, normalizeKey, type Key } from './in
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
+import { applyStart, type StartTable } from './model/start.js';
 import { initialState, tableState, type ReplayMark, type UiState } from './model/state.js';
 import * as nav from './navigate.js';
 import { changeInterval, toggleFast } from './interval.js';
@@ -38,6 +39,12 @@ export interface DashboardSettings {
   confirm?: boolean;
   /** Set by `uwsgitop-ts replay`: the player behind the monitors. */
   replay?: ReplayHooks;
+  /** What the user knows a target by, when not its address (an ini file, a vassal), by target. */
+  labels?: ReadonlyMap<string, string>;
+  /** Draw in ASCII only (a terminal or locale that cannot show UTF-8 symbols; see render/ascii.ts). */
+  ascii?: boolean;
+  /** --sort and --filter: the first table's order and filter at start (checked by the caller). */
+  start?: StartTable;
 }
 
 /** What the dashboard needs from a replay's player. */
@@ -49,11 +56,25 @@ export interface ReplayHooks {
   jump(text: string): string;
 }
 
+/** The parts of blessed's program (untyped in @types/blessed) that Ctrl-Z uses. */
+interface TerminalProgram {
+  input: unknown;
+  isAlt?: boolean;
+  cursorHidden?: boolean;
+  normalBuffer(): void;
+  alternateBuffer(): void;
+  showCursor(): void;
+  hideCursor(): void;
+  flush(): void;
+}
+
 export class Dashboard {
   readonly screen: Widgets.Screen;
   /**
    * Emits 'frame' after each painted frame, 'key' after each handled key, 'exit' with the status, and
    * 'hangup' (after 'exit') when its terminal went away: what the process does then is its caller's choice.
+   * On Ctrl-Z it hands the terminal back and emits 'suspend' with `resume` (call it on SIGCONT: the screen
+   * is redrawn) and `refuse` (why the process cannot stop here); with no listener Ctrl-Z only says so.
    */
   readonly emitter = new EventEmitter();
   readonly done: Promise<number>;
@@ -75,9 +96,12 @@ export class Dashboard {
   private lastFrameAt = 0;
   /** A key changed the state since the last frame was built. */
   private modelStale = false;
+  /** Ctrl-Z gave the terminal back; nothing is painted until resumed. */
+  private suspended = false;
 
   constructor(private readonly monitors: readonly TargetMonitor[], io: ScreenIO, private readonly settings: DashboardSettings) {
     this.clock = settings.now ?? Date.now;
+    if (settings.start) applyStart(this.state, settings.start);
     this.done = new Promise<number>((resolve) => {
       this.resolveDone = resolve;
     });
@@ -92,7 +116,7 @@ export class Dashboard {
       },
       settings,
     );
-    this.screen = createScreen(io);
+    this.screen = createScreen(io, settings.ascii === true);
     // A terminal that went away (EIO on a hung-up tty) fails the next write. Heard first (prepended), so the
     // dashboard ends as a hangup would before anyone else turns the error into a crash report.
     io.output.prependListener('error', () => {
@@ -157,7 +181,7 @@ export class Dashboard {
 
   /** Build and paint one frame now; a failure shows on the status line instead of ending the dashboard. */
   paint(): void {
-    if (this.finished) return;
+    if (this.finished || this.suspended) return;
     this.lastFrameAt = performance.now();
     if (this.settings.replay) this.state.replay = this.settings.replay.status();
     try {
@@ -223,8 +247,10 @@ export class Dashboard {
     return this.monitors.map((m) => {
       const frozen = this.state.frozenAtMs !== null ? this.frozen.of(m.target) : undefined;
       const live = m.latest();
+      const label = this.settings.labels?.get(m.target);
       return {
         target: m.target,
+        ...(label !== undefined ? { label } : {}),
         live,
         shown: frozen ? frozen.update : live,
         events: frozen ? frozen.events : m.events(),
@@ -297,6 +323,8 @@ export class Dashboard {
   onKey(ch: string | undefined, key: Key): void {
     const name = key.full ?? key.name ?? ch ?? '';
     if (name === 'C-c') return this.finish(0);
+    // Ctrl-Z suspends from anywhere (a popup, a prompt), as in top, less and vim.
+    if (bindingFor(name, 'main')?.action === 'suspend') return this.suspend();
     const s = this.state;
     if (s.prompt) return this.onPromptKey(ch, key, name);
     if (s.overlay) {
@@ -330,6 +358,7 @@ export class Dashboard {
     const s = this.state;
     switch (action) {
       case 'quit': return this.finish(0);
+      case 'suspend': return this.suspend();
       case 'help': s.overlay = { kind: 'help', scroll: 0 }; return;
       case 'cancel':
         if (s.message?.sticky) {
@@ -366,8 +395,8 @@ export class Dashboard {
       case 'open': return nav.openSelected(s, this.lastFrame, this.targetViews()[s.targetIndex]?.events ?? []);
       case 'message': return this.showLastMessage();
       case 'control': return this.commands.open(this.current?.target);
+      case 'vars': return this.sayIf(nav.openVariables(s, this.lastFrame));
       case 'close':
-      case 'vars':
         return;
     }
   }
@@ -394,6 +423,45 @@ export class Dashboard {
     s.prompt = null;
     if (p.kind === 'confirm') this.commands.answer(p, ch);
     else this.commands.byte(p, ch, name);
+  }
+
+  /** Ctrl-Z: the normal screen, the cursor and cooked mode back, then the caller stops the process. */
+  private suspend(): void {
+    if (this.suspended) return;
+    if (this.emitter.listenerCount('suspend') === 0) {
+      this.say('Ctrl-Z: this dashboard cannot be suspended here', 'warn');
+      return;
+    }
+    // Not blessed's own pause(): it silences the output before its buffered escapes (leave the alternate
+    // screen, show the cursor) are flushed, so the shell came back on our screen with no cursor.
+    const program = this.screen.program as unknown as TerminalProgram;
+    const input = program.input as { setRawMode?: (raw: boolean) => void; pause(): void; resume(): void };
+    const wasAlt = program.isAlt === true;
+    const cursorHidden = program.cursorHidden === true;
+    if (wasAlt) program.normalBuffer();
+    program.showCursor();
+    program.flush();
+    input.setRawMode?.(false);
+    input.pause();
+    this.suspended = true;
+    const resume = (): void => {
+      if (!this.suspended) return;
+      this.suspended = false;
+      if (this.finished) return;
+      input.setRawMode?.(true);
+      input.resume();
+      if (wasAlt) program.alternateBuffer();
+      if (cursorHidden) program.hideCursor();
+      // The shell drew over our screen: every cell again.
+      this.screen.realloc();
+      this.schedule(true);
+    };
+    const refuse = (why: string): void => {
+      resume();
+      this.say(`Ctrl-Z: ${why}`, 'warn');
+      this.schedule(true);
+    };
+    this.emitter.emit('suspend', resume, refuse);
   }
 
   private toggleFreeze(): void {

@@ -7,6 +7,9 @@ import { Dashboard } from './dashboard.js';
 
 export type { TargetControl } from './control.js';
 export type { Dashboard } from './dashboard.js';
+export { wantsAscii } from './render/ascii.js';
+export { sortColumnId, type StartTable } from './model/start.js';
+import type { StartTable } from './model/start.js';
 
 export interface DashboardIO {
   input: NodeJS.ReadableStream;
@@ -22,6 +25,12 @@ export interface DashboardOptions {
   noControl?: ReadonlyMap<string, string>;
   /** Ask y/N (naming the target and FIFO) before each FIFO write; default true. */
   confirm?: boolean;
+  /** What the user knows a target by, when not its address (its ini file or vassal name), by target. */
+  labels?: ReadonlyMap<string, string>;
+  /** Draw in ASCII only (see wantsAscii). */
+  ascii?: boolean;
+  /** --sort COLUMN and --filter TEXT for the first table. */
+  start?: StartTable;
 }
 
 /**
@@ -34,5 +43,8 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     controls: options.controls ?? new Map(),
     ...(options.noControl ? { noControl: options.noControl } : {}),
     confirm: options.confirm ?? true,
+    ...(options.labels ? { labels: options.labels } : {}),
+    ascii: options.ascii === true,
+    ...(options.start ? { start: options.start } : {}),
   });
 }

@@ -8,7 +8,7 @@
  */
 
 export type Action =
-  | 'quit' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
+  | 'quit' | 'suspend' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
   | 'next-view' | 'prev-view' | 'view' | 'next-target' | 'prev-target'
   | 'filter' | 'sort-next' | 'sort-prev' | 'reverse'
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'open' | 'message' | 'control'
@@ -47,6 +47,7 @@ export const KEYMAP: readonly Binding[] = [
     action: 'open', keys: ['enter'], label: 'Enter', section: 'Moving around', scope: 'main', hint: ['Enter', 'open'],
     help: 'open the selected row: a worker (Workers, Requests), an event whole (Events), the target (Fleet)',
   },
+  { action: 'vars', keys: ['v'], label: 'v', help: 'open the selected worker or request with every request variable shown (Workers, Requests)', section: 'Moving around', scope: 'main', hint: ['v', 'variables'] },
   { action: 'message', keys: ['m'], label: 'm', help: 'show the last message of the status line whole (a command\'s full result)', section: 'Moving around', scope: 'main' },
   { action: 'cancel', keys: ['escape'], label: 'Esc', help: 'cancel the prompt / clear the filter', section: 'Moving around', scope: 'main' },
 
@@ -73,15 +74,16 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'faster', keys: ['-'], label: '', help: '', section: 'Display', scope: 'main' },
   { action: 'redraw', keys: ['C-l'], label: 'Ctrl-L', help: 'redraw the whole screen', section: 'Display', scope: 'main' },
   { action: 'help', keys: ['?', 'h', 'f1'], label: '? h F1', help: 'this help', section: 'Display', scope: 'main', hint: ['?', 'help'] },
-  { action: 'quit', keys: ['q', 'C-c'], label: 'q  Ctrl-C', help: 'quit (q closes a popup first)', section: 'Display', scope: 'main', hint: ['q', 'quit'] },
+  { action: 'quit', keys: ['q', 'C-c'], label: 'q  Ctrl-C', help: 'quit, from a popup too (as top and htop; Esc closes a popup)', section: 'Display', scope: 'main', hint: ['q', 'quit'] },
+  { action: 'suspend', keys: ['C-z'], label: 'Ctrl-Z', help: 'suspend to the shell, the terminal restored (fg comes back, as in top)', section: 'Display', scope: 'main' },
 
   {
     action: 'control', keys: ['!', 'f9'], label: '!  F9', section: 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)', scope: 'main', hint: ['!', 'control'],
     help: 'control the target: then the master FIFO byte (c chain reload, w reload workers, p pause/resume, + - one more/less worker, r reload, q shutdown, R W Q C brutal ones...); '
-      + 'a line naming the target and the FIFO asks y/N before anything is written (--no-confirm skips it)',
+      + 'a line naming the target and the FIFO asks y/N before anything is written (--no-confirm skips it); at a chain reload's y/N, k runs it with a canary first (one worker, held --settle seconds, then the rest); a failed command stays on the status line until m or Esc',
   },
 
-  { action: 'close', keys: ['escape', 'q', 'backspace'], label: 'Esc  q', help: 'close the popup', section: 'In a popup', scope: 'popup', hint: ['Esc', 'close'] },
+  { action: 'close', keys: ['escape', 'backspace'], label: 'Esc', help: 'close the popup (q quits)', section: 'In a popup', scope: 'popup', hint: ['Esc', 'close'] },
   { action: 'up', keys: ['up', 'k'], label: '↑ ↓  j k', help: 'scroll', section: 'In a popup', scope: 'popup', hint: ['↑↓ PgUp PgDn', 'scroll'] },
   { action: 'down', keys: ['down', 'j'], label: '', help: '', section: 'In a popup', scope: 'popup' },
   { action: 'page-up', keys: ['pageup'], label: 'PgUp PgDn Space', help: 'scroll a page', section: 'In a popup', scope: 'popup' },
@@ -135,4 +137,31 @@ export function hintOf(action: Action, what?: string, scope: Binding['scope'] = 
   const b = bindingOf(action, scope);
   const h = b.hint ?? [b.label, b.help];
   return what === undefined ? h : [h[0], what];
+}
+
+const SECTIONS: readonly Section[] = ['Moving around', 'Views', 'Tables', 'Display', 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)', 'In a popup', 'Replay (uwsgitop-ts replay)'];
+
+/** The bindings the help lists (a pair such as ↑ ↓ is one line, on its first binding), by section. */
+function listed(): Array<[Section, Binding[]]> {
+  return SECTIONS.map((s) => [s, KEYMAP.filter((b) => b.section === s && b.label !== '')]);
+}
+
+/** README's key table: every key from this table (a test keeps README equal to it). */
+export function keysMarkdown(): string {
+  const out = ['| keys | what |', '| --- | --- |'];
+  for (const [section, bindings] of listed()) {
+    out.push(`| **${section}** | |`);
+    for (const b of bindings) out.push(`| \`${b.label.replace(/\|/g, '\\|')}\` | ${b.help.replace(/\|/g, '\\|').replace(/\u00a0/g, ' ')} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The keys part of `--help`: one line a key, from this table. */
+export function keysHelpText(): string {
+  const out: string[] = ['Keys (the dashboard; ? lists them too):'];
+  for (const [section, bindings] of listed()) {
+    out.push(`  ${section}`);
+    for (const b of bindings) out.push(`    ${b.label.padEnd(16)} ${b.help.replace(/\u00a0/g, ' ')}`);
+  }
+  return out.join('\n');
 }

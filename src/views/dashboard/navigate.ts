@@ -88,6 +88,15 @@ export function openSelected(state: UiState, frame: Frame | null, events: readon
   }
 }
 
+/** `v` on the main screen: the selected worker or request in its popup, every request variable shown; else why not. */
+export function openVariables(state: UiState, frame: Frame | null): string | null {
+  if (state.view !== 'workers' && state.view !== 'requests') return 'v shows the request variables of a worker (1) or a request in flight (2)';
+  const key = tableState(state, state.view).selectedKey ?? frame?.table?.selectedKey;
+  if (key === null || key === undefined || !frame?.table) return state.view === 'requests' ? 'no request in flight to show' : 'no worker selected';
+  state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
+  return null;
+}
+
 /** A key of an open popup: scroll, close, or show a request's variables. */
 export function popupAction(state: UiState, frame: Frame | null, action: Action): void {
   const ov = state.overlay!;

@@ -80,3 +80,16 @@ export function cutMiddle(text: string, max: number): string {
   const tail = tailLen > 0 && tailLen < keep ? tailLen : keep;
   return chars.slice(0, keep - tail).join('') + '…' + chars.slice(chars.length - tail).join('');
 }
+
+/**
+ * cutMiddle, but keeping `keep` (a part of `text` that tells it from other targets' names) and what follows
+ * it: `/tmp/x/srv/shop/run/stats.sock` cut to 26 with `/shop` is `/tmp/x/sr…/shop/run/stats.sock`.
+ */
+export function cutKeeping(text: string, keep: string | null, max: number): string {
+  const at = keep === null ? -1 : text.lastIndexOf(keep);
+  if (at <= 0 || Array.from(text).length <= max) return cutMiddle(text, max);
+  const tail = text.slice(at);
+  const room = max - Array.from(tail).length - 1;
+  if (room < 1) return cutMiddle(tail, max);
+  return Array.from(text.slice(0, at)).slice(0, room).join('') + '…' + tail;
+}

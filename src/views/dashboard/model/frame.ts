@@ -12,7 +12,7 @@ import { fmtClock } from '../format.js';
 import { FIFO_COMMANDS } from '../control.js';
 import type { BodyModel } from './body.js';
 import { workerDetail } from './detail.js';
-import { fleetLine, type FleetRow } from './fleet.js';
+import { distinguishingPart, fleetLine, labelled, type FleetRow } from './fleet.js';
 import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
 import { helpLines } from './help.js';
 import { dataClock } from './ages.js';
@@ -30,6 +30,8 @@ import { resolveView, viewBody, viewShort, viewsFor, viewTitle, type ViewId } fr
 /** What the frame needs to know about one target. */
 export interface TargetView {
   target: string;
+  /** What the user knows the target by when that is not its address (its ini file or vassal name). */
+  label?: string;
   /** The update on screen: the latest one, or the one captured when the display was frozen. */
   shown: TargetUpdate | null;
   /** The latest update, whatever the freeze (its state still tells when a target goes down). */
@@ -297,11 +299,13 @@ export function buildFrame(input: FrameInput): Frame {
 
   // Very small terminals keep the first summary line, the tabs and the status line.
   const summaryCount = height >= 12 ? SUMMARY_LINES : 1;
-  const summary = summaryLines(shown, t?.live?.state ?? null, t?.target ?? '', width, nowMs, Boolean(state.replay)).slice(0, summaryCount);
+  const names = targets.map((x) => safeText(x.label ?? x.target));
+  const title = { name: t ? labelled(t) : '', keep: t?.label === undefined ? distinguishingPart(names, state.targetIndex) : null };
+  const summary = summaryLines(shown, t?.live?.state ?? null, title, width, nowMs, Boolean(state.replay)).slice(0, summaryCount);
   for (const l of summary) lines.push(fitLine(l, width));
   while (lines.length < summaryCount) lines.push(blank(width));
 
-  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, update: x.live, nowMs }));
+  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, ...(x.label !== undefined ? { label: x.label } : {}), update: x.live, nowMs }));
   if (targets.length > 1 && height >= 12) lines.push(fitLine(fleetLine(fleet, state.targetIndex, width), width, 'tab'));
 
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;

@@ -50,16 +50,39 @@ function fmtValue(name: SeriesName, v: number): string {
   return fmtRate(v);
 }
 
+/**
+ * The samples on a regular time grid (one step: the usual time between polls; each grid point takes the
+ * last sample at or before it). Charts place points evenly, so polls that came late (a busy event loop
+ * during resizes, a stall, fast refresh switched on and off) would otherwise bend the time axis into
+ * "-20s -19s -15s -9s -3s".
+ */
+function onGrid(values: readonly number[], times: readonly number[], maxPoints: number): { values: number[]; times: number[] } {
+  if (times.length < 3) return { values: [...values], times: [...times] };
+  const diffs = times.slice(1).map((t, i) => t - times[i]!).filter((d) => d > 0).sort((a, b) => a - b);
+  const step = Math.max(100, diffs[Math.floor(diffs.length / 2)] ?? 1000);
+  const end = times[times.length - 1]!;
+  const count = Math.min(maxPoints, Math.floor((end - times[0]!) / step) + 1);
+  const out = { values: [] as number[], times: [] as number[] };
+  let j = 0;
+  for (let k = count - 1; k >= 0; k--) {
+    const at = end - k * step;
+    while (j + 1 < times.length && times[j + 1]! <= at) j++;
+    out.values.push(values[j]!);
+    out.times.push(at);
+  }
+  return out;
+}
+
 /** Turn a history series into chart data: gaps (failed polls) become 0, at least two points, a ceiling >= 1. */
 export function chartData(name: SeriesName, data: SeriesData, maxPoints: number, nowMs: number): Pick<ChartModel, 'title' | 'x' | 'y' | 'maxY' | 'wholeNumbers'> {
   const n = Math.max(2, maxPoints);
   // Leading nulls are "no rate yet" (first poll), not an outage: leave them out rather than draw zeros.
   const first = data.values.findIndex((v) => v !== null);
   const start = first < 0 ? data.values.length : first;
-  const values = data.values.slice(Math.max(start, data.values.length - n));
-  let times = data.times.slice(Math.max(start, data.times.length - n));
-  const clean = values.map((v) => (v === null || !Number.isFinite(v) ? 0 : Math.max(0, v)));
-  let y = clean;
+  const values = data.values.slice(start);
+  const grid = onGrid(values.map((v) => (v === null || !Number.isFinite(v) ? 0 : Math.max(0, v))), data.times.slice(start), n);
+  let times = grid.times;
+  let y = grid.values;
   if (y.length < 2) {
     // contrib needs two points for a line; repeat the one value we have (or 0) rather than draw nothing.
     const only = y[0] ?? 0;

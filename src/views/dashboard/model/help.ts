@@ -31,7 +31,7 @@ export function helpLines(width: number): Line[] {
   }
   const notes = 'Under a table that leaves room, the main view also shows the oldest requests in flight and the recent events '
     + '(one line each when room is short; 2 and 9 list them all); in-flight ages count up between polls. Results of commands go to the event log (9). '
-    + 'Colours off: --no-color or NO_COLOR.';
+    + 'Colours off: --no-color or a non-empty NO_COLOR.';
   for (const part of wrapWords(notes, width)) {
     out.push(line(part, 'dim'));
   }

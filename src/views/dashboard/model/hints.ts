@@ -25,6 +25,7 @@ export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean
   } else {
     const open = OPEN_WORDS[view];
     if (open !== undefined) out.push(hintOf('open', open));
+    if (view === 'requests') out.push(hintOf('vars'));
     // Control, where there is some, before the table keys: at 80 columns the end of the line is cut.
     if (control) out.push(hintOf('control'));
     out.push(hintOf('filter'), hintOf('sort-next'), hintOf('freeze'));

@@ -9,7 +9,7 @@ import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
-import { cutMiddle, wrapWords } from '../width.js';
+import { cutKeeping, wrapWords } from '../width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { plainNumber } from '../../text-format.js';
 
@@ -59,9 +59,15 @@ export function listenQueueSegments(snap: InstanceSnapshot): Line {
   const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
   const ratio = max > 0 ? queue / max : 0;
   const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
-  const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : plainNumber(queue), style)];
+  const out: Line = [label('listen queue '), seg(max > 0 ? `${plainNumber(queue)}/${max}` : plainNumber(queue), style)];
   if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
   return out;
+}
+
+/** The target as the title names it, and the part a shortened title keeps (see distinguishingPart). */
+export interface TitleName {
+  name: string;
+  keep: string | null;
 }
 
 /**
@@ -69,10 +75,10 @@ export function listenQueueSegments(snap: InstanceSnapshot): Line {
  * parts give way from the end (a label never stays without its value), and the target keeps its port or
  * socket file name.
  */
-function titleLine(target: string, kindText: string, version: string, pid: number, extra: Line, state: Line, width: number): Line {
+function titleLine(target: TitleName, kindText: string, version: string, pid: number, extra: Line, state: Line, width: number): Line {
   const room = Math.max(8, Math.min(40, width - lineWidth(state) - 2));
   const groups: Line[] = [
-    [seg(cutMiddle(safeText(target), room), 'title')],
+    [seg(cutKeeping(safeText(target.name), target.keep, room), 'title')],
     [seg('  '), seg(kindText), seg(` ${safeText(version, 24)}`)],
     [label('  pid '), seg(String(pid))],
   ];
@@ -81,7 +87,7 @@ function titleLine(target: string, kindText: string, version: string, pid: numbe
   return spread(groups.flat(), state, width);
 }
 
-function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null, state: Line, width: number): Line[] {
+function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | null, state: Line, width: number): Line[] {
   const inst = d?.instance ?? null;
   const extra: Line = [];
   if (inst?.uptimeSeconds !== null && inst?.uptimeSeconds !== undefined) {
@@ -119,7 +125,7 @@ function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null
   return [l1, l2, l3];
 }
 
-function emperorLines(target: string, snap: EmperorSnapshot, state: Line, width: number): Line[] {
+function emperorLines(target: TitleName, snap: EmperorSnapshot, state: Line, width: number): Line[] {
   const doc = snap.doc;
   const v = doc.vassals;
   const l1 = titleLine(target, 'Emperor', doc.version, doc.pid, [], state, width);
@@ -138,7 +144,7 @@ function emperorLines(target: string, snap: EmperorSnapshot, state: Line, width:
   return [l1, l2, l3];
 }
 
-function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, state: Line, width: number): Line[] {
+function routerLines(target: TitleName, snap: RouterSnapshot, d: Derived | null, state: Line, width: number): Line[] {
   const doc = snap.doc;
   const nodes = doc.subscriptions.flatMap((s) => s.nodes);
   const failing = nodes.filter((n) => n.failcnt > 0).length;
@@ -163,16 +169,17 @@ function routerLines(target: string, snap: RouterSnapshot, d: Derived | null, st
  * The summary lines for one target. `shown` is the update on screen (frozen or latest); `live` is the
  * latest state, so a frozen display still says when the target goes down.
  */
-export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string, width: number, nowMs: number, replay = false): Line[] {
+export function summaryLines(shown: TargetUpdate | null, live: TargetState | null, target: string | TitleName, width: number, nowMs: number, replay = false): Line[] {
+  if (typeof target === 'string') target = { name: target, keep: null };
   const snap = shown?.snapshot ?? null;
   // A repaired document or an address warning is marked beside the state, where 80 columns keep it (events: 9).
   const notes = snap === null ? [] : [snap.repairs.length > 0 ? 'repaired' : '', snap.warnings.length > 0 ? 'warning' : ''].filter(Boolean);
-  const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')} (9) `, 'warn')] : [];
+  const mark: Line = notes.length > 0 ? [seg(`⚠ ${notes.join('+')}: key 9 `, 'warn')] : [];
   const state = [...mark, ...stateSegments(live, snap?.readAtMs ?? null, nowMs, replay)];
   let lines: Line[];
   if (snap === null) {
     lines = [
-      spread([seg(cutMiddle(safeText(target), Math.max(8, Math.min(60, width - lineWidth(state) - 2))), 'title')], state, width),
+      spread([seg(cutKeeping(safeText(target.name), target.keep, Math.max(8, Math.min(60, width - lineWidth(state) - 2))), 'title')], state, width),
       [label(live?.state === 'down' ? 'no document read yet; the monitor keeps retrying' : 'waiting for the first stats document…')],
       [],
     ];
