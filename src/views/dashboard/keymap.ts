@@ -80,7 +80,7 @@ export const KEYMAP: readonly Binding[] = [
   {
     action: 'control', keys: ['!', 'f9'], label: '!  F9', section: 'Control (master FIFO; needs --fifo ADDR=PATH or --ini)', scope: 'main', hint: ['!', 'control'],
     help: 'control the target: then the master FIFO byte (c chain reload, w reload workers, p pause/resume, + - one more/less worker, r reload, q shutdown, R W Q C brutal ones...); '
-      + 'a line naming the target and the FIFO asks y/N before anything is written (--no-confirm skips it); at a chain reload's y/N, k runs it with a canary first (one worker, held --settle seconds, then the rest); a failed command stays on the status line until m or Esc',
+      + 'a line naming the target and the FIFO asks y/N before anything is written (--no-confirm skips it); at the y/N of a chain reload, k runs it with a canary first (one worker, held --settle seconds, then the rest); a failed command stays on the status line until m or Esc',
   },
 
   { action: 'close', keys: ['escape', 'backspace'], label: 'Esc', help: 'close the popup (q quits)', section: 'In a popup', scope: 'popup', hint: ['Esc', 'close'] },
