@@ -20,6 +20,15 @@ export interface WorkerDerived {
   sharePct: number;
   /** Per app requests/s, same order as worker.apps. */
   appRps: Array<number | null>;
+  /** CPU used over the interval, percent of one core (utime + stime from /proc); null when not known. */
+  cpuPct?: number | null;
+  /** Mean response time of the requests finished in the interval (Δrunning_time / Δrequests), µs; null when none finished. */
+  intervalAvgRtUs?: number | null;
+  /** Resident memory from uWSGI (--memory-report) or else from /proc; null when neither says. */
+  rssBytes?: number | null;
+  vszBytes?: number | null;
+  /** Where rssBytes and vszBytes come from. */
+  memoryFrom?: 'uwsgi' | 'os' | null;
 }
 
 export interface InstanceDerived {
@@ -38,8 +47,17 @@ export interface InstanceDerived {
   sig: number;
   /** Running workers (not cheap). */
   running: number;
-  /** Mean of avg_rt over workers that served requests, microseconds; null when none did. */
+  /** uWSGI's running average (avg_rt) weighted by requests over workers that served any, µs; null when none did. */
   avgRtUs: number | null;
+  /** Mean response time of the requests finished in the last interval (Δrunning_time / Δrequests), µs; null when none finished. */
+  intervalAvgRtUs?: number | null;
+  /** CPU of the workers and the master over the interval, percent of one core (/proc); null when not local. */
+  cpuPct?: number | null;
+  /** The master's own CPU over the interval, percent of one core. */
+  masterCpuPct?: number | null;
+  masterRssBytes?: number | null;
+  /** Where the OS figures come from ('local: /proc/PID/stat') or why there are none ('not local: ...'); null for a saved document. */
+  osNote?: string | null;
   /** Seconds since the master started (local masters, from /proc) or else since the oldest worker spawn; null when unknown. */
   uptimeSeconds: number | null;
   /**

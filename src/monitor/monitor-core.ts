@@ -200,7 +200,8 @@ export class MonitorCore {
     const put = (name: SeriesName, v: number | null): void => this.series.get(name)!.push(v, at);
     if (snapshot.kind === 'instance' && inst !== null) {
       put('rps', inst.rps);
-      put('avgRtMs', inst.avgRtUs === null ? null : inst.avgRtUs / 1000);
+      // The mean of the interval's finished requests: uWSGI's running average lags and smooths what a graph should show.
+      put('avgRtMs', inst.intervalAvgRtUs == null ? null : inst.intervalAvgRtUs / 1000);
       put('busyWorkers', inst.busy);
       put('listenQueue', snapshot.doc.listenQueue);
       put('txps', inst.txps);

@@ -25,7 +25,7 @@ import { DataTable } from './table.js';
 /** The history series the page draws, in order. */
 export const SERIES = [
   { name: 'rps', label: 'Requests / s', fmt: fmtRate },
-  { name: 'avgRtMs', label: 'Avg response (ms)', fmt: (v: number | null) => (v === null ? '-' : v.toFixed(v >= 100 ? 0 : 1)) },
+  { name: 'avgRtMs', label: 'Mean response, per interval (ms)', fmt: (v: number | null) => (v === null ? '-' : v.toFixed(v >= 100 ? 0 : 1)) },
   { name: 'busyWorkers', label: 'Busy workers', fmt: fmtCount },
   { name: 'listenQueue', label: 'Listen queue', fmt: fmtCount },
 ] as const;
@@ -123,7 +123,9 @@ export class Panel<R> {
 }
 
 /** The fields of a worker's details panel. */
-export function workerPairs(w: Worker, nowMs: number): Array<readonly [string, string]> {
+export function workerPairs(w: Worker, nowMs: number, d?: WorkerRow['d']): Array<readonly [string, string]> {
+  const rss = w.rssBytes > 0 ? w.rssBytes : (d?.rssBytes ?? null);
+  const vsz = w.vszBytes > 0 ? w.vszBytes : (d?.vszBytes ?? null);
   return [
     ['slot', String(w.slot)],
     ['id', String(w.id)],
@@ -134,9 +136,11 @@ export function workerPairs(w: Worker, nowMs: number): Array<readonly [string, s
     ['exceptions', fmtCount(w.exceptions)],
     ['harakiri', fmtCount(w.harakiriCount)],
     ['signals', fmtCount(w.signals)],
-    ['avg response', fmtMicros(w.avgRtUs)],
+    ['mean response (last interval)', fmtMicros(d?.intervalAvgRtUs)],
+    ['uWSGI running average', fmtMicros(w.avgRtUs)],
     ['serving time', fmtMicros(w.runningTimeUs)],
-    ['rss / vsz', `${w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '-'} / ${w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'}`],
+    ['cpu', d?.cpuPct === null || d?.cpuPct === undefined ? '-' : `${d.cpuPct.toFixed(1)}%`],
+    ['rss / vsz', `${fmtBytes(rss)} / ${fmtBytes(vsz)}${rss === null ? '' : w.rssBytes > 0 ? ' (uWSGI --memory-report)' : ' (/proc)'}`],
     ['sent', fmtBytes(w.txBytes)],
     ['respawns', fmtCount(w.respawnCount)],
     ['last spawn', fmtWhen(w.lastSpawn, nowMs)],
@@ -203,7 +207,7 @@ export class TargetView {
     }
     this.workers.table.onOpen = (key, row: WorkerRow) => {
       this.workers.table.openKey = key;
-      this.workers.showDetail(key, `Worker ${row.w.slot} (pid ${row.w.pid || '-'})`, workerPairs(row.w, Date.now()));
+      this.workers.showDetail(key, `Worker ${row.w.slot} (pid ${row.w.pid || '-'})`, workerPairs(row.w, Date.now(), row.d));
       this.ctx.markDirty(this.name);
     };
     this.requests.table.onOpen = (key, row: InFlightRow) => {
@@ -331,7 +335,9 @@ export class TargetView {
   private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number): void {
     const inst = der?.instance ?? null;
     this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
-    this.setCard('avg', 'avg response', fmtMicros(inst?.avgRtUs), 'running average');
+    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `last interval; uWSGI running avg ${fmtMicros(inst?.avgRtUs)}`);
+    const notLocal = inst?.osNote?.startsWith('not local') === true;
+    if (inst?.osNote) this.setCard('cpu', 'cpu (all processes)', notLocal ? 'not local' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, inst.osNote);
     const busy = doc.workers.filter((w) => w.status === 'busy').length;
     const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
     const paused = doc.workers.filter((w) => w.status === 'pause').length;
@@ -347,7 +353,7 @@ export class TargetView {
     this.workers.table.update(workers);
     const openW = this.workers.table.openKey;
     const ow = openW === null ? undefined : workers.find((r) => String(r.w.slot) === openW);
-    if (ow !== undefined && !this.workers.detail.hidden) this.workers.showDetail(openW!, `Worker ${ow.w.slot} (pid ${ow.w.pid || '-'})`, workerPairs(ow.w, nowMs));
+    if (ow !== undefined && !this.workers.detail.hidden) this.workers.showDetail(openW!, `Worker ${ow.w.slot} (pid ${ow.w.pid || '-'})`, workerPairs(ow.w, nowMs, ow.d));
     const reqs = inflightRows(doc.workers, readAtMs, nowMs);
     this.requests.table.update(reqs);
     const coresKnown = doc.workers.length === 0 || doc.workers.some((w) => w.cores !== null);

@@ -47,7 +47,9 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
       // null: a worker's count was out of range, so the total is unknown.
       `exceptions ${d === null ? 0 : plainNumber(d.totalExceptions ?? NaN)}`,
       `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
-      `avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
+      // The mean of the requests finished in the last interval; uWSGI's running average (avg_rt) beside it.
+      `avg ${d?.intervalAvgRtUs == null ? '-' : formatMicros(d.intervalAvgRtUs)}`,
+      `uwsgi running avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
       `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
@@ -56,7 +58,17 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
       `signal queue ${doc.signalQueue}`,
       `workers ${doc.workers.length}: ${counts.join(', ')}`,
     ].join('  '),
+    ...osLine(d),
   ];
+}
+
+/** CPU and the master's memory from /proc, saying where they come from (or that the target is not local). */
+function osLine(d: Derived['instance']): string[] {
+  // A saved document has no process to read: no line rather than a line of dashes.
+  if (d?.osNote === undefined || d.osNote === null) return [];
+  if (d.osNote.startsWith('not local')) return [`cpu -  (${safeText(d.osNote, NAME_CHARS)})`];
+  const pct = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(1)}%`);
+  return [`cpu ${pct(d.cpuPct)}  master cpu ${pct(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : formatBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
 }
 
 /** The workers table, in the dashboard's and the page's columns: uwsgitop's, plus ACC and BUSY%. */

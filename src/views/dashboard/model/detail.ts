@@ -74,17 +74,19 @@ export function workerDetail(
     ['signals', `${fmtCount(w.signals)} (queue ${fmtCount(w.signalQueue)})`],
   ]));
   out.push(kv([
+    ['mean rt (interval)', fmtMicros(d?.intervalAvgRtUs)],
     // A worker that has served nothing has no average yet (uWSGI says 0).
-    ['avg rt', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
+    ['uWSGI running avg', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
     ['busy', fmtPct(d?.busyness)],
     ['serving time', fmtMicros(w.runningTimeUs)],
     ['tx', fmtBytes(w.txBytes)],
     ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
   ]));
   out.push(kv([
-    // uWSGI measures it at the end of each request, and only with --memory-report: a fresh worker reads 0 either way.
-    ['rss', w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '- (measured after each request, with --memory-report)'],
-    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'],
+    // uWSGI measures it at the end of each request, and only with --memory-report: else /proc's, for a local instance.
+    ['rss', w.rssBytes > 0 ? `${fmtBytes(w.rssBytes)} (uWSGI)` : d?.rssBytes != null ? `${fmtBytes(d.rssBytes)} (/proc)` : '- (uWSGI: with --memory-report; /proc: local instances)'],
+    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : fmtBytes(d?.vszBytes)],
+    ['cpu', d?.cpuPct == null ? '-' : `${d.cpuPct.toFixed(1)}% (/proc)`],
     ['uss', fmtBytes(w.ussBytes)],
     ['pss', fmtBytes(w.pssBytes)],
     ['share', d ? `${d.sharePct.toFixed(1)}%` : '-'],

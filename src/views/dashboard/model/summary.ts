@@ -8,7 +8,7 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
+import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate } from '../format.js';
 import { cutMiddle, wrapWords } from '../width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { plainNumber } from '../../text-format.js';
@@ -93,7 +93,8 @@ function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null
   const traffic: Line = [
     label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
     label('  total '), seg(fmtCount(inst?.totalRequests ?? snap.doc.workers.reduce((s, w) => s + w.requests, 0))),
-    label('  avg '), seg(fmtMicros(inst?.avgRtUs)),
+    // The mean of the requests that finished in the last interval; uWSGI's running average is uAVG.
+    label('  avg '), seg(fmtMicros(inst?.intervalAvgRtUs)),
     label('  tx/s '), seg(inst?.txps === null || inst?.txps === undefined ? '-' : fmtBytes(inst.txps)),
     label('  exc/s '), seg(fmtRate(inst?.eps), (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
   ];
@@ -116,6 +117,9 @@ function instanceLines(target: string, snap: InstanceSnapshot, d: Derived | null
   if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
   l3.push(label('  busyness '), seg(fmtPct(inst?.busyness)));
   l3.push(label('  in flight '), seg(inst?.inFlight === null ? '-' : String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
+  // CPU from /proc: shown for a local instance; a remote one says so rather than a guess.
+  if (inst?.osNote?.startsWith('not local')) l3.push(label('  cpu '), seg('not local'));
+  else if (inst?.cpuPct !== undefined && inst.cpuPct !== null) l3.push(label('  cpu '), seg(`${fmtPercentValue(inst.cpuPct)}%`));
   return [l1, l2, l3];
 }
 
