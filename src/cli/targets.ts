@@ -6,6 +6,7 @@ import type { StatsAddress } from '../stats/address.js';
 import { parseAddress } from '../stats/address.js';
 import { uwsgiStartEpochSeconds } from '../stats/proc-start.js';
 import { notLocal, readOsFacts } from '../stats/proc-os.js';
+import { kernelQueues } from '../stats/sock-diag.js';
 import type { MasterStart } from '../metrics/uptime.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
@@ -82,6 +83,12 @@ async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, lim
   // CPU and memory from the OS, read right after the document so both describe the same moment.
   if (snapshot.kind === 'instance' && address.kind !== 'file' && address.kind !== 'stdin') {
     snapshot.os = onThisHost(address) ? await readOsFacts(snapshot.doc) : notLocal('not local: the stats address is not on this host');
+    // uWSGI reports 0/0 for unix sockets: the kernel knows how many connections wait (as `ss -xl` shows).
+    if (snapshot.os.local && snapshot.doc.sockets.length > 0) {
+      const queues = await kernelQueues(snapshot.doc.sockets, snapshot.doc.pid);
+      if (queues === null) snapshot.os.socketsNote = 'kernel listen queues unavailable (needs python3 and netlink sock_diag)';
+      else snapshot.os.sockets = queues;
+    }
   }
   // Masked at the source, so every view, report, record and the relay see the same safe data.
   return limits.showSecrets === true ? snapshot : maskSnapshot(snapshot);

@@ -24,10 +24,12 @@ export function listenQueueEvents(prev: InstanceDocument, cur: InstanceDocument,
     const pr = ps ? queueRatio(ps.queue, ps.maxQueue) : null;
     if (pr !== null && pr >= threshold) continue;
     fired = true;
-    emit('listen-queue-high', 'warn', `listen queue of ${s.name} at ${s.queue}/${s.maxQueue} (${Math.round(r * 100)}%)`, {
+    const kernel = s.queueFrom === 'kernel';
+    emit('listen-queue-high', 'warn', `listen queue of ${s.name} at ${s.queue}/${s.maxQueue} (${Math.round(r * 100)}%${kernel ? ', from the kernel' : ''})`, {
       socket: s.name,
       queue: s.queue,
       maxQueue: s.maxQueue,
+      ...(kernel ? { from: 'kernel' } : {}),
     });
   }
   if (fired) return;

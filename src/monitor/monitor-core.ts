@@ -12,6 +12,7 @@ import { createEventMemory, detectEvents } from '../metrics/events.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
 import { settleUptime, type MasterStart } from '../metrics/uptime.js';
 import { escapeControls } from '../core/safe-text.js';
+import { effectiveDocument } from '../metrics/kernel-queue.js';
 
 export interface MonitorCoreOptions {
   /** Values kept per history series (default 600). */
@@ -203,7 +204,7 @@ export class MonitorCore {
       // The mean of the interval's finished requests: uWSGI's running average lags and smooths what a graph should show.
       put('avgRtMs', inst.intervalAvgRtUs == null ? null : inst.intervalAvgRtUs / 1000);
       put('busyWorkers', inst.busy);
-      put('listenQueue', snapshot.doc.listenQueue);
+      put('listenQueue', effectiveDocument(snapshot).listenQueue);
       put('txps', inst.txps);
       put('eps', inst.eps);
       return;

@@ -19,6 +19,7 @@ import { vassalRows, vassalsSpec } from '../views/dashboard/model/emperor.js';
 import { nodeRows, nodesSpec } from '../views/dashboard/model/router.js';
 import { eventRows, eventsSpec } from '../views/dashboard/model/events.js';
 import { Chart, clock, type SeriesData } from './chart.js';
+import { effectiveDocument, queueFromKernel } from '../metrics/kernel-queue.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
 import { DataTable } from './table.js';
 
@@ -290,7 +291,7 @@ export class TargetView {
       p.box.hidden = !on;
       setText(p.count, count);
     };
-    if (snap !== null && snap.kind === 'instance') this.renderInstance(snap.doc, der, snap.readAtMs, nowMs);
+    if (snap !== null && snap.kind === 'instance') this.renderInstance(effectiveDocument(snap), der, snap.readAtMs, nowMs, queueFromKernel(snap));
     else if (snap !== null && snap.kind === 'emperor') {
       const doc = snap.doc;
       this.setCard('vassals', 'vassals', String(doc.vassals.length), `${doc.vassals.filter((v) => v.ready).length} ready`);
@@ -332,7 +333,7 @@ export class TargetView {
     return shown;
   }
 
-  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number): void {
+  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number, kernelQueue = false): void {
     const inst = der?.instance ?? null;
     this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
     this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `last interval; uWSGI running avg ${fmtMicros(inst?.avgRtUs)}`);
@@ -343,7 +344,7 @@ export class TargetView {
     const paused = doc.workers.filter((w) => w.status === 'pause').length;
     this.setCard('workers', 'busy / running', `${busy} / ${doc.workers.length - cheap}`, paused ? `${paused} paused` : '', paused ? 'warn' : '');
     this.setCard('inflight', 'in flight', inst?.inFlight === null || inst?.inFlight === undefined ? '-' : String(inst.inFlight), inst && inst.inFlight === null ? 'not reported' : '');
-    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : '', (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
+    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), [kernelQueue ? 'from the kernel' : '', doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : ''].filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
     this.setCard('eps', 'exceptions / s', fmtRate(inst?.eps), inst ? `${fmtCount(inst.totalExceptions)} total` : '', (inst?.eps ?? 0) > 0 ? 'warn' : '');
     this.setCard('tx', 'sent / s', inst?.txps === null || inst?.txps === undefined ? '-' : `${fmtBytes(inst.txps)}/s`, inst ? `${fmtBytes(inst.totalTx)} total` : '');
     this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), inst?.busyness !== null && inst?.busyness !== undefined ? `${fmtPct(inst.busyness)} busy` : '');

@@ -126,6 +126,14 @@ export interface Socket {
   maxQueue: number;
   shared: boolean;
   canOffload: boolean;
+  /** Set only on a socket whose queue/maxQueue were replaced by the kernel's (src/metrics/kernel-queue.ts), never by the decoder. */
+  queueFrom?: 'kernel';
+}
+
+/** A listening unix socket's queue as the kernel reports it (sock_diag): connections waiting, and the backlog. */
+export interface KernelQueue {
+  queue: number;
+  maxQueue: number;
 }
 
 export interface Lock {
@@ -339,6 +347,10 @@ export interface OsFacts {
   master: ProcessOs | null;
   /** In the document's worker order; null for a slot whose pid is not proven to be this instance's worker. */
   workers: Array<ProcessOs | null>;
+  /** The kernel's queue of each socket in the document's order (null: TCP, or not a listener here); absent when not asked or not answered. */
+  sockets?: Array<KernelQueue | null>;
+  /** Why the kernel's queues are missing, when they were asked for and could not be had. */
+  socketsNote?: string;
 }
 
 export interface InstanceSnapshot extends SnapshotBase {

@@ -71,6 +71,11 @@ function instanceFields(snapshot: InstanceSnapshot, derived: Derived): Json {
     // The OS's own figures, counters as /proc keeps them (CPU in seconds): null for a saved document.
     os: osRecord(snapshot),
     workers: workerRecords(doc.workers, derived),
+    // uWSGI's queue/maxQueue as it sent them (0/0 for unix sockets); the kernel's beside them where known.
+    sockets: doc.sockets.map((s, i) => {
+      const k = snapshot.os?.sockets?.[i] ?? null;
+      return { ...s, kernelQueue: k?.queue ?? null, kernelMaxQueue: k?.maxQueue ?? null };
+    }),
     caches: doc.caches.map((c) => {
       const cd = caches.get(c.name);
       return { ...c, hitsPerSec: cd?.hitsPerSec ?? null, missesPerSec: cd?.missesPerSec ?? null, hitRatio: cd?.hitRatio ?? null };
@@ -86,7 +91,15 @@ function processRecord(p: ProcessOs | null): Json | null {
 function osRecord(snapshot: InstanceSnapshot): Json | null {
   const os = snapshot.os;
   if (os === undefined) return null;
-  return { local: os.local, note: os.note, master: processRecord(os.master), workers: os.workers.map(processRecord) };
+  return {
+    local: os.local,
+    note: os.note,
+    master: processRecord(os.master),
+    workers: os.workers.map(processRecord),
+    // The kernel's listen queue of each socket, in the document's order (null: TCP, or not listening here).
+    sockets: os.sockets ?? null,
+    ...(os.socketsNote !== undefined ? { socketsNote: os.socketsNote } : {}),
+  };
 }
 
 function emperorFields(doc: EmperorDocument, derived: Derived): Json {

@@ -6,6 +6,7 @@
 import type { InstanceSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
+import { effectiveDocument, effectiveSockets, queueFromKernel } from '../metrics/kernel-queue.js';
 import { appendLines } from './text-table.js';
 import { NAME_CHARS, specTable } from './text-spec.js';
 import { memberRows, membersSpec } from './dashboard/model/legions.js';
@@ -27,7 +28,7 @@ import {
 
 /** The summary lines of an instance: totals, rates, listen queue, worker states. */
 export function instanceSummary(snap: InstanceSnapshot, derived: Derived): string[] {
-  const doc = snap.doc;
+  const doc = effectiveDocument(snap);
   const d = derived.instance;
   const totalRequests = d?.totalRequests ?? doc.workers.reduce((s, w) => s + w.requests, 0);
   const totalTx = d?.totalTx ?? doc.workers.reduce((s, w) => s + w.txBytes, 0);
@@ -53,7 +54,7 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
       `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
-      `listen queue ${queue}`,
+      `listen queue ${queue}${queueFromKernel(snap) ? ' (kernel)' : ''}`,
       `queue errors ${doc.listenQueueErrors ?? 'n/a'}`,
       `signal queue ${doc.signalQueue}`,
       `workers ${doc.workers.length}: ${counts.join(', ')}`,
@@ -105,7 +106,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
 
   if (doc.caches.length > 0) section(`Caches (${doc.caches.length})`, specTable(cachesSpec, cacheRows(doc.caches, derived.caches)));
 
-  if (doc.sockets.length > 0) section(`Sockets (${doc.sockets.length})`, specTable(socketsSpec, doc.sockets));
+  if (doc.sockets.length > 0) section(`Sockets (${doc.sockets.length})`, specTable(socketsSpec, effectiveSockets(snap)));
 
   for (const g of doc.legions) {
     // lord_uuid names the lord; i_am_the_lord stays set for a moment after a higher valor took over (2.0.21).

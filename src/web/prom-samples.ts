@@ -120,6 +120,9 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_master_os_rss_bytes', 'Resident memory of the master process, from /proc.'),
   // uwsgi_worker_average_response_time_seconds is uWSGI's running average; this is the interval's mean.
   g('uwsgi_interval_response_time_seconds', 'Mean response time of the requests finished in the last poll interval.'),
+  // uWSGI reports 0 for unix sockets; the kernel's figures (sock_diag, as `ss -xl`) for a local instance.
+  g('uwsgi_socket_kernel_queue_length', 'Connections waiting on a listening unix socket, from the kernel.', ['name', 'proto']),
+  g('uwsgi_socket_kernel_max_queue_length', 'Backlog of a listening unix socket, from the kernel.', ['name', 'proto']),
   g('uwsgi_worker_interval_response_time_seconds', 'Mean response time of the requests this worker finished in the last poll interval.', W),
 ];
 
@@ -215,6 +218,11 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     emit('uwsgi_socket_max_queue_length', s.maxQueue, labels);
     emit('uwsgi_socket_shared', flag(s.shared), labels);
     emit('uwsgi_socket_can_offload', flag(s.canOffload), labels);
+    const kernel = os?.sockets?.[doc.sockets.indexOf(s)];
+    if (kernel) {
+      emit('uwsgi_socket_kernel_queue_length', kernel.queue, labels);
+      emit('uwsgi_socket_kernel_max_queue_length', kernel.maxQueue, labels);
+    }
   }
   let paused = 0;
   let busy = 0;

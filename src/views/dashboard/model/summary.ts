@@ -12,6 +12,7 @@ import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercen
 import { cutMiddle, wrapWords } from '../width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { plainNumber } from '../../text-format.js';
+import { effectiveDocument, queueFromKernel } from '../../../metrics/kernel-queue.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
 export const SUMMARY_LINES = 3;
@@ -54,12 +55,14 @@ export function downText(state: Extract<TargetState, { state: 'down' }>, readAtM
 
 /** Listen queue against the sockets' maximum, with a warning style near the maximum. */
 export function listenQueueSegments(snap: InstanceSnapshot): Line {
-  const doc = snap.doc;
+  const doc = effectiveDocument(snap);
   const queue = doc.listenQueue ?? doc.sockets.reduce((s, k) => s + k.queue, 0);
   const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
   const ratio = max > 0 ? queue / max : 0;
   const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
   const out: Line = [label('listen queue '), seg(max > 0 ? `${queue}/${max}` : plainNumber(queue), style)];
+  // uWSGI says 0/0 for unix sockets: say when the figure is the kernel's.
+  if (queueFromKernel(snap)) out.push(label(' kernel'));
   if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
   return out;
 }
