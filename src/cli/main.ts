@@ -189,7 +189,7 @@ async function runMode(
     const color = opts.color && opts.colour && io.env.NO_COLOR === undefined;
     // Each mode is loaded on demand: the dashboard never loads the JSON writers, a report never loads blessed.
     const { runDashboardCli } = await import('./dashboard-cli.js');
-    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings }, io);
+    return runDashboardCli({ targets, fifos, color, confirm: opts.confirm, intervalMs, timeoutMs, recordings, tracebacker: opts.tracebacker ?? null }, io);
   }
 
   const out = new Output(io.stdout);

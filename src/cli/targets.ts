@@ -125,6 +125,11 @@ function isLocal(address: StatsAddress): boolean {
 
 const loopback = (host: string): boolean => host === '::1' || host === '[::1]' || host.startsWith('127.') || host === 'localhost';
 
+/** Whether a target is a live instance on this host (not a file, not a relay's), so /proc may be asked about it. */
+export function isOnThisHost(target: Target): boolean {
+  return !target.isStatic && target.remote === undefined && onThisHost(target.address);
+}
+
 /** Whether the instance behind the address runs on this host, so /proc can be asked about its pids (--stats-http too). */
 function onThisHost(address: StatsAddress): boolean {
   if (address.kind !== 'http') return isLocal(address);

@@ -16,6 +16,8 @@ export interface IniTarget {
   maxRequests: number | null;
   /** The file name when it was found in a directory (an Emperor's vassals directory names vassals so), else null. */
   vassal: string | null;
+  /** The expanded `py-tracebacker` value (one socket per worker: VALUE1, VALUE2...), absent when none. */
+  tracebacker?: string;
 }
 
 export interface IniResult {
@@ -78,7 +80,7 @@ function describeFsError(err: unknown): string {
  * Option names are matched as written: uWSGI 2.0.21 silently ignores `master_fifo` or `stats_server` in an ini file
  * (seen: no FIFO created, no stats socket bound), so an underscore spelling is reported, not used.
  */
-const WATCHED = new Set(['stats', 'stats-server', 'master-fifo']);
+const WATCHED = new Set(['stats', 'stats-server', 'master-fifo', 'py-tracebacker']);
 function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): Omit<IniTarget, 'vassal'> | null {
   const { file, section } = splitSection(path);
   const absolute = resolve(file);
@@ -100,6 +102,7 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): O
   const defined = new Map<string, string>();
   let stats: string | null = null;
   let maxRequests: number | null = null;
+  let tracebacker: string | null = null;
   const fifos: string[] = [];
   for (const { key, value, line } of options) {
     const where = `${name}:${line}`;
@@ -113,13 +116,14 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: string[]): O
     if (expanded === null) continue;
     if ((normal === 'stats' || normal === 'stats-server') && stats === null) stats = expanded;
     if (normal === 'master-fifo') fifos.push(expanded);
+    if (normal === 'py-tracebacker' && tracebacker === null) tracebacker = expanded;
     if (normal === 'max-requests' && /^\s*[0-9]+\s*$/.test(expanded) && Number(expanded) > 0) maxRequests = Number(expanded);
     if (normal === 'ini' || normal === 'include' || normal === 'inherit') {
       problems.push(`${where}: "${key} = ${value}" includes another file, which is not followed: list that file too`);
     }
   }
   if (fifos.length > 10) problems.push(`${name}: ${fifos.length} master-fifo declared, uWSGI uses slots 0-9 only`);
-  return { file: name, stats, fifos: fifos.slice(0, 10), maxRequests };
+  return { file: name, stats, fifos: fifos.slice(0, 10), maxRequests, ...(tracebacker !== null ? { tracebacker } : {}) };
 }
 
 interface IniOption {

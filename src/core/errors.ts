@@ -60,3 +60,8 @@ export class FifoError extends Error {
 export class RecordingError extends Error {
   override name = 'RecordingError';
 }
+
+/** A worker's Python stack could not be read from uWSGI's --py-tracebacker socket. */
+export class TracebackError extends Error {
+  override name = 'TracebackError';
+}

@@ -144,7 +144,9 @@ export type EventType =
   /** An --attach-daemon child got a new pid (or stopped). */
   | 'daemon-respawned'
   /** A relay client dropped a message that failed the protocol's schema. */
-  | 'relay-message-dropped';
+  | 'relay-message-dropped'
+  /** What a local master's command line (or its ini) says: master FIFO, tracebacker, stats socket. */
+  | 'discovered';
 
 export type EventSeverity = 'info' | 'warn' | 'error';
 

@@ -284,6 +284,7 @@ const EVENT_TYPES = [
   'document-warning',
   'daemon-respawned',
   'relay-message-dropped',
+  'discovered',
 ] as const satisfies ReadonlyArray<MonitorEvent['type']>;
 
 /** One event. */

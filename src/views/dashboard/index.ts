@@ -4,6 +4,7 @@
 import type { TargetMonitor } from '../../monitor/types.js';
 import type { TargetControl } from './control.js';
 import { Dashboard } from './dashboard.js';
+import type { StackReader } from './stack.js';
 
 export type { TargetControl } from './control.js';
 export type { Dashboard } from './dashboard.js';
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   noControl?: ReadonlyMap<string, string>;
   /** Ask y/N (naming the target and FIFO) before each FIFO write; default true. */
   confirm?: boolean;
+  /** Reads a worker's Python stacks (--py-tracebacker) when Enter opens its popup. */
+  stacks?: StackReader;
 }
 
 /**
@@ -34,5 +37,6 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     controls: options.controls ?? new Map(),
     ...(options.noControl ? { noControl: options.noControl } : {}),
     confirm: options.confirm ?? true,
+    ...(options.stacks ? { stacks: options.stacks } : {}),
   });
 }
