@@ -4,6 +4,7 @@
  * Rates are per second over the monotonic clock; null means "no rate yet" (first sample, reset, gap).
  */
 import type { MetricType } from '../stats/snapshot.js';
+import type { FoldSpec } from './event-fold.js';
 
 export interface WorkerDerived {
   slot: number;
@@ -159,8 +160,10 @@ export interface MonitorEvent {
   severity: EventSeverity;
   /** Short human sentence; may contain document strings, so views must still make it safe. */
   message: string;
-  /** Structured details (worker slot, pids, cause...). */
+  /** Structured details (worker slot, pids, cause...); a folded event carries foldKey, foldCount, foldTimes, foldFirstAtMs, foldLastAtMs. */
   data?: Record<string, string | number | boolean | null>;
+  /** Set by a detector for a condition that folds (src/metrics/event-fold.ts); gone once the event is logged. */
+  fold?: FoldSpec;
 }
 
 /** Why a worker most likely respawned, as told by consecutive snapshots ('died' = killed or crashed). */
@@ -189,7 +192,7 @@ export interface EventOptions {
   highDeltaRequests?: number;
   /** A chain run with no replacement for this long is forgotten (default 60000 ms). */
   chainTimeoutMs?: number;
-  /** With EventMemory.exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
+  /** No longer used: every exception is counted, in an event that folds (src/metrics/event-fold.ts). Kept for callers that pass it. */
   exceptionQuietMs?: number;
 }
 
