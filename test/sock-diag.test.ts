@@ -1,4 +1,4 @@
-/** The kernel listen-queue helper's edges: which names are asked for, what a reply may be, a missing python3. */
+/** The kernel listen-queue helper's edges (which names are asked for, what a reply may be, a missing python3), and /proc stat parsing. */
 import { describe, expect, it } from 'vitest';
 import { kernelName, kernelQueues, parseAnswer } from '../src/stats/sock-diag.js';
 
@@ -24,5 +24,15 @@ describe('kernel listen queues', () => {
     const unix = { name: '/nonexistent/app.sock', proto: 'uwsgi', queue: 0, maxQueue: 0, shared: false, canOffload: false };
     expect(await kernelQueues([unix], process.pid, '/nonexistent/python3')).toBeNull();
     expect(await kernelQueues([{ ...unix, name: '127.0.0.1:3031' }], process.pid, '/nonexistent/python3')).toEqual([null]);
+  });
+});
+
+describe('/proc/PID/stat', () => {
+  it('counts fields after the last parenthesis: a process name with spaces and parentheses cannot shift them', async () => {
+    const { parseProcStat } = await import('../src/stats/proc-os.js');
+    const line = '1 (a b) c) S 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29';
+    expect(parseProcStat(line)).toEqual({ comm: 'a b) c', ppid: 7, cpuTicks: 17 + 18, startTicks: 25, vszBytes: 26, rssPages: 27 });
+    expect(parseProcStat('1 (x) S 7')).toBeNull();
+    expect(parseProcStat('garbage')).toBeNull();
   });
 });
