@@ -10,6 +10,7 @@ describe('kernel listen queues', () => {
     expect(kernelName('@app')).toEqual(Buffer.from('\0app', 'latin1'));
     expect(kernelName('/run/app.sock')).toEqual(Buffer.from('/run/app.sock'));
     expect(kernelName('app.sock')).toEqual(Buffer.from('app.sock'));
+    expect(kernelName('/' + 'x'.repeat(200))).toBeNull();
   });
 
   it('refuses a reply that is not one entry per name of queue,backlog,inode triples', () => {

@@ -336,9 +336,10 @@ export class TargetView {
   private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number, kernelQueue = false): void {
     const inst = der?.instance ?? null;
     this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
-    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `last interval; uWSGI running avg ${fmtMicros(inst?.avgRtUs)}`);
+    // The interval's mean; uWSGI's running average in the note (each card's note keeps to one line).
+    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `uWSGI avg ${fmtMicros(inst?.avgRtUs)}`);
     const notLocal = inst?.osNote?.startsWith('not local') === true;
-    if (inst?.osNote) this.setCard('cpu', 'cpu (all processes)', notLocal ? 'not local' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, inst.osNote);
+    if (inst?.osNote) this.setCard('cpu', 'cpu, all processes', notLocal ? '-' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, notLocal ? 'not local' : 'from /proc');
     const busy = doc.workers.filter((w) => w.status === 'busy').length;
     const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
     const paused = doc.workers.filter((w) => w.status === 'pause').length;

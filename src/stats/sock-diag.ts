@@ -98,11 +98,15 @@ let helper: Helper | null = null;
 
 /** The socket name as the kernel keeps it (as uWSGI bound it: a relative path stays relative), `@name` abstract; null for TCP. */
 export function kernelName(name: string): Buffer | null {
-  if (name.startsWith('@')) return Buffer.concat([Buffer.from([0]), Buffer.from(name.slice(1), 'utf8')]);
   // TCP and UDP sockets (HOST:PORT, :PORT) are not unix sockets; uWSGI's own figure is right for TCP.
-  if (!name.startsWith('/') && /:\d+$/.test(name)) return null;
-  return name === '' ? null : Buffer.from(name, 'utf8');
+  if (!name.startsWith('/') && !name.startsWith('@') && /:\d+$/.test(name)) return null;
+  const bytes = name.startsWith('@') ? Buffer.concat([Buffer.from([0]), Buffer.from(name.slice(1), 'utf8')]) : Buffer.from(name, 'utf8');
+  // No unix socket name is longer than sun_path (108 bytes): a longer one in a document is not asked about.
+  return bytes.length === 0 || bytes.length > 108 ? null : bytes;
 }
+
+/** At most this many sockets of one document are asked about (a hostile document can list thousands). */
+const MAX_ASKED = 256;
 
 /** One listener the kernel reported under a name. */
 export interface Listener {
@@ -176,7 +180,7 @@ async function ownListener(name: string, listeners: Listener[], masterPid: numbe
  * TCP socket or one not proven to be this master's listener), or null when the kernel cannot be asked.
  */
 export async function kernelQueues(sockets: readonly Socket[], masterPid: number, python = 'python3'): Promise<Array<KernelQueue | null> | null> {
-  const names = sockets.map((s) => kernelName(s.name));
+  const names = sockets.map((s, i) => (i < MAX_ASKED ? kernelName(s.name) : null));
   const asked = names.filter((n): n is Buffer => n !== null);
   if (asked.length === 0) return sockets.map(() => null);
   if (helper === null || helper.dead) helper = new Helper(python);

@@ -208,7 +208,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
   emit('uwsgi_signal_queue_length', doc.signalQueue);
   emit('uwsgi_workers', workers.length);
   const seenSockets = new Set<string>();
-  for (const s of doc.sockets) {
+  for (const [index, s] of doc.sockets.entries()) {
     // uwsgi_exporter keeps the first socket of a (name, proto) pair: duplicates would be one series twice.
     const key = JSON.stringify([s.name, s.proto]);
     if (seenSockets.has(key)) continue;
@@ -218,7 +218,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     emit('uwsgi_socket_max_queue_length', s.maxQueue, labels);
     emit('uwsgi_socket_shared', flag(s.shared), labels);
     emit('uwsgi_socket_can_offload', flag(s.canOffload), labels);
-    const kernel = os?.sockets?.[doc.sockets.indexOf(s)];
+    const kernel = os?.sockets?.[index];
     if (kernel) {
       emit('uwsgi_socket_kernel_queue_length', kernel.queue, labels);
       emit('uwsgi_socket_kernel_max_queue_length', kernel.maxQueue, labels);
