@@ -110,7 +110,8 @@ function discoverControls(targets: readonly Target[], monitors: readonly TargetM
       if (snap?.kind !== 'instance' || snap.doc.pid === seenPid || controls.has(target.name)) return;
       seenPid = snap.doc.pid;
       void discoverLocal(snap.doc.pid, snap.doc.cwd).then(async (d) => {
-        if (d === null) return;
+        // Said only when something usable was found: the stats socket alone is the address already watched.
+        if (d === null || (d.masterFifos.length === 0 && d.tracebacker === null)) return;
         m.addEvent({ atMs: Date.now(), target: target.name, type: 'discovered', severity: 'info', message: discoveryText(d) });
         if (d.masterFifos.length > 0 && !controls.has(target.name)) {
           const { createTargetControl } = await import('../fifo/control.js');
