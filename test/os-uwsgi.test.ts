@@ -157,3 +157,34 @@ describe('mean response time over the interval', () => {
     expect(derive(b, c).instance!.intervalAvgRtUs).toBeNull();
   }, 30_000);
 });
+
+describe('a target that is not on this host', () => {
+  it('asks /proc nothing and says "not local" in the report and JSON, with CPU and RSS unknown (null), not 0', async () => {
+    const { isOnThisHost } = await import('../src/cli/targets.js');
+    const { notLocal } = await import('../src/stats/proc-os.js');
+    const { instanceSummary } = await import('../src/views/text-instance.js');
+    const { snapshotRecord } = await import('../src/views/json-record.js');
+    const { inst, sample, copy } = await import('./metrics-fixtures.js');
+    const target = (a: string) => directTarget(parseAddress(a), new PassThrough(), { timeoutMs: 1000, maxBytes: 1 << 20 });
+    expect(isOnThisHost(target('192.0.2.10:9191'))).toBe(false);
+    expect(isOnThisHost(target('http://192.0.2.10:9191'))).toBe(false);
+    expect(isOnThisHost(target('127.0.0.1:9191'))).toBe(true);
+    expect(isOnThisHost(target('http://localhost:9191'))).toBe(true);
+    expect(isOnThisHost(target('/run/app/stats.sock'))).toBe(true);
+    const doc = sample('instance-busy.json');
+    const a = inst(doc, 0);
+    const b = inst(copy(doc), 1000);
+    a.os = notLocal('not local: the stats address is not on this host');
+    b.os = notLocal('not local: the stats address is not on this host');
+    const d = derive(a, b);
+    expect(instanceSummary(b, d).at(-1)).toBe('cpu -  (not local: the stats address is not on this host)');
+    const record = snapshotRecord(b, d) as { summary: { cpuPct: unknown; osNote: unknown }; workers: Array<{ cpuPct: unknown; rssBytes: unknown; memoryFrom: unknown }> };
+    expect(record.summary.cpuPct).toBeNull();
+    expect(record.summary.osNote).toBe('not local: the stats address is not on this host');
+    for (const w of record.workers) {
+      expect(w.cpuPct).toBeNull();
+      // The sample was captured with --memory-report: uWSGI's own figure, said so.
+      expect(w.memoryFrom).toBe('uwsgi');
+    }
+  });
+});
