@@ -3,6 +3,7 @@
  * nodes, legions and caches from real uWSGI; columns aligned; `--count` prints N reports an interval apart.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { cleanupAll, httpRequests, rawStats, startUwsgi, waitFor } from './support/uwsgi.js';
 import { startEmperor, startFastrouterWithSubscriber, startLegion } from './support/topologies.js';
 import { parseTable, runCli, section } from './cli-helpers.js';
@@ -101,7 +102,7 @@ describe('--count', () => {
 });
 
 describe('memory columns', () => {
-  it('shows "-" for RSS/VSZ that uWSGI did not measure and the sizes when it did (--memory-report)', async () => {
+  it("shows uWSGI's RSS with --memory-report, and the kernel's for a local instance without it", async () => {
     const [plain, measured] = await Promise.all([startUwsgi({ workers: 1 }), startUwsgi({ workers: 1, args: ['--memory-report'] })]);
     await Promise.all([httpRequests(plain.httpPort!, '/', 3), httpRequests(measured.httpPort!, '/', 3)]);
     const rawMeasured = await waitFor(async () => {
@@ -114,8 +115,11 @@ describe('memory columns', () => {
       return parseTable(section(stdout, 'Workers ('))[0]!;
     };
     const plainRow = await rowOf(plain.statsAddress);
-    expect(plainRow.RSS).toBe('-');
-    expect(plainRow.VSZ).toBe('-');
+    // uWSGI says 0 (not measured); the instance is local, so /proc says what it is.
+    const pid = (await rawStats(plain)).workers[0].pid;
+    const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1]) / 1024;
+    expect(Number.parseFloat(plainRow.RSS!)).toBeCloseTo(vmRss, 0);
+    expect(plainRow.VSZ).not.toBe('-');
     const measuredRow = await rowOf(measured.statsAddress);
     expect(measuredRow.RSS).not.toBe('-');
     // uWSGI reports bytes; the report shows them in binary units (e.g. 11.7M).

@@ -262,7 +262,7 @@ describe('events: alarms', () => {
     expect(high[0]!.data).toMatchObject({ socket: null, queue: a.sockets[0].max_queue });
   });
 
-  it('exceptions starting, then rising, but not a steady rate', () => {
+  it('every interval with new exceptions counts them, a steady rate too (the log folds them: metrics-fold)', () => {
     const a = sample('instance-idle.json');
     const b = copy(a);
     b.workers[0].exceptions += 10;
@@ -271,44 +271,15 @@ describe('events: alarms', () => {
     const started = ofType(events(pa, pb), 'exceptions-rising');
     expect(started).toHaveLength(1);
     expect(started[0]!.data).toMatchObject({ eps: 10 / 2, count: 10 });
-    const previousDerived = derive(pa, pb); // 5/s in the interval before
+    expect(started[0]!.message).toBe('10 new exceptions (5.00/s)');
+    expect(started[0]!.fold).toMatchObject({ key: 'exceptions', count: 10 });
+    const previousDerived = derive(pa, pb);
     const c = copy(b);
-    c.workers[0].exceptions += 12; // 6/s: steady
-    expect(ofType(events(pb, inst(c, 4000), { previousDerived }), 'exceptions-rising')).toEqual([]);
-    const d = copy(b);
-    d.workers[0].exceptions += 40; // 20/s: rising
-    const rising = ofType(events(pb, inst(d, 4000), { previousDerived }), 'exceptions-rising');
-    expect(rising).toHaveLength(1);
-    expect(rising[0]!.data).toMatchObject({ eps: 40 / 2, previousEps: 10 / 2 });
-  });
-
-  it('sporadic exceptions alert once a minute, not every other poll, unless the rate doubles', () => {
-    const exceptionAlert = { atMs: -Infinity, eps: 0 };
-    let doc = sample('instance-idle.json');
-    let prev = inst(doc, 0);
-    const alerts: MonitorEvent[] = [];
-    // One exception every other 1 s poll for 40 s: 0.5/s alternating with nothing.
-    for (let t = 1; t <= 40; t++) {
-      const next = copy(doc);
-      if (t % 2 === 1) next.workers[0].exceptions += 1;
-      const cur = inst(next, t * 1000);
-      alerts.push(...ofType(events(prev, cur, { exceptionAlert }), 'exceptions-rising'));
-      doc = next;
-      prev = cur;
-    }
-    expect(alerts).toHaveLength(1);
-    // Two exceptions in the next second double the rate but are no burst: still quiet.
-    const two = copy(doc);
-    two.workers[0].exceptions += 2;
-    expect(ofType(events(prev, inst(two, 40500), { exceptionAlert }), 'exceptions-rising')).toEqual([]);
-    // A burst that doubles the last alert's rate is reported at once.
-    const burst = copy(doc);
-    burst.workers[0].exceptions += 5;
-    expect(ofType(events(prev, inst(burst, 41000), { exceptionAlert }), 'exceptions-rising')).toHaveLength(1);
-    // After the quiet minute, the same sporadic rate is reported again.
-    const later = copy(burst);
-    later.workers[0].exceptions += 1;
-    expect(ofType(events(inst(burst, 41000), inst(later, 102000), { exceptionAlert }), 'exceptions-rising')).toHaveLength(1);
+    c.workers[0].exceptions += 12; // 6/s: steady, still counted
+    const steady = ofType(events(pb, inst(c, 4000), { previousDerived }), 'exceptions-rising');
+    expect(steady.map((e) => e.data?.['count'])).toEqual([12]);
+    // No new exception: nothing.
+    expect(ofType(events(inst(c, 4000), inst(copy(c), 6000)), 'exceptions-rising')).toEqual([]);
   });
 
   it('a cache full counter going up', () => {

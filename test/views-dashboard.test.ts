@@ -67,7 +67,7 @@ describe('160x50', () => {
     // Spawned minutes before the read: the local clock time, as uwsgitop shows it.
     expect(h.text()[lineWith(h, ` ${w.pid} `)]).toContain(localClock(w.last_spawn));
     const screen = h.screenText();
-    for (const title of ['req/s', 'busy workers', 'listen queue', 'avg response ms']) expect(screen).toContain(title);
+    for (const title of ['req/s', 'busy workers', 'listen queue', 'mean response ms']) expect(screen).toContain(title);
     // Braille dots: the lines are actually drawn.
     expect(screen).toMatch(/[\u2801-\u28ff]/);
   });
@@ -192,15 +192,17 @@ describe('worker detail and in-flight requests', () => {
     const served = doc.workers[1];
     const m = new FakeMonitor('127.0.0.1:9191');
     m.push(doc, 0);
-    const h = await start([m], { cols: 100, rows: 40 });
+    const h = await start([m], { cols: 160, rows: 40 });
     const cells = (pid: number): string[] => h.text()[lineWith(h, ` ${pid} `)]!.trim().split(/\s+/);
-    const avgAt = h.text()[lineWith(h, ' WID')]!.trim().split(/\s+/).indexOf('AVG');
+    // uAVG is uWSGI's running average: none for a worker that served nothing.
+    const avgAt = h.text()[lineWith(h, ' WID')]!.trim().split(/\s+/).indexOf('uAVG');
+    expect(avgAt).toBeGreaterThan(0);
     expect(cells(fresh.pid)[avgAt]).toBe('-');
     expect(cells(served.pid)[avgAt]).not.toBe('-');
     await h.keys(KEY.enter);
     const screen = h.screenText();
-    expect(screen).toMatch(/avg rt -\s/);
-    expect(screen).toContain('rss - (measured after each request, with --memory-report)');
+    expect(screen).toMatch(/uWSGI running avg -\s/);
+    expect(screen).toContain('rss - (uWSGI: with --memory-report; /proc: local instances)');
     expect(screen).not.toContain('runs without --memory-report');
   });
 

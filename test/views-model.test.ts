@@ -170,7 +170,7 @@ describe('frame cost follows the screen, not the workers', () => {
     const rowsOut = workerRows([], [], 0);
     expect(rowsOut).toEqual([]);
     expect(workersSpec.columns.map((c) => c.title)).toEqual([
-      'WID', '%', 'PID', 'REQ', 'RPS', 'EXC', 'SIG', 'STATUS', 'AVG', 'RSS', 'VSZ', 'TX', 'ReSpwn', 'HC', 'RunT', 'LastSpwn', 'ACC', 'BUSY%',
+      'WID', '%', 'PID', 'REQ', 'RPS', 'EXC', 'SIG', 'STATUS', 'AVG', 'RSS', 'VSZ', 'TX', 'ReSpwn', 'HC', 'RunT', 'LastSpwn', 'ACC', 'BUSY%', 'CPU%', 'uAVG',
     ]);
   });
 });

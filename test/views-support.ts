@@ -3,6 +3,7 @@
  * history and events are the real ones), sample documents decoded by decodeSnapshot, and a headless screen
  * on fake TTY streams whose text is read back from blessed's screen.lines.
  */
+import type { StackReader } from '../src/views/dashboard/stack.js';
 import { afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
@@ -87,7 +88,7 @@ export const KEY = {
 /** Start a dashboard headless and wait for its first frame. */
 export async function startHeadless(
   monitors: TargetMonitor[],
-  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl>; confirm?: boolean; nowMs?: number } = {},
+  opts: { cols?: number; rows?: number; color?: boolean; controls?: Map<string, TargetControl>; confirm?: boolean; nowMs?: number; stacks?: StackReader; clock?: () => number } = {},
 ): Promise<Harness> {
   const tty = fakeTty(opts.cols ?? 80, opts.rows ?? 24);
   // A fixed wall clock: the samples' own time (their second read), so no expected value depends on today's date.
@@ -96,7 +97,8 @@ export async function startHeadless(
     color: opts.color ?? true,
     controls: opts.controls ?? new Map(),
     ...(opts.confirm === undefined ? {} : { confirm: opts.confirm }),
-    now: () => fixedNow,
+    ...(opts.stacks === undefined ? {} : { stacks: opts.stacks }),
+    now: opts.clock ?? (() => fixedNow),
   });
   // blessed buffers its output until the next tick: wait for that too, so tty.bytes() holds the frame.
   const nextFrame = (): Promise<void> =>

@@ -143,7 +143,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // The instance and its load
 
 /** Starts the 32 x 100 instance (demo app) and resolves once its stats list every worker with every core. */
-export async function startUwsgi() {
+export async function startUwsgi(extraArgs = []) {
   const httpPort = await freePort();
   const statsPort = await freePort();
   const log = join(state.tmp, 'uwsgi.log');
@@ -152,6 +152,7 @@ export async function startUwsgi() {
     '--master', '--plugin', 'python3', '--plugin', 'ugreen', '--async', String(CORES), '--ugreen',
     '--workers', String(WORKERS), '--wsgi-file', join(ROOT, 'scripts/demo/app.py'),
     '--http-socket', `127.0.0.1:${httpPort}`, '--stats', `127.0.0.1:${statsPort}`, '--memory-report',
+    ...extraArgs,
   ];
   const child = spawn(UWSGI, args, { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
@@ -199,8 +200,8 @@ export function startLoad(httpPort, slow, rps, slowSeconds) {
  * Starts the instance with its load and describes both; resolves once `slow` cores hold a request.
  * `log` receives one line per fact worth printing.
  */
-export async function startLoadedInstance({ slow, rps, log }) {
-  const inst = await startUwsgi();
+export async function startLoadedInstance({ slow, rps, log, extraArgs = [] }) {
+  const inst = await startUwsgi(extraArgs);
   const nCores = inst.doc.workers.reduce((a, w) => a + w.cores.length, 0);
   log(`uWSGI ${inst.doc.version}: master ${inst.doc.pid}, ${inst.doc.workers.length} workers x ${inst.doc.workers[0].cores.length} cores (${nCores} cores), stats document ${inst.bytes} bytes (${(inst.bytes / 1e6).toFixed(2)} MB)`);
   const slowSeconds = 30;

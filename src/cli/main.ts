@@ -210,7 +210,7 @@ async function runMode(
     const settleMs = Math.round(parseSeconds('--settle', opts.settle, 0) * 1000);
     const checks = opts.check.map(parseCheck);
     const start = { ...(opts.sort !== undefined ? { sort: opts.sort } : {}), ...(opts.filter !== undefined ? { filter: opts.filter } : {}) };
-    return runDashboardCli({ targets, fifos, labels, start, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings }, io);
+    return runDashboardCli({ targets, fifos, labels, start, color, confirm: opts.confirm, intervalMs, timeoutMs, settleMs, checks, recordings, tracebacker: opts.tracebacker ?? null }, io);
   }
 
   const out = new Output(io.stdout);

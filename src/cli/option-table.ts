@@ -48,6 +48,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '-F, --filter <text>', description: 'dashboard: start with the workers (vassals, nodes) table filtered by this text, as typed at / (as htop -F)', commands: ['monitor'] },
   { flags: '--fifo <address=path>', description: "pair a stats address with its instance's master FIFO (repeatable)", commands: WATCHERS, repeatable: true },
   { flags: '--ini <files...>', description: 'read targets (stats, master-fifo) from uWSGI ini files or a vassals directory', commands: WATCHERS },
+  { flags: '--tracebacker <path>', description: "dashboard: the instance's --py-tracebacker PATH, to show a worker's Python stacks (Enter); found from a local master's command line without it", commands: ['monitor'] },
 
   { flags: '--record <path>', description: 'record every poll into this file (a directory, one recording per target, with several targets or with serve); play it back with `uwsgitop-ts replay`', commands: WATCHERS },
   { flags: '--record-max <size>', description: 'cap on a recording with all its rotated segments (FILE.1, FILE.2...); the oldest are dropped first', commands: WATCHERS, default: '256M' },
@@ -131,6 +132,7 @@ export interface MonitorOptions extends RecordOptions {
   ini?: string[];
   settle: string;
   check: string[];
+  tracebacker?: string;
 }
 
 /** What `serve` reads back. */

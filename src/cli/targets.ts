@@ -5,6 +5,8 @@
 import type { StatsAddress } from '../stats/address.js';
 import { parseAddress } from '../stats/address.js';
 import { uwsgiStartEpochSeconds } from '../stats/proc-start.js';
+import { notLocal, readOsFacts } from '../stats/proc-os.js';
+import { kernelQueues } from '../stats/sock-diag.js';
 import type { MasterStart } from '../metrics/uptime.js';
 import { readSnapshot } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
@@ -78,6 +80,16 @@ export function buildTargets(
 
 async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot> {
   const snapshot = await readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin }, observe);
+  // CPU and memory from the OS, read right after the document so both describe the same moment.
+  if (snapshot.kind === 'instance' && address.kind !== 'file' && address.kind !== 'stdin') {
+    snapshot.os = onThisHost(address) ? await readOsFacts(snapshot.doc) : notLocal('not local: the stats address is not on this host');
+    // uWSGI reports 0/0 for unix sockets: the kernel knows how many connections wait (as `ss -xl` shows).
+    if (snapshot.os.local && snapshot.doc.sockets.length > 0) {
+      const queues = await kernelQueues(snapshot.doc.sockets, snapshot.doc.pid);
+      if (queues === null) snapshot.os.socketsNote = 'kernel listen queues unavailable (needs python3 and netlink sock_diag)';
+      else snapshot.os.sockets = queues;
+    }
+  }
   // Masked at the source, so every view, report, record and the relay see the same safe data.
   return limits.showSecrets === true ? snapshot : maskSnapshot(snapshot);
 }
@@ -108,7 +120,24 @@ const LOCAL_MAX_BACKOFF_MS = 2000;
 /** Whether the address reaches a stats server on this host (loopback TCP, unix or abstract socket). */
 function isLocal(address: StatsAddress): boolean {
   if (address.kind === 'unix' || address.kind === 'abstract') return true;
-  return address.kind === 'tcp' && (address.host === '::1' || address.host.startsWith('127.') || address.host === 'localhost');
+  return address.kind === 'tcp' && loopback(address.host);
+}
+
+const loopback = (host: string): boolean => host === '::1' || host === '[::1]' || host.startsWith('127.') || host === 'localhost';
+
+/** Whether a target is a live instance on this host (not a file, not a relay's), so /proc may be asked about it. */
+export function isOnThisHost(target: Target): boolean {
+  return !target.isStatic && target.remote === undefined && onThisHost(target.address);
+}
+
+/** Whether the instance behind the address runs on this host, so /proc can be asked about its pids (--stats-http too). */
+function onThisHost(address: StatsAddress): boolean {
+  if (address.kind !== 'http') return isLocal(address);
+  try {
+    return loopback(new URL(address.url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** Monitor options that follow from where a target is: a local master's start from /proc, a short back-off, saved documents. */

@@ -25,6 +25,8 @@ export interface IniTarget {
   maxRequests: number | null;
   /** The file name when it was found in a directory (an Emperor's vassals directory names vassals so), else null. */
   vassal: string | null;
+  /** The expanded `py-tracebacker` value (one socket per worker: VALUE1, VALUE2...), absent when none. */
+  tracebacker?: string;
 }
 
 export interface IniResult {
@@ -110,7 +112,7 @@ function describeFsError(err: unknown): string {
  * Option names are matched as written: uWSGI 2.0.21 silently ignores `master_fifo` or `stats_server` in an ini file
  * (seen: no FIFO created, no stats socket bound), so an underscore spelling is reported, not used.
  */
-const WATCHED = new Set(['stats', 'stats-server', 'master-fifo']);
+const WATCHED = new Set(['stats', 'stats-server', 'master-fifo', 'py-tracebacker']);
 function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: { push(line: string): void }): Omit<IniTarget, 'vassal'> | null {
   const { file, section } = splitSection(path);
   const absolute = resolve(file);
@@ -135,6 +137,7 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: { push(line:
   const tooLong = { hit: false };
   let stats: string | null = null;
   let maxRequests: number | null = null;
+  let tracebacker: string | null = null;
   const fifos: string[] = [];
   for (const { key, value, line } of options) {
     const where = `${name}:${line}`;
@@ -149,13 +152,14 @@ function readOneIni(path: string, env: NodeJS.ProcessEnv, problems: { push(line:
     if (expanded === null) continue;
     if ((normal === 'stats' || normal === 'stats-server') && stats === null) stats = expanded;
     if (normal === 'master-fifo') fifos.push(expanded);
+    if (normal === 'py-tracebacker' && tracebacker === null) tracebacker = expanded;
     if (normal === 'max-requests' && /^\s*[0-9]+\s*$/.test(expanded) && Number(expanded) > 0) maxRequests = Number(expanded);
     if (normal === 'ini' || normal === 'include' || normal === 'inherit') {
       problems.push(`${where}: "${key} = ${value}" includes another file, which is not followed: list that file too`);
     }
   }
   if (fifos.length > 10) problems.push(`${name}: ${fifos.length} master-fifo declared, uWSGI uses slots 0-9 only`);
-  return { file: name, stats, fifos: fifos.slice(0, 10), maxRequests };
+  return { file: name, stats, fifos: fifos.slice(0, 10), maxRequests, ...(tracebacker !== null ? { tracebacker } : {}) };
 }
 
 interface IniOption {

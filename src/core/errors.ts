@@ -74,3 +74,8 @@ export class FileInputError extends Error {
     super(message);
   }
 }
+
+/** A worker's Python stack could not be read from uWSGI's --py-tracebacker socket. */
+export class TracebackError extends Error {
+  override name = 'TracebackError';
+}

@@ -21,6 +21,7 @@ import type {
 } from './types.js';
 import { counterRate, counterDelta, clamp } from './rate.js';
 import { vassalKeys, vassalsByKey } from './vassal-keys.js';
+import { deriveUsage } from './os-usage.js';
 
 /** How `prev` relates to `cur`: the seconds between them when comparable, and whether `cur` starts a new life. */
 export interface Comparison {
@@ -82,8 +83,9 @@ export function derive(prev: Snapshot | null, cur: Snapshot): Derived {
   // Only a comparable previous document of the same kind is used below.
   const usable = cmp.seconds !== null ? prev : null;
   if (cur.kind === 'instance') {
-    const p = usable !== null && usable.kind === 'instance' ? usable.doc : null;
-    deriveInstance(p, cur, cmp.seconds, base);
+    const p = usable !== null && usable.kind === 'instance' ? usable : null;
+    deriveInstance(p?.doc ?? null, cur, cmp.seconds, base);
+    deriveUsage(p, cur, cmp.seconds, base.workers, base.instance!);
   } else if (cur.kind === 'emperor') {
     const p = prev !== null && prev.kind === 'emperor' && !cmp.restarted ? prev.doc : null;
     base.vassals = deriveVassals(p, cur.doc);

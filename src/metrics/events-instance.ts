@@ -1,6 +1,6 @@
 /**
- * Instance-wide alarms: a listen queue crossing its threshold, exceptions starting or rising (quietened
- * by EventMemory.exceptionAlert), and caches refusing stores.
+ * Instance-wide alarms: a listen queue crossing its threshold, exceptions (every one counted, folded while
+ * they keep coming), and caches refusing stores (folded while the cache stays full).
  */
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { Derived, EventMemory, EventOptions } from './types.js';
@@ -24,10 +24,12 @@ export function listenQueueEvents(prev: InstanceDocument, cur: InstanceDocument,
     const pr = ps ? queueRatio(ps.queue, ps.maxQueue) : null;
     if (pr !== null && pr >= threshold) continue;
     fired = true;
-    emit('listen-queue-high', 'warn', `listen queue of ${s.name} at ${s.queue}/${s.maxQueue} (${Math.round(r * 100)}%)`, {
+    const kernel = s.queueFrom === 'kernel';
+    emit('listen-queue-high', 'warn', `listen queue of ${s.name} at ${s.queue}/${s.maxQueue} (${Math.round(r * 100)}%${kernel ? ', from the kernel' : ''})`, {
       socket: s.name,
       queue: s.queue,
       maxQueue: s.maxQueue,
+      ...(kernel ? { from: 'kernel' } : {}),
     });
   }
   if (fired) return;
@@ -44,30 +46,24 @@ export function listenQueueEvents(prev: InstanceDocument, cur: InstanceDocument,
   });
 }
 
-/** Exceptions started (none in the interval before) or at least doubled since the interval before. */
-export function exceptionEvents(derived: Derived, atMs: number, options: EventOptions, memory: EventMemory, emit: Emit): void {
-  const previous = memory.previousDerived ?? null;
+/**
+ * Every exception counted: an event for each interval with new exceptions, folding into one event with the
+ * running total while they keep coming (src/metrics/event-fold.ts), rather than an alert that then goes quiet.
+ */
+export function exceptionEvents(derived: Derived, _atMs: number, _options: EventOptions, memory: EventMemory, emit: Emit): void {
   const eps = derived.instance?.eps ?? null;
   const seconds = derived.intervalSeconds;
   if (eps === null || eps <= 0 || seconds === null) return;
-  const before = previous?.instance?.eps ?? null;
-  if (before !== null && before > 0 && eps < 2 * before) return;
-  const last = memory.exceptionAlert;
-  // Within the quiet minute only a real burst speaks: twice the alerted rate, and a handful of exceptions
-  // (one then two exceptions a second is noise, not news).
-  const burst = eps >= 2 * (last?.eps ?? 0) && Math.round(eps * seconds) >= 5;
-  if (last !== undefined && atMs - last.atMs < (options.exceptionQuietMs ?? 60_000) && !burst) return;
-  if (last !== undefined) {
-    last.atMs = atMs;
-    last.eps = eps;
-  }
+  const before = memory.previousDerived?.instance?.eps ?? null;
   const count = Math.round(eps * seconds);
   const rate = eps >= 10 ? eps.toFixed(0) : eps.toFixed(2);
-  const msg =
-    before !== null && before > 0
-      ? `exceptions rising: ${rate}/s (was ${before >= 10 ? before.toFixed(0) : before.toFixed(2)}/s)`
-      : `${count} new exception${count === 1 ? '' : 's'} (${rate}/s)`;
-  emit('exceptions-rising', 'warn', msg, { eps, previousEps: before, count });
+  emit('exceptions-rising', 'warn', `${count} new exception${count === 1 ? '' : 's'} (${rate}/s)`, { eps, previousEps: before, count }, {
+    key: 'exceptions',
+    what: 'exceptions',
+    count,
+    unit: 'exception',
+    units: 'exceptions',
+  });
 }
 
 /** A cache whose `full` counter grew: stores were refused. */
@@ -81,7 +77,7 @@ export function cacheEvents(prev: InstanceDocument, cur: InstanceDocument, emit:
       fullDelta: d,
       items: c.items,
       maxItems: c.maxItems,
-    });
+    }, { key: `cache:${c.name}`, what: `cache ${c.name} full`, count: d, unit: 'store refused', units: 'stores refused' });
   }
 }
 

@@ -11,6 +11,7 @@ import { respawnEvents, statusEvents } from './events-workers.js';
 import { crashLoopEvents } from './events-crash.js';
 import { cacheEvents, daemonEvents, exceptionEvents, listenQueueEvents } from './events-instance.js';
 import { legionEvents } from './events-legion.js';
+import { effectiveDocument } from './kernel-queue.js';
 import { vassalEvents } from './events-emperor.js';
 import { nodeEvents } from './events-router.js';
 
@@ -72,7 +73,8 @@ export function detectEvents(
       events.splice(before, events.length - before, ...kept);
     }
     statusEvents(prev.doc, cur.doc, emit);
-    listenQueueEvents(prev.doc, cur.doc, options, emit);
+    // With the kernel's queues of unix sockets, for which uWSGI reports 0/0.
+    listenQueueEvents(effectiveDocument(prev), effectiveDocument(cur), options, emit);
     exceptionEvents(derived, cur.monotonicMs, options, memory, emit);
     cacheEvents(prev.doc, cur.doc, emit);
     daemonEvents(prev.doc, cur.doc, emit);

@@ -103,6 +103,19 @@ export class BoundedLog<T> {
     return this.count;
   }
 
+  /** Replace the newest item that `match` accepts with `next`; false (nothing changed) when none does. */
+  replaceLast(match: (item: T) => boolean, next: T): boolean {
+    for (let i = this.count - 1; i >= 0; i--) {
+      const at = (this.start + i) % this.capacity;
+      if (match(this.items[at] as T)) {
+        this.items[at] = next;
+        this.view = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Items oldest first (a frozen snapshot of the log). */
   toArray(): readonly T[] {
     if (this.view === null) {

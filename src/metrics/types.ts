@@ -4,6 +4,7 @@
  * Rates are per second over the monotonic clock; null means "no rate yet" (first sample, reset, gap).
  */
 import type { MetricType } from '../stats/snapshot.js';
+import type { FoldSpec } from './event-fold.js';
 
 export interface WorkerDerived {
   slot: number;
@@ -20,6 +21,15 @@ export interface WorkerDerived {
   sharePct: number;
   /** Per app requests/s, same order as worker.apps. */
   appRps: Array<number | null>;
+  /** CPU used over the interval, percent of one core (utime + stime from /proc); null when not known. */
+  cpuPct?: number | null;
+  /** Mean response time of the requests finished in the interval (Δrunning_time / Δrequests), µs; null when none finished. */
+  intervalAvgRtUs?: number | null;
+  /** Resident memory from uWSGI (--memory-report) or else from /proc; null when neither says. */
+  rssBytes?: number | null;
+  vszBytes?: number | null;
+  /** Where rssBytes and vszBytes come from. */
+  memoryFrom?: 'uwsgi' | 'os' | null;
 }
 
 export interface InstanceDerived {
@@ -38,8 +48,17 @@ export interface InstanceDerived {
   sig: number;
   /** Running workers (not cheap). */
   running: number;
-  /** Mean of avg_rt over workers that served requests, microseconds; null when none did. */
+  /** uWSGI's running average (avg_rt) weighted by requests over workers that served any, µs; null when none did. */
   avgRtUs: number | null;
+  /** Mean response time of the requests finished in the last interval (Δrunning_time / Δrequests), µs; null when none finished. */
+  intervalAvgRtUs?: number | null;
+  /** CPU of the workers and the master over the interval, percent of one core (/proc); null when not local. */
+  cpuPct?: number | null;
+  /** The master's own CPU over the interval, percent of one core. */
+  masterCpuPct?: number | null;
+  masterRssBytes?: number | null;
+  /** Where the OS figures come from ('local: /proc/PID/stat') or why there are none ('not local: ...'); null for a saved document. */
+  osNote?: string | null;
   /** Seconds since the master started (local masters, from /proc) or else since the oldest worker spawn; null when unknown. */
   uptimeSeconds: number | null;
   /**
@@ -128,7 +147,9 @@ export type EventType =
   /** A worker slot respawning again and again without serving (its start, a reminder, its end). */
   | 'worker-crash-loop'
   /** A relay client dropped a message that failed the protocol's schema. */
-  | 'relay-message-dropped';
+  | 'relay-message-dropped'
+  /** What a local master's command line (or its ini) says: master FIFO, tracebacker, stats socket. */
+  | 'discovered';
 
 export type EventSeverity = 'info' | 'warn' | 'error';
 
@@ -141,8 +162,10 @@ export interface MonitorEvent {
   severity: EventSeverity;
   /** Short human sentence; may contain document strings, so views must still make it safe. */
   message: string;
-  /** Structured details (worker slot, pids, cause...). */
+  /** Structured details (worker slot, pids, cause...); a folded event carries foldKey, foldCount, foldTimes, foldFirstAtMs, foldLastAtMs. */
   data?: Record<string, string | number | boolean | null>;
+  /** Set by a detector for a condition that folds (src/metrics/event-fold.ts); gone once the event is logged. */
+  fold?: FoldSpec;
 }
 
 /** Why a worker most likely respawned, as told by consecutive snapshots ('died' = killed or crashed). */
@@ -171,7 +194,7 @@ export interface EventOptions {
   highDeltaRequests?: number;
   /** A chain run with no replacement for this long is forgotten (default 60000 ms). */
   chainTimeoutMs?: number;
-  /** With EventMemory.exceptionAlert: no new alert within this time unless the rate doubled again (default 60000 ms). */
+  /** No longer used: every exception is counted, in an event that folds (src/metrics/event-fold.ts). Kept for callers that pass it. */
   exceptionQuietMs?: number;
   /** Respawns without a request served, within crashLoopWindowMs, that make a crash loop (default 3 in 10000 ms). */
   crashLoopRespawns?: number;

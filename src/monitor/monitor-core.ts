@@ -10,8 +10,10 @@ import type { TargetState, TargetUpdate } from './types.js';
 import { derive } from '../metrics/derive.js';
 import { createEventMemory, detectEvents } from '../metrics/events.js';
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
+import { EventFolder } from '../metrics/event-fold.js';
 import { settleUptime, type MasterStart } from '../metrics/uptime.js';
 import { escapeControls } from '../core/safe-text.js';
+import { effectiveDocument } from '../metrics/kernel-queue.js';
 
 export interface MonitorCoreOptions {
   /** Values kept per history series (default 600). */
@@ -57,7 +59,11 @@ export class MonitorCore {
     const size = options.historySize ?? 600;
     for (const name of SERIES_NAMES) this.series.set(name, new HistorySeries(size));
     this.log = new BoundedLog<MonitorEvent>(options.eventLogSize ?? 1000);
+    this.folder = new EventFolder(this.log);
   }
+
+  /** Logs events, folding a condition that persists into one event. */
+  private readonly folder: EventFolder;
 
   /** A successful read: derive, detect events, record history; returns the update to publish. */
   ingestSnapshot(snapshot: Snapshot, seq: number): TargetUpdate {
@@ -93,7 +99,9 @@ export class MonitorCore {
       ...(this.options.maxRequests !== undefined ? { maxRequests: this.options.maxRequests } : {}),
     };
     for (const ev of detectEvents(this.prev, snapshot, derived, eventOptions, this.memory)) events.push(ev);
-    for (const ev of events) this.log.push(ev);
+    // A new life of the instance starts every condition over.
+    if (derived.restarted) this.folder.reset();
+    for (let i = 0; i < events.length; i++) events[i] = this.folder.add(events[i]!);
     this.pushHistory(snapshot, derived);
     this.prev = snapshot;
     this.memory.previousDerived = derived;
@@ -191,7 +199,7 @@ export class MonitorCore {
   }
 
   addEvent(event: MonitorEvent): void {
-    this.log.push(event);
+    this.folder.add(event);
   }
 
   private pushHistory(snapshot: Snapshot, derived: Derived): void {
@@ -200,9 +208,10 @@ export class MonitorCore {
     const put = (name: SeriesName, v: number | null): void => this.series.get(name)!.push(v, at);
     if (snapshot.kind === 'instance' && inst !== null) {
       put('rps', inst.rps);
-      put('avgRtMs', inst.avgRtUs === null ? null : inst.avgRtUs / 1000);
+      // The mean of the interval's finished requests: uWSGI's running average lags and smooths what a graph should show.
+      put('avgRtMs', inst.intervalAvgRtUs == null ? null : inst.intervalAvgRtUs / 1000);
       put('busyWorkers', inst.busy);
-      put('listenQueue', snapshot.doc.listenQueue);
+      put('listenQueue', effectiveDocument(snapshot).listenQueue);
       put('txps', inst.txps);
       put('eps', inst.eps);
       return;

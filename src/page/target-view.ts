@@ -19,13 +19,14 @@ import { vassalRows, vassalsSpec } from '../views/dashboard/model/emperor.js';
 import { nodeRows, nodesSpec } from '../views/dashboard/model/router.js';
 import { eventRows, eventsSpec } from '../views/dashboard/model/events.js';
 import { Chart, clock, type SeriesData } from './chart.js';
+import { effectiveDocument, queueFromKernel } from '../metrics/kernel-queue.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
 import { DataTable } from './table.js';
 
 /** The history series the page draws, in order. */
 export const SERIES = [
   { name: 'rps', label: 'Requests / s', fmt: fmtRate },
-  { name: 'avgRtMs', label: 'Avg response (ms)', fmt: (v: number | null) => (v === null ? '-' : v.toFixed(v >= 100 ? 0 : 1)) },
+  { name: 'avgRtMs', label: 'Mean response, per interval (ms)', fmt: (v: number | null) => (v === null ? '-' : v.toFixed(v >= 100 ? 0 : 1)) },
   { name: 'busyWorkers', label: 'Busy workers', fmt: fmtCount },
   { name: 'listenQueue', label: 'Listen queue', fmt: fmtCount },
 ] as const;
@@ -123,7 +124,9 @@ export class Panel<R> {
 }
 
 /** The fields of a worker's details panel. */
-export function workerPairs(w: Worker, nowMs: number): Array<readonly [string, string]> {
+export function workerPairs(w: Worker, nowMs: number, d?: WorkerRow['d']): Array<readonly [string, string]> {
+  const rss = w.rssBytes > 0 ? w.rssBytes : (d?.rssBytes ?? null);
+  const vsz = w.vszBytes > 0 ? w.vszBytes : (d?.vszBytes ?? null);
   return [
     ['slot', String(w.slot)],
     ['id', String(w.id)],
@@ -134,9 +137,11 @@ export function workerPairs(w: Worker, nowMs: number): Array<readonly [string, s
     ['exceptions', fmtCount(w.exceptions)],
     ['harakiri', fmtCount(w.harakiriCount)],
     ['signals', fmtCount(w.signals)],
-    ['avg response', fmtMicros(w.avgRtUs)],
+    ['mean response (last interval)', fmtMicros(d?.intervalAvgRtUs)],
+    ['uWSGI running average', fmtMicros(w.avgRtUs)],
     ['serving time', fmtMicros(w.runningTimeUs)],
-    ['rss / vsz', `${w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '-'} / ${w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'}`],
+    ['cpu', d?.cpuPct === null || d?.cpuPct === undefined ? '-' : `${d.cpuPct.toFixed(1)}%`],
+    ['rss / vsz', `${fmtBytes(rss)} / ${fmtBytes(vsz)}${rss === null ? '' : w.rssBytes > 0 ? ' (uWSGI --memory-report)' : ' (/proc)'}`],
     ['sent', fmtBytes(w.txBytes)],
     ['respawns', fmtCount(w.respawnCount)],
     ['last spawn', fmtWhen(w.lastSpawn, nowMs)],
@@ -203,7 +208,7 @@ export class TargetView {
     }
     this.workers.table.onOpen = (key, row: WorkerRow) => {
       this.workers.table.openKey = key;
-      this.workers.showDetail(key, `Worker ${row.w.slot} (pid ${row.w.pid || '-'})`, workerPairs(row.w, Date.now()));
+      this.workers.showDetail(key, `Worker ${row.w.slot} (pid ${row.w.pid || '-'})`, workerPairs(row.w, Date.now(), row.d));
       this.ctx.markDirty(this.name);
     };
     this.requests.table.onOpen = (key, row: InFlightRow) => {
@@ -286,7 +291,7 @@ export class TargetView {
       p.box.hidden = !on;
       setText(p.count, count);
     };
-    if (snap !== null && snap.kind === 'instance') this.renderInstance(snap.doc, der, snap.readAtMs, nowMs);
+    if (snap !== null && snap.kind === 'instance') this.renderInstance(effectiveDocument(snap), der, snap.readAtMs, nowMs, queueFromKernel(snap));
     else if (snap !== null && snap.kind === 'emperor') {
       const doc = snap.doc;
       this.setCard('vassals', 'vassals', String(doc.vassals.length), `${doc.vassals.filter((v) => v.ready).length} ready`);
@@ -328,16 +333,19 @@ export class TargetView {
     return shown;
   }
 
-  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number): void {
+  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number, kernelQueue = false): void {
     const inst = der?.instance ?? null;
     this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
-    this.setCard('avg', 'avg response', fmtMicros(inst?.avgRtUs), 'running average');
+    // The interval's mean; uWSGI's running average in the note (each card's note keeps to one line).
+    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `uWSGI avg ${fmtMicros(inst?.avgRtUs)}`);
+    const notLocal = inst?.osNote?.startsWith('not local') === true;
+    if (inst?.osNote) this.setCard('cpu', 'cpu, all processes', notLocal ? '-' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, notLocal ? 'not local' : 'from /proc');
     const busy = doc.workers.filter((w) => w.status === 'busy').length;
     const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
     const paused = doc.workers.filter((w) => w.status === 'pause').length;
     this.setCard('workers', 'busy / running', `${busy} / ${doc.workers.length - cheap}`, paused ? `${paused} paused` : '', paused ? 'warn' : '');
     this.setCard('inflight', 'in flight', inst?.inFlight === null || inst?.inFlight === undefined ? '-' : String(inst.inFlight), inst && inst.inFlight === null ? 'not reported' : '');
-    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : '', (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
+    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), [kernelQueue ? 'from the kernel' : '', doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : ''].filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
     this.setCard('eps', 'exceptions / s', fmtRate(inst?.eps), inst ? `${fmtCount(inst.totalExceptions)} total` : '', (inst?.eps ?? 0) > 0 ? 'warn' : '');
     this.setCard('tx', 'sent / s', inst?.txps === null || inst?.txps === undefined ? '-' : `${fmtBytes(inst.txps)}/s`, inst ? `${fmtBytes(inst.totalTx)} total` : '');
     this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), inst?.busyness !== null && inst?.busyness !== undefined ? `${fmtPct(inst.busyness)} busy` : '');
@@ -347,7 +355,7 @@ export class TargetView {
     this.workers.table.update(workers);
     const openW = this.workers.table.openKey;
     const ow = openW === null ? undefined : workers.find((r) => String(r.w.slot) === openW);
-    if (ow !== undefined && !this.workers.detail.hidden) this.workers.showDetail(openW!, `Worker ${ow.w.slot} (pid ${ow.w.pid || '-'})`, workerPairs(ow.w, nowMs));
+    if (ow !== undefined && !this.workers.detail.hidden) this.workers.showDetail(openW!, `Worker ${ow.w.slot} (pid ${ow.w.pid || '-'})`, workerPairs(ow.w, nowMs, ow.d));
     const reqs = inflightRows(doc.workers, readAtMs, nowMs);
     this.requests.table.update(reqs);
     const coresKnown = doc.workers.length === 0 || doc.workers.some((w) => w.cores !== null);

@@ -4,6 +4,7 @@
  * added, messages dropped) across the next hello.
  */
 import { BoundedLog } from '../metrics/history.js';
+import { pushFolded } from '../metrics/event-fold.js';
 import { SERIES_NAMES } from '../metrics/series.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import { PushedMonitor } from '../monitor/pushed-monitor.js';
@@ -145,12 +146,13 @@ export class RemoteMonitor extends PushedMonitor implements RemoteTargetMonitor 
       events: m.events,
       error: s.error,
     });
-    for (const e of update.events) this.log.push(e);
+    // A folded event replaces its earlier state, as in the relay's own log.
+    for (const e of update.events) pushFolded(this.log, e);
     this.publish(update);
   }
 
   fromEvents(events: MonitorEvent[]): void {
-    for (const e of events) this.log.push(this.rename(e));
+    for (const e of events) pushFolded(this.log, this.rename(e));
   }
 
   /** The relay (or this target on it) cannot be reached: keep the last data, say why. */

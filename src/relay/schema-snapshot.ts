@@ -198,9 +198,12 @@ const snapshotBase = {
   repairs: z.array(str),
 };
 
+const processOsSchema = z.object({ pid: num, cpuTicks: num, rssBytes: num, vszBytes: num });
+const osFactsSchema = z.object({ local: bool, note: str, master: processOsSchema.nullable(), workers: z.array(processOsSchema.nullable()) });
+
 /** One snapshot of any kind, as a relay sends it. */
 export const snapshotSchema = z.discriminatedUnion('kind', [
-  z.object({ ...snapshotBase, kind: z.literal('instance'), doc: instanceDocSchema }),
+  z.object({ ...snapshotBase, kind: z.literal('instance'), doc: instanceDocSchema, os: osFactsSchema.optional() }),
   z.object({ ...snapshotBase, kind: z.literal('emperor'), doc: emperorDocSchema }),
   z.object({ ...snapshotBase, kind: z.literal('router'), doc: routerDocSchema }),
 ]);
@@ -231,10 +234,19 @@ export const derivedSchema = z.object({
       uptimeSeconds: nullableNum,
       uptimeFrom: z.enum(['master', 'workers', 'saved']).optional(),
       inFlight: nullableNum,
+      intervalAvgRtUs: nullableNum.optional(),
+      cpuPct: nullableNum.optional(),
+      masterCpuPct: nullableNum.optional(),
+      masterRssBytes: nullableNum.optional(),
+      osNote: str.nullable().optional(),
     })
     .nullable(),
   workers: z.array(
-    z.object({ slot: num, pid: num, rps: rate, eps: rate, txps: rate, busyness: rate, sharePct: num, appRps: z.array(rate) }),
+    z.object({
+      slot: num, pid: num, rps: rate, eps: rate, txps: rate, busyness: rate, sharePct: num, appRps: z.array(rate),
+      cpuPct: rate.optional(), intervalAvgRtUs: rate.optional(), rssBytes: nullableNum.optional(), vszBytes: nullableNum.optional(),
+      memoryFrom: z.enum(['uwsgi', 'os']).nullable().optional(),
+    }),
   ),
   caches: z.array(z.object({ name: str, hitsPerSec: rate, missesPerSec: rate, hitRatio: rate })),
   metrics: z.array(z.object({ name: str, type: metricTypeSchema, value: num, rate })),
@@ -273,6 +285,7 @@ const EVENT_TYPES = [
   'daemon-respawned',
   'relay-message-dropped',
   'worker-crash-loop',
+  'discovered',
 ] as const satisfies ReadonlyArray<MonitorEvent['type']>;
 
 /** One event. */

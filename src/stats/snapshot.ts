@@ -126,6 +126,14 @@ export interface Socket {
   maxQueue: number;
   shared: boolean;
   canOffload: boolean;
+  /** Set only on a socket whose queue/maxQueue were replaced by the kernel's (src/metrics/kernel-queue.ts), never by the decoder. */
+  queueFrom?: 'kernel';
+}
+
+/** A listening unix socket's queue as the kernel reports it (sock_diag): connections waiting, and the backlog. */
+export interface KernelQueue {
+  queue: number;
+  maxQueue: number;
 }
 
 export interface Lock {
@@ -319,9 +327,37 @@ export interface SnapshotBase {
   repairs: string[];
 }
 
+/** One process as the OS sees it (/proc/PID/stat). */
+export interface ProcessOs {
+  pid: number;
+  /** utime + stime, in clock ticks (CLOCK_TICKS_PER_SECOND). */
+  cpuTicks: number;
+  rssBytes: number;
+  vszBytes: number;
+}
+
+/**
+ * What the OS says about an instance read from this box (src/stats/proc-os.ts): absent for a saved document,
+ * `local: false` with the reason in `note` for a remote target or pids that are not proven to be its own.
+ */
+export interface OsFacts {
+  local: boolean;
+  /** Where the figures come from ('local: /proc/PID/stat') or why there are none ('not local: ...'). */
+  note: string;
+  master: ProcessOs | null;
+  /** In the document's worker order; null for a slot whose pid is not proven to be this instance's worker. */
+  workers: Array<ProcessOs | null>;
+  /** The kernel's queue of each socket in the document's order (null: TCP, or not a listener here); absent when not asked or not answered. */
+  sockets?: Array<KernelQueue | null>;
+  /** Why the kernel's queues are missing, when they were asked for and could not be had. */
+  socketsNote?: string;
+}
+
 export interface InstanceSnapshot extends SnapshotBase {
   kind: 'instance';
   doc: InstanceDocument;
+  /** The OS's view of the instance's processes, for a live read. */
+  os?: OsFacts;
 }
 
 export interface EmperorSnapshot extends SnapshotBase {

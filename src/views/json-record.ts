@@ -3,7 +3,8 @@
  * docs/json-output.md. A record is the normalised document flattened to the top level, with each part's
  * derived rates next to its counters, so `jq '.workers[].rps'` works without joining two structures.
  */
-import type { Snapshot, Worker, Core, InstanceDocument, EmperorDocument, RouterDocument } from '../stats/snapshot.js';
+import type { Snapshot, Worker, Core, InstanceSnapshot, EmperorDocument, RouterDocument, ProcessOs } from '../stats/snapshot.js';
+import { CLOCK_TICKS_PER_SECOND } from '../stats/proc-os.js';
 import { safeJson } from '../core/safe-text.js';
 import { pairByKey } from '../metrics/vassal-keys.js';
 import type { Derived, MonitorEvent } from '../metrics/types.js';
@@ -43,7 +44,14 @@ function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
       txps: d?.txps ?? null,
       busyness: d?.busyness ?? null,
       sharePct: d?.sharePct ?? 0,
+      // From /proc for a local instance; null when unknown (remote, saved, first read), never 0.
+      cpuPct: d?.cpuPct ?? null,
+      intervalAvgRtUs: d?.intervalAvgRtUs ?? null,
       ...rest,
+      // uWSGI's figure (--memory-report) or else /proc's; null when neither says (uWSGI writes 0 for "not measured").
+      rssBytes: w.rssBytes > 0 ? w.rssBytes : (d?.rssBytes ?? null),
+      vszBytes: w.vszBytes > 0 ? w.vszBytes : (d?.vszBytes ?? null),
+      memoryFrom: w.rssBytes > 0 ? 'uwsgi' : (d?.memoryFrom ?? null),
       appRps: d?.appRps ?? w.apps.map(() => null),
       cores: w.cores === null ? null : w.cores.map(coreRecord),
       // Without cores (--stats-no-cores) uWSGI does not say what is in flight: unknown, not "none".
@@ -52,19 +60,45 @@ function workerRecords(workers: readonly Worker[], derived: Derived): Json[] {
   });
 }
 
-function instanceFields(doc: InstanceDocument, derived: Derived): Json {
+function instanceFields(snapshot: InstanceSnapshot, derived: Derived): Json {
+  const doc = snapshot.doc;
   const caches = new Map(derived.caches.map((c) => [c.name, c]));
   const metrics = new Map(derived.metrics.map((m) => [m.name, m.rate]));
   const summary = derived.instance;
   return {
     summary,
     ...doc,
+    // The OS's own figures, counters as /proc keeps them (CPU in seconds): null for a saved document.
+    os: osRecord(snapshot),
     workers: workerRecords(doc.workers, derived),
+    // uWSGI's queue/maxQueue as it sent them (0/0 for unix sockets); the kernel's beside them where known.
+    sockets: doc.sockets.map((s, i) => {
+      const k = snapshot.os?.sockets?.[i] ?? null;
+      return { ...s, kernelQueue: k?.queue ?? null, kernelMaxQueue: k?.maxQueue ?? null };
+    }),
     caches: doc.caches.map((c) => {
       const cd = caches.get(c.name);
       return { ...c, hitsPerSec: cd?.hitsPerSec ?? null, missesPerSec: cd?.missesPerSec ?? null, hitRatio: cd?.hitRatio ?? null };
     }),
     metrics: doc.metrics.map((m) => ({ ...m, rate: metrics.get(m.name) ?? null })),
+  };
+}
+
+function processRecord(p: ProcessOs | null): Json | null {
+  return p === null ? null : { pid: p.pid, cpuSeconds: p.cpuTicks / CLOCK_TICKS_PER_SECOND, rssBytes: p.rssBytes, vszBytes: p.vszBytes };
+}
+
+function osRecord(snapshot: InstanceSnapshot): Json | null {
+  const os = snapshot.os;
+  if (os === undefined) return null;
+  return {
+    local: os.local,
+    note: os.note,
+    master: processRecord(os.master),
+    workers: os.workers.map(processRecord),
+    // The kernel's listen queue of each socket, in the document's order (null: TCP, or not listening here).
+    sockets: os.sockets ?? null,
+    ...(os.socketsNote !== undefined ? { socketsNote: os.socketsNote } : {}),
   };
 }
 
@@ -100,7 +134,7 @@ export function snapshotRecord(snapshot: Snapshot, derived: Derived): Json {
     intervalSeconds: derived.intervalSeconds,
     restarted: derived.restarted,
   };
-  if (snapshot.kind === 'instance') return { ...head, ...instanceFields(snapshot.doc, derived) };
+  if (snapshot.kind === 'instance') return { ...head, ...instanceFields(snapshot, derived) };
   if (snapshot.kind === 'emperor') return { ...head, ...emperorFields(snapshot.doc, derived) };
   return { ...head, ...routerFields(snapshot.doc, derived) };
 }

@@ -6,6 +6,7 @@
 import type { InstanceSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
+import { effectiveDocument, effectiveSockets, queueFromKernel } from '../metrics/kernel-queue.js';
 import { appendLines } from './text-table.js';
 import { NAME_CHARS, specTable } from './text-spec.js';
 import { memberRows, membersSpec } from './dashboard/model/legions.js';
@@ -27,7 +28,7 @@ import {
 
 /** The summary lines of an instance: totals, rates, listen queue, worker states. */
 export function instanceSummary(snap: InstanceSnapshot, derived: Derived): string[] {
-  const doc = snap.doc;
+  const doc = effectiveDocument(snap);
   const d = derived.instance;
   const totalRequests = d?.totalRequests ?? doc.workers.reduce((s, w) => s + w.requests, 0);
   const totalTx = d?.totalTx ?? doc.workers.reduce((s, w) => s + w.txBytes, 0);
@@ -48,16 +49,28 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
       // null: a worker's count was out of range, so the total is unknown.
       `exceptions ${d === null ? 0 : plainNumber(d.totalExceptions ?? NaN)}`,
       `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
-      `avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
+      // The mean of the requests finished in the last interval; uWSGI's running average (avg_rt) beside it.
+      `avg ${d?.intervalAvgRtUs == null ? '-' : formatMicros(d.intervalAvgRtUs)}`,
+      `uwsgi running avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
       `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
-      `listen queue ${queue}`,
+      `listen queue ${queue}${queueFromKernel(snap) ? ' (kernel)' : ''}`,
       `queue errors ${doc.listenQueueErrors === null || doc.listenQueueErrors === undefined ? 'n/a' : plainNumber(doc.listenQueueErrors)}`,
       `signal queue ${plainNumber(doc.signalQueue)}`,
       `workers ${doc.workers.length}: ${counts.join(', ')}`,
     ].join('  '),
+    ...osLine(d),
   ];
+}
+
+/** CPU and the master's memory from /proc, saying where they come from (or that the target is not local). */
+function osLine(d: Derived['instance']): string[] {
+  // A saved document has no process to read: no line rather than a line of dashes.
+  if (d?.osNote === undefined || d.osNote === null) return [];
+  if (d.osNote.startsWith('not local')) return [`cpu -  (${safeText(d.osNote, NAME_CHARS)})`];
+  const pct = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(1)}%`);
+  return [`cpu ${pct(d.cpuPct)}  master cpu ${pct(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : formatBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
 }
 
 /** The workers table, in the dashboard's and the page's columns: uwsgitop's, plus ACC and BUSY%. */
@@ -94,7 +107,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
 
   if (doc.caches.length > 0) section(`Caches (${doc.caches.length})`, specTable(cachesSpec, cacheRows(doc.caches, derived.caches)));
 
-  if (doc.sockets.length > 0) section(`Sockets (${doc.sockets.length})`, specTable(socketsSpec, doc.sockets));
+  if (doc.sockets.length > 0) section(`Sockets (${doc.sockets.length})`, specTable(socketsSpec, effectiveSockets(snap)));
 
   for (const g of doc.legions) {
     // lord_uuid names the lord; i_am_the_lord stays set for a moment after a higher valor took over (2.0.21).

@@ -8,7 +8,9 @@
 import { escapeControls } from '../core/safe-text.js';
 import { vassalKeys } from '../metrics/vassal-keys.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import type { Core, EmperorDocument, InstanceDocument, RouterDocument } from '../stats/snapshot.js';
+import type { Core, EmperorDocument, InstanceDocument, OsFacts, RouterDocument } from '../stats/snapshot.js';
+import type { Derived } from '../metrics/types.js';
+import { CLOCK_TICKS_PER_SECOND } from '../stats/proc-os.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -111,6 +113,17 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_subscription_node_weight', 'Weight of a subscription node.', ['key', 'node']),
   g('uwsgi_subscription_node_failures', 'Failure count of a subscription node.', ['key', 'node']),
   g('uwsgi_subscription_node_death_mark', 'Is the subscription node marked dead?', ['key', 'node']),
+  // From /proc for a local instance (none for a remote one): what the stats server cannot say.
+  c('uwsgi_worker_cpu_seconds_total', 'CPU time (user + system) of the worker process, from /proc.', W),
+  g('uwsgi_worker_os_rss_bytes', 'Resident memory of the worker process, from /proc.', W),
+  c('uwsgi_master_cpu_seconds_total', 'CPU time (user + system) of the master process, from /proc.'),
+  g('uwsgi_master_os_rss_bytes', 'Resident memory of the master process, from /proc.'),
+  // uwsgi_worker_average_response_time_seconds is uWSGI's running average; this is the interval's mean.
+  g('uwsgi_interval_response_time_seconds', 'Mean response time of the requests finished in the last poll interval.'),
+  // uWSGI reports 0 for unix sockets; the kernel's figures (sock_diag, as `ss -xl`) for a local instance.
+  g('uwsgi_socket_kernel_queue_length', 'Connections waiting on a listening unix socket, from the kernel.', ['name', 'proto']),
+  g('uwsgi_socket_kernel_max_queue_length', 'Backlog of a listening unix socket, from the kernel.', ['name', 'proto']),
+  g('uwsgi_worker_interval_response_time_seconds', 'Mean response time of the requests this worker finished in the last poll interval.', W),
 ];
 
 /** uwsgi_exporter's --collect.cores families (serve --collect-cores): one series per core, off by default. */
@@ -187,7 +200,7 @@ const CORE_VALUES: ReadonlyArray<readonly [string, (core: Core) => number]> = [
   ['uwsgi_worker_core_read_errors_total', (core) => core.readErrors],
 ];
 
-function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptions): void {
+function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptions, os?: OsFacts, derived?: Derived | null): void {
   // Slots never spawned in cheaper mode have id 0: uwsgi_exporter leaves them out, and so do we.
   const workers = doc.workers.filter((w) => w.id !== 0);
   emit('uwsgi_listen_queue_length', doc.listenQueue ?? 0);
@@ -195,7 +208,7 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
   emit('uwsgi_signal_queue_length', doc.signalQueue);
   emit('uwsgi_workers', workers.length);
   const seenSockets = new Set<string>();
-  for (const s of doc.sockets) {
+  for (const [index, s] of doc.sockets.entries()) {
     // uwsgi_exporter keeps the first socket of a (name, proto) pair: duplicates would be one series twice.
     const key = JSON.stringify([s.name, s.proto]);
     if (seenSockets.has(key)) continue;
@@ -205,6 +218,11 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     emit('uwsgi_socket_max_queue_length', s.maxQueue, labels);
     emit('uwsgi_socket_shared', flag(s.shared), labels);
     emit('uwsgi_socket_can_offload', flag(s.canOffload), labels);
+    const kernel = os?.sockets?.[index];
+    if (kernel) {
+      emit('uwsgi_socket_kernel_queue_length', kernel.queue, labels);
+      emit('uwsgi_socket_kernel_max_queue_length', kernel.maxQueue, labels);
+    }
   }
   let paused = 0;
   let busy = 0;
@@ -248,6 +266,13 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
     emit('uwsgi_worker_pause', flag(w.status === 'pause'), labels);
     if (w.ussBytes !== null) emit('uwsgi_worker_uss_bytes', w.ussBytes, labels);
     if (w.pssBytes !== null) emit('uwsgi_worker_pss_bytes', w.pssBytes, labels);
+    const proc = os?.workers[w.slot - 1];
+    if (proc) {
+      emit('uwsgi_worker_cpu_seconds_total', proc.cpuTicks / CLOCK_TICKS_PER_SECOND, labels);
+      emit('uwsgi_worker_os_rss_bytes', proc.rssBytes, labels);
+    }
+    const mean = derived?.workers[w.slot - 1]?.intervalAvgRtUs;
+    if (mean !== undefined && mean !== null) emit('uwsgi_worker_interval_response_time_seconds', mean / 1e6, labels);
     for (const app of w.apps) {
       const appLabels = { worker_id: String(w.id), app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir };
       emit('uwsgi_worker_app_startup_time_seconds', app.startupTime, appLabels);
@@ -255,6 +280,12 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
       emit('uwsgi_worker_app_exceptions_total', app.exceptions, appLabels);
     }
   }
+  if (os?.master) {
+    emit('uwsgi_master_cpu_seconds_total', os.master.cpuTicks / CLOCK_TICKS_PER_SECOND);
+    emit('uwsgi_master_os_rss_bytes', os.master.rssBytes);
+  }
+  const mean = derived?.instance?.intervalAvgRtUs;
+  if (mean !== undefined && mean !== null) emit('uwsgi_interval_response_time_seconds', mean / 1e6);
   emit('uwsgi_workers_paused', paused);
   emit('uwsgi_workers_busy', busy);
   if (coresKnown) emit('uwsgi_requests_in_flight', inFlight);
@@ -335,7 +366,7 @@ export function collectSamples(updates: ReadonlyArray<TargetSampleInput>, nowMs:
     // A down target keeps its last document in `snapshot`; its values would be stale, so only up/age go out.
     if (!isExportable(update)) continue;
     emit('uwsgi_stats_read_duration_seconds', snap.durationMs / 1000);
-    if (snap.kind === 'instance') instanceSamples(snap.doc, emit, options);
+    if (snap.kind === 'instance') instanceSamples(snap.doc, emit, options, snap.os, update!.derived);
     else if (snap.kind === 'emperor') emperorSamples(snap.doc, emit);
     else routerSamples(snap.doc, emit);
   }

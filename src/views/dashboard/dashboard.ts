@@ -10,6 +10,7 @@ import { safeText } from '../../core/safe-text.js';
 import type { TargetControl } from './control.js';
 import { CommandFlow } from './commands.js';
 import { Freezer } from './freeze.js';
+import type { StackOutcome, StackReader } from './stack.js';
 import { FILTER_CHARS, JUMP_CHARS, editText, normalizeKey, type Key } from './input.js';
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
 import type { SeriesData } from './model/graphs.js';
@@ -45,6 +46,8 @@ export interface DashboardSettings {
   ascii?: boolean;
   /** --sort and --filter: the first table's order and filter at start (checked by the caller). */
   start?: StartTable;
+  /** Reads a worker's Python stacks on demand (Enter on a worker or a request). */
+  stacks?: StackReader;
 }
 
 /** What the dashboard needs from a replay's player. */
@@ -294,6 +297,26 @@ export class Dashboard {
     if (this.state.message?.sticky) this.state.message = null;
   }
 
+  /** Read the open worker popup's Python stacks (a live target's only: a replay has no process to ask). */
+  private readStack(): void {
+    const ov = this.state.overlay;
+    const reader = this.settings.stacks;
+    const m = this.current;
+    if (ov?.kind !== 'detail' || reader === undefined || m === undefined || this.settings.replay) return;
+    const snap = m.latest()?.snapshot;
+    const w = snap?.kind === 'instance' ? snap.doc.workers.find((x) => x.slot === ov.slot) : undefined;
+    if (w === undefined || w.id <= 0 || w.pid <= 0) return;
+    const workerId = w.id;
+    ov.stack = { workerId, state: 'reading' };
+    const settle = (outcome: StackOutcome): void => {
+      // The popup may have been closed or moved to another worker meanwhile.
+      if (this.state.overlay !== ov || ov.stack?.workerId !== workerId) return;
+      ov.stack = { workerId, state: 'done', atMs: this.clock(), ...outcome };
+      this.schedule(true);
+    };
+    reader.read(m.target, workerId).then(settle, (err: unknown) => settle({ kind: 'error', message: err instanceof Error ? err.message : String(err) }));
+  }
+
   /** `r`: read every target now; a target waiting to retry is tried at once. */
   private refreshNow(): void {
     for (const m of this.monitors) m.refresh();
@@ -334,8 +357,9 @@ export class Dashboard {
       const main = bindingFor(name, 'main');
       if (main && ['view', 'next-view', 'prev-view', 'next-target', 'prev-target'].includes(main.action)) s.overlay = null;
       else if (main?.action === 'open') {
-        // Enter closes a text popup; in a worker popup it does nothing (Esc closes).
+        // Enter closes a text popup; in a worker popup it reads the worker's Python stacks again (Esc closes).
         if (s.overlay.kind !== 'detail') s.overlay = null;
+        else this.readStack();
         return;
       }
     }
@@ -392,7 +416,9 @@ export class Dashboard {
       case 'page-down': return nav.moveSelection(s, this.lastFrame, this.lastFrame?.pageRows ?? 1);
       case 'home': return nav.moveSelection(s, this.lastFrame, -Infinity);
       case 'end': return nav.moveSelection(s, this.lastFrame, Infinity);
-      case 'open': return nav.openSelected(s, this.lastFrame, this.targetViews()[s.targetIndex]?.events ?? []);
+      case 'open':
+        nav.openSelected(s, this.lastFrame, this.targetViews()[s.targetIndex]?.events ?? []);
+        return this.readStack();
       case 'message': return this.showLastMessage();
       case 'control': return this.commands.open(this.current?.target);
       case 'vars': return this.sayIf(nav.openVariables(s, this.lastFrame));

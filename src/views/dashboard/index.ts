@@ -4,6 +4,7 @@
 import type { TargetMonitor } from '../../monitor/types.js';
 import type { TargetControl } from './control.js';
 import { Dashboard } from './dashboard.js';
+import type { StackReader } from './stack.js';
 
 export type { TargetControl } from './control.js';
 export type { Dashboard } from './dashboard.js';
@@ -31,6 +32,8 @@ export interface DashboardOptions {
   ascii?: boolean;
   /** --sort COLUMN and --filter TEXT for the first table. */
   start?: StartTable;
+  /** Reads a worker's Python stacks (--py-tracebacker) when Enter opens its popup. */
+  stacks?: StackReader;
 }
 
 /**
@@ -46,5 +49,6 @@ export function startDashboard(monitors: TargetMonitor[], io: DashboardIO, optio
     ...(options.labels ? { labels: options.labels } : {}),
     ascii: options.ascii === true,
     ...(options.start ? { start: options.start } : {}),
+    ...(options.stacks ? { stacks: options.stacks } : {}),
   });
 }

@@ -11,6 +11,41 @@ import { formatLocalTime } from '../../text-format.js';
 import { line, type Line } from './line.js';
 import { workerStyle } from './workers.js';
 import { plainNumber } from '../../text-format.js';
+import type { StackView } from '../stack.js';
+
+/** Frames shown at most (a deep recursion would push everything else out of the popup). */
+const MAX_STACK_LINES = 60;
+
+/** The Python stack section: each thread, outermost frame first, the code line under each frame. */
+export function stackLines(stack: StackView, width: number, nowMs: number): Line[] {
+  const out: Line[] = [];
+  if (stack.state === 'reading') return [line(`Python stack of worker ${stack.workerId}: reading…`, 'title')];
+  if (stack.kind === 'none') return [line('Python stack: no tracebacker', 'title'), ...wrap(safeText(stack.why), Math.max(10, width - 2)).map((l) => line(`  ${l}`, 'dim'))];
+  if (stack.kind === 'error') return [line('Python stack: could not be read', 'title'), ...wrap(safeText(stack.message), Math.max(10, width - 2)).map((l) => line(`  ${l}`, 'warn'))];
+  const tb = stack.traceback;
+  const age = fmtDuration(Math.max(0, (nowMs - stack.atMs) / 1000));
+  out.push(line(`Python stack of worker ${stack.workerId} (read ${age} ago from ${safeText(tb.path, 60)}; Enter reads again)`, 'title'));
+  out.push(line(`  tracebacker found in ${safeText(stack.from, 80)}`, 'dim'));
+  if (tb.frames.length === 0 && tb.other.length === 0) out.push(line('  no Python frame: the worker is not running Python code now (idle)', 'dim'));
+  let thread: string | null = null;
+  let shown = 0;
+  for (const f of tb.frames) {
+    if (shown >= MAX_STACK_LINES) {
+      out.push(line(`  … ${tb.frames.length - shown} more frames`, 'dim'));
+      break;
+    }
+    if (f.thread !== thread) {
+      thread = f.thread;
+      out.push(line(`  thread ${safeText(f.thread, 60)}`, 'bold'));
+    }
+    out.push(line(fitCell(`    ${safeText(f.filename)}:${f.lineno} in ${safeText(f.fn)}`, width, 'left').trimEnd()));
+    if (f.line !== '') out.push(line(fitCell(`        ${safeText(f.line)}`, width, 'left').trimEnd(), 'dim'));
+    shown++;
+  }
+  for (const o of tb.other.slice(0, 10)) out.push(line(fitCell(`  ${safeText(o)}`, width, 'left').trimEnd(), 'dim'));
+  if (tb.truncated) out.push(line('  (the reply was cut at the byte limit)', 'warn'));
+  return out;
+}
 
 /** Longest stretch a single request variable may take when wrapped (then cut with an ellipsis). */
 const MAX_VAR_LINES = 8;
@@ -57,6 +92,8 @@ export function workerDetail(
   nowMs: number,
   /** Seconds since the document was read, added to in-flight ages so they count up between polls. */
   sinceReadS = 0,
+  /** The worker's Python stacks, once Enter asked for them. */
+  stack?: StackView,
 ): Line[] {
   const out: Line[] = [];
   const status = safeText(w.statusRaw || w.status);
@@ -74,22 +111,28 @@ export function workerDetail(
     ['signals', `${fmtCount(w.signals)} (queue ${fmtCount(w.signalQueue)})`],
   ]));
   out.push(kv([
+    ['mean rt (interval)', fmtMicros(d?.intervalAvgRtUs)],
     // A worker that has served nothing has no average yet (uWSGI says 0).
-    ['avg rt', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
+    ['uWSGI running avg', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
     ['busy', fmtPct(d?.busyness)],
     ['serving time', fmtMicros(w.runningTimeUs)],
     ['tx', fmtBytes(w.txBytes)],
     ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
   ]));
   out.push(kv([
-    // uWSGI measures it at the end of each request, and only with --memory-report: a fresh worker reads 0 either way.
-    ['rss', w.rssBytes > 0 ? fmtBytes(w.rssBytes) : '- (measured after each request, with --memory-report)'],
-    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : '-'],
+    // uWSGI measures it at the end of each request, and only with --memory-report: else /proc's, for a local instance.
+    ['rss', w.rssBytes > 0 ? `${fmtBytes(w.rssBytes)} (uWSGI)` : d?.rssBytes != null ? `${fmtBytes(d.rssBytes)} (/proc)` : '- (uWSGI: with --memory-report; /proc: local instances)'],
+    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : fmtBytes(d?.vszBytes)],
+    ['cpu', d?.cpuPct == null ? '-' : `${d.cpuPct.toFixed(1)}% (/proc)`],
     ['uss', fmtBytes(w.ussBytes)],
     ['pss', fmtBytes(w.pssBytes)],
     ['share', d ? `${d.sharePct.toFixed(1)}%` : '-'],
   ]));
   out.push([]);
+  if (stack !== undefined) {
+    out.push(...stackLines(stack, width, nowMs));
+    out.push([]);
+  }
 
   // Respawns: what the document says, then what the monitor saw happen to this slot.
   out.push(line('Respawns', 'title'));

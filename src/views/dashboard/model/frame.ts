@@ -235,7 +235,7 @@ function detailOverlay(input: FrameInput, t: TargetView, top: number, height: nu
     else {
       const d = t.shown?.derived?.workers.find((x) => x.slot === w.slot);
       const readAtMs = snap?.readAtMs ?? nowMs;
-      content = workerDetail(w, d, t.events, ov.showVars, inner, nowMs, Math.max(0, clockMs - readAtMs) / 1000);
+      content = workerDetail(w, d, t.events, ov.showVars, inner, nowMs, Math.max(0, clockMs - readAtMs) / 1000, ov.stack);
     }
   }
   const scroll = Math.max(0, Math.min(ov.scroll, content.length - innerH));

@@ -27,7 +27,7 @@ const TITLES: Record<SeriesName, string> = {
   rps: 'req/s',
   busyWorkers: 'busy workers',
   listenQueue: 'listen queue',
-  avgRtMs: 'avg response ms',
+  avgRtMs: 'mean response ms',
   txps: 'tx/s',
   eps: 'exceptions/s',
 };

@@ -16,6 +16,8 @@ const columns: Array<Column<Socket>> = [
   },
   { id: 'shared', title: 'SHARED', width: 6, align: 'left', priority: 2, text: (s) => fmtBool(s.shared), sort: (s) => (s.shared ? 1 : 0) },
   { id: 'offload', title: 'OFFLOAD', width: 7, align: 'left', priority: 2, text: (s) => fmtBool(s.canOffload), sort: (s) => (s.canOffload ? 1 : 0) },
+  // uWSGI reports 0/0 for unix sockets; where the kernel answered, QUEUE/MAX is its figure (as `ss -xl`).
+  { id: 'from', title: 'FROM', width: 6, align: 'left', priority: 2, text: (s) => (s.queueFrom === 'kernel' ? 'kernel' : 'uWSGI'), sort: (s) => s.queueFrom ?? '' },
 ];
 
 export const socketsSpec: TableSpec<Socket> = { columns, key: (s) => safeText(s.name), defaultSort: 'name' };

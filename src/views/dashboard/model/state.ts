@@ -3,9 +3,10 @@ import type { FifoCommand } from '../control.js';
 import type { Style } from './line.js';
 import { newTableState, type TableState } from './table.js';
 import type { ViewId } from './views.js';
+import type { StackView } from '../stack.js';
 
 export type Overlay =
-  | { kind: 'detail'; slot: number; scroll: number; showVars: boolean }
+  | { kind: 'detail'; slot: number; scroll: number; showVars: boolean; stack?: StackView }
   | { kind: 'help'; scroll: number }
   /** A text shown whole (an event, the last command's result), wrapped to the popup. */
   | { kind: 'text'; title: string; text: string; scroll: number };

@@ -8,10 +8,11 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate } from '../format.js';
+import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate } from '../format.js';
 import { cutKeeping, wrapWords } from '../width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { plainNumber } from '../../text-format.js';
+import { effectiveDocument, queueFromKernel } from '../../../metrics/kernel-queue.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
 export const SUMMARY_LINES = 3;
@@ -54,12 +55,14 @@ export function downText(state: Extract<TargetState, { state: 'down' }>, readAtM
 
 /** Listen queue against the sockets' maximum, with a warning style near the maximum. */
 export function listenQueueSegments(snap: InstanceSnapshot): Line {
-  const doc = snap.doc;
+  const doc = effectiveDocument(snap);
   const queue = doc.listenQueue ?? doc.sockets.reduce((s, k) => s + k.queue, 0);
   const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
   const ratio = max > 0 ? queue / max : 0;
   const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
   const out: Line = [label('listen queue '), seg(max > 0 ? `${plainNumber(queue)}/${max}` : plainNumber(queue), style)];
+  // uWSGI says 0/0 for unix sockets: say when the figure is the kernel's.
+  if (queueFromKernel(snap)) out.push(label(' kernel'));
   if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
   return out;
 }
@@ -99,7 +102,8 @@ function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | n
   const traffic: Line = [
     label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
     label('  total '), seg(fmtCount(inst?.totalRequests ?? snap.doc.workers.reduce((s, w) => s + w.requests, 0))),
-    label('  avg '), seg(fmtMicros(inst?.avgRtUs)),
+    // The mean of the requests that finished in the last interval; uWSGI's running average is uAVG.
+    label('  avg '), seg(fmtMicros(inst?.intervalAvgRtUs)),
     label('  tx/s '), seg(inst?.txps === null || inst?.txps === undefined ? '-' : fmtBytes(inst.txps)),
     label('  exc/s '), seg(fmtRate(inst?.eps), (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
   ];
@@ -122,6 +126,9 @@ function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | n
   if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
   l3.push(label('  busyness '), seg(fmtPct(inst?.busyness)));
   l3.push(label('  in flight '), seg(inst?.inFlight === null ? '-' : String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
+  // CPU from /proc: shown for a local instance; a remote one says so rather than a guess.
+  if (inst?.osNote?.startsWith('not local')) l3.push(label('  cpu '), seg('not local'));
+  else if (inst?.cpuPct !== undefined && inst.cpuPct !== null) l3.push(label('  cpu '), seg(`${fmtPercentValue(inst.cpuPct)}%`));
   return [l1, l2, l3];
 }
 

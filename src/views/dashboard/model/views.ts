@@ -15,6 +15,7 @@ import { legionHeads, memberRows, membersSpec } from './legions.js';
 import { metricRows, metricsSpec } from './metrics.js';
 import { nodeRows, nodesSpec, staticNodeHeads } from './router.js';
 import { socketsSpec } from './sockets.js';
+import { effectiveSockets } from '../../../metrics/kernel-queue.js';
 import type { TableState } from './table.js';
 import type { CoreMode } from './state.js';
 import { daemonRespawnsSeen, taskRows, tasksSpec } from './tasks.js';
@@ -137,7 +138,7 @@ export function viewBody(input: BodyInput): BodyModel {
     case 'caches':
       return tableBody([], cacheRows(doc.caches, derived?.caches ?? []), cachesSpec, table, width, height, 'no cache configured (--cache2)');
     case 'sockets':
-      return tableBody([], doc.sockets, socketsSpec, table, width, height, 'no socket in the document');
+      return tableBody([], effectiveSockets(snap), socketsSpec, table, width, height, 'no socket in the document');
     case 'metrics':
       return tableBody([], metricRows(doc.metrics, derived?.metrics ?? []), metricsSpec, table, width, height, 'no metrics: uWSGI runs without --enable-metrics');
     case 'legions':

@@ -1,6 +1,7 @@
 /**
  * The workers table: uwsgitop's columns (WID % PID REQ RPS EXC SIG STATUS AVG RSS VSZ TX ReSpwn HC RunT
- * LastSpwn) plus ACC (accepting) and BUSY% (share of wall time serving), with status colours.
+ * LastSpwn) plus ACC (accepting), BUSY% (share of wall time serving), CPU% (from /proc) and uAVG (uWSGI's
+ * running average; AVG is the mean over the last interval), with status colours.
  */
 import type { Core, Worker } from '../../../stats/snapshot.js';
 import type { CoreMode } from './state.js';
@@ -68,9 +69,11 @@ const columns: Array<Column<WorkerRow>> = [
     text: (r) => (r.core ? coreStatus(r, r.core) : noApp(r.w) ? 'noapp' : safeText(r.w.statusRaw || r.w.status)), sort: (r) => r.w.status,
     style: (r) => (!r.core && noApp(r.w) ? 'error' : undefined),
   },
-  { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => (r.w.requests === 0 && r.w.avgRtUs === 0 ? '-' : fmtMicros(r.w.avgRtUs)) /* nothing served: no average yet */, sort: (r) => r.w.avgRtUs },
-  { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => (r.w.rssBytes > 0 ? fmtBytes(r.w.rssBytes) : '-') /* 0 = not measured (no --memory-report) */, sort: (r) => r.w.rssBytes },
-  { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => (r.w.vszBytes > 0 ? fmtBytes(r.w.vszBytes) : '-'), sort: (r) => r.w.vszBytes },
+  // The mean of the requests finished in the last interval: uWSGI's avg_rt is a running average (uAVG).
+  { id: 'avg', title: 'AVG', width: 6, align: 'right', priority: 2, desc: true, text: (r) => fmtMicros(r.d?.intervalAvgRtUs), sort: (r) => num(r.d?.intervalAvgRtUs) },
+  // uWSGI's figure with --memory-report, else /proc's for a local instance; '-' when neither says.
+  { id: 'rss', title: 'RSS', width: 5, align: 'right', priority: 3, desc: true, text: (r) => fmtBytes(memory(r, 'rss')), sort: (r) => num(memory(r, 'rss')) },
+  { id: 'vsz', title: 'VSZ', width: 5, align: 'right', priority: 6, desc: true, text: (r) => fmtBytes(memory(r, 'vsz')), sort: (r) => num(memory(r, 'vsz')) },
   { id: 'tx', title: 'TX', width: 5, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.w.txBytes), sort: (r) => r.w.txBytes },
   { id: 'respawn', title: 'ReSpwn', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtCount(r.w.respawnCount), sort: (r) => r.w.respawnCount },
   {
@@ -86,6 +89,9 @@ const columns: Array<Column<WorkerRow>> = [
     style: (r) => (!r.w.accepting && r.w.status !== 'cheap' ? 'warn' : undefined),
   },
   { id: 'busy', title: 'BUSY%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPct(r.d?.busyness), sort: (r) => num(r.d?.busyness) },
+  // CPU from /proc (local instances): the `%` column is the share of requests, not CPU.
+  { id: 'cpu', title: 'CPU%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPercentValue(r.d?.cpuPct), sort: (r) => num(r.d?.cpuPct) },
+  { id: 'uavg', title: 'uAVG', width: 6, align: 'right', priority: 6, desc: true, text: (r) => (r.w.requests === 0 && r.w.avgRtUs === 0 ? '-' : fmtMicros(r.w.avgRtUs)) /* nothing served: no average yet */, sort: (r) => r.w.avgRtUs },
 ];
 
 /**
@@ -94,6 +100,14 @@ const columns: Array<Column<WorkerRow>> = [
  */
 export function noApp(w: Worker): boolean {
   return w.pid > 0 && w.accepting && w.apps.length === 0 && (w.status === 'idle' || w.status === 'busy');
+}
+
+/** A worker's memory: uWSGI's (--memory-report; 0 means not measured), else what derive took from /proc. */
+function memory(r: WorkerRow, which: 'rss' | 'vsz'): number | null {
+  const own = which === 'rss' ? r.w.rssBytes : r.w.vszBytes;
+  if (own > 0) return own;
+  const os = which === 'rss' ? r.d?.rssBytes : r.d?.vszBytes;
+  return os ?? null;
 }
 
 /** A core row's status as uwsgitop shows it: busy while it serves a request, else idle ('-' merged with an idle core of a busy worker). */

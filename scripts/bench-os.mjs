@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// What the OS reads cost (issue 21: CPU and memory from /proc, the kernel's listen queue through the python3
+// sock_diag helper, interval means, folding events): this build against the build before, side by side on one
+// real uWSGI with 32 workers x 100 ugreen cores and a unix socket, 8 requests kept in flight, 1 s interval.
+//
+//   node scripts/bench-os.mjs --before DIR [--seconds 60]
+// DIR is a built checkout of the build before (e.g. `git worktree add` or `git archive` of it, node_modules
+// linked, `npm run build`). Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
+// /proc/PID/stat over the same window, this build's python3 helper counted with it. Prints figures, asserts nothing.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ROOT, alive, childrenOf, cleanup, describe, loadAvg, measureTogether, sleep, startInTmux, startLoadedInstance,
+  state, stopTmux, waitForScreen,
+} from './bench-support/real.mjs';
+
+const { values: opts } = parseArgs({ options: { before: { type: 'string' }, seconds: { type: 'string', default: '60' } } });
+
+/** The python3 children of a process (this build's sock_diag helper). */
+function helpersOf(pid) {
+  return childrenOf(pid).filter((c) => {
+    try {
+      return readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('python');
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function main() {
+  if (opts.before === undefined) throw new Error('--before DIR (a built checkout of the build before) is required');
+  const before = resolve(opts.before);
+  for (const dir of [ROOT, before]) if (!existsSync(join(dir, 'dist/cli/main.js'))) throw new Error(`${dir}: dist/ is missing: run npm run build there`);
+  const seconds = Number(opts.seconds);
+  state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-os-'));
+  console.log(`machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, node ${process.version}; load average ${loadAvg()}`);
+  const inst = await startLoadedInstance({ slow: 8, rps: 5, log: (l) => console.log(l), extraArgs: ['--socket', join(state.tmp, 'app.sock'), '--listen', '64'] });
+
+  const after = join(ROOT, 'bin/uwsgitop-ts');
+  const old = join(before, 'bin/uwsgitop-ts');
+  const dashAfter = await startInTmux('after', `${after} --interval 1 ${inst.addr}`);
+  const dashBefore = await startInTmux('before', `${old} --interval 1 ${inst.addr}`);
+  const out = openSync('/dev/null', 'w');
+  const jsonAfter = spawn(after, ['--json', '--watch', '--interval', '1', inst.addr], { cwd: ROOT, stdio: ['ignore', out, 'inherit'] });
+  const jsonBefore = spawn(old, ['--json', '--watch', '--interval', '1', inst.addr], { cwd: before, stdio: ['ignore', out, 'inherit'] });
+  closeSync(out);
+  state.children.push(jsonAfter.pid, jsonBefore.pid);
+  for (const t of [dashAfter, dashBefore]) {
+    if (!alive(t.pid)) throw new Error(`${t.name}: the dashboard is not running`);
+    await waitForScreen(t.name, ['WID', inst.firstPid]);
+  }
+  await sleep(3000);
+  const helpers = [...helpersOf(dashAfter.pid), ...helpersOf(jsonAfter.pid)];
+  console.log(`this build's sock_diag helpers: ${helpers.length} (pids ${helpers.join(', ') || 'none'})`);
+
+  console.log(`\n${seconds} s window, 1 s interval, 160x50`);
+  const [mDa, mDb, mJa, mJb, ...mH] = await measureTogether([dashAfter.pid, dashBefore.pid, jsonAfter.pid, jsonBefore.pid, ...helpers], seconds);
+  console.log(describe('dashboard, this build', mDa, inst.bytes));
+  console.log(describe('dashboard, build before', mDb, inst.bytes));
+  console.log(describe('--json --watch, this build', mJa, inst.bytes));
+  console.log(describe('--json --watch, build before', mJb, inst.bytes));
+  mH.forEach((m, i) => console.log(describe(`sock_diag helper ${i + 1}`, m, inst.bytes)));
+  const helperPct = mH.reduce((a, m) => a + m.cpuPct, 0) / Math.max(1, mH.length);
+  const dash = mDa.cpuPct + helperPct - mDb.cpuPct;
+  const json = mJa.cpuPct + helperPct - mJb.cpuPct;
+  console.log(`\ndashboard: this build ${mDa.cpuPct.toFixed(2)} % + helper ${helperPct.toFixed(3)} % vs ${mDb.cpuPct.toFixed(2)} %: ${dash >= 0 ? '+' : ''}${dash.toFixed(2)} % of one core, ratio ${((mDa.cpuPct + helperPct) / mDb.cpuPct).toFixed(3)}`);
+  console.log(`--json --watch: this build ${mJa.cpuPct.toFixed(2)} % + helper ${helperPct.toFixed(3)} % vs ${mJb.cpuPct.toFixed(2)} %: ${json >= 0 ? '+' : ''}${json.toFixed(2)} % of one core, ratio ${((mJa.cpuPct + helperPct) / mJb.cpuPct).toFixed(3)}`);
+  console.log(`RSS (window mean): dashboard ${mDa.rssMean.toFixed(1)} vs ${mDb.rssMean.toFixed(1)} MB; --json --watch ${mJa.rssMean.toFixed(1)} vs ${mJb.rssMean.toFixed(1)} MB; helper ${mH.map((m) => m.rssMean.toFixed(1)).join(', ') || '-'} MB`);
+  console.log(`load average at the end: ${loadAvg()}`);
+  for (const t of [dashAfter, dashBefore]) stopTmux(t.name);
+  process.kill(jsonAfter.pid, 'SIGINT');
+  process.kill(jsonBefore.pid, 'SIGINT');
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench-os: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

@@ -1,0 +1,65 @@
+/**
+ * The python3 helper that asks the kernel for the listen queues of unix sockets (NETLINK_SOCK_DIAG with
+ * UDIAG_SHOW_RQLEN, what `ss -xl` reads): for a listening unix socket the kernel's rqueue is the number of
+ * connections waiting to be accepted and wqueue the backlog. uWSGI reports 0/0 for them, and Node has no
+ * netlink. One long-lived process answers every query: a query line holds the wanted socket names in hex,
+ * space-separated; the answer line holds, in the same order, `QUEUE,BACKLOG,INODE` entries joined by `;`
+ * (several listeners can bear one relative name) or `-` (no such listener).
+ * A netlink failure answers `! ERRNO-NAME`. It exits when its stdin closes.
+ */
+export const SOCK_DIAG_MARK = 'uwsgitop-sock-diag';
+
+export const SOCK_DIAG_SCRIPT = `
+import errno, socket, struct, sys
+NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY = 4, 20
+NLM_F_REQUEST, NLM_F_DUMP, NLMSG_ERROR, NLMSG_DONE = 1, 0x300, 2, 3
+UDIAG_SHOW_NAME, UDIAG_SHOW_RQLEN, UNIX_DIAG_NAME, UNIX_DIAG_RQLEN = 1, 0x10, 0, 4
+TCP_LISTEN = 10
+
+def listeners():
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+    try:
+        s.settimeout(1.0)
+        req = struct.pack('=BBHIIIII', socket.AF_UNIX, 0, 0, 1 << TCP_LISTEN, 0, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN, 0xffffffff, 0xffffffff)
+        s.sendto(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + req, (0, 0))
+        found = {}
+        while True:
+            data = s.recv(1 << 16)
+            if not data:
+                return found
+            off = 0
+            while off + 16 <= len(data):
+                ln, kind = struct.unpack_from('=IH', data, off)
+                if ln < 16 or kind == NLMSG_DONE:
+                    return found
+                if kind == NLMSG_ERROR:
+                    raise OSError(-struct.unpack_from('=i', data, off + 16)[0], 'netlink error')
+                # unix_diag_msg (family, type, state, pad, inode, cookie) is 16 bytes after the header; attributes follow.
+                ino = struct.unpack_from('=I', data, off + 20)[0]
+                a, end, name, rq = off + 32, min(off + ln, len(data)), None, None
+                while a + 4 <= end:
+                    alen, atype = struct.unpack_from('=HH', data, a)
+                    if alen < 4:
+                        break
+                    if atype == UNIX_DIAG_NAME:
+                        name = data[a + 4:a + alen]
+                    elif atype == UNIX_DIAG_RQLEN and alen >= 12:
+                        rq = struct.unpack_from('=II', data, a + 4)
+                    a += (alen + 3) & ~3
+                if name is not None and rq is not None:
+                    # A path bound with its NUL counted (uWSGI's abstract names, some paths) is the same socket.
+                    found.setdefault(name.rstrip(b'\\0'), []).append('%d,%d,%d' % (rq[0], rq[1], ino))
+                off += (ln + 3) & ~3
+    finally:
+        s.close()
+
+for line in sys.stdin.buffer:
+    try:
+        wanted = [bytes.fromhex(h.decode('ascii')) for h in line.split()]
+        have = listeners()
+        out = ' '.join(';'.join(have[w][:16]) if w in have else '-' for w in wanted)
+    except (OSError, ValueError, UnicodeError) as e:
+        out = '! ' + (errno.errorcode.get(getattr(e, 'errno', 0) or 0, 'EINVAL'))
+    sys.stdout.write(out + '\\n')
+    sys.stdout.flush()
+`;
