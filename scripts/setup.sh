@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node ^20.15 or >= 22.2), then builds it.
 #   scripts/setup.sh run    uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) for the demo
-#   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests
+#   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests, and
+#                           BusyBox, zsh, fish and man for the launcher, completion and man page tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -14,6 +15,9 @@ if [ "$mode" = test ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
   command -v busybox >/dev/null 2>&1 || need+=(busybox)
+  command -v zsh >/dev/null 2>&1 || need+=(zsh)
+  command -v fish >/dev/null 2>&1 || need+=(fish)
+  command -v man >/dev/null 2>&1 || need+=(man-db)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)

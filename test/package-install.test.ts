@@ -5,7 +5,7 @@
  * /metrics and the page, --record and replay, the dashboard's first frame in tmux.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paneSeen, privateTmux } from './support/tmux.js';
@@ -77,6 +77,16 @@ describe(`npm install -g of the tarball, on Node ${process.versions.node}`, () =
     const docs = [...new Set(help.match(/docs\/[\w.-]+\.md/g) ?? [])];
     expect(docs.length).toBeGreaterThan(0);
     for (const d of docs) expect(existsSync(join(installed, d)), d).toBe(true);
+  });
+
+  it('man uwsgitop-ts finds the installed page (man looks beside PATH\'s bin), and the bash completion it carries completes', () => {
+    const man = execFileSync('man', ['uwsgitop-ts'], { env: { ...ENV, PATH: `${join(prefix, 'bin')}:${ENV.PATH}`, MANPAGER: 'cat', MANPATH: '', LC_ALL: 'C.UTF-8' }, encoding: 'utf8' });
+    expect(man).toContain('uwsgitop-ts - live terminal monitor and controller for uWSGI');
+    expect(execFileSync('man', ['-w', 'uwsgitop-ts'], { env: { ...ENV, PATH: `${join(prefix, 'bin')}:${ENV.PATH}`, MANPATH: '' }, encoding: 'utf8' }).trim()).toBe(join(installed, 'dist', 'man', 'uwsgitop-ts.1'));
+    expect(realpathSync(join(prefix, 'share', 'man', 'man1', 'uwsgitop-ts.1'))).toBe(join(installed, 'dist', 'man', 'uwsgitop-ts.1'));
+    const script = `source ${join(installed, 'dist', 'completions', 'uwsgitop-ts.bash')}; COMP_WORDS=(uwsgitop-ts serve --token-f); COMP_CWORD=2; _uwsgitop_ts; echo "\${COMPREPLY[*]}"`;
+    expect(execFileSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8' })).toBe('--token-file\n');
+    for (const f of ['_uwsgitop-ts', 'uwsgitop-ts.fish']) expect(existsSync(join(installed, 'dist', 'completions', f)), f).toBe(true);
   });
 
   it('--version, --once and --json read the real instance', () => {
