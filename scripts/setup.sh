@@ -2,7 +2,8 @@
 # Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node ^20.15 or >= 22.2), then builds it.
 #   scripts/setup.sh run    uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) for the demo
 #   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests, and
-#                           BusyBox, zsh, fish and man for the launcher, completion and man page tests
+#                           BusyBox, zsh, fish, man and python3-yaml for the launcher, completion, man page and
+#                           contrib/ tests (systemd-analyze comes with systemd)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -18,6 +19,7 @@ if [ "$mode" = test ]; then
   command -v zsh >/dev/null 2>&1 || need+=(zsh)
   command -v fish >/dev/null 2>&1 || need+=(fish)
   command -v man >/dev/null 2>&1 || need+=(man-db)
+  python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)

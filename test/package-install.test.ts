@@ -2,10 +2,11 @@
  * The package as a user gets it: `npm pack` of this tree (dist/ and dist/bundle built by the global setup),
  * `npm install -g` of the tarball into a temp prefix on the Node that runs this suite (scripts/test.sh runs it
  * on each supported line), then each command against a real uWSGI: --version, --once, --json, serve with
- * /metrics and the page, --record and replay, the dashboard's first frame in tmux.
+ * /metrics and the page, --record and replay, the dashboard's first frame in tmux. Then the deployment examples
+ * in contrib/ with that installed command: the systemd unit and the container example.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paneSeen, privateTmux } from './support/tmux.js';
@@ -149,4 +150,99 @@ describe(`npm install -g of the tarball, on Node ${process.versions.node}`, () =
       }, 30_000);
     }
   });
+});
+
+/** `serve`'s command line made runnable here: the unit's or image's paths and addresses swapped for temp ones. */
+async function runServe(args: string[], token: string): Promise<{ port: number; stop: () => Promise<number | null> }> {
+  const serve = start(args);
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(args.find((a) => a.startsWith('127.0.0.1:') && a !== uwsgi.statsAddress) ?? '')![1]);
+  await waitFor(async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+    return res?.ok && (await res.text()).includes('uwsgi_workers{') ? true : null;
+  }, `/metrics of ${args.join(' ')} (stderr: ${serve.err()})`);
+  expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+  return { port, stop: () => stop(serve.child) };
+}
+
+describe('contrib/systemd/uwsgitop-ts-serve.service', () => {
+  const unitText = readFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'uwsgitop-ts-serve.service'), 'utf8');
+
+  it('passes systemd-analyze verify (its ExecStart pointed at the installed command) and rates OK in its security review', () => {
+    const dir = tempDir('uwsgitop-unit-');
+    const unit = join(dir, 'uwsgitop-ts-serve.service');
+    writeFileSync(unit, unitText.replace('/usr/local/bin/uwsgitop-ts', command));
+    // man is asked for the Documentation= page: the installed one, found beside PATH's bin.
+    const env = { ...ENV, PATH: `${join(prefix, 'bin')}:${ENV.PATH}`, MANPATH: '' };
+    const verify = spawnSync('systemd-analyze', ['verify', unit], { env, encoding: 'utf8' });
+    expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
+    const security = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', unit], { env, encoding: 'utf8' });
+    const level = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(security.stdout)?.[1]);
+    expect(level, security.stdout.split('\n').slice(-3).join('\n')).toBeLessThanOrEqual(2);
+  });
+
+  it('its ExecStart runs as systemd would run it (%d the credentials, %S the state directory): token required, polls recorded', async () => {
+    const execStart = /^ExecStart=(.+)$/m.exec(unitText)![1]!.split(' ');
+    const creds = tempDir('uwsgitop-creds-');
+    const state = tempDir('uwsgitop-state-');
+    const token = 'unit-token-0123456789';
+    writeFileSync(join(creds, 'token'), `${token}\n`);
+    mkdirSync(join(state, 'uwsgitop-ts'));
+    const port = await freePort();
+    const args = execStart.slice(1).map((a) =>
+      a.replace('%d', creds).replace('%S', state).replace('0.0.0.0:9192', `127.0.0.1:${port}`).replace(/^127\.0\.0\.1:9191$/, uwsgi.statsAddress),
+    );
+    expect(execStart[0]).toBe('/usr/local/bin/uwsgitop-ts');
+    const serve = await runServe(args, token);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await serve.stop()).toBe(0);
+    const replay = run(['replay', join(state, 'uwsgitop-ts'), '--json']);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout.trim().split('\n').map((l) => JSON.parse(l).pid)).toContain(uwsgi.pid);
+  }, 30_000);
+});
+
+describe('contrib/container (no docker here: its files and commands are run as far as this machine allows)', () => {
+  const dir = join(REPO_ROOT, 'contrib', 'container');
+
+  it("compose.yaml builds both images from files that exist, and serve shares the app's network namespace", () => {
+    const compose = JSON.parse(execFileSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', join(dir, 'compose.yaml')], { encoding: 'utf8' }));
+    expect(Object.keys(compose.services).sort()).toEqual(['app', 'uwsgitop']);
+    expect(compose.services.uwsgitop.network_mode).toBe('service:app');
+    for (const [name, svc] of Object.entries<{ build: string }>(compose.services)) {
+      const dockerfile = readFileSync(join(dir, svc.build, 'Dockerfile'), 'utf8');
+      for (const m of dockerfile.matchAll(/^COPY (.+) \S+$/gm)) {
+        for (const src of m[1]!.split(' ')) if (!src.includes('*')) expect(existsSync(join(dir, svc.build, src)), `${name}: COPY ${src}`).toBe(true);
+      }
+    }
+  });
+
+  it("the app image's uWSGI ini and the serve image's ENTRYPOINT and CMD run against each other", async () => {
+    const work = tempDir('uwsgitop-container-');
+    const [httpPort, statsPort, port] = [await freePort(), await freePort(), await freePort()];
+    const ini = readFileSync(join(dir, 'app', 'uwsgi.ini'), 'utf8')
+      .replace('0.0.0.0:8000', `127.0.0.1:${httpPort}`).replace('127.0.0.1:9191', `127.0.0.1:${statsPort}`).replaceAll('/run/app', work)
+      .replace('%d/app.py', join(dir, 'app', 'app.py'));
+    writeFileSync(join(work, 'uwsgi.ini'), ini);
+    const app = spawn('uwsgi', ['--ini', join(work, 'uwsgi.ini')], { cwd: work, stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    children.add(app);
+    try {
+      await waitFor(() => existsSync(join(work, 'master.fifo')), 'the app uWSGI and its master FIFO');
+      const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+      const cmd = JSON.parse(/^CMD (\[.+\])$/m.exec(dockerfile)![1]!) as string[];
+      expect(JSON.parse(/^ENTRYPOINT (\[.+\])$/m.exec(dockerfile)![1]!)).toEqual(['uwsgitop-ts']);
+      const token = 'container-token-0123456789';
+      writeFileSync(join(work, 'token'), token);
+      mkdirSync(join(work, 'rec'));
+      const args = cmd.map((a) =>
+        a.replace('0.0.0.0:9192', `127.0.0.1:${port}`).replace('/run/secrets/uwsgitop_token', join(work, 'token')).replace('/var/lib/uwsgitop-ts', join(work, 'rec'))
+          .replace('/run/app', work).replaceAll('127.0.0.1:9191', `127.0.0.1:${statsPort}`),
+      );
+      const serve = await runServe(args, token);
+      const metrics = await (await fetch(`http://127.0.0.1:${serve.port}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+      expect(metrics).toMatch(/^uwsgi_workers\{[^}]*\} 2$/m);
+      expect(await serve.stop()).toBe(0);
+    } finally {
+      process.kill(-app.pid!, 'SIGTERM');
+    }
+  }, 40_000);
 });
