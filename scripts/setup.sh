@@ -20,6 +20,7 @@ if [ "$mode" = test ]; then
   command -v fish >/dev/null 2>&1 || need+=(fish)
   command -v man >/dev/null 2>&1 || need+=(man-db)
   python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
+  command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
