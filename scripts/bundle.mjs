@@ -1,7 +1,7 @@
 // Builds dist/bundle/: the CLI and every module it runs (blessed, blessed-contrib's line chart, commander,
 // prom-client, ws, zod) in a few ES module files, so the published package has no run-time dependencies
 // (npm pack runs it; bin/start.mjs loads it when dist/cli, a clone's compiled tree, is absent).
-// Lazy loads stay lazy: the dashboard (blessed), serve, replay and zod are chunks or wrappers loaded on first use.
+// Lazy loads stay lazy: the dashboard (blessed), serve and replay are chunks loaded on first use, zod a file of its own.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,9 @@ const rewrites = {
       if (!text.includes('createRequire(import.meta.url)(')) return undefined;
       return { contents: text.replaceAll('createRequire(import.meta.url)(', 'require('), loader: 'ts' };
     });
+    // zod, one copy for both ways it is loaded, in a file of its own (dist/bundle/zod.cjs, built below): the
+    // decoder's require() stays a load on first use, as before the bundle (most documents never need zod).
+    b.onResolve({ filter: /^zod$/ }, () => ({ path: './zod.cjs', external: true }));
     // blessed loads its widgets by computed name: list them.
     b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]widget\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
@@ -72,6 +75,22 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+
+const zod = await build({
+  absWorkingDir: ROOT,
+  entryPoints: [require.resolve('zod')],
+  outfile: join(OUT, 'zod.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.15',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  metafile: true,
+  logLevel: 'warning',
+});
+Object.assign(result.metafile.outputs, zod.metafile.outputs);
 
 // blessed's terminfo and termcap copies (its fallback when the system has none for $TERM); fonts are for BigText only.
 mkdirSync(join(OUT, 'blessed', 'usr'), { recursive: true });

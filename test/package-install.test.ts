@@ -100,6 +100,11 @@ describe(`npm install -g of the tarball, on Node ${process.versions.node}`, () =
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, pid: uwsgi.pid, target: uwsgi.statsAddress });
   });
 
+  it('a document with fields of the wrong type is read with the slow path\'s warnings (zod, from the bundle)', () => {
+    const out = execFileSync(command, ['--json', '-'], { env: ENV, encoding: 'utf8', input: '{"pid": "12", "workers": [{"id": 1, "pid": "x"}]}' });
+    expect(JSON.parse(out).warnings).toEqual(['pid: expected number, got string', 'workers[0].pid: expected number, got string']);
+  });
+
   it('serve answers /metrics with the instance and serves the page, on this very Node', async () => {
     const port = await freePort();
     const serve = start(['serve', '--listen', `127.0.0.1:${port}`, '-i', '0.2', uwsgi.statsAddress]);
@@ -115,6 +120,10 @@ describe(`npm install -g of the tarball, on Node ${process.versions.node}`, () =
     const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     for (const s of scripts) expect((await fetch(new URL(s, `http://127.0.0.1:${port}/`))).status, s).toBe(200);
+    // A relay client's frames are validated by zod (the bundle's zod.cjs, loaded on first use).
+    const relayed = run(['--json', `ws://127.0.0.1:${port}`]);
+    expect(relayed.code, relayed.stderr).toBe(0);
+    expect(JSON.parse(relayed.stdout.trim().split('\n')[0]!)).toMatchObject({ ok: true, pid: uwsgi.pid });
     // sh exec'd the node first on PATH: the one under test.
     expect(readlinkSync(`/proc/${serve.child.pid}/exe`)).toBe(readlinkSync('/proc/self/exe'));
     expect(await stop(serve.child)).toBe(0);
