@@ -13,8 +13,8 @@ import {
   ROOT, alive, cleanup, describe, measureTogether, sleep, startInTmux, startLoadedInstance, state, stopTmux, tmux, waitForScreen,
 } from './bench-support/real.mjs';
 
-// The V8 flags of the launcher's shebang (`#!/usr/bin/env -S node FLAGS`), so the profile is of the dashboard as run.
-const LAUNCHER_FLAGS = readFileSync(join(ROOT, 'bin/uwsgitop-ts'), 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').trim();
+// The V8 flags the launcher starts node with (its sh line: `exec node FLAGS "$0" "$@"`), so the profile is of the dashboard as run.
+const LAUNCHER_FLAGS = /exec node (.*?) "\$0"/.exec(readFileSync(join(ROOT, 'bin/uwsgitop-ts'), 'utf8'))[1].trim();
 
 const { values: opts } = parseArgs({
   options: {

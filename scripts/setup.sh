@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node >= 20), then builds it.
+# Installs what uwsgitop-ts needs on a fresh Debian machine (root, Node ^20.15 or >= 22.2), then builds it.
 #   scripts/setup.sh run    uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) for the demo
-#   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests
+#   scripts/setup.sh test   the same, plus tmux, Chromium and Prometheus (promtool) for the end-to-end tests, and
+#                           BusyBox, zsh, fish, man and python3-yaml for the launcher, completion, man page and
+#                           contrib/ tests (systemd-analyze comes with systemd)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -13,6 +15,12 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "$mode" = test ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
+  command -v busybox >/dev/null 2>&1 || need+=(busybox)
+  command -v zsh >/dev/null 2>&1 || need+=(zsh)
+  command -v fish >/dev/null 2>&1 || need+=(fish)
+  command -v man >/dev/null 2>&1 || need+=(man-db)
+  python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
+  command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
@@ -35,11 +43,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: uwsgitop-ts needs Node >= 20 (found $(node --version))" >&2
-  exit 1
-fi
+# The launcher's own check (bin/uwsgitop-ts, "engines" in package.json) says which Node this one is not.
+node bin/uwsgitop-ts --version >/dev/null
 
 # Reinstall node modules only when the lock file changed since the last install.
 stamp=node_modules/.uwsgitop-lock

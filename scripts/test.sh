@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Sets up everything the tests need (real uWSGI, tmux, Chromium, faketime), builds, and runs the whole suite;
-# then a calendar pass: the tests that show dates and times run again in a half-hour time zone with the wall
-# clock 400 days ahead (Debian's libfaketime), so no expected value can depend on today's date or the zone.
+# Sets up everything the tests need (real uWSGI, tmux, Chromium, faketime), builds, and runs the whole suite
+# once on each supported Node line (scripts/node-lines.sh installs them from the npm registry into .tmp/node;
+# UWSGITOP_NODE_LINES="22 24" picks fewer); then a calendar pass on this machine's node: the tests that show
+# dates and times run again in a half-hour time zone with the wall clock 400 days ahead (Debian's libfaketime),
+# so no expected value can depend on today's date or the zone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 mkdir -p .tmp
-rm -f .tmp/vitest.json .tmp/vitest-calendar.json
+rm -f .tmp/vitest*.json
+lines=${UWSGITOP_NODE_LINES:-$(bash scripts/node-lines.sh suite-lines)}
+# The launcher's test shows its refusal on an unsupported Node (18): install that one too.
+bash scripts/node-lines.sh bin 18 >/dev/null
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
+for line in $lines; do
+  bin=$(bash scripts/node-lines.sh bin "$line")
+  echo "suite on Node $("$bin/node" --version)" >&2
+  # That node first on PATH: vitest, the workers and every CLI a test spawns (process.execPath or `node`) run on it.
+  PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
+    --outputFile.json=".tmp/vitest-node$line.json" "$@" || status=$?
+done
 
 calendar=0
 if [ $# -eq 0 ]; then
-  echo "calendar pass: TZ=Asia/Kolkata, wall clock +400 days" >&2
+  echo "calendar pass on Node $(node --version): TZ=Asia/Kolkata, wall clock +400 days" >&2
   TZ=Asia/Kolkata FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+400d' \
     npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-calendar.json \
     $(ls test/*.test.ts | grep -E '^test/(calendar|views|metrics|decode|core-safe-text|web-units|cli-report|cli-once|cli-json|qa-reports|stats-kinds)') \
@@ -20,15 +31,16 @@ if [ $# -eq 0 ]; then
   [ "$calendar" -eq 0 ] || status=$calendar
 fi
 
-# One plain closing line that any CI reads: "tests: N passed, N failed" (both passes counted).
+# One plain closing line that any CI reads: "tests: N passed, N failed" (every pass counted), each pass named.
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;
-  for (const f of [".tmp/vitest.json", ".tmp/vitest-calendar.json"]) {
-    if (!fs.existsSync(f)) continue;
-    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+  const each = [];
+  for (const f of fs.readdirSync(".tmp").filter((f) => /^vitest-.*\.json$/.test(f)).sort()) {
+    const r = JSON.parse(fs.readFileSync(".tmp/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
+    each.push(`${f.slice(7, -5)} ${r.numPassedTests}/${r.numTotalTests}`);
   }
-  console.log(`tests: ${passed} passed, ${failed} failed`);
+  console.log(`tests: ${passed} passed, ${failed} failed (${each.join(", ")})`);
 ' || true
 exit "$status"

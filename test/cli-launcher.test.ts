@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, rawStats, startUwsgi, type UwsgiProcess } from './support/uwsgi.js';
 import { LAUNCHER, buildDist, parseTable, section, spawnCli, spawnShell } from './cli-helpers.js';
@@ -117,5 +117,40 @@ describe('node bin/uwsgitop-ts', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toContain(`master pid ${uwsgi.pid}`);
+  }, 30_000);
+});
+
+describe('bin/uwsgitop-ts starts wherever a node is on PATH', () => {
+  const engines = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+  const node18 = join(REPO_ROOT, '.tmp', 'node', '18.20.8', 'bin');
+
+  it('on a Node older than "engines" (18.20, Debian 12\'s) says so in one line and exits 1, run as a command or by node', async () => {
+    if (!existsSync(join(node18, 'node'))) throw new Error('Node 18.20.8 is missing: run bash scripts/node-lines.sh bin 18 (scripts/test.sh does)');
+    const want = `uwsgitop-ts: needs Node ${engines}, this is Node 18.20.8\n`;
+    for (const cmd of [`PATH=${node18}:$PATH ${LAUNCHER} --once ${uwsgi.statsAddress}`, `${node18}/node ${LAUNCHER} serve --listen 127.0.0.1:1 ${uwsgi.statsAddress}`]) {
+      const { code, stdout, stderr } = await spawnShell(cmd);
+      expect({ cmd, code, stdout, stderr }).toEqual({ cmd, code: 1, stdout: '', stderr: want });
+    }
+  });
+
+  it('as a command, node runs with --single-threaded-gc (no env -S), also through BusyBox sh as on Alpine', async () => {
+    const child = spawn(LAUNCHER, ['--json', '--watch', '-i', '0.2', uwsgi.statsAddress], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child.pid!);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // sh exec'd node in its place: same pid.
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    child.kill('SIGINT');
+    await new Promise((r) => child.on('close', r));
+    children.delete(child.pid!);
+    expect(cmdline.slice(1, 3)).toEqual(['--single-threaded-gc', LAUNCHER]);
+    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ ok: true, pid: uwsgi.pid });
+
+    const busybox = await spawnShell(`busybox sh ${LAUNCHER} --once -i 0.2 ${uwsgi.statsAddress}`);
+    expect(busybox.stderr).toBe('');
+    expect(busybox.code).toBe(0);
+    expect(busybox.stdout).toContain(`master pid ${uwsgi.pid}`);
   }, 30_000);
 });

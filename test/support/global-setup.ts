@@ -1,6 +1,6 @@
 /**
  * Fails the whole run early, with the fix, when the real parts the tests need are missing; then compiles
- * src/ into dist/ once, before any test file runs: test files that each rebuilt dist/ in parallel could load
+ * src/ into dist/ (and the package's bundle, dist/bundle) once, before any test file runs: test files that each rebuilt dist/ in parallel could load
  * a module another was half way through writing ("Unexpected end of input").
  */
 import { execFileSync } from 'node:child_process';
@@ -25,4 +25,8 @@ export default function setup(): void {
     }
   }
   if (!existsSync(`${REPO_ROOT}dist/cli/main.js`)) throw new Error('npx tsc -p tsconfig.json did not produce dist/cli/main.js');
+  // The man page and completions (npm run build makes them too), and the published package's bundle (npm pack's
+  // prepack builds it): test/package-install.test.ts packs this tree.
+  execFileSync(process.execPath, ['scripts/shell-docs.mjs'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
 }
