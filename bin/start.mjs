@@ -11,7 +11,7 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err && err.code === 'EPIPE') process.exit(0);
     if (err && err.code === 'EIO') return;
-    throw err;
+    process.exitCode = 1; // said in one line by src/cli/stream-guard.ts
   });
 }
 
