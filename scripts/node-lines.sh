@@ -20,7 +20,7 @@ version_of() {
 }
 
 # The lines the whole suite runs on (18 is not supported: it only shows the launcher's refusal).
-SUITE_LINES="20 22 24 26"
+SUITE_LINES="20 22 24"
 
 install_line() {
   local version dir arch
