@@ -167,10 +167,10 @@ describe('--help and README say what the code does', () => {
   });
 
   it('--sort with an unknown column is a usage error naming the columns; a known one (title or name) is accepted', async () => {
-    const bad = await runCli(['--sort', 'cpu', '--once', proc.statsAddress]);
+    const bad = await runCli(['--sort', 'nosuch', '--once', proc.statsAddress]);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/^uwsgitop-ts: --sort: no column "cpu" in the workers \(vassals, nodes\) table; the columns are WID, %, PID, REQ, .*BUSY%.* \(see --help\)\n$/);
+    expect(bad.stderr).toMatch(/^uwsgitop-ts: --sort: no column "nosuch" in the workers \(vassals, nodes\) table; the columns are WID, %, PID, REQ, .*BUSY%.* \(see --help\)\n$/);
     for (const good of ['BUSY%', 'rss', 'ReSpwn']) {
       const ok = await runCli(['--sort', good, '--once', '-i', '0.1', proc.statsAddress]);
       expect(ok.code, `${good}: ${ok.stderr}`).toBe(0);

@@ -78,7 +78,6 @@ describe('a WebSocket client flooding /ws', () => {
     const result = await flood(port, tinyFrames(100_000), 20);
     const after = rssBytes(pid);
     expect(result.closed).toBe(true);
-    expect(result.sent).toBeLessThan(20);
     expect(after - before).toBeLessThan(64 * 1024 * 1024);
     expect(stderr).toMatch(/relay: WebSocket client 127\.0\.0\.1:\d+ closed: more than \d+ (messages a second|bad messages)/);
 

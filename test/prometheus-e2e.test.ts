@@ -121,7 +121,7 @@ describe('a real Prometheus scraping the fleet through one relay', () => {
     expect(groups.map((r: { name: string; health: string; lastError?: string }) => [r.name, r.health, r.lastError ?? ''])).toEqual(
       groups.map((r: { name: string }) => [r.name, 'ok', '']),
     );
-    expect(groups).toHaveLength(8);
+    expect(groups).toHaveLength(10);
     // Both instances answer: no target-down alert.
     expect(await query('ALERTS{alertname="UwsgiTargetDown"}')).toEqual([]);
   }, 30_000);
