@@ -30,12 +30,19 @@ function tinyFrames(count: number): Buffer {
   return Buffer.concat(Array.from({ length: count }, () => frame));
 }
 
-/** A raw WebSocket client that writes frames as fast as the relay takes them and never reads. */
-function flood(port: number, frames: Buffer, rounds: number): Promise<{ closed: boolean; sent: number }> {
+/**
+ * A raw WebSocket client that writes frames as fast as the relay takes them and never reads while it writes.
+ * Resolves when the relay has closed the connection (`closed`), or after `giveUpMs` with `closed: false`.
+ */
+function flood(port: number, frames: Buffer, rounds: number, giveUpMs = 20_000): Promise<{ closed: boolean; sent: number }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let sent = 0;
     let upgraded = false;
+    const giveUp = setTimeout(() => {
+      upgraded = false;
+      socket.destroy();
+    }, giveUpMs);
     socket.on('error', () => undefined);
     socket.once('data', (chunk: Buffer) => {
       upgraded = chunk.toString('latin1').startsWith('HTTP/1.1 101');
@@ -46,10 +53,16 @@ function flood(port: number, frames: Buffer, rounds: number): Promise<{ closed: 
           sent++;
           if (!socket.write(frames)) return void socket.once('drain', pump);
         }
+        // Everything written: a paused socket never sees the relay's FIN, so read (and drop) what is left.
+        socket.on('data', () => undefined);
+        socket.resume();
       };
       pump();
     });
-    socket.on('close', () => resolve({ closed: upgraded, sent }));
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ closed: upgraded, sent });
+    });
     socket.write(
       `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,

@@ -60,6 +60,11 @@ function read(): Promise<Snapshot> {
   return target.fetch(new AbortController().signal);
 }
 
+/** Each worker's uwsgi_worker_cpu_seconds_total, by its worker_id label. */
+function cpuSecondsByWorker(samples: ReturnType<typeof collectSamples>): Map<string, number> {
+  return new Map((samples.get('uwsgi_worker_cpu_seconds_total') ?? []).map((s) => [s.labels.worker_id!, s.value]));
+}
+
 describe('CPU and memory from /proc', () => {
   it('a worker burning CPU reads far above 0 % (a core when it has one) and the idle ones about 0, in --json --watch; real RSS without --memory-report', async () => {
     const burning = httpRequests(u.httpPort!, '/burn?4', 1);
@@ -108,19 +113,25 @@ describe('CPU and memory from /proc', () => {
   }, 30_000);
 
   it('exports CPU seconds as counters on /metrics, the burning worker ahead of the idle ones', async () => {
-    const burning = httpRequests(u.httpPort!, '/burn?2', 1);
-    await waitFor(async () => (await rawStats(u)).workers.some((w: any) => w.status === 'busy'), 'a busy worker');
     const core = new MonitorCore(u.statsAddress);
-    core.ingestSnapshot(await read(), 1);
+    // Counters: what counts is how far each one moves while one worker burns for two seconds.
+    const before = cpuSecondsByWorker(collectSamples([{ target: u.statsAddress, update: core.ingestSnapshot(await read(), 1) }], Date.now()));
+    const burning = httpRequests(u.httpPort!, '/burn?2', 1);
+    const doc = await waitFor(async () => {
+      const d = await rawStats(u);
+      return d.workers.some((w: any) => w.status === 'busy') ? d : null;
+    }, 'a busy worker');
+    const busyId = String(doc.workers.find((w: any) => w.status === 'busy').id);
     await burning;
-    const update = core.ingestSnapshot(await read(), 2);
-    const samples = collectSamples([{ target: u.statsAddress, update }], Date.now());
-    const cpu = samples.get('uwsgi_worker_cpu_seconds_total')!;
-    expect(cpu).toHaveLength(3);
-    const seconds = cpu.map((s) => s.value).sort((a, b) => b - a);
-    // Two seconds of burning (and more from the tests before) against a few ticks of idling.
-    expect(seconds[0]).toBeGreaterThan(1.5);
-    expect(seconds[2]).toBeLessThan(0.5);
+    const samples = collectSamples([{ target: u.statsAddress, update: core.ingestSnapshot(await read(), 2) }], Date.now());
+    const after = cpuSecondsByWorker(samples);
+    expect([...after.keys()].sort()).toEqual(['1', '2', '3']);
+    for (const [id, seconds] of after) {
+      const moved = seconds - before.get(id)!;
+      expect(moved).toBeGreaterThanOrEqual(0);
+      if (id === busyId) expect(moved).toBeGreaterThan(1.5);
+      else expect(moved).toBeLessThan(0.5);
+    }
     expect(samples.get('uwsgi_master_cpu_seconds_total')).toHaveLength(1);
     const rss = samples.get('uwsgi_worker_os_rss_bytes')!;
     expect(rss.every((s) => s.value > 1 << 20)).toBe(true);

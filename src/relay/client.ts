@@ -62,8 +62,11 @@ export function certificateError(url: string, err: Error): StatsReadError | null
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !CERTIFICATE_CODES.has(code)) return null;
   const what = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'does not name this host' : 'is not trusted';
+  // Node 24 appends advice for its own command line ("; if the root CA is installed locally, try running
+  // Node.js with --use-system-ca"), which a user of the launcher cannot act on: ours follows instead.
+  const reason = err.message.split(';')[0]!.trim();
   return new StatsReadError(
-    `relay ${url}: its certificate ${what} (${escapeControls(err.message)}): for a self-signed certificate run with NODE_EXTRA_CA_CERTS=cert.pem (it must name the host in its subjectAltName)`,
+    `relay ${url}: its certificate ${what} (${escapeControls(reason)}): for a self-signed certificate run with NODE_EXTRA_CA_CERTS=cert.pem (it must name the host in its subjectAltName)`,
     'certificate',
     false,
   );
