@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readlink } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { KernelQueue, Socket } from './snapshot.js';
 import { SOCK_DIAG_MARK, SOCK_DIAG_SCRIPT } from './sock-diag-script.js';
 
@@ -105,6 +106,23 @@ export function kernelName(name: string): Buffer | null {
   return bytes.length === 0 || bytes.length > 108 ? null : bytes;
 }
 
+/**
+ * How the helper is asked about a TCP listener whose figures uWSGI left out (0/0: it reads TCP_INFO for
+ * IPv4 only, so an IPv6 listener shows 0/0 however full): `t6-::1-3031`; null for any other socket, a host
+ * name (which address it bound is not known here) or a scoped address.
+ */
+export function tcpToken(s: Pick<Socket, 'name' | 'queue' | 'maxQueue'>): string | null {
+  if (s.maxQueue !== 0 || s.queue !== 0) return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]{2,45})\]|([0-9.]{7,15})|)?:(\d{1,5})$/.exec(s.name);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  // `:PORT` is uWSGI's 0.0.0.0:PORT.
+  const address = m[1] ?? m[2] ?? '0.0.0.0';
+  const family = isIP(address);
+  return family === 0 ? null : `t${family}-${address}-${port}`;
+}
+
 /** At most this many sockets of one document are asked about (a hostile document can list thousands). */
 const MAX_ASKED = 256;
 
@@ -170,21 +188,23 @@ async function ownListener(name: string, listeners: Listener[], masterPid: numbe
   for (const l of listeners) {
     const held = await holds(masterPid, l.inode);
     if (held === true) return l;
-    if (held === null) return listeners.length === 1 && (name.startsWith('/') || name.startsWith('@')) ? l : null;
+    // A numeric TCP address and port is one listener on this host (like an absolute path).
+    if (held === null) return listeners.length === 1 && (name.startsWith('/') || name.startsWith('@') || /:\d+$/.test(name)) ? l : null;
   }
   return null;
 }
 
 /**
- * The kernel's listen queue of each of an instance's unix sockets (same order as `sockets`; null for a
- * TCP socket or one not proven to be this master's listener), or null when the kernel cannot be asked.
+ * The kernel's listen queue of each of an instance's unix sockets and of each TCP listener uWSGI gave no
+ * figures for (same order as `sockets`; null for the others and for one not proven to be this master's
+ * listener), or null when the kernel cannot be asked.
  */
 export async function kernelQueues(sockets: readonly Socket[], masterPid: number, python = 'python3'): Promise<Array<KernelQueue | null> | null> {
-  const names = sockets.map((s, i) => (i < MAX_ASKED ? kernelName(s.name) : null));
-  const asked = names.filter((n): n is Buffer => n !== null);
+  const names = sockets.map((s, i) => (i < MAX_ASKED ? (tcpToken(s) ?? kernelName(s.name)?.toString('hex') ?? null) : null));
+  const asked = names.filter((n): n is string => n !== null);
   if (asked.length === 0) return sockets.map(() => null);
   if (helper === null || helper.dead) helper = new Helper(python);
-  const line = await helper.ask(asked.map((n) => n.toString('hex')).join(' '));
+  const line = await helper.ask(asked.join(' '));
   const answer = line === null || line.startsWith('!') ? null : parseAnswer(line, asked.length);
   if (answer === null) return null;
   let i = 0;
