@@ -3,11 +3,12 @@
  * started on the first query, unref'ed (it never keeps a finished CLI alive), asked at most once at a time.
  * Measured here: 22 µs of CPU per query in the helper, where an `ss -xlH` child per poll costs ~13 ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { KernelQueue, Socket } from './snapshot.js';
 import { SOCK_DIAG_MARK, SOCK_DIAG_SCRIPT } from './sock-diag-script.js';
+import { killPythonHelper, startPythonHelper } from './python-helper.js';
 
 /** An answer that does not come within this time is given up (the helper is then replaced). */
 const QUERY_TIMEOUT_MS = 1000;
@@ -25,11 +26,8 @@ class Helper {
   private answered = false;
 
   constructor(python: string) {
-    const child = spawn(python, ['-c', SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = startPythonHelper(python, SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK, 'ignore');
     this.child = child;
-    child.unref();
-    for (const stream of [child.stdin, child.stdout] as Array<{ unref?: () => unknown } | null>) stream?.unref?.();
-    child.stdin?.on('error', () => undefined);
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (chunk: string) => this.onData(chunk));
     const gone = (): void => {
@@ -61,13 +59,7 @@ class Helper {
 
   kill(): void {
     this.dead = true;
-    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        process.kill(this.child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    killPythonHelper(this.child);
   }
 
   private onData(chunk: string): void {
