@@ -3,12 +3,14 @@
 // sock_diag helper, interval means, folding events): this build against the build before, side by side on one
 // real uWSGI with 32 workers x 100 ugreen cores and a unix socket, 8 requests kept in flight, 1 s interval.
 //
+//   node scripts/bench-os.mjs --before-ref REF [--seconds 60]     (e.g. --before-ref ab87e03)
 //   node scripts/bench-os.mjs --before DIR [--seconds 60]
-// DIR is a built checkout of the build before (e.g. `git worktree add` or `git archive` of it, node_modules
-// linked, `npm run build`). Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
+// REF is a commit of the build before: it is unpacked with `git archive` into a temp directory, this
+// checkout's node_modules linked, built with `npm run build`, and removed at the end. DIR is such a built
+// checkout made by hand. Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
 // /proc/PID/stat over the same window, this build's python3 helper counted with it. Prints figures, asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, openSync, closeSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +19,19 @@ import {
   state, stopTmux, waitForScreen,
 } from './bench-support/real.mjs';
 
-const { values: opts } = parseArgs({ options: { before: { type: 'string' }, seconds: { type: 'string', default: '60' } } });
+const { values: opts } = parseArgs({ options: { before: { type: 'string' }, 'before-ref': { type: 'string' }, seconds: { type: 'string', default: '60' } } });
+
+/** Unpack and build commit `ref` in a temp directory (removed by the caller): the build before, without touching the repository. */
+function buildRef(ref) {
+  const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-before-'));
+  const tar = spawnSync('sh', ['-c', 'git archive --format=tar "$1" | tar -x -C "$2"', 'sh', ref, dir], { cwd: ROOT, stdio: 'inherit' });
+  if (tar.status !== 0) throw new Error(`git archive ${ref} failed`);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const build = spawnSync('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error(`npm run build of ${ref} failed`);
+  console.log(`build before: ${ref} in ${dir}`);
+  return dir;
+}
 
 /** The python3 children of a process (this build's sock_diag helper). */
 function helpersOf(pid) {
@@ -31,8 +45,9 @@ function helpersOf(pid) {
 }
 
 async function main() {
-  if (opts.before === undefined) throw new Error('--before DIR (a built checkout of the build before) is required');
-  const before = resolve(opts.before);
+  if ((opts.before === undefined) === (opts['before-ref'] === undefined)) throw new Error('one of --before-ref REF (a commit of the build before) or --before DIR (a built checkout of it) is required');
+  const before = opts.before !== undefined ? resolve(opts.before) : buildRef(opts['before-ref']);
+  if (opts.before === undefined) process.on('exit', () => rmSync(before, { recursive: true, force: true }));
   for (const dir of [ROOT, before]) if (!existsSync(join(dir, 'dist/cli/main.js'))) throw new Error(`${dir}: dist/ is missing: run npm run build there`);
   const seconds = Number(opts.seconds);
   state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-os-'));

@@ -1,6 +1,6 @@
 /** The kernel listen-queue helper's edges (which names are asked for, what a reply may be, a missing python3), and /proc stat parsing. */
 import { describe, expect, it } from 'vitest';
-import { kernelName, kernelQueues, parseAnswer } from '../src/stats/sock-diag.js';
+import { kernelName, kernelQueues, parseAnswer, tcpToken } from '../src/stats/sock-diag.js';
 
 describe('kernel listen queues', () => {
   it('asks only for unix sockets, by the name uWSGI bound (abstract ones with their NUL)', () => {
@@ -21,10 +21,25 @@ describe('kernel listen queues', () => {
     expect(parseAnswer('\u001b[2J', 1)).toBeNull();
   });
 
-  it('says "cannot be asked" (null) when python3 cannot be started, and asks nothing for TCP sockets', async () => {
+  it('says "cannot be asked" (null) when python3 cannot be started, and asks nothing for TCP sockets uWSGI gave figures for', async () => {
     const unix = { name: '/nonexistent/app.sock', proto: 'uwsgi', queue: 0, maxQueue: 0, shared: false, canOffload: false };
     expect(await kernelQueues([unix], process.pid, '/nonexistent/python3')).toBeNull();
-    expect(await kernelQueues([{ ...unix, name: '127.0.0.1:3031' }], process.pid, '/nonexistent/python3')).toEqual([null]);
+    expect(await kernelQueues([{ ...unix, name: '127.0.0.1:3031', maxQueue: 100 }], process.pid, '/nonexistent/python3')).toEqual([null]);
+    expect(await kernelQueues([{ ...unix, name: '[::1]:3031' }], process.pid, '/nonexistent/python3')).toBeNull();
+  });
+
+  it('asks about a TCP listener by numeric address and port, only when uWSGI gave it no figures', () => {
+    const s = (name: string, maxQueue = 0) => ({ name, queue: 0, maxQueue });
+    expect(tcpToken(s('[::1]:3031'))).toBe('t6-::1-3031');
+    expect(tcpToken(s('[::]:3031'))).toBe('t6-::-3031');
+    expect(tcpToken(s('127.0.0.1:3031'))).toBe('t4-127.0.0.1-3031');
+    expect(tcpToken(s(':3031'))).toBe('t4-0.0.0.0-3031');
+    expect(tcpToken(s('127.0.0.1:3031', 100))).toBeNull();
+    expect(tcpToken(s('localhost:3031'))).toBeNull();
+    expect(tcpToken(s('[fe80::1%eth0]:3031'))).toBeNull();
+    expect(tcpToken(s('999.1.1.1:3031'))).toBeNull();
+    expect(tcpToken(s('[::1]:70000'))).toBeNull();
+    expect(tcpToken(s('/run/app.sock'))).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { isOnThisHost, monitorPlacement, type Target } from './targets.js';
 import { createStackReader } from './stacks.js';
-import { discoverLocal, discoveryText } from './discover.js';
+import { discoverControls } from './discover.js';
 import type { TargetControl } from '../views/dashboard/control.js';
 import type { HttpCheck } from '../fifo/http-check.js';
 import type { Recordings } from './record-targets.js';
@@ -87,7 +87,11 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   }
   const local = new Set(run.targets.filter(isOnThisHost).map((t) => t.name));
   // What a local master's command line says (its FIFOs, its tracebacker) is used without flags, and said.
-  const stopDiscovery = discoverControls(run.targets.filter((t) => local.has(t.name) && !controls.has(t.name)), monitors, controls);
+  const found = run.targets.filter((t) => local.has(t.name) && !controls.has(t.name)).map((t) => t.name);
+  const stopDiscovery = discoverControls<TargetControl>(found, monitors, controls, async (target, paths) => {
+    const { createTargetControl } = await import('../fifo/control.js');
+    return createTargetControl(paths[0]!, target, { slotPaths: paths });
+  });
   try {
     const dashboard = startDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
       color: run.color,
@@ -108,34 +112,3 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   }
 }
 
-/**
- * For each local target without a FIFO given: on its first instance document, read the master's command line
- * (and the ini it names); a master FIFO found there becomes the target's control, and an event says what was
- * found and where. Returns the function that stops listening.
- */
-function discoverControls(targets: readonly Target[], monitors: readonly TargetMonitor[], controls: Map<string, TargetControl>): () => void {
-  const stops: Array<() => void> = [];
-  for (const target of targets) {
-    const m = monitors.find((x) => x.target === target.name);
-    if (m === undefined) continue;
-    let seenPid = 0;
-    const stop = m.subscribe((update) => {
-      const snap = update.snapshot;
-      if (snap?.kind !== 'instance' || snap.doc.pid === seenPid || controls.has(target.name)) return;
-      seenPid = snap.doc.pid;
-      void discoverLocal(snap.doc.pid, snap.doc.cwd).then(async (d) => {
-        // Said only when something usable was found: the stats socket alone is the address already watched.
-        if (d === null || (d.masterFifos.length === 0 && d.tracebacker === null)) return;
-        m.addEvent({ atMs: Date.now(), target: target.name, type: 'discovered', severity: 'info', message: discoveryText(d) });
-        if (d.masterFifos.length > 0 && !controls.has(target.name)) {
-          const { createTargetControl } = await import('../fifo/control.js');
-          controls.set(target.name, createTargetControl(d.masterFifos[0]!, target.name, { slotPaths: d.masterFifos.slice(0, 10) }));
-        }
-      });
-    });
-    stops.push(stop);
-  }
-  return () => {
-    for (const s of stops) s();
-  };
-}

@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { masterOptions, readMasterArgs } from '../stats/master-options.js';
 import { readIniTargets } from '../config/ini.js';
+import type { TargetMonitor } from '../monitor/types.js';
 
 export interface Discovery {
   masterPid: number;
@@ -43,4 +44,34 @@ export function discoveryText(d: Discovery): string {
   if (d.tracebacker !== null) parts.push(`tracebacker ${d.tracebacker}`);
   if (d.stats !== null) parts.push(`stats ${d.stats}`);
   return parts.length === 0 ? `nothing to use in ${d.from}` : `found in ${d.from}: ${parts.join('; ')}`;
+}
+
+/**
+ * For each local target without a FIFO given: on its first instance document (and after a restart, a new
+ * master pid), read the master's command line (and the ini it names); a master FIFO found there becomes the
+ * target's control in `controls` (made by `make` from the FIFO paths), and an event says what was found and
+ * where. The dashboard and serve both use it; control still needs its confirmation there. Returns the stop.
+ */
+export function discoverControls<C>(targets: readonly string[], monitors: readonly TargetMonitor[], controls: Map<string, C>, make: (target: string, paths: string[]) => Promise<C>): () => void {
+  const stops: Array<() => void> = [];
+  for (const target of targets) {
+    const m = monitors.find((x) => x.target === target);
+    if (m === undefined) continue;
+    let seenPid = 0;
+    const stop = m.subscribe((update) => {
+      const snap = update.snapshot;
+      if (snap?.kind !== 'instance' || snap.doc.pid === seenPid || controls.has(target)) return;
+      seenPid = snap.doc.pid;
+      void discoverLocal(snap.doc.pid, snap.doc.cwd).then(async (d) => {
+        // Said only when something usable was found: the stats socket alone is the address already watched.
+        if (d === null || (d.masterFifos.length === 0 && d.tracebacker === null)) return;
+        m.addEvent({ atMs: Date.now(), target, type: 'discovered', severity: 'info', message: discoveryText(d) });
+        if (d.masterFifos.length > 0 && !controls.has(target)) controls.set(target, await make(target, d.masterFifos.slice(0, 10)));
+      });
+    });
+    stops.push(stop);
+  }
+  return () => {
+    for (const s of stops) s();
+  };
 }

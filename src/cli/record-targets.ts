@@ -1,5 +1,6 @@
 /** --record for the dashboard, `--json --watch` and `serve`: one recording per target, each target's fetch wrapped to write every poll. */
 import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { danglingLink, fileKind, fsReason } from '../core/regular-file.js';
 import { escapeControls } from '../core/safe-text.js';
@@ -25,6 +26,24 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * mkdir -p made one level at a time: Node's recursive mkdirSync spins forever under /proc (its ENOENT
+ * retry never ends there), so `--record /proc/nope/x` would hang instead of failing.
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      statSync(p);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(p) === p) throw err;
+      missing.unshift(p);
+    }
+  }
+  for (const p of missing) mkdirSync(p);
+}
+
 /** The directory of a --record with several targets: made when missing; anything else there is refused by name. */
 function makeRecordDirectory(path: string): void {
   const shown = escapeControls(path);
@@ -40,7 +59,7 @@ function makeRecordDirectory(path: string): void {
     if (err instanceof UsageError) throw err;
   }
   try {
-    mkdirSync(path, { recursive: true });
+    makeDirectories(path);
   } catch (err) {
     throw new UsageError(`--record ${shown}: cannot create this directory: ${fsReason(err).reason}`);
   }

@@ -21,7 +21,8 @@ import { exitStatusFor } from './exit.js';
 import { addOptions, type ServeOptions } from './option-table.js';
 import { intervalMsOf, parseDuration, parseSeconds, parseSize, routeOutput } from './options.js';
 import { collectSources } from './sources.js';
-import { buildTargets, monitorPlacement, parseTargets } from './targets.js';
+import { buildTargets, isOnThisHost, monitorPlacement, parseTargets } from './targets.js';
+import { discoverControls } from './discover.js';
 import { startRecordings } from './record-targets.js';
 
 export interface ServeIo {
@@ -156,8 +157,16 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, historySize, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controls = new Map<string, RelayControl>();
+  let stopDiscovery = (): void => undefined;
   if (opts.allowControl) {
-    if (sources.fifos.size === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
+    const local = targets.filter((t) => isOnThisHost(t) && !sources.fifos.has(t.name)).map((t) => t.name);
+    // A local master's own FIFO (its command line or ini) is used without --fifo, as in the dashboard.
+    stopDiscovery = discoverControls<RelayControl>(local, monitors, controls, async (name, paths) => {
+      const { createTargetControl } = await import('../fifo/control.js');
+      const monitor = monitors[targets.findIndex((t) => t.name === name)]!;
+      return createTargetControl(paths[0]!, name, { slotPaths: paths, reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) });
+    });
+    if (sources.fifos.size === 0 && local.length === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
     else {
       const { createTargetControl } = await import('../fifo/control.js');
       for (const [i, t] of targets.entries()) {
@@ -204,6 +213,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     await relay.close();
     return 0;
   } finally {
+    stopDiscovery();
     for (const m of monitors) m.stop();
     recordings?.close();
     removeHandlers();

@@ -7,6 +7,7 @@
 import { safeText } from '../core/safe-text.js';
 import type { InstanceDocument, Worker } from '../stats/snapshot.js';
 import { runningWorkers } from './state.js';
+import { CRASH_LOOP_RESPAWNS, CRASH_LOOP_WINDOW_MS, inLoop, loopRespawns, type SlotReading } from '../metrics/crash-loop.js';
 
 /** What went wrong with the new generation, in words an operator acts on. */
 export interface GenerationFailure {
@@ -21,9 +22,9 @@ export interface GenerationOptions {
   crashWindowMs?: number;
 }
 
-/** Default crash-loop threshold: respawns of one slot within the window. */
-export const CRASH_RESPAWNS = 3;
-export const CRASH_WINDOW_MS = 10_000;
+/** Default crash-loop threshold: the dashboard's rule (src/metrics/crash-loop.ts). */
+export const CRASH_RESPAWNS = CRASH_LOOP_RESPAWNS;
+export const CRASH_WINDOW_MS = CRASH_LOOP_WINDOW_MS;
 
 /** "3 s", "800 ms": a short duration for a message. */
 export function shortDuration(ms: number): string {
@@ -35,8 +36,8 @@ export class GenerationWatch {
   private readonly oldPids: Set<number>;
   /** The old generation served an application: a new worker without one is a broken deploy, not a bare instance. */
   readonly hadApps: boolean;
-  /** Per slot: when each respawn was first seen (ms), and the last respawn_count seen. */
-  private readonly respawns = new Map<number, { count: number; requests: number; times: number[]; pids: Set<number> }>();
+  /** Per slot: when each respawn was first seen (ms), and the slot as last read. */
+  private readonly respawns = new Map<number, { last: SlotReading; times: number[]; pids: Set<number> }>();
   private readonly crashRespawns: number;
   private readonly crashWindowMs: number;
   private masterPid: number;
@@ -52,7 +53,7 @@ export class GenerationWatch {
     this.crashRespawns = options.crashRespawns ?? CRASH_RESPAWNS;
     this.crashWindowMs = options.crashWindowMs ?? CRASH_WINDOW_MS;
     this.masterPid = before.pid;
-    for (const w of before.workers) this.respawns.set(w.slot, { count: w.respawnCount, requests: w.requests, times: [], pids: new Set([w.pid]) });
+    for (const w of before.workers) this.respawns.set(w.slot, { last: w, times: [], pids: new Set([w.pid]) });
   }
 
   /** True when `w` is a process of the new generation (not one of the pids that ran before). */
@@ -67,17 +68,14 @@ export class GenerationWatch {
     this.masterPid = doc.pid;
     for (const w of doc.workers) {
       const seen = this.respawns.get(w.slot);
-      if (seen === undefined || restarted || w.respawnCount < seen.count) {
-        this.respawns.set(w.slot, { count: w.respawnCount, requests: w.requests, times: seen && !restarted ? seen.times : [], pids: new Set([w.pid]) });
+      if (seen === undefined || restarted || w.respawnCount < seen.last.respawnCount) {
+        this.respawns.set(w.slot, { last: w, times: seen && !restarted ? seen.times : [], pids: new Set([w.pid]) });
         continue;
       }
-      // Respawns between two reads count too (respawn_count climbs by each), at the time they were seen; a slot
-      // that served requests meanwhile is being recycled (max-requests), not crashing.
-      if (w.requests <= seen.requests) for (let n = seen.count; n < w.respawnCount; n++) seen.times.push(atMs);
-      seen.count = w.respawnCount;
-      seen.requests = w.requests;
+      // Respawns between two reads count too (respawn_count climbs by each), at the time they were seen.
+      for (let n = loopRespawns(seen.last, w); n > 0; n--) seen.times.push(atMs);
+      seen.last = w;
       if (w.pid > 0) seen.pids.add(w.pid);
-      while (seen.times.length > 0 && atMs - seen.times[0]! > this.crashWindowMs) seen.times.shift();
     }
     const looping = this.crashLoop(atMs);
     if (looping) return looping;
@@ -97,8 +95,8 @@ export class GenerationWatch {
   /** The first slot that respawned crashRespawns times within the window, named with the count and the window. */
   crashLoop(atMs: number): GenerationFailure | null {
     for (const [slot, seen] of this.respawns) {
-      const recent = seen.times.filter((t) => atMs - t <= this.crashWindowMs);
-      if (recent.length >= this.crashRespawns) {
+      if (inLoop(seen.times, atMs, this.crashRespawns, this.crashWindowMs)) {
+        const recent = seen.times;
         const span = Math.max(atMs - recent[0]!, 1000);
         return {
           kind: 'crash-loop',

@@ -7,10 +7,9 @@
 import type { InstanceDocument } from '../stats/snapshot.js';
 import type { CrashLoopState, EventMemory, EventOptions } from './types.js';
 import type { Emit } from './event-emit.js';
+import { CRASH_LOOP_RESPAWNS, CRASH_LOOP_WINDOW_MS, inLoop, loopRespawns } from './crash-loop.js';
 
-/** Respawns of one slot without a request served, within the window, that make a crash loop. */
-export const CRASH_LOOP_RESPAWNS = 3;
-export const CRASH_LOOP_WINDOW_MS = 10_000;
+export { CRASH_LOOP_RESPAWNS, CRASH_LOOP_WINDOW_MS } from './crash-loop.js';
 const REMIND_MS = 30_000;
 
 function span(ms: number): string {
@@ -36,18 +35,18 @@ export function crashLoopEvents(
     const p = prev.workers[i]!;
     const w = cur.workers[i]!;
     let state: CrashLoopState | undefined = slots.get(w.slot);
-    const respawns = p.pid > 0 && w.pid > 0 && p.status !== 'cheap' ? Math.max(w.respawnCount - p.respawnCount, p.pid !== w.pid ? 1 : 0) : 0;
-    // A worker that served requests between the two reads is recycling (max-requests), not crashing.
+    const respawns = loopRespawns(p, w);
+    // A worker that served requests between the two reads is recycling (max-requests), not crashing: it ends a loop.
     const served = w.requests > p.requests;
-    if (respawns > 0 && !served) {
+    if (respawns > 0) {
       state ??= { times: [], sinceMs: null, total: 0, remindedAtMs: 0 };
       slots.set(w.slot, state);
       for (let k = 0; k < respawns; k++) state.times.push(monotonicMs);
     }
     if (state === undefined) continue;
-    while (state.times.length > 0 && monotonicMs - state.times[0]! > windowMs) state.times.shift();
+    const loop = inLoop(state.times, monotonicMs, need, windowMs);
     if (state.sinceMs === null) {
-      if (state.times.length >= need) {
+      if (loop) {
         state.sinceMs = state.times[0]!;
         state.total = state.times.length;
         state.remindedAtMs = monotonicMs;
@@ -60,7 +59,7 @@ export function crashLoopEvents(
       }
       continue;
     }
-    if (respawns > 0 && !served) state.total += respawns;
+    state.total += respawns;
     if (state.times.length === 0 || served) {
       emit('worker-crash-loop', 'info', `worker ${w.slot} crash loop over: ${state.total} respawns in ${span(monotonicMs - state.sinceMs)}, pid ${w.pid} now runs`, {
         slot: w.slot, respawns: state.total, windowMs: monotonicMs - state.sinceMs, looping: false,

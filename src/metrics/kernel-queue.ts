@@ -1,5 +1,5 @@
 /**
- * Listen queues as they really are: uWSGI reports 0/0 for unix sockets, so where the kernel answered
+ * Listen queues as they really are: uWSGI reports 0/0 for unix sockets (and IPv6 TCP ones), so where the kernel answered
  * (snapshot.os.sockets, read by src/stats/sock-diag.ts) its figures replace uWSGI's, marked `queueFrom:
  * 'kernel'`. Pure; every view, event and export of the queue goes through here.
  */
@@ -17,7 +17,7 @@ export function effectiveSockets(snap: InstanceSnapshot): Socket[] {
 
 /**
  * The document with the kernel's queues in: each unix socket's, and the instance-wide listen queue with
- * them added (uWSGI's own figure covers its TCP sockets only). The same document when the kernel said nothing.
+ * them added (uWSGI's own figure covers its IPv4 TCP sockets only; the kernel is asked about the others). The same document when the kernel said nothing.
  */
 export function effectiveDocument(snap: InstanceSnapshot): InstanceDocument {
   const sockets = effectiveSockets(snap);

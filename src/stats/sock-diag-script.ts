@@ -5,6 +5,8 @@
  * netlink. One long-lived process answers every query: a query line holds the wanted socket names in hex,
  * space-separated; the answer line holds, in the same order, `QUEUE,BACKLOG,INODE` entries joined by `;`
  * (several listeners can bear one relative name) or `-` (no such listener).
+ * A TCP listener is asked as `tF-ADDRESS-PORT` (F 4 or 6, the numeric address it is bound to) and read the way `ss -ltn`
+ * reads it (inet_diag: idiag_rqueue waiting, idiag_wqueue the backlog); TCP is dumped only when asked about.
  * A netlink failure answers `! ERRNO-NAME`. It exits when its stdin closes.
  */
 export const SOCK_DIAG_MARK = 'uwsgitop-sock-diag';
@@ -53,11 +55,51 @@ def listeners():
     finally:
         s.close()
 
+def tcp_listeners(family):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+    size = 4 if family == socket.AF_INET else 16
+    try:
+        s.settimeout(1.0)
+        # inet_diag_req_v2: family, protocol, ext, pad, states, then a zeroed inet_diag_sockid (48 bytes).
+        req = struct.pack('=BBBxI', family, socket.IPPROTO_TCP, 0, 1 << TCP_LISTEN) + bytes(48)
+        s.sendto(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + req, (0, 0))
+        found = {}
+        while True:
+            data = s.recv(1 << 16)
+            if not data:
+                return found
+            off = 0
+            while off + 16 <= len(data):
+                ln, kind = struct.unpack_from('=IH', data, off)
+                if ln < 16 or kind == NLMSG_DONE:
+                    return found
+                if kind == NLMSG_ERROR:
+                    raise OSError(-struct.unpack_from('=i', data, off + 16)[0], 'netlink error')
+                # inet_diag_msg: family, state, timer, retrans, sockid (sport, dport, src[16], dst[16], if, cookie), expires, rqueue, wqueue, uid, inode.
+                if off + 16 + 72 <= len(data):
+                    m = off + 16
+                    port = struct.unpack_from('>H', data, m + 4)[0]
+                    src = data[m + 8:m + 8 + size]
+                    rq, wq, _uid, ino = struct.unpack_from('=IIII', data, m + 56)
+                    key = (family, src, port)
+                    found.setdefault(key, []).append('%d,%d,%d' % (rq, wq, ino))
+                off += (ln + 3) & ~3
+    finally:
+        s.close()
+
+def tcp_key(token):
+    fam, addr, port = token.decode('ascii').split('-')
+    family = socket.AF_INET if fam == 't4' else socket.AF_INET6
+    return (family, socket.inet_pton(family, addr), int(port))
+
 for line in sys.stdin.buffer:
     try:
-        wanted = [bytes.fromhex(h.decode('ascii')) for h in line.split()]
-        have = listeners()
-        out = ' '.join(';'.join(have[w][:16]) if w in have else '-' for w in wanted)
+        tokens = line.split()
+        unix = listeners() if any(not t.startswith(b't') for t in tokens) else {}
+        tcp = tcp_listeners(socket.AF_INET) if any(t.startswith(b't4') for t in tokens) else {}
+        if any(t.startswith(b't6') for t in tokens):
+            tcp.update(tcp_listeners(socket.AF_INET6))
+        out = ' '.join(';'.join(h[w][:16]) if w in h else '-' for h, w in ((tcp, tcp_key(t)) if t.startswith(b't') else (unix, bytes.fromhex(t.decode('ascii'))) for t in tokens))
     except (OSError, ValueError, UnicodeError) as e:
         out = '! ' + (errno.errorcode.get(getattr(e, 'errno', 0) or 0, 'EINVAL'))
     sys.stdout.write(out + '\\n')

@@ -3,10 +3,12 @@
  * started on the first query, unref'ed (it never keeps a finished CLI alive), asked at most once at a time.
  * Measured here: 22 µs of CPU per query in the helper, where an `ss -xlH` child per poll costs ~13 ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readlink } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { KernelQueue, Socket } from './snapshot.js';
 import { SOCK_DIAG_MARK, SOCK_DIAG_SCRIPT } from './sock-diag-script.js';
+import { killPythonHelper, startPythonHelper } from './python-helper.js';
 
 /** An answer that does not come within this time is given up (the helper is then replaced). */
 const QUERY_TIMEOUT_MS = 1000;
@@ -24,11 +26,8 @@ class Helper {
   private answered = false;
 
   constructor(python: string) {
-    const child = spawn(python, ['-c', SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = startPythonHelper(python, SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK, 'ignore');
     this.child = child;
-    child.unref();
-    for (const stream of [child.stdin, child.stdout] as Array<{ unref?: () => unknown } | null>) stream?.unref?.();
-    child.stdin?.on('error', () => undefined);
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (chunk: string) => this.onData(chunk));
     const gone = (): void => {
@@ -60,13 +59,7 @@ class Helper {
 
   kill(): void {
     this.dead = true;
-    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        process.kill(this.child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    killPythonHelper(this.child);
   }
 
   private onData(chunk: string): void {
@@ -103,6 +96,23 @@ export function kernelName(name: string): Buffer | null {
   const bytes = name.startsWith('@') ? Buffer.concat([Buffer.from([0]), Buffer.from(name.slice(1), 'utf8')]) : Buffer.from(name, 'utf8');
   // No unix socket name is longer than sun_path (108 bytes): a longer one in a document is not asked about.
   return bytes.length === 0 || bytes.length > 108 ? null : bytes;
+}
+
+/**
+ * How the helper is asked about a TCP listener whose figures uWSGI left out (0/0: it reads TCP_INFO for
+ * IPv4 only, so an IPv6 listener shows 0/0 however full): `t6-::1-3031`; null for any other socket, a host
+ * name (which address it bound is not known here) or a scoped address.
+ */
+export function tcpToken(s: Pick<Socket, 'name' | 'queue' | 'maxQueue'>): string | null {
+  if (s.maxQueue !== 0 || s.queue !== 0) return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]{2,45})\]|([0-9.]{7,15})|)?:(\d{1,5})$/.exec(s.name);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  // `:PORT` is uWSGI's 0.0.0.0:PORT.
+  const address = m[1] ?? m[2] ?? '0.0.0.0';
+  const family = isIP(address);
+  return family === 0 ? null : `t${family}-${address}-${port}`;
 }
 
 /** At most this many sockets of one document are asked about (a hostile document can list thousands). */
@@ -170,21 +180,23 @@ async function ownListener(name: string, listeners: Listener[], masterPid: numbe
   for (const l of listeners) {
     const held = await holds(masterPid, l.inode);
     if (held === true) return l;
-    if (held === null) return listeners.length === 1 && (name.startsWith('/') || name.startsWith('@')) ? l : null;
+    // A numeric TCP address and port is one listener on this host (like an absolute path).
+    if (held === null) return listeners.length === 1 && (name.startsWith('/') || name.startsWith('@') || /:\d+$/.test(name)) ? l : null;
   }
   return null;
 }
 
 /**
- * The kernel's listen queue of each of an instance's unix sockets (same order as `sockets`; null for a
- * TCP socket or one not proven to be this master's listener), or null when the kernel cannot be asked.
+ * The kernel's listen queue of each of an instance's unix sockets and of each TCP listener uWSGI gave no
+ * figures for (same order as `sockets`; null for the others and for one not proven to be this master's
+ * listener), or null when the kernel cannot be asked.
  */
 export async function kernelQueues(sockets: readonly Socket[], masterPid: number, python = 'python3'): Promise<Array<KernelQueue | null> | null> {
-  const names = sockets.map((s, i) => (i < MAX_ASKED ? kernelName(s.name) : null));
-  const asked = names.filter((n): n is Buffer => n !== null);
+  const names = sockets.map((s, i) => (i < MAX_ASKED ? (tcpToken(s) ?? kernelName(s.name)?.toString('hex') ?? null) : null));
+  const asked = names.filter((n): n is string => n !== null);
   if (asked.length === 0) return sockets.map(() => null);
   if (helper === null || helper.dead) helper = new Helper(python);
-  const line = await helper.ask(asked.map((n) => n.toString('hex')).join(' '));
+  const line = await helper.ask(asked.join(' '));
   const answer = line === null || line.startsWith('!') ? null : parseAnswer(line, asked.length);
   if (answer === null) return null;
   let i = 0;

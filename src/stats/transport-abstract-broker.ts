@@ -5,7 +5,8 @@
  * finished CLI alive) and exits when its stdin closes. If it dies or sends a malformed frame, every open
  * connection gets an error and the next read starts a new broker.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { killPythonHelper, startPythonHelper } from './python-helper.js';
 import { StatsReadError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { ChannelEvents } from './transport-channel.js';
@@ -29,9 +30,6 @@ interface Connection {
   events: ChannelEvents;
 }
 
-/** A Node stream that may sit on a pipe handle that can be unref'ed. */
-type Unrefable = { unref?: () => unknown } | null | undefined;
-
 class Broker {
   readonly child: ChildProcess;
   readonly python: string;
@@ -46,12 +44,8 @@ class Broker {
 
   constructor(command: BrokerCommand) {
     this.python = command.python;
-    const child = spawn(command.python, ['-c', BROKER_SCRIPT, BROKER_MARK], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = startPythonHelper(command.python, BROKER_SCRIPT, BROKER_MARK, 'pipe');
     this.child = child;
-    // Neither the process nor its pipes keep the event loop alive: a pending read's own deadline timer does.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr] as Unrefable[]) stream?.unref?.();
-    child.stdin?.on('error', () => undefined); // EPIPE when it died: reported through 'close' below
     child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -93,13 +87,7 @@ class Broker {
   /** Kill the broker by pid (tests, and a broker out of step). */
   kill(): void {
     this.dead = true;
-    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        process.kill(this.child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    killPythonHelper(this.child);
   }
 
   private send(id: number, op: 'open' | 'write' | 'close', payload?: Buffer): void {
