@@ -9,13 +9,12 @@ import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
-import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
+import { readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
 import type { InstanceSnapshot, Snapshot } from '../src/stats/snapshot.js';
 import { stopAbstractBroker } from '../src/stats/transport-abstract.js';
 import { cleanupAll, freePort, rawStatsRead, startUwsgi, tempDir, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
 afterEach(async () => {
-  forgetProtocols();
   await cleanupAll();
 });
 afterAll(async () => {
