@@ -13,6 +13,7 @@
 // gathers those lines at the end). Nothing here asserts anything: the exit status is 0 unless a step broke.
 //   node scripts/bench-peer.mjs [--seconds 30] [--settle 6] [--slow 8] [--rps 5] [--runs 15] [--frames 7] [--screen] [--also CMD]...
 // The window starts --settle seconds after both dashboards were launched; quick checks: --seconds 10 --runs 5 --frames 3.
+// --from installed (default) runs the package as installed (the bundle, bench-support/installed.mjs); --from clone the clone's dist/cli.
 // --also CMD runs one more dashboard in the same window (CMD is given `--interval 1 ADDR`), to measure a
 // variant against the same uwsgitop: e.g. --also "node --optimize-for-size bin/uwsgitop-ts" (the dashboard itself runs as bin/uwsgitop-ts, with its shebang's flags).
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,12 +27,14 @@ import {
 } from './bench-support/real.mjs';
 import { goalLine } from './bench-support/goal.mjs';
 import { launchToFirstFrame } from './bench-support/first-frame.mjs';
+import { stageInstalled } from './bench-support/installed.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     seconds: { type: 'string', default: '30' },
     settle: { type: 'string', default: '6' },
     frames: { type: 'string', default: '7' },
+    from: { type: 'string', default: 'installed' },
     slow: { type: 'string', default: '8' },
     rps: { type: 'string', default: '5' },
     runs: { type: 'string', default: '15' },
@@ -45,8 +48,9 @@ const PEER = join(ROOT, 'scripts/peer/uwsgitop');
 const RUSAGE = join(ROOT, 'scripts/bench-support/rusage.py');
 const FLOOR = join(ROOT, 'scripts/bench-support/node-floor.mjs');
 const NODE = process.execPath;
-// Run as an installed command is: the launcher itself, with the V8 flags of its shebang.
-const TS = join(ROOT, 'bin/uwsgitop-ts');
+// Run as an installed command is: the launcher itself, with the V8 flags of its shebang, loading the bundle
+// (bench-support/installed.mjs stages the package's files); --from clone runs the clone's bin/ (dist/cli).
+let TS = join(ROOT, 'bin/uwsgitop-ts');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -125,6 +129,9 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   for (const f of [UWSGI, PYTHON]) if (!existsSync(f)) throw new Error(`${f} not found (scripts/setup.sh test installs it)`);
   state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-peer-'));
+  if (opts.from === 'installed') TS = stageInstalled(join(state.tmp, 'package'));
+  else if (opts.from !== 'clone') throw new Error(`--from installed or --from clone, not ${opts.from}`);
+  console.log(`uwsgitop-ts: ${opts.from === 'installed' ? 'the package as installed (bin/uwsgitop-ts loading dist/bundle, staged in a temp dir)' : "the clone's bin/uwsgitop-ts (dist/cli)"}`);
   console.log(`machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, node ${process.version}, ${spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim()}; load average ${loadAvg()}`);
   const inst = await startLoadedInstance({ slow: Number(opts.slow), rps: Number(opts.rps), log: (l) => console.log(l) });
 

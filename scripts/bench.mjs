@@ -22,6 +22,7 @@ const steps = [
   ['100,000 workers: --once, --json and the relay (RSS, times, sizes)', process.execPath, ['scripts/bench-huge.mjs']],
 ];
 if (real) {
+  steps.push(['bundle (the package as installed, which bench-peer runs)', 'npm', ['run', '--silent', 'bundle']]);
   steps.push(['uwsgitop-ts vs uwsgitop 0.12, side by side on a real 32x100 instance', process.execPath, ['scripts/bench-peer.mjs']]);
   steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
   steps.push(['relay /ws: bytes per update per tab, whole target vs deltas vs deflate, real 4-worker instance', process.execPath, ['scripts/bench-relay-wire.mjs']]);
