@@ -13,7 +13,6 @@ import { emptyError, label, resetError } from './transport-errors.js';
 import { readFileTarget, readStdinTarget } from './transport-file.js';
 import { applicationError, httpRequest, looksLikeHttp, parseHttpReply, PROBE_REQUEST, statusError } from './transport-http.js';
 import { socketChannel } from './transport-socket.js';
-import { ReadBuffer } from './read-buffer.js';
 
 export interface ReadOptions {
   /** The whole read (connect to EOF), default 3000 ms. */
@@ -169,33 +168,32 @@ async function readAbstract(protocols: ProtocolMemory, address: StatsAddress & {
   }
 }
 
-function readUrl(protocols: ProtocolMemory, address: StatsAddress & { kind: 'http' }, limits: Limits, into?: ReadBuffer): Promise<{ body: Buffer; warnings: string[] }> {
+function readUrl(protocols: ProtocolMemory, address: StatsAddress & { kind: 'http' }, limits: Limits): Promise<{ body: Buffer; warnings: string[] }> {
   const url = new URL(address.url);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const tlsOn = url.protocol === 'https:';
   const port = url.port !== '' ? Number(url.port) : tlsOn ? 443 : 80;
   const makeChannel = (): Channel =>
-    tlsOn ? socketChannel({ kind: 'tls', host, port, servername: host }) : socketChannel({ kind: 'tcp', host, port }, into);
+    tlsOn ? socketChannel({ kind: 'tls', host, port, servername: host }) : socketChannel({ kind: 'tcp', host, port });
   return readStatsSocket(protocols, address, makeChannel, limits, true, httpRequest(url));
 }
 
-/** One read; with `into`, socket replies land in that kept buffer (the body is then valid until its next read). */
-async function readRawWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions, into?: ReadBuffer): Promise<RawReply> {
+async function readRawWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions): Promise<RawReply> {
   const limits = limitsOf(options);
   const started = performance.now();
   let result: { body: Buffer; warnings: string[] };
   switch (address.kind) {
     case 'tcp':
-      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'tcp', host: address.host, port: address.port }, into), limits, false, PROBE_REQUEST);
+      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'tcp', host: address.host, port: address.port }), limits, false, PROBE_REQUEST);
       break;
     case 'unix':
-      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'path', path: address.path }, into), limits, false, PROBE_REQUEST);
+      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'path', path: address.path }), limits, false, PROBE_REQUEST);
       break;
     case 'abstract':
       result = await readAbstract(protocols, address, limits);
       break;
     case 'http':
-      result = await readUrl(protocols, address, limits, into);
+      result = await readUrl(protocols, address, limits);
       break;
     case 'file':
       result = { body: await readFileTarget(address, limits), warnings: [] };
@@ -213,9 +211,8 @@ async function readRawWith(protocols: ProtocolMemory, address: StatsAddress, opt
   return { body: result.body, durationMs: performance.now() - started, warnings: result.warnings };
 }
 
-async function readSnapshotWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions, observe?: DocumentObserver, into?: ReadBuffer): Promise<Snapshot> {
-  // Decoded at once, so the body may be a view into a kept buffer: nothing holds on to it afterwards.
-  const raw = await readRawWith(protocols, address, options, into);
+async function readSnapshotWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions, observe?: DocumentObserver): Promise<Snapshot> {
+  const raw = await readRawWith(protocols, address, options);
   const snapshot = decodeSnapshot(raw.body, {
     target: address.text,
     readAtMs: Date.now(),
@@ -233,8 +230,6 @@ async function readSnapshotWith(protocols: ProtocolMemory, address: StatsAddress
  */
 export class StatsClient {
   private readonly protocols: ProtocolMemory = new Map();
-  // Kept between reads; a read that overlaps another (several targets on one client) takes a buffer of its own.
-  private spare: ReadBuffer | null = new ReadBuffer();
 
   /** One read of one target: one connection, read to EOF, bounded in time and size. Throws StatsReadError. */
   readRaw(address: StatsAddress, options: ReadOptions = {}): Promise<RawReply> {
@@ -242,14 +237,8 @@ export class StatsClient {
   }
 
   /** Read and decode one target into a Snapshot (StatsReadError or DecodeError on failure). */
-  async readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
-    const into = this.spare ?? new ReadBuffer();
-    this.spare = null;
-    try {
-      return await readSnapshotWith(this.protocols, address, options, observe, into);
-    } finally {
-      this.spare = into;
-    }
+  readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
+    return readSnapshotWith(this.protocols, address, options, observe);
   }
 
   /** Forget what the endpoints read so far turned out to speak. */

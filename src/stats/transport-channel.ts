@@ -22,8 +22,6 @@ export interface Channel {
   write(bytes: Buffer): void;
   /** Tear down everything (socket, child process by pid); safe to call twice. */
   destroy(): void;
-  /** For a channel that reads into a kept buffer: the whole reply so far (its data events are views into it). */
-  received?(): Buffer;
 }
 
 export interface ChannelReadOptions {
@@ -65,8 +63,6 @@ export function readChannel(address: StatsAddress, channel: Channel, options: Ch
       else rejectPromise(outcome.fail);
     };
 
-    const whole = (): Buffer => (channel.received !== undefined ? channel.received() : Buffer.concat(chunks, received));
-
     const send = (bytes: Buffer): void => {
       sentRequest = true;
       channel.write(bytes);
@@ -102,12 +98,12 @@ export function readChannel(address: StatsAddress, channel: Channel, options: Ch
           finish({ fail: tooLargeError(address, options.maxBytes) });
           return;
         }
-        if (channel.received === undefined) chunks.push(chunk);
+        chunks.push(chunk);
       },
       end() {
         if (done) return;
         if (received === 0) finish({ fail: emptyError(address) });
-        else finish({ ok: { bytes: whole(), sentRequest, reset: false } });
+        else finish({ ok: { bytes: Buffer.concat(chunks, received), sentRequest, reset: false } });
       },
       error(err) {
         if (done) return;
@@ -117,7 +113,7 @@ export function readChannel(address: StatsAddress, channel: Channel, options: Ch
         }
         const code = err.code ?? '';
         if (connected && (code === 'ECONNRESET' || code === 'EPIPE')) {
-          if (received > 0) finish({ ok: { bytes: whole(), sentRequest, reset: true } });
+          if (received > 0) finish({ ok: { bytes: Buffer.concat(chunks, received), sentRequest, reset: true } });
           else finish({ fail: connectError(address, err) });
           return;
         }

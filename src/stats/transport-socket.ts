@@ -2,7 +2,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Channel, ChannelEvents } from './transport-channel.js';
-import type { ReadBuffer } from './read-buffer.js';
 
 /** Where a socket channel connects. */
 export type SocketEndpoint =
@@ -10,12 +9,10 @@ export type SocketEndpoint =
   | { kind: 'path'; path: string }
   | { kind: 'tls'; host: string; port: number; servername: string };
 
-/** A channel over one net/tls socket; with `into`, a plain socket reads straight into that kept buffer. */
-export function socketChannel(endpoint: SocketEndpoint, into?: ReadBuffer): Channel {
+/** A channel over one net/tls socket. */
+export function socketChannel(endpoint: SocketEndpoint): Channel {
   let socket: net.Socket | null = null;
-  const direct = into !== undefined && endpoint.kind !== 'tls' ? into : undefined;
   return {
-    ...(direct !== undefined ? { received: () => direct.bytes() } : {}),
     start(events: ChannelEvents) {
       if (endpoint.kind === 'tls') {
         // Normal certificate verification against Node's CA store (plus NODE_EXTRA_CA_CERTS).
@@ -24,22 +21,11 @@ export function socketChannel(endpoint: SocketEndpoint, into?: ReadBuffer): Chan
         s.once('secureConnect', () => events.connected());
         socket = s;
       } else {
-        direct?.reset();
-        const onread: { onread?: net.OnReadOpts } = {};
-        if (direct !== undefined) {
-          onread.onread = {
-            buffer: () => direct.room(),
-            callback: (n: number) => {
-              events.data(direct.commit(n));
-              return true;
-            },
-          };
-        }
-        const s = endpoint.kind === 'tcp' ? net.connect({ host: endpoint.host, port: endpoint.port, ...onread }) : net.connect({ path: endpoint.path, ...onread });
+        const s = endpoint.kind === 'tcp' ? net.connect({ host: endpoint.host, port: endpoint.port }) : net.connect({ path: endpoint.path });
         s.once('connect', () => events.connected());
         socket = s;
       }
-      if (direct === undefined) socket.on('data', (chunk: Buffer) => events.data(chunk));
+      socket.on('data', (chunk: Buffer) => events.data(chunk));
       socket.once('end', () => events.end());
       socket.on('error', (err: NodeJS.ErrnoException) => events.error(err));
     },
