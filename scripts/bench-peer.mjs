@@ -4,12 +4,16 @@
 //
 //   1. both dashboards in tmux at 160x50, 1 s interval, plus `--json --watch` (no drawing); CPU from
 //      /proc/PID/stat over the same window (--seconds, 60 by default), RSS from /proc/PID/status;
-//   2. start-up: `uwsgitop-ts --version` against `uwsgitop --help` (and a bare `node -e 0` as the floor);
+//   2. start-up: `uwsgitop-ts --version` against `uwsgitop --help` (and a bare `node -e 0` as the floor), and
+//      launch to the first frame that shows the master's pid, typed into an idle shell in 160x50 tmux for
+//      both tools (bench-support/first-frame.mjs);
 //   3. one `--json ADDR` of that instance against a python3 read of the same stats socket plus json.loads.
 //
 // Each figure is printed, then each ratio against its goal as a line starting with "goal:" (npm run bench
 // gathers those lines at the end). Nothing here asserts anything: the exit status is 0 unless a step broke.
-//   node scripts/bench-peer.mjs [--seconds 60] [--slow 8] [--rps 5] [--runs 15] [--screen] [--also CMD]...
+//   node scripts/bench-peer.mjs [--seconds 30] [--settle 6] [--slow 8] [--rps 5] [--runs 15] [--frames 7] [--screen] [--also CMD]...
+// The window starts --settle seconds after both dashboards were launched; quick checks: --seconds 10 --runs 5 --frames 3.
+// --from installed (default) runs the package as installed (the bundle, bench-support/installed.mjs); --from clone the clone's dist/cli.
 // --also CMD runs one more dashboard in the same window (CMD is given `--interval 1 ADDR`), to measure a
 // variant against the same uwsgitop: e.g. --also "node --optimize-for-size bin/uwsgitop-ts" (the dashboard itself runs as bin/uwsgitop-ts, with its shebang's flags).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,14 +22,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  ROOT, UWSGI, alive, cleanup, cpuSeconds, describe, loadAvg, measureTogether, sleep, startInTmux, startLoadedInstance,
+  CLK_TCK, ROOT, UWSGI, alive, cleanup, cpuSeconds, describe, loadAvg, measureTogether, sleep, startInTmux, startLoadedInstance,
   state, stopTmux, tmux, waitForScreen,
 } from './bench-support/real.mjs';
 import { goalLine } from './bench-support/goal.mjs';
+import { launchToFirstFrame } from './bench-support/first-frame.mjs';
+import { stageInstalled } from './bench-support/installed.mjs';
 
 const { values: opts } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '60' },
+    seconds: { type: 'string', default: '30' },
+    settle: { type: 'string', default: '6' },
+    frames: { type: 'string', default: '7' },
+    from: { type: 'string', default: 'installed' },
     slow: { type: 'string', default: '8' },
     rps: { type: 'string', default: '5' },
     runs: { type: 'string', default: '15' },
@@ -39,8 +48,9 @@ const PEER = join(ROOT, 'scripts/peer/uwsgitop');
 const RUSAGE = join(ROOT, 'scripts/bench-support/rusage.py');
 const FLOOR = join(ROOT, 'scripts/bench-support/node-floor.mjs');
 const NODE = process.execPath;
-// Run as an installed command is: the launcher itself, with the V8 flags of its shebang.
-const TS = join(ROOT, 'bin/uwsgitop-ts');
+// Run as an installed command is: the launcher itself, with the V8 flags of its shebang, loading the bundle
+// (bench-support/installed.mjs stages the package's files); --from clone runs the clone's bin/ (dist/cli).
+let TS = join(ROOT, 'bin/uwsgitop-ts');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -68,6 +78,7 @@ function alternate(commands, runs) {
 const fmt = (r) => `${r.wallMs.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU, peak RSS ${r.maxRssMb.toFixed(1)} MB`;
 
 async function sideBySide(inst, seconds) {
+  const launched = performance.now();
   const ts = await startInTmux('ts', `${TS} --interval 1 ${inst.addr}`);
   const py = await startInTmux('peer', `${PYTHON} ${PEER} --frequency 1 ${inst.addr}`);
   const out = openSync('/dev/null', 'w');
@@ -83,8 +94,8 @@ async function sideBySide(inst, seconds) {
     if (!t.pid || !alive(t.pid)) throw new Error(`${label}: could not find the client's pid`);
     await waitForScreen(t.name, ['WID', inst.firstPid]);
   }
-  // Past start-up and the first reads of all of them.
-  await sleep(3000);
+  // The window starts --settle seconds after the launch: past start-up and the first reads of all of them.
+  await sleep(Math.max(0, Number(opts.settle) * 1000 - (performance.now() - launched)));
   const master0 = cpuSeconds(inst.masterPid);
   const [mTs, mPy, mJson, mFloor, ...mAlso] = await measureTogether([ts.pid, py.pid, json.pid, floor.pid, ...also.map(([, t]) => t.pid)], seconds);
   const masterPct = (100 * (cpuSeconds(inst.masterPid) - master0)) / mTs.wall;
@@ -118,6 +129,9 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   for (const f of [UWSGI, PYTHON]) if (!existsSync(f)) throw new Error(`${f} not found (scripts/setup.sh test installs it)`);
   state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-peer-'));
+  if (opts.from === 'installed') TS = stageInstalled(join(state.tmp, 'package'));
+  else if (opts.from !== 'clone') throw new Error(`--from installed or --from clone, not ${opts.from}`);
+  console.log(`uwsgitop-ts: ${opts.from === 'installed' ? 'the package as installed (bin/uwsgitop-ts loading dist/bundle, staged in a temp dir)' : "the clone's bin/uwsgitop-ts (dist/cli)"}`);
   console.log(`machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, node ${process.version}, ${spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim()}; load average ${loadAvg()}`);
   const inst = await startLoadedInstance({ slow: Number(opts.slow), rps: Number(opts.rps), log: (l) => console.log(l) });
 
@@ -129,6 +143,19 @@ async function main() {
   console.log(`uwsgitop-ts --version: ${fmt(version)}`);
   console.log(`uwsgitop --help:       ${fmt(help)}`);
   console.log(`node -e 0 (the floor): ${fmt(bare)}`);
+
+  const frames = Number(opts.frames);
+  console.log(`\n2b. launch to the first frame showing the master pid ${inst.masterPid}, 160x50 tmux, typed into an idle shell, median of ${frames} runs each, alternating`);
+  const [ffTs, ffPy] = await launchToFirstFrame(
+    [
+      ['ts', `${TS} --interval 1 ${inst.addr}`, `pid ${inst.masterPid}`],
+      ['peer', `${PYTHON} ${PEER} --frequency 1 ${inst.addr}`, `masterpid: ${inst.masterPid}`],
+    ],
+    frames,
+  );
+  const ms = (r) => `median ${r.medianMs.toFixed(0)} ms (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)}; ${r.samples.map((x) => x.toFixed(0)).join(' ')})`;
+  console.log(`uwsgitop-ts (bin/uwsgitop-ts, its shebang): ${ms(ffTs)}`);
+  console.log(`uwsgitop 0.12:                              ${ms(ffPy)}`);
 
   console.log(`\n3. one read of the instance, median of ${Math.ceil(runs / 2)} runs each, alternating`);
   const pyRead = `import json,socket\ns=socket.create_connection(('127.0.0.1',${inst.statsPort}))\nb=bytearray()\nwhile True:\n  d=s.recv(65536)\n  if not d: break\n  b+=d\nd=json.loads(bytes(b))\nprint(len(b), len(d['workers']))`;
@@ -143,8 +170,11 @@ async function main() {
 
   console.log(`\nload average at the end: ${loadAvg()} (CPU figures are each process's own time)`);
   const growth = mTs.rssLast - mTs.rssFirst;
-  console.log(goalLine('dashboard CPU vs uwsgitop', mTs.cpuPct / mPy.cpuPct, 1.0, 0.5, `${mTs.cpuPct.toFixed(2)} % vs ${mPy.cpuPct.toFixed(2)} %`));
+  const ticks = (m) => Math.round(m.cpuSec * CLK_TCK);
+  console.log(goalLine(`dashboard CPU, ${seconds} s window after ${opts.settle} s, vs uwsgitop`, mTs.cpuPct / mPy.cpuPct, 1.0, 0.5, `${ticks(mTs)} vs ${ticks(mPy)} ticks (${mTs.cpuPct.toFixed(2)} % vs ${mPy.cpuPct.toFixed(2)} % of one core)`));
+  console.log(goalLine('dashboard RSS (window mean) vs the Node floor', mTs.rssMean / mFloor.rssMean, 1.3, null, `${mTs.rssMean.toFixed(1)} MB vs ${mFloor.rssMean.toFixed(1)} MB (node read + JSON.parse a second)`));
   console.log(goalLine('dashboard RSS (window mean) vs uwsgitop', mTs.rssMean / mPy.rssMean, 2.0, 1.5, `${mTs.rssMean.toFixed(1)} MB vs ${mPy.rssMean.toFixed(1)} MB; uwsgitop-ts ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB from the first to the last tenth`));
+  console.log(goalLine('launch to first frame (master pid), tmux, vs uwsgitop', ffTs.medianMs / ffPy.medianMs, 1.5, null, `${ffTs.medianMs.toFixed(0)} ms vs ${ffPy.medianMs.toFixed(0)} ms, medians of ${frames}`));
   console.log(goalLine('start-up: --version vs uwsgitop --help', version.wallMs / help.wallMs, 1.5, null, `${version.wallMs.toFixed(0)} ms vs ${help.wallMs.toFixed(0)} ms wall`));
   console.log(goalLine('--json ADDR vs python3 read + json.loads', jsonOnce.wallMs / pyOnce.wallMs, 2.0, null, `${jsonOnce.wallMs.toFixed(0)} ms vs ${pyOnce.wallMs.toFixed(0)} ms wall; CPU ${jsonOnce.cpuMs.toFixed(0)} vs ${pyOnce.cpuMs.toFixed(0)} ms; peak RSS ${jsonOnce.maxRssMb.toFixed(0)} vs ${pyOnce.maxRssMb.toFixed(0)} MB`));
   console.log(`info: --json --watch ${mJson.cpuPct.toFixed(2)} % of one core, ${(mJson.cpuPct / mPy.cpuPct).toFixed(2)}x uwsgitop's dashboard`);

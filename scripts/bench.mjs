@@ -1,8 +1,9 @@
 // Runs every benchmark in turn, prints their figures, then gathers every "goal:" line they printed (a ratio
 // against its goal) into one summary at the end. Nothing here asserts a timing.
 //   npm run bench             decode, metrics, dashboard frames, relay fan-out, a 100,000-worker document (about 3 minutes)
-//   npm run bench -- --real   also uwsgitop-ts against uwsgitop 0.12 side by side on a real 32x100 uWSGI instance
-//                             (dashboards over 60 s, start-up, --json), and the CPU of reading an @abstract stats
+//   npm run bench -- --real   also uwsgitop-ts (the package as installed: bundle first) against uwsgitop 0.12 side by
+//                             side on a real 32x100 uWSGI instance (dashboards' CPU ticks and RSS over 30 s after
+//                             6 s, launch to the first frame in tmux, start-up, --json), and the CPU of reading an @abstract stats
 //                             socket (python3 broker on Node 20) against TCP, the relay feed's bytes per
 //                             update per tab, the flight recorder's size and CPU, and how fast a reload's verdict
 //                             comes after a bad deploy (scripts/bench-verdict.mjs, also alone with --baseline DIR)
@@ -22,6 +23,7 @@ const steps = [
   ['100,000 workers: --once, --json and the relay (RSS, times, sizes)', process.execPath, ['scripts/bench-huge.mjs']],
 ];
 if (real) {
+  steps.push(['bundle (the package as installed, which bench-peer runs)', 'npm', ['run', '--silent', 'bundle']]);
   steps.push(['uwsgitop-ts vs uwsgitop 0.12, side by side on a real 32x100 instance', process.execPath, ['scripts/bench-peer.mjs']]);
   steps.push(['abstract socket (@name) reads on Node 20: CPU against TCP', process.execPath, ['scripts/bench-abstract-cpu.mjs']]);
   steps.push(['relay /ws: bytes per update per tab, whole target vs deltas vs deflate, real 4-worker instance', process.execPath, ['scripts/bench-relay-wire.mjs']]);

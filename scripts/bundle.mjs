@@ -36,6 +36,13 @@ const rewrites = {
       const table = `{${names.map((n) => `${JSON.stringify(n)}: () => require(${JSON.stringify(`./widgets/${n}`)})`).join(', ')}}`;
       return { contents: text.replace(loop, `widget[name] = widget[file] = (${table})[file]();`), loader: 'js' };
     });
+    // drawille (the line chart's canvas) calls the deprecated Buffer constructor: inside node_modules Node stays
+    // silent, but from a bundle it prints DEP0005 on stderr, i.e. across the dashboard's screen.
+    b.onLoad({ filter: /[\\/]drawille-blessed-contrib[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('new Buffer(')) throw new Error('drawille-blessed-contrib changed: check scripts/bundle.mjs');
+      return { contents: text.replaceAll('new Buffer(', 'Buffer.alloc('), loader: 'js' };
+    });
     // blessed reads its own terminfo (when the system has none for $TERM) and fonts next to its files: give its
     // modules the directory that copy lives in.
     b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/].*\.js$/ }, (args) => {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from './support/samples.js';
 import { DecodeError, StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
-import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
+import { readRaw, readSnapshot, StatsClient, type ReadOptions } from '../src/stats/client.js';
 import { abstractBrokerPid, nodeReachesAbstract, stopAbstractBroker } from '../src/stats/transport-abstract.js';
 import { startAbstractAdversary, startAdversary, type AbstractAdversary, type Adversary } from './support/adversary.js';
 import { freePort, tempDir, cleanupAll } from './support/uwsgi.js';
@@ -27,7 +27,6 @@ async function adversary(...args: Parameters<typeof startAdversary>): Promise<Ad
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  forgetProtocols();
   await cleanupAll();
 });
 afterAll(async () => {
@@ -140,11 +139,13 @@ describe('plain stats sockets that misbehave', () => {
     expect(err.message).toBe(`reading ${server.address} was cancelled`);
   });
 
-  it('ws:// relays are refused as not available in this version', async () => {
+  it('a ws:// relay is not read as a stats document: the error says to watch it as a target or read the stats socket', async () => {
     const err = await readError('ws://127.0.0.1:1/ws');
     expect(err.code).toBe('unsupported');
     expect(err.transient).toBe(false);
-    expect(err.message).toMatch(/relay .*not available in this version/);
+    expect(err.message).toBe(
+      'ws://127.0.0.1:1/ws is a uwsgitop-ts relay (ws://, wss://): it serves live updates, not a stats document to read here; watch it as a target (uwsgitop-ts ws://127.0.0.1:1/ws) or point at the uWSGI stats socket itself (host:port, a socket path, @name or http://)',
+    );
   });
 });
 
@@ -152,13 +153,29 @@ describe('HTTP and plain mixed up', () => {
   it('a plain read of a server that waits for a request adapts, warns, and asks at once next time', async () => {
     const server = await adversary({ kind: 'after-request', body: HTTP_SAMPLE });
     const expectedBody = HTTP_SAMPLE.subarray(HTTP_SAMPLE.indexOf('\r\n\r\n') + 4);
-    const first = await readRaw(parseAddress(server.address), { probeMs: 100 });
+    const client = new StatsClient();
+    const first = await client.readRaw(parseAddress(server.address), { probeMs: 100 });
     expect(first.body.equals(expectedBody)).toBe(true);
     expect(first.warnings).toEqual([`${server.address} is a --stats-http socket; use http://${server.address}`]);
     // With a probe delay longer than the whole timeout, only an immediate request can succeed.
-    const second = await readRaw(parseAddress(server.address), { probeMs: 60000, timeoutMs: 2000 });
+    const second = await client.readRaw(parseAddress(server.address), { probeMs: 60000, timeoutMs: 2000 });
     expect(second.body.equals(expectedBody)).toBe(true);
     expect(server.connections()).toBe(2);
+  });
+
+  it('what an endpoint speaks is remembered per client: another client (or a one-off read) finds out on its own', async () => {
+    const server = await adversary({ kind: 'after-request', body: HTTP_SAMPLE });
+    const address = parseAddress(server.address);
+    const first = new StatsClient();
+    await first.readRaw(address, { probeMs: 100 });
+    // Neither a second client nor a one-off read knows it: with no probe before the deadline they time out.
+    await expect(new StatsClient().readRaw(address, { probeMs: 60000, timeoutMs: 500 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(readRaw(address, { probeMs: 60000, timeoutMs: 500 })).rejects.toMatchObject({ code: 'timeout' });
+    // The first still asks at once; once told to forget, it has to wait for its probe again.
+    const again = await first.readRaw(address, { probeMs: 60000, timeoutMs: 2000 });
+    expect(again.body.equals(HTTP_SAMPLE.subarray(HTTP_SAMPLE.indexOf('\r\n\r\n') + 4))).toBe(true);
+    first.forget();
+    await expect(first.readRaw(address, { probeMs: 60000, timeoutMs: 500 })).rejects.toMatchObject({ code: 'timeout' });
   });
 
   it('http:// at a plain stats socket is accepted with a note saying which address to use', async () => {

@@ -9,13 +9,12 @@ import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StatsReadError } from '../src/core/errors.js';
 import { parseAddress } from '../src/stats/address.js';
-import { forgetProtocols, readRaw, readSnapshot, type ReadOptions } from '../src/stats/client.js';
+import { readRaw, readSnapshot, StatsClient, type ReadOptions } from '../src/stats/client.js';
 import type { InstanceSnapshot, Snapshot } from '../src/stats/snapshot.js';
 import { stopAbstractBroker } from '../src/stats/transport-abstract.js';
 import { cleanupAll, freePort, rawStatsRead, startUwsgi, tempDir, waitFor, type UwsgiProcess } from './support/uwsgi.js';
 
 afterEach(async () => {
-  forgetProtocols();
   await cleanupAll();
 });
 afterAll(async () => {
@@ -28,8 +27,9 @@ function instance(snapshot: Snapshot): InstanceSnapshot {
 }
 
 /** Read `text` and check it is the instance `proc` with `workers` workers. */
-async function expectInstance(text: string, proc: UwsgiProcess, workers: number, options: ReadOptions = {}): Promise<InstanceSnapshot> {
-  const snapshot = instance(await readSnapshot(parseAddress(text), options));
+async function expectInstance(text: string, proc: UwsgiProcess, workers: number, options: ReadOptions = {}, client?: StatsClient): Promise<InstanceSnapshot> {
+  const address = parseAddress(text);
+  const snapshot = instance(await (client !== undefined ? client.readSnapshot(address, options) : readSnapshot(address, options)));
   expect(snapshot.doc.pid).toBe(proc.pid);
   expect(snapshot.doc.workers).toHaveLength(workers);
   expect(snapshot.target).toBe(text);
@@ -96,10 +96,11 @@ describe('--stats-http servers', () => {
     expect(proc.statsAddress).toBe(`http://${proc.statsBind}`);
     const viaUrl = await expectInstance(proc.statsAddress, proc, 2);
     expect(viaUrl.warnings.filter((w) => w.includes('stats'))).toEqual([]);
-    const plain = await expectInstance(proc.statsBind, proc, 2);
+    const client = new StatsClient();
+    const plain = await expectInstance(proc.statsBind, proc, 2, {}, client);
     expect(plain.warnings).toContain(`${proc.statsBind} is a --stats-http socket; use http://${proc.statsBind}`);
-    // Remembered: with a probe delay longer than the whole timeout only an immediate request can work.
-    await expectInstance(proc.statsBind, proc, 2, { probeMs: 60000, timeoutMs: 2500 });
+    // Remembered by that client: with a probe delay longer than the whole timeout only an immediate request can work.
+    await expectInstance(proc.statsBind, proc, 2, { probeMs: 60000, timeoutMs: 2500 }, client);
   });
 
   it('a plain read of a --stats-http unix socket adapts and says so', async () => {

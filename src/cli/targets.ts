@@ -8,7 +8,7 @@ import { uwsgiStartEpochSeconds } from '../stats/proc-start.js';
 import { notLocal, readOsFacts } from '../stats/proc-os.js';
 import { kernelQueues } from '../stats/sock-diag.js';
 import type { MasterStart } from '../metrics/uptime.js';
-import { readSnapshot } from '../stats/client.js';
+import { StatsClient } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { maskSnapshot } from '../stats/secrets.js';
 import type { TargetMonitor } from '../monitor/types.js';
@@ -47,11 +47,13 @@ export function parseTargets(texts: readonly string[]): StatsAddress[] {
 
 /** A directly read target (not a relay) for one address. */
 export function directTarget(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits): Target {
+  // Its own client: what this target's endpoint speaks is remembered for this target's next reads only.
+  const client = new StatsClient();
   return {
     name: address.text,
     address,
     isStatic: address.kind === 'file' || address.kind === 'stdin',
-    fetch: (signal, observe) => fetchOne(address, stdin, limits, signal, observe),
+    fetch: (signal, observe) => fetchOne(client, address, stdin, limits, signal, observe),
   };
 }
 
@@ -78,8 +80,8 @@ export function buildTargets(
   return targets;
 }
 
-async function fetchOne(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot> {
-  const snapshot = await readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin }, observe);
+async function fetchOne(client: StatsClient, address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot> {
+  const snapshot = await client.readSnapshot(address, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, signal, stdin }, observe);
   // CPU and memory from the OS, read right after the document so both describe the same moment.
   if (snapshot.kind === 'instance' && address.kind !== 'file' && address.kind !== 'stdin') {
     snapshot.os = onThisHost(address) ? await readOsFacts(snapshot.doc) : notLocal('not local: the stats address is not on this host');

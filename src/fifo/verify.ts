@@ -4,7 +4,7 @@
  */
 import { FifoError, StatsReadError } from '../core/errors.js';
 import { parseAddress } from '../stats/address.js';
-import { readSnapshot } from '../stats/client.js';
+import { StatsClient } from '../stats/client.js';
 import type { InstanceDocument, Snapshot } from '../stats/snapshot.js';
 import type { Expectation } from './plan.js';
 import { describeWorkers, runningWorkers } from './state.js';
@@ -22,6 +22,7 @@ export type StatsReader = (address: string, timeoutMs: number) => Promise<Snapsh
 export function boundedReader(maxBytes?: number): StatsReader {
   const parsed = new Map<string, ReturnType<typeof parseAddress>>();
   const queues = new Map<string, Promise<unknown>>();
+  const client = new StatsClient();
   return (address, timeoutMs) => {
     let target = parsed.get(address);
     if (target === undefined) {
@@ -29,7 +30,7 @@ export function boundedReader(maxBytes?: number): StatsReader {
       parsed.set(address, target);
     }
     const read = target;
-    const task = (queues.get(address) ?? Promise.resolve()).then(() => readSnapshot(read, { timeoutMs, ...(maxBytes !== undefined ? { maxBytes } : {}) }));
+    const task = (queues.get(address) ?? Promise.resolve()).then(() => client.readSnapshot(read, { timeoutMs, ...(maxBytes !== undefined ? { maxBytes } : {}) }));
     queues.set(address, task.catch(() => undefined));
     return task;
   };

@@ -40,13 +40,8 @@ const DEFAULT_PROBE_MS = 300;
 
 type Protocol = 'plain' | 'http';
 
-// What each endpoint turned out to speak, so later reads send the HTTP request at once (or never).
-const protocols = new Map<string, Protocol>();
-
-/** Forget what endpoints were found to speak (tests; a restarted uWSGI is also re-detected on its own). */
-export function forgetProtocols(): void {
-  protocols.clear();
-}
+/** What each endpoint turned out to speak, so later reads of it send the HTTP request at once (or never). */
+type ProtocolMemory = Map<string, Protocol>;
 
 interface Limits {
   timeoutMs: number;
@@ -93,7 +88,7 @@ function checkReset(address: StatsAddress, reply: ChannelReply, body: Buffer): v
 }
 
 /** Interpret what a stats socket sent: a plain document or an HTTP reply; remembers which. */
-function interpret(address: StatsAddress, key: string, reply: ChannelReply, viaUrl: boolean): { body: Buffer; warnings: string[] } {
+function interpret(protocols: ProtocolMemory, address: StatsAddress, key: string, reply: ChannelReply, viaUrl: boolean): { body: Buffer; warnings: string[] } {
   const where = label(address);
   const warnings: string[] = [];
   if (looksLikeHttp(reply.bytes)) {
@@ -127,6 +122,7 @@ function interpret(address: StatsAddress, key: string, reply: ChannelReply, viaU
 
 /** One read over a fresh channel with the request policy this endpoint calls for. */
 async function readStatsSocket(
+  protocols: ProtocolMemory,
   address: StatsAddress,
   makeChannel: () => Channel,
   limits: Limits,
@@ -152,53 +148,52 @@ async function readStatsSocket(
     if (err instanceof StatsReadError && err.code !== 'too-large') protocols.delete(key);
     throw err;
   }
-  return interpret(address, key, reply, viaUrl);
+  return interpret(protocols, address, key, reply, viaUrl);
 }
 
-async function readAbstract(address: StatsAddress & { kind: 'abstract' }, limits: Limits): Promise<{ body: Buffer; warnings: string[] }> {
+async function readAbstract(protocols: ProtocolMemory, address: StatsAddress & { kind: 'abstract' }, limits: Limits): Promise<{ body: Buffer; warnings: string[] }> {
   if (!nodeReachesAbstract()) {
-    return readStatsSocket(address, () => pythonAbstractChannel(address.name), limits, false, PROBE_REQUEST);
+    return readStatsSocket(protocols, address, () => pythonAbstractChannel(address.name), limits, false, PROBE_REQUEST);
   }
   const [withNul, withoutNul] = abstractPaths(address.name) as [string, string];
   const started = performance.now();
   try {
-    return await readStatsSocket(address, () => nodeAbstractChannel(withNul), limits, false, PROBE_REQUEST);
+    return await readStatsSocket(protocols, address, () => nodeAbstractChannel(withNul), limits, false, PROBE_REQUEST);
   } catch (err) {
     // Other uWSGI versions bind `\0name` without the trailing NUL.
     if (!(err instanceof StatsReadError) || err.code !== 'refused') throw err;
     const left = limits.timeoutMs - (performance.now() - started);
     if (left <= 0) throw err;
-    return readStatsSocket(address, () => nodeAbstractChannel(withoutNul), { ...limits, timeoutMs: left }, false, PROBE_REQUEST);
+    return readStatsSocket(protocols, address, () => nodeAbstractChannel(withoutNul), { ...limits, timeoutMs: left }, false, PROBE_REQUEST);
   }
 }
 
-function readUrl(address: StatsAddress & { kind: 'http' }, limits: Limits): Promise<{ body: Buffer; warnings: string[] }> {
+function readUrl(protocols: ProtocolMemory, address: StatsAddress & { kind: 'http' }, limits: Limits): Promise<{ body: Buffer; warnings: string[] }> {
   const url = new URL(address.url);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const tlsOn = url.protocol === 'https:';
   const port = url.port !== '' ? Number(url.port) : tlsOn ? 443 : 80;
   const makeChannel = (): Channel =>
     tlsOn ? socketChannel({ kind: 'tls', host, port, servername: host }) : socketChannel({ kind: 'tcp', host, port });
-  return readStatsSocket(address, makeChannel, limits, true, httpRequest(url));
+  return readStatsSocket(protocols, address, makeChannel, limits, true, httpRequest(url));
 }
 
-/** One read of one target: one connection, read to EOF, bounded in time and size. Throws StatsReadError. */
-export async function readRaw(address: StatsAddress, options: ReadOptions = {}): Promise<RawReply> {
+async function readRawWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions): Promise<RawReply> {
   const limits = limitsOf(options);
   const started = performance.now();
   let result: { body: Buffer; warnings: string[] };
   switch (address.kind) {
     case 'tcp':
-      result = await readStatsSocket(address, () => socketChannel({ kind: 'tcp', host: address.host, port: address.port }), limits, false, PROBE_REQUEST);
+      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'tcp', host: address.host, port: address.port }), limits, false, PROBE_REQUEST);
       break;
     case 'unix':
-      result = await readStatsSocket(address, () => socketChannel({ kind: 'path', path: address.path }), limits, false, PROBE_REQUEST);
+      result = await readStatsSocket(protocols, address, () => socketChannel({ kind: 'path', path: address.path }), limits, false, PROBE_REQUEST);
       break;
     case 'abstract':
-      result = await readAbstract(address, limits);
+      result = await readAbstract(protocols, address, limits);
       break;
     case 'http':
-      result = await readUrl(address, limits);
+      result = await readUrl(protocols, address, limits);
       break;
     case 'file':
       result = { body: await readFileTarget(address, limits), warnings: [] };
@@ -208,7 +203,7 @@ export async function readRaw(address: StatsAddress, options: ReadOptions = {}):
       break;
     case 'relay':
       throw new StatsReadError(
-        `${address.text}: the uwsgitop-ts relay (ws://, wss://) is not available in this version; point at the uWSGI stats socket itself (host:port, a socket path, @name or http://)`,
+        `${address.text} is a uwsgitop-ts relay (ws://, wss://): it serves live updates, not a stats document to read here; watch it as a target (uwsgitop-ts ${address.text}) or point at the uWSGI stats socket itself (host:port, a socket path, @name or http://)`,
         'unsupported',
         false,
       );
@@ -216,9 +211,8 @@ export async function readRaw(address: StatsAddress, options: ReadOptions = {}):
   return { body: result.body, durationMs: performance.now() - started, warnings: result.warnings };
 }
 
-/** Read and decode one target into a Snapshot (StatsReadError or DecodeError on failure). */
-export async function readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
-  const raw = await readRaw(address, options);
+async function readSnapshotWith(protocols: ProtocolMemory, address: StatsAddress, options: ReadOptions, observe?: DocumentObserver): Promise<Snapshot> {
+  const raw = await readRawWith(protocols, address, options);
   const snapshot = decodeSnapshot(raw.body, {
     target: address.text,
     readAtMs: Date.now(),
@@ -227,4 +221,38 @@ export async function readSnapshot(address: StatsAddress, options: ReadOptions =
   }, observe);
   if (raw.warnings && raw.warnings.length > 0) snapshot.warnings = raw.warnings.concat(snapshot.warnings);
   return snapshot;
+}
+
+/**
+ * A reader that remembers, for the endpoints it has read, whether they speak plain or HTTP (so a --stats-http
+ * socket is asked at once from the second read on). One per target or per run: nothing is shared between
+ * clients, and a failed read forgets the endpoint (a restarted uWSGI may speak the other way).
+ */
+export class StatsClient {
+  private readonly protocols: ProtocolMemory = new Map();
+
+  /** One read of one target: one connection, read to EOF, bounded in time and size. Throws StatsReadError. */
+  readRaw(address: StatsAddress, options: ReadOptions = {}): Promise<RawReply> {
+    return readRawWith(this.protocols, address, options);
+  }
+
+  /** Read and decode one target into a Snapshot (StatsReadError or DecodeError on failure). */
+  readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
+    return readSnapshotWith(this.protocols, address, options, observe);
+  }
+
+  /** Forget what the endpoints read so far turned out to speak. */
+  forget(): void {
+    this.protocols.clear();
+  }
+}
+
+/** One read of one target by a client of its own (nothing remembered for the next read). Throws StatsReadError. */
+export function readRaw(address: StatsAddress, options: ReadOptions = {}): Promise<RawReply> {
+  return readRawWith(new Map(), address, options);
+}
+
+/** Read and decode one target into a Snapshot by a client of its own (StatsReadError or DecodeError on failure). */
+export function readSnapshot(address: StatsAddress, options: ReadOptions = {}, observe?: DocumentObserver): Promise<Snapshot> {
+  return readSnapshotWith(new Map(), address, options, observe);
 }
