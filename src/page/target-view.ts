@@ -7,7 +7,7 @@ import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import type { InstanceDocument, Snapshot, Worker } from '../stats/snapshot.js';
 import type { FeedState } from '../relay/protocol.js';
-import { fmtBytes, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../views/dashboard/format.js';
+import { fmtBytes, fmtCount, fmtDuration, fmtEpochShort, fmtMicros, fmtPct, fmtRate } from '../core/units.js';
 import { workerRows, workersSpec, type WorkerRow } from '../views/dashboard/model/workers.js';
 import { inflightRows, inflightSpec, type InFlightRow } from '../views/dashboard/model/inflight.js';
 import { socketsSpec } from '../views/dashboard/model/sockets.js';
@@ -144,7 +144,7 @@ export function workerPairs(w: Worker, nowMs: number, d?: WorkerRow['d']): Array
     ['rss / vsz', `${fmtBytes(rss)} / ${fmtBytes(vsz)}${rss === null ? '' : w.rssBytes > 0 ? ' (uWSGI --memory-report)' : ' (/proc)'}`],
     ['sent', fmtBytes(w.txBytes)],
     ['respawns', fmtCount(w.respawnCount)],
-    ['last spawn', fmtWhen(w.lastSpawn, nowMs)],
+    ['last spawn', fmtEpochShort(w.lastSpawn, nowMs)],
     ['apps', w.apps.map((a) => `${a.id}: ${a.mountpoint || '/'} (${fmtCount(a.requests)} req)`).join(', ') || '-'],
     ['cores', w.cores === null ? 'not reported' : `${w.cores.length} (${w.inFlight.length} busy)`],
   ];

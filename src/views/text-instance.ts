@@ -16,14 +16,7 @@ import { cacheRows, cachesSpec } from './dashboard/model/caches.js';
 import { inflightRows, inflightSpec } from './dashboard/model/inflight.js';
 import { workerRows, workersSpec } from './dashboard/model/workers.js';
 import { taskRows, tasksSpec } from './dashboard/model/tasks.js';
-import {
-  formatBytes,
-  formatByteRate,
-  formatEpochShort,
-  formatMicros,
-  formatRate,
-  plainNumber,
-} from './text-format.js';
+import { fmtByteRate, fmtBytes, fmtEpochShort, fmtMicros, fmtRate, plainNumber } from '../core/units.js';
 
 
 /** The summary lines of an instance: totals, rates, listen queue, worker states. */
@@ -45,13 +38,13 @@ export function instanceSummary(snap: InstanceSnapshot, derived: Derived): strin
   return [
     [
       `requests ${plainNumber(totalRequests)}`,
-      `rps ${formatRate(d?.rps ?? null)}`,
+      `rps ${fmtRate(d?.rps ?? null)}`,
       // null: a worker's count was out of range, so the total is unknown.
       `exceptions ${d === null ? 0 : plainNumber(d.totalExceptions ?? NaN)}`,
-      `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
+      `tx ${fmtBytes(totalTx)} (${fmtByteRate(d?.txps ?? null)})`,
       // The mean of the requests finished in the last interval; uWSGI's running average (avg_rt) beside it.
-      `avg ${d?.intervalAvgRtUs == null ? '-' : formatMicros(d.intervalAvgRtUs)}`,
-      `uwsgi running avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
+      `avg ${d?.intervalAvgRtUs == null ? '-' : fmtMicros(d.intervalAvgRtUs)}`,
+      `uwsgi running avg ${d?.avgRtUs == null ? '-' : fmtMicros(d.avgRtUs)}`,
       `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
@@ -70,7 +63,7 @@ function osLine(d: Derived['instance']): string[] {
   if (d?.osNote === undefined || d.osNote === null) return [];
   if (d.osNote.startsWith('not local')) return [`cpu -  (${safeText(d.osNote, NAME_CHARS)})`];
   const pct = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(1)}%`);
-  return [`cpu ${pct(d.cpuPct)}  master cpu ${pct(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : formatBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
+  return [`cpu ${pct(d.cpuPct)}  master cpu ${pct(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : fmtBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
 }
 
 /** The workers table, in the dashboard's and the page's columns: uwsgitop's, plus ACC and BUSY%. */
@@ -114,7 +107,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
     const other = g.lordUuid === '' ? 'no lord' : `lord ${safeText(g.lordUuid, 40)} (valor ${g.lordValor})`;
     const lord =
       g.iAmTheLord > 0 && (g.lordUuid === g.uuid || g.lordUuid === '')
-        ? `this node is lord since ${formatEpochShort(g.iAmTheLord, snap.readAtMs)}`
+        ? `this node is lord since ${fmtEpochShort(g.iAmTheLord, snap.readAtMs)}`
         : g.iAmTheLord > 0
           ? `${other}; this node is handing over its lordship`
           : other;

@@ -5,7 +5,7 @@ import { safeText } from '../core/safe-text.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
 import { nodeRows, nodesSpec } from './dashboard/model/router.js';
 import { specTable } from './text-spec.js';
-import { plainNumber, yesNo } from './text-format.js';
+import { plainNumber, yesNo } from '../core/units.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });

@@ -2,7 +2,7 @@
 import type { Cache } from '../../../stats/snapshot.js';
 import type { CacheDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtCount, fmtPct, fmtRate } from '../format.js';
+import { fmtBytes, fmtCount, fmtPct, fmtRate } from '../../../core/units.js';
 import type { Column, TableSpec } from './table.js';
 
 export interface CacheRow {

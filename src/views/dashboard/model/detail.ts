@@ -5,12 +5,10 @@
 import type { Worker } from '../../../stats/snapshot.js';
 import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fitCell, displayWidth } from '../width.js';
-import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen, EPOCH_SHORT_WIDTH } from '../format.js';
-import { formatLocalTime } from '../../text-format.js';
+import { fitCell, displayWidth } from '../../../present/width.js';
+import { EPOCH_SHORT_WIDTH, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtEpochShort, fmtLocalTime, fmtMicros, fmtPct, fmtRate, plainNumber, yesNo } from '../../../core/units.js';
 import { line, type Line } from './line.js';
 import { workerStyle } from './workers.js';
-import { plainNumber } from '../../text-format.js';
 import type { StackView } from '../stack.js';
 
 /** Frames shown at most (a deep recursion would push everything else out of the popup). */
@@ -139,7 +137,7 @@ export function workerDetail(
   const spawnAge = w.lastSpawn ? fmtDuration(nowMs / 1000 - w.lastSpawn) : '-';
   out.push(kv([
     ['respawn count', fmtCount(w.respawnCount)],
-    ['last spawn', w.lastSpawn ? `${formatLocalTime(w.lastSpawn * 1000)} (${spawnAge} ago)` : 'never'],
+    ['last spawn', w.lastSpawn ? `${fmtLocalTime(w.lastSpawn * 1000)} (${spawnAge} ago)` : 'never'],
   ]));
   const mine = events.filter((e) => e.data?.['slot'] === w.slot && e.type.startsWith('worker'));
   for (const e of mine.slice(-5)) {
@@ -172,7 +170,7 @@ export function workerDetail(
       out.push(kv([
         ['     from', safeText(r.remoteAddr) || '-'],
         ['age', fmtDuration(r.ageSeconds === null ? null : r.ageSeconds + sinceReadS)],
-        ['started', fmtWhen(r.startedAt, nowMs)],
+        ['started', fmtEpochShort(r.startedAt, nowMs)],
         ['vars', String(r.vars.length)],
       ]));
       if (showVars) {
@@ -197,12 +195,12 @@ export function workerDetail(
       const chdir = safeText(a.chdir);
       out.push(line(row([
         [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
-        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
+        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtEpochShort(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
         [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
       ])));
     });
   }
   out.push([]);
-  out.push(line(`accepting ${fmtBool(w.accepting)}   status as sent: ${status}`, 'dim'));
+  out.push(line(`accepting ${yesNo(w.accepting)}   status as sent: ${status}`, 'dim'));
   return out;
 }

@@ -1,7 +1,7 @@
 /** The event log view: what the monitor saw happen (and the commands the user ran), newest first. */
 import type { MonitorEvent } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtClock } from '../format.js';
+import { fmtClock } from '../../../core/units.js';
 import type { Column, TableSpec } from './table.js';
 
 export interface EventRow {

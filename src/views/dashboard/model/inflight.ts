@@ -4,11 +4,10 @@
  */
 import type { InFlightRequest, Worker } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtDuration } from '../format.js';
+import { fmtDuration, plainNumber } from '../../../core/units.js';
 import { requestAge } from './ages.js';
 import type { Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
 
 export interface InFlightRow {
   r: InFlightRequest;

@@ -3,7 +3,7 @@
  * terminal (document strings went through safeText); styles are names the renderer maps to colours or, with
  * colour off, to bold/inverse only.
  */
-import { cutToWidth, displayWidth } from '../width.js';
+import { cutToWidth, displayWidth } from '../../../present/width.js';
 
 export type Style =
   | 'normal'

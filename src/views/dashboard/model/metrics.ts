@@ -2,9 +2,8 @@
 import type { MetricDerived } from '../../../metrics/types.js';
 import type { Metric } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtRate } from '../format.js';
+import { fmtRate, plainNumber } from '../../../core/units.js';
 import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
 
 export interface MetricRow {
   m: Metric;

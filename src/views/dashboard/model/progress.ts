@@ -5,7 +5,7 @@
  * only "running chain-reload…" the whole time.
  */
 import type { Snapshot } from '../../../stats/snapshot.js';
-import { fmtDuration } from '../format.js';
+import { fmtDuration } from '../../../core/units.js';
 
 export interface RunningCommand {
   name: string;

@@ -8,10 +8,9 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate } from '../format.js';
-import { cutKeeping, wrapWords } from '../width.js';
+import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate, plainNumber } from '../../../core/units.js';
+import { cutKeeping, wrapWords } from '../../../present/width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
-import { plainNumber } from '../../text-format.js';
 import { effectiveDocument, queueFromKernel } from '../../../metrics/kernel-queue.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */

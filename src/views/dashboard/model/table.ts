@@ -3,7 +3,7 @@
  * follows its key across updates, and a scrolling window. Only the visible rows are formatted, so the cost
  * of a frame follows the screen size, not the number of rows (2,048 workers cost about what 16 do).
  */
-import { fitCell } from '../width.js';
+import { fitCell } from '../../../present/width.js';
 import type { Line, Style } from './line.js';
 
 export interface Column<R> {
