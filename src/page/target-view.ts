@@ -5,7 +5,7 @@
  */
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import type { InstanceDocument, Snapshot, Worker } from '../stats/snapshot.js';
+import type { InstanceDocument, InstanceSnapshot, Snapshot, Worker } from '../stats/snapshot.js';
 import type { FeedState } from '../relay/protocol.js';
 import { fmtBytes, fmtCount, fmtDuration, fmtEpochShort, fmtMicros, fmtPct, fmtRate } from '../core/units.js';
 import { workerRows, workersSpec, type WorkerRow } from '../views/dashboard/model/workers.js';
@@ -19,7 +19,8 @@ import { vassalRows, vassalsSpec } from '../views/dashboard/model/emperor.js';
 import { nodeRows, nodesSpec } from '../views/dashboard/model/router.js';
 import { eventRows, eventsSpec } from '../views/dashboard/model/events.js';
 import { Chart, clock, type SeriesData } from './chart.js';
-import { effectiveDocument, queueFromKernel } from '../metrics/kernel-queue.js';
+import { effectiveDocument } from '../metrics/kernel-queue.js';
+import { instanceFigures } from '../present/summary.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
 import { DataTable } from './table.js';
 
@@ -291,7 +292,7 @@ export class TargetView {
       p.box.hidden = !on;
       setText(p.count, count);
     };
-    if (snap !== null && snap.kind === 'instance') this.renderInstance(effectiveDocument(snap), der, snap.readAtMs, nowMs, queueFromKernel(snap));
+    if (snap !== null && snap.kind === 'instance') this.renderInstance(snap, der, nowMs);
     else if (snap !== null && snap.kind === 'emperor') {
       const doc = snap.doc;
       this.setCard('vassals', 'vassals', String(doc.vassals.length), `${doc.vassals.filter((v) => v.ready).length} ready`);
@@ -333,22 +334,23 @@ export class TargetView {
     return shown;
   }
 
-  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number, kernelQueue = false): void {
+  private renderInstance(snap: InstanceSnapshot, der: TargetUpdate['derived'], nowMs: number): void {
+    const doc = effectiveDocument(snap);
+    const readAtMs = snap.readAtMs;
     const inst = der?.instance ?? null;
-    this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
+    const f = instanceFigures(snap, der);
+    this.setCard('rps', 'requests / s', f.rps, `${f.requests} total`);
     // The interval's mean; uWSGI's running average in the note (each card's note keeps to one line).
-    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `uWSGI avg ${fmtMicros(inst?.avgRtUs)}`);
-    const notLocal = inst?.osNote?.startsWith('not local') === true;
-    if (inst?.osNote) this.setCard('cpu', 'cpu, all processes', notLocal ? '-' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, notLocal ? 'not local' : 'from /proc');
-    const busy = doc.workers.filter((w) => w.status === 'busy').length;
-    const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
-    const paused = doc.workers.filter((w) => w.status === 'pause').length;
-    this.setCard('workers', 'busy / running', `${busy} / ${doc.workers.length - cheap}`, paused ? `${paused} paused` : '', paused ? 'warn' : '');
-    this.setCard('inflight', 'in flight', inst?.inFlight === null || inst?.inFlight === undefined ? '-' : String(inst.inFlight), inst && inst.inFlight === null ? 'not reported' : '');
-    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), [kernelQueue ? 'from the kernel' : '', doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : ''].filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
-    this.setCard('eps', 'exceptions / s', fmtRate(inst?.eps), inst ? `${fmtCount(inst.totalExceptions)} total` : '', (inst?.eps ?? 0) > 0 ? 'warn' : '');
-    this.setCard('tx', 'sent / s', inst?.txps === null || inst?.txps === undefined ? '-' : `${fmtBytes(inst.txps)}/s`, inst ? `${fmtBytes(inst.totalTx)} total` : '');
-    this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), inst?.busyness !== null && inst?.busyness !== undefined ? `${fmtPct(inst.busyness)} busy` : '');
+    this.setCard('avg', 'mean response', f.avg, `uWSGI avg ${f.uwsgiAvg}`);
+    if (f.cpu !== null) this.setCard('cpu', 'cpu, all processes', f.cpu === 'not local' ? '-' : f.cpu, f.cpu === 'not local' ? 'not local' : 'from /proc');
+    const w = f.workers;
+    this.setCard('workers', 'busy / running', `${w.busy} / ${w.total - w.cheap}`, w.paused ? `${w.paused} paused` : '', w.paused ? 'warn' : '');
+    this.setCard('inflight', 'in flight', f.inFlight, inst && inst.inFlight === null ? 'not reported' : '');
+    const lqNote = [f.queueSocket === null ? '' : `on ${f.queueSocket}`, f.queueKernel ? 'from the kernel' : '', f.queueErrors !== null && f.queueErrors !== '0' ? `${f.queueErrors} overflows` : ''];
+    this.setCard('lq', 'listen queue', f.queue, lqNote.filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
+    this.setCard('eps', 'exceptions / s', f.eps, `${f.exceptions} total`, (inst?.eps ?? 0) > 0 ? 'warn' : '');
+    this.setCard('tx', 'sent / s', f.txps, `${f.tx} total`);
+    this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), f.busyness === '-' ? '' : `${f.busyness} busy`);
     const lord = doc.legions.find((l) => l.iAmTheLord > 0);
     if (doc.legions.length > 0) this.setCard('legion', `legion ${doc.legions[0]!.legion}`, lord ? 'lord' : 'member', `quorum ${doc.legions[0]!.quorum}`, lord ? 'ok' : '');
     const workers = workerRows(doc.workers, der?.workers ?? [], nowMs);
