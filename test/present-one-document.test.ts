@@ -15,6 +15,8 @@ import { snapshotRecord } from '../src/views/json-record.js';
 import { createRelayMetrics } from '../src/web/prometheus.js';
 import { instanceFigures } from '../src/present/summary.js';
 import type { TargetUpdate } from '../src/monitor/types.js';
+import { workerPairs } from '../src/page/target-view.js';
+import { workerDetail } from '../src/views/dashboard/model/detail.js';
 
 // The sample: 4 workers with 1, 1, 1, 2 requests (avg_rt 71, 77, 82, 118 µs), tx 50+50+50+100 = 250 bytes,
 // one socket 127.0.0.1:19090 (queue 0 of 100). Second poll, one second later: worker 1 served 4 more
@@ -94,5 +96,20 @@ describe('one document, every output the same figures', () => {
     const f = instanceFigures(last.snapshot, last.derived);
     expect([f.rps, f.requests, f.avg, f.uwsgiAvg, f.tx, f.txps]).toEqual(['4.0', String(REQUESTS), '100µs', '83µs', '2.2K', '2.0K/s']);
     expect(`${f.queue} on ${f.queueSocket}`).toBe(QUEUE);
+  });
+
+  it("a worker's fields: the dashboard's detail and the page's panel, same labels and units", () => {
+    const { last } = update();
+    if (last.snapshot?.kind !== 'instance') throw new Error('instance expected');
+    const w = last.snapshot.doc.workers[0]!;
+    const d = last.derived!.workers[0];
+    const detail = workerDetail(w, d, [], false, 200, SAMPLE_EPOCH_MS + 1000).map(lineText).join('\n');
+    const pairs = new Map(workerPairs(w, SAMPLE_EPOCH_MS + 1000, d));
+    // Worker 1: 1 + 4 = 5 requests, 4 of them in the last second taking 400 µs; 50 + 2048 bytes sent.
+    const expected: Array<[string, string]> = [['requests', '5'], ['req/s', '4.0'], ['mean response (interval)', '100µs'], ['sent', '2.0K'], ['sent/s', '2.0K/s']];
+    for (const [label, value] of expected) {
+      expect(pairs.get(label)).toBe(value);
+      expect(detail).toContain(`${label} ${value}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import type { InstanceDocument, InstanceSnapshot, Snapshot, Worker } from '../stats/snapshot.js';
 import type { FeedState } from '../relay/protocol.js';
-import { fmtBytes, fmtCount, fmtDuration, fmtEpochShort, fmtMicros, fmtPct, fmtRate } from '../core/units.js';
+import { fmtCount, fmtDuration, fmtRate } from '../core/units.js';
 import { workerRows, workersSpec, type WorkerRow } from '../views/dashboard/model/workers.js';
 import { inflightRows, inflightSpec, type InFlightRow } from '../views/dashboard/model/inflight.js';
 import { socketsSpec } from '../views/dashboard/model/sockets.js';
@@ -23,6 +23,7 @@ import { effectiveDocument } from '../metrics/kernel-queue.js';
 import { instanceFigures } from '../present/summary.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
 import { DataTable } from './table.js';
+import { workerFields } from '../present/worker-fields.js';
 
 /** The history series the page draws, in order. */
 export const SERIES = [
@@ -124,31 +125,9 @@ export class Panel<R> {
   }
 }
 
-/** The fields of a worker's details panel. */
+/** The fields of a worker's details panel: the dashboard's worker detail's, in one list. */
 export function workerPairs(w: Worker, nowMs: number, d?: WorkerRow['d']): Array<readonly [string, string]> {
-  const rss = w.rssBytes > 0 ? w.rssBytes : (d?.rssBytes ?? null);
-  const vsz = w.vszBytes > 0 ? w.vszBytes : (d?.vszBytes ?? null);
-  return [
-    ['slot', String(w.slot)],
-    ['id', String(w.id)],
-    ['pid', w.pid ? String(w.pid) : '-'],
-    ['status', w.statusRaw || w.status],
-    ['accepting', w.accepting ? 'yes' : 'no'],
-    ['requests', fmtCount(w.requests)],
-    ['exceptions', fmtCount(w.exceptions)],
-    ['harakiri', fmtCount(w.harakiriCount)],
-    ['signals', fmtCount(w.signals)],
-    ['mean response (last interval)', fmtMicros(d?.intervalAvgRtUs)],
-    ['uWSGI running average', fmtMicros(w.avgRtUs)],
-    ['serving time', fmtMicros(w.runningTimeUs)],
-    ['cpu', d?.cpuPct === null || d?.cpuPct === undefined ? '-' : `${d.cpuPct.toFixed(1)}%`],
-    ['rss / vsz', `${fmtBytes(rss)} / ${fmtBytes(vsz)}${rss === null ? '' : w.rssBytes > 0 ? ' (uWSGI --memory-report)' : ' (/proc)'}`],
-    ['sent', fmtBytes(w.txBytes)],
-    ['respawns', fmtCount(w.respawnCount)],
-    ['last spawn', fmtEpochShort(w.lastSpawn, nowMs)],
-    ['apps', w.apps.map((a) => `${a.id}: ${a.mountpoint || '/'} (${fmtCount(a.requests)} req)`).join(', ') || '-'],
-    ['cores', w.cores === null ? 'not reported' : `${w.cores.length} (${w.inFlight.length} busy)`],
-  ];
+  return workerFields(w, d, nowMs);
 }
 
 /** One target's section of the page (and its chip in the top bar). */

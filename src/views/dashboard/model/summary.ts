@@ -8,7 +8,7 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate, plainNumber } from '../../../core/units.js';
+import { fmtClock, fmtCount, fmtDuration, fmtRate, plainNumber } from '../../../core/units.js';
 import { cutKeeping, wrapWords } from '../../../present/width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
 import { instanceFigures, type InstanceFigures } from '../../../present/summary.js';
