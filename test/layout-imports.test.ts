@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   metrics: ['stats', 'core'],
   monitor: ['metrics', 'stats', 'core'],
   // The presentation layer: cell widths, summaries and column specs every output (terminal, text, page, JSON) shares.
-  present: ['metrics', 'stats', 'core'],
+  present: ['monitor', 'metrics', 'stats', 'core'],
   config: ['core'],
   // The FIFO verification counts replaced workers with metrics' one count (metrics/replaced.ts).
   fifo: ['metrics', 'stats', 'core'],

@@ -2,7 +2,7 @@
 import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { vassalRows, vassalsSpec } from './dashboard/model/emperor.js';
+import { vassalRows, vassalsSpec } from '../present/columns/emperor.js';
 import { specTable } from './text-spec.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
 import { fmtEpochShort, plainNumber, yesNo } from '../core/units.js';

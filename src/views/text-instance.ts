@@ -10,13 +10,13 @@ import { effectiveDocument, effectiveSockets } from '../metrics/kernel-queue.js'
 import { instanceFigures } from '../present/summary.js';
 import { appendLines } from './text-table.js';
 import { NAME_CHARS, specTable } from './text-spec.js';
-import { memberRows, membersSpec } from './dashboard/model/legions.js';
-import { metricRows, metricsSpec } from './dashboard/model/metrics.js';
-import { socketsSpec } from './dashboard/model/sockets.js';
-import { cacheRows, cachesSpec } from './dashboard/model/caches.js';
-import { inflightRows, inflightSpec } from './dashboard/model/inflight.js';
-import { workerRows, workersSpec } from './dashboard/model/workers.js';
-import { taskRows, tasksSpec } from './dashboard/model/tasks.js';
+import { memberRows, membersSpec } from '../present/columns/legions.js';
+import { metricRows, metricsSpec } from '../present/columns/metrics.js';
+import { socketsSpec } from '../present/columns/sockets.js';
+import { cacheRows, cachesSpec } from '../present/columns/caches.js';
+import { inflightRows, inflightSpec } from '../present/columns/inflight.js';
+import { workerRows, workersSpec } from '../present/columns/workers.js';
+import { taskRows, tasksSpec } from '../present/columns/tasks.js';
 import { fmtBytes, fmtEpochShort, fmtPercent, plainNumber } from '../core/units.js';
 
 

@@ -9,7 +9,7 @@ import { safeText } from '../../../core/safe-text.js';
 import { fitCell, displayWidth } from '../../../present/width.js';
 import { EPOCH_SHORT_WIDTH, fmtClock, fmtCount, fmtDuration, fmtEpochShort, fmtLocalTime, fmtRate, plainNumber, yesNo } from '../../../core/units.js';
 import { line, type Line } from './line.js';
-import { workerStyle } from './workers.js';
+import { workerStyle } from '../../../present/columns/workers.js';
 import type { StackView } from '../stack.js';
 
 /** Frames shown at most (a deep recursion would push everything else out of the popup). */

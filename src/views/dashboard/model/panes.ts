@@ -7,7 +7,7 @@ import type { MonitorEvent } from '../../../metrics/types.js';
 import type { InstanceSnapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
 import { fmtClock, fmtDuration, plural } from '../../../core/units.js';
-import { ageStyle, hostUri, inflightPaneSpec, inflightRows } from './inflight.js';
+import { ageStyle, hostUri, inflightPaneSpec, inflightRows } from '../../../present/columns/inflight.js';
 import { fitLine, line, lineWidth, type Line, type Style } from './line.js';
 import { buildTable, newTableState } from './table.js';
 

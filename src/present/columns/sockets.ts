@@ -1,8 +1,8 @@
 /** The sockets view: each listening socket's queue against its maximum. */
-import type { Socket } from '../../../stats/snapshot.js';
-import { safeText } from '../../../core/safe-text.js';
-import { yesNo } from '../../../core/units.js';
-import type { Column, TableSpec } from './table.js';
+import type { Socket } from '../../stats/snapshot.js';
+import { safeText } from '../../core/safe-text.js';
+import { yesNo } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 const ratio = (s: Socket): number => (s.maxQueue > 0 ? s.queue / s.maxQueue : 0);
 

@@ -3,12 +3,12 @@
  * LastSpwn) plus ACC (accepting), BUSY% (share of wall time serving), CPU% (from /proc) and uAVG (uWSGI's
  * running average; AVG is the mean over the last interval), with status colours.
  */
-import type { Core, Worker } from '../../../stats/snapshot.js';
-import type { WorkerDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtMicros, fmtPct, fmtPercentValue, fmtRate, yesNo } from '../../../core/units.js';
-import type { Style } from './line.js';
-import type { Column, TableSpec } from './table.js';
+import type { Core, Worker } from '../../stats/snapshot.js';
+import type { WorkerDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtMicros, fmtPct, fmtPercentValue, fmtRate, yesNo } from '../../core/units.js';
+import type { Style } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 /** uwsgitop's `a`: workers only, one row per core (merged), or each worker's cores under it. */
 export type CoreMode = 'off' | 'merged' | 'under';

@@ -1,9 +1,9 @@
 /** The tasks view: spoolers, crons and daemons in one table (kind, pid, what, schedule or counters, state). */
-import type { InstanceDocument } from '../../../stats/snapshot.js';
-import type { MonitorEvent } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtCount, fmtEpochShort } from '../../../core/units.js';
-import type { Column, TableSpec } from './table.js';
+import type { InstanceDocument } from '../../stats/snapshot.js';
+import type { MonitorEvent } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtCount, fmtEpochShort } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface TaskRow {
   kind: 'spooler' | 'cron' | 'daemon';

@@ -1,11 +1,11 @@
 /** The emperor's vassals: pid, ready, accepting, respawns, cursed, loyal, last spawn; the blacklist above. */
-import type { BlacklistEntry, Vassal } from '../../../stats/snapshot.js';
-import type { VassalDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { pairByKey, vassalKeys } from '../../../metrics/vassal-keys.js';
-import { EPOCH_SHORT_WIDTH, fmtCount, fmtEpochShort, plainNumber, yesNo } from '../../../core/units.js';
-import type { Line } from './line.js';
-import type { Column, TableSpec } from './table.js';
+import type { BlacklistEntry, Vassal } from '../../stats/snapshot.js';
+import type { VassalDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { pairByKey, vassalKeys } from '../../metrics/vassal-keys.js';
+import { EPOCH_SHORT_WIDTH, fmtCount, fmtEpochShort, plainNumber, yesNo } from '../../core/units.js';
+import type { Line } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface VassalRow {
   v: Vassal;

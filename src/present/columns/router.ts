@@ -1,10 +1,10 @@
 /** A router's subscriptions and nodes: requests/s, load, failcnt and death mark per node. */
-import type { RouterDocument, StaticNode, Subscription, SubscriptionNode } from '../../../stats/snapshot.js';
-import type { SubscriptionNodeDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtRate, plainNumber } from '../../../core/units.js';
-import type { Line } from './line.js';
-import type { Column, TableSpec } from './table.js';
+import type { RouterDocument, StaticNode, Subscription, SubscriptionNode } from '../../stats/snapshot.js';
+import type { SubscriptionNodeDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtRate, plainNumber } from '../../core/units.js';
+import type { Line } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface NodeRow {
   sub: Subscription;

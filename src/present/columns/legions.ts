@@ -1,9 +1,9 @@
 /** The legions view: for each legion its lord and quorum (heading lines), then every member with valor and last seen. */
-import type { Legion, LegionMember } from '../../../stats/snapshot.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtDuration, fmtEpochShort, plainNumber } from '../../../core/units.js';
-import type { Line } from './line.js';
-import type { Column, TableSpec } from './table.js';
+import type { Legion, LegionMember } from '../../stats/snapshot.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtDuration, fmtEpochShort, plainNumber } from '../../core/units.js';
+import type { Line } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface MemberRow {
   legion: Legion;
