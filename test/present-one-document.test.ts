@@ -49,7 +49,8 @@ describe('one document, every output the same figures', () => {
     expect(text).toContain('req/s 4.0');
     expect(text).toContain(`total ${REQUESTS}`);
     expect(text).toContain('avg 100µs');
-    expect(text).toContain('tx/s 2.0K/s');
+    // 2048 bytes in the second between the polls, as a rate.
+    expect(text).toContain('tx 2.0K/s');
     expect(text).toContain(`listen queue ${QUEUE}`);
     expect(text).toContain('workers 4: ');
   });
@@ -106,7 +107,7 @@ describe('one document, every output the same figures', () => {
     const detail = workerDetail(w, d, [], false, 200, SAMPLE_EPOCH_MS + 1000).map(lineText).join('\n');
     const pairs = new Map(workerPairs(w, SAMPLE_EPOCH_MS + 1000, d));
     // Worker 1: 1 + 4 = 5 requests, 4 of them in the last second taking 400 µs; 50 + 2048 bytes sent.
-    const expected: Array<[string, string]> = [['requests', '5'], ['req/s', '4.0'], ['mean response (interval)', '100µs'], ['sent', '2.0K'], ['sent/s', '2.0K/s']];
+    const expected: Array<[string, string]> = [['requests', '5'], ['req/s', '4.0'], ['mean rt (interval)', '100µs'], ['sent', '2.0K'], ['sent/s', '2.0K/s']];
     for (const [label, value] of expected) {
       expect(pairs.get(label)).toBe(value);
       expect(detail).toContain(`${label} ${value}`);

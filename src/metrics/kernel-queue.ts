@@ -41,7 +41,7 @@ export interface QueueFill {
   max: number | null;
   /** queue / max, 0 when either is unknown. */
   ratio: number;
-  /** That socket's name when the instance has several (which one fills up matters), else null. */
+  /** That socket's name when the instance has several and connections wait (which one fills up matters), else null. */
   socket: string | null;
 }
 
@@ -58,5 +58,5 @@ export function listenQueueFill(doc: InstanceDocument): QueueFill {
   const queue = doc.listenQueue ?? best?.queue ?? null;
   const max = best === null ? null : best.maxQueue;
   const ratio = queue !== null && max !== null && max > 0 && Number.isFinite(queue) ? queue / max : 0;
-  return { queue, max, ratio, socket: best !== null && doc.sockets.length > 1 ? best.name : null };
+  return { queue, max, ratio, socket: best !== null && doc.sockets.length > 1 && (queue ?? 0) > 0 ? best.name : null };
 }

@@ -23,7 +23,7 @@ export interface InstanceFigures {
   uwsgiAvg: string;
   /** `3/100`: connections waiting in the fullest socket against its max_queue; `n/a` where uWSGI has none. */
   queue: string;
-  /** That socket's name (safe) when the instance has several, else null. */
+  /** That socket's name (safe) when the instance has several and connections wait, else null. */
   queueSocket: string | null;
   /** 0..1, for the warning styles. */
   queueRatio: number;

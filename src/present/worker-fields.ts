@@ -22,14 +22,20 @@ function counters(w: Worker, d: WorkerDerived | undefined): Field[] {
   ];
 }
 
-/** Response times, busyness and bytes sent. */
+/** Response times and busyness. */
 function timing(w: Worker, d: WorkerDerived | undefined): Field[] {
   return [
-    ['mean response (interval)', fmtMicros(d?.intervalAvgRtUs)],
+    ['mean rt (interval)', fmtMicros(d?.intervalAvgRtUs)],
     // A worker that has served nothing has no average yet (uWSGI says 0).
     ['uWSGI running avg', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
     ['busy', fmtPct(d?.busyness)],
     ['serving time', fmtMicros(w.runningTimeUs)],
+  ];
+}
+
+/** Bytes sent, in total and per second. */
+function sent(w: Worker, d: WorkerDerived | undefined): Field[] {
+  return [
     ['sent', fmtBytes(w.txBytes)],
     ['sent/s', fmtByteRate(d?.txps)],
   ];
@@ -48,9 +54,9 @@ function memory(w: Worker, d: WorkerDerived | undefined): Field[] {
   ];
 }
 
-/** The figures of one worker in the groups the dashboard puts on one line each. */
+/** The figures of one worker in the groups the dashboard puts on one line each (each fits 80 columns). */
 export function workerFieldGroups(w: Worker, d: WorkerDerived | undefined): Field[][] {
-  return [counters(w, d), timing(w, d), memory(w, d)];
+  return [counters(w, d), timing(w, d), sent(w, d), memory(w, d)];
 }
 
 /** Every field of a worker, identity first, as the page's details panel lists them. */

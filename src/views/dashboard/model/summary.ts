@@ -101,7 +101,7 @@ function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | n
     label('  total '), seg(f.requests),
     // The mean of the requests that finished in the last interval; uWSGI's running average is uAVG.
     label('  avg '), seg(f.avg),
-    label('  tx/s '), seg(f.txps),
+    label('  tx '), seg(f.txps),
     label('  exc/s '), seg(f.eps, (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
   ];
   const queue = listenQueueSegments(snap, f);
