@@ -19,16 +19,19 @@ const ALLOWED: Record<string, readonly string[]> = {
   stats: ['core'],
   metrics: ['stats', 'core'],
   monitor: ['metrics', 'stats', 'core'],
+  // The presentation layer: cell widths, summaries and column specs every output (terminal, text, page, JSON) shares.
+  present: ['monitor', 'metrics', 'stats', 'core'],
   config: ['core'],
-  fifo: ['stats', 'core'],
+  // The FIFO verification counts replaced workers with metrics' one count (metrics/replaced.ts).
+  fifo: ['metrics', 'stats', 'core'],
   relay: ['monitor', 'metrics', 'stats', 'core'],
   web: ['relay', 'monitor', 'metrics', 'stats', 'core'],
   // The browser page (served by web as compiled files, imported by nobody): the dashboard's column tables
   // and formatters, the relay's protocol types and deltas.
-  page: ['views', 'relay', 'monitor', 'metrics', 'stats', 'core'],
-  views: ['monitor', 'metrics', 'stats', 'core'],
+  page: ['present', 'views', 'relay', 'monitor', 'metrics', 'stats', 'core'],
+  views: ['present', 'monitor', 'metrics', 'stats', 'core'],
   record: ['monitor', 'metrics', 'stats', 'core'],
-  cli: ['views', 'relay', 'web', 'fifo', 'config', 'record', 'monitor', 'metrics', 'stats', 'core'],
+  cli: ['views', 'relay', 'web', 'fifo', 'config', 'record', 'present', 'monitor', 'metrics', 'stats', 'core'],
 };
 
 /** Single files a folder may import outside its table: declarations, not code paths. */

@@ -1,11 +1,11 @@
 /** The dashboard's pure view-model layer: cell fitting, column layout, sorting, filtering, selection, scrolling, charts. */
 import { describe, expect, it } from 'vitest';
 import { localClockMs } from './support/clock.js';
-import { cutToWidth, displayWidth, fitCell } from '../src/views/dashboard/width.js';
+import { cutToWidth, displayWidth, fitCell } from '../src/present/width.js';
 import { buildTable, layoutColumns, newTableState, type Column, type TableSpec } from '../src/views/dashboard/model/table.js';
 import { chartData } from '../src/views/dashboard/model/graphs.js';
 import { downText, stateSegments } from '../src/views/dashboard/model/summary.js';
-import { workerRows, workersSpec } from '../src/views/dashboard/model/workers.js';
+import { workerRows, workersSpec } from '../src/present/columns/workers.js';
 import { lineText } from '../src/views/dashboard/model/line.js';
 import { buildFrame, needsTick, type TargetView } from '../src/views/dashboard/model/frame.js';
 import { PANES_MIN_HEIGHT, splitBody } from '../src/views/dashboard/model/layout.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot } from '../src/stats/document.js';
 import { derive } from '../src/metrics/derive.js';
-import { workerRows } from '../src/views/dashboard/model/workers.js';
+import { workerRows } from '../src/present/columns/workers.js';
 import { SAMPLE_EPOCH_MS, sampleBytes, sampleDoc } from './support/samples.js';
 
 const snap = decodeSnapshot(sampleBytes('instance-busy.json'), { target: 't', readAtMs: SAMPLE_EPOCH_MS, monotonicMs: 0, durationMs: 0 });

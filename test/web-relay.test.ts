@@ -172,7 +172,7 @@ describe('relay HTTP routes', () => {
       expect((await get(relay.port, module)).body).not.toMatch(/\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(|new Function/);
     }
     // Only what the page imports is served: not the terminal code next to it.
-    expect((await get(relay.port, '/js/views/dashboard/width.js')).status).toBe(404);
+    expect((await get(relay.port, '/js/views/dashboard/dashboard.js')).status).toBe(404);
   });
 
   it('refuses a loopback relay reached under another host name (DNS rebinding)', async () => {

@@ -5,7 +5,7 @@ import { wantsAscii } from '../views/dashboard/render/ascii.js';
 import { safeText } from '../core/safe-text.js';
 import { outsideRecording } from './replay-range.js';
 import { endDashboardOnSignals } from './dashboard-signals.js';
-import { fmtClock } from '../views/dashboard/format.js';
+import { fmtClock } from '../core/units.js';
 import { EVENT_KINDS, parseReplayTime, type ReplayPlayer } from '../record/player.js';
 
 function at(ms: number): string {

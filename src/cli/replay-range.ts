@@ -1,5 +1,5 @@
 /** Where a replay's --at or `t` falls against the recordings' span (said, not silently clamped). */
-import { fmtClock } from '../views/dashboard/format.js';
+import { fmtClock } from '../core/units.js';
 import type { ReplayPlayer } from '../record/player.js';
 
 const SECOND = 1000;

@@ -1,10 +1,11 @@
 /** What the FIFO commands care about in an instance snapshot: which workers run, paused or not, their pids. */
 import type { InstanceDocument, Worker } from '../stats/snapshot.js';
 import { safeText } from '../core/safe-text.js';
+import { servingWorkers } from '../metrics/replaced.js';
 
 /** Workers that have a process and are not cheap (a cheap slot has pid 0, a dying one shows 'cheap' first). */
 export function runningWorkers(doc: InstanceDocument): Worker[] {
-  return doc.workers.filter((w) => w.pid > 0 && w.status !== 'cheap');
+  return servingWorkers(doc.workers);
 }
 
 /** True when the instance is paused: uWSGI pauses all workers together, so one `pause` status tells. */

@@ -8,6 +8,7 @@ import { StatsClient } from '../stats/client.js';
 import type { InstanceDocument, Snapshot } from '../stats/snapshot.js';
 import type { Expectation } from './plan.js';
 import { describeWorkers, runningWorkers } from './state.js';
+import { workersReplaced } from '../metrics/replaced.js';
 import { probeFifo } from './writer.js';
 import { GenerationWatch, masterExitedMessage, type GenerationFailure, type GenerationOptions } from './generation.js';
 import { processGone } from './master.js';
@@ -253,14 +254,12 @@ function replacedCheck(kind: 'chain' | 'workers' | 'instance', before: InstanceD
   let reported = 0;
   return (doc) => {
     const running = runningWorkers(doc);
-    const replaced = running.filter((w) => !oldPids.has(w.pid) && w.accepting).length;
-    const k = Math.min(total, replaced);
+    const { replaced: k, old } = workersReplaced(oldPids, doc.workers);
     if (k > reported) {
       reported = k;
       const label = replaceLabel(kind);
       options.onProgress?.(`${label}: ${k} of ${total} workers replaced and accepting`, k, total);
     }
-    const old = running.filter((w) => oldPids.has(w.pid));
     if (old.length > 0) return `${old.length} of ${total} worker(s) still the old process (pid ${old.map((w) => w.pid).join(', ')})`;
     if (running.length < total) return `${running.length} of ${total} worker(s) running`;
     const notReady = running.filter((w) => !w.accepting);

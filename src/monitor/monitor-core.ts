@@ -3,6 +3,7 @@
  * derives rates, records history and events, and builds the TargetUpdate every consumer reads.
  * createMonitor wires it to a Poller; benchmarks and tests drive it directly.
  */
+import { fmtMillis } from '../core/units.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import type { Derived, EventOptions, MonitorEvent } from '../metrics/types.js';
 import { SERIES_NAMES, type SeriesName, type SeriesView } from '../metrics/series.js';
@@ -28,14 +29,6 @@ export interface MonitorCoreOptions {
   masterStart?: MasterStart;
   /** The target is a saved document (file:, -): its workers' age against now means nothing. */
   saved?: boolean;
-}
-
-/** Seconds as a short human duration (for event messages). */
-function shortDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }
 
 /** State, history and event log of one target, updated one poll outcome at a time. */
@@ -77,7 +70,7 @@ export class MonitorCore {
     this.keepUptimeAcrossReloads(snapshot, derived);
     const events: MonitorEvent[] = [];
     if (this.down) {
-      const gone = this.downSinceMs !== null ? ` after ${shortDuration(snapshot.readAtMs - this.downSinceMs)}` : '';
+      const gone = this.downSinceMs !== null ? ` after ${fmtMillis(snapshot.readAtMs - this.downSinceMs)}` : '';
       events.push({
         atMs: snapshot.readAtMs,
         target: this.target,

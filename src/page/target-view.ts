@@ -5,23 +5,25 @@
  */
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import type { InstanceDocument, Snapshot, Worker } from '../stats/snapshot.js';
+import type { InstanceDocument, InstanceSnapshot, Snapshot, Worker } from '../stats/snapshot.js';
 import type { FeedState } from '../relay/protocol.js';
-import { fmtBytes, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen } from '../views/dashboard/format.js';
-import { workerRows, workersSpec, type WorkerRow } from '../views/dashboard/model/workers.js';
-import { inflightRows, inflightSpec, type InFlightRow } from '../views/dashboard/model/inflight.js';
-import { socketsSpec } from '../views/dashboard/model/sockets.js';
-import { metricRows, metricsSpec } from '../views/dashboard/model/metrics.js';
-import { cacheRows, cachesSpec } from '../views/dashboard/model/caches.js';
-import { memberRows, membersSpec } from '../views/dashboard/model/legions.js';
-import { taskRows, tasksSpec } from '../views/dashboard/model/tasks.js';
-import { vassalRows, vassalsSpec } from '../views/dashboard/model/emperor.js';
-import { nodeRows, nodesSpec } from '../views/dashboard/model/router.js';
-import { eventRows, eventsSpec } from '../views/dashboard/model/events.js';
+import { fmtCount, fmtDuration, fmtRate } from '../core/units.js';
+import { workerRows, workersSpec, type WorkerRow } from '../present/columns/workers.js';
+import { inflightRows, inflightSpec, type InFlightRow } from '../present/columns/inflight.js';
+import { socketsSpec } from '../present/columns/sockets.js';
+import { metricRows, metricsSpec } from '../present/columns/metrics.js';
+import { cacheRows, cachesSpec } from '../present/columns/caches.js';
+import { memberRows, membersSpec } from '../present/columns/legions.js';
+import { taskRows, tasksSpec } from '../present/columns/tasks.js';
+import { vassalRows, vassalsSpec } from '../present/columns/emperor.js';
+import { nodeRows, nodesSpec } from '../present/columns/router.js';
+import { eventRows, eventsSpec } from '../present/columns/events.js';
 import { Chart, clock, type SeriesData } from './chart.js';
-import { effectiveDocument, queueFromKernel } from '../metrics/kernel-queue.js';
+import { effectiveDocument } from '../metrics/kernel-queue.js';
+import { instanceFigures } from '../present/summary.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
 import { DataTable } from './table.js';
+import { workerFields } from '../present/worker-fields.js';
 
 /** The history series the page draws, in order. */
 export const SERIES = [
@@ -123,31 +125,9 @@ export class Panel<R> {
   }
 }
 
-/** The fields of a worker's details panel. */
+/** The fields of a worker's details panel: the dashboard's worker detail's, in one list. */
 export function workerPairs(w: Worker, nowMs: number, d?: WorkerRow['d']): Array<readonly [string, string]> {
-  const rss = w.rssBytes > 0 ? w.rssBytes : (d?.rssBytes ?? null);
-  const vsz = w.vszBytes > 0 ? w.vszBytes : (d?.vszBytes ?? null);
-  return [
-    ['slot', String(w.slot)],
-    ['id', String(w.id)],
-    ['pid', w.pid ? String(w.pid) : '-'],
-    ['status', w.statusRaw || w.status],
-    ['accepting', w.accepting ? 'yes' : 'no'],
-    ['requests', fmtCount(w.requests)],
-    ['exceptions', fmtCount(w.exceptions)],
-    ['harakiri', fmtCount(w.harakiriCount)],
-    ['signals', fmtCount(w.signals)],
-    ['mean response (last interval)', fmtMicros(d?.intervalAvgRtUs)],
-    ['uWSGI running average', fmtMicros(w.avgRtUs)],
-    ['serving time', fmtMicros(w.runningTimeUs)],
-    ['cpu', d?.cpuPct === null || d?.cpuPct === undefined ? '-' : `${d.cpuPct.toFixed(1)}%`],
-    ['rss / vsz', `${fmtBytes(rss)} / ${fmtBytes(vsz)}${rss === null ? '' : w.rssBytes > 0 ? ' (uWSGI --memory-report)' : ' (/proc)'}`],
-    ['sent', fmtBytes(w.txBytes)],
-    ['respawns', fmtCount(w.respawnCount)],
-    ['last spawn', fmtWhen(w.lastSpawn, nowMs)],
-    ['apps', w.apps.map((a) => `${a.id}: ${a.mountpoint || '/'} (${fmtCount(a.requests)} req)`).join(', ') || '-'],
-    ['cores', w.cores === null ? 'not reported' : `${w.cores.length} (${w.inFlight.length} busy)`],
-  ];
+  return workerFields(w, d, nowMs);
 }
 
 /** One target's section of the page (and its chip in the top bar). */
@@ -291,7 +271,7 @@ export class TargetView {
       p.box.hidden = !on;
       setText(p.count, count);
     };
-    if (snap !== null && snap.kind === 'instance') this.renderInstance(effectiveDocument(snap), der, snap.readAtMs, nowMs, queueFromKernel(snap));
+    if (snap !== null && snap.kind === 'instance') this.renderInstance(snap, der, nowMs);
     else if (snap !== null && snap.kind === 'emperor') {
       const doc = snap.doc;
       this.setCard('vassals', 'vassals', String(doc.vassals.length), `${doc.vassals.filter((v) => v.ready).length} ready`);
@@ -333,22 +313,23 @@ export class TargetView {
     return shown;
   }
 
-  private renderInstance(doc: InstanceDocument, der: TargetUpdate['derived'], readAtMs: number, nowMs: number, kernelQueue = false): void {
+  private renderInstance(snap: InstanceSnapshot, der: TargetUpdate['derived'], nowMs: number): void {
+    const doc = effectiveDocument(snap);
+    const readAtMs = snap.readAtMs;
     const inst = der?.instance ?? null;
-    this.setCard('rps', 'requests / s', fmtRate(inst?.rps), inst ? `${fmtCount(inst.totalRequests)} total` : '');
+    const f = instanceFigures(snap, der);
+    this.setCard('rps', 'requests / s', f.rps, `${f.requests} total`);
     // The interval's mean; uWSGI's running average in the note (each card's note keeps to one line).
-    this.setCard('avg', 'mean response', fmtMicros(inst?.intervalAvgRtUs), `uWSGI avg ${fmtMicros(inst?.avgRtUs)}`);
-    const notLocal = inst?.osNote?.startsWith('not local') === true;
-    if (inst?.osNote) this.setCard('cpu', 'cpu, all processes', notLocal ? '-' : inst.cpuPct == null ? '-' : `${inst.cpuPct.toFixed(1)}%`, notLocal ? 'not local' : 'from /proc');
-    const busy = doc.workers.filter((w) => w.status === 'busy').length;
-    const cheap = doc.workers.filter((w) => w.status === 'cheap').length;
-    const paused = doc.workers.filter((w) => w.status === 'pause').length;
-    this.setCard('workers', 'busy / running', `${busy} / ${doc.workers.length - cheap}`, paused ? `${paused} paused` : '', paused ? 'warn' : '');
-    this.setCard('inflight', 'in flight', inst?.inFlight === null || inst?.inFlight === undefined ? '-' : String(inst.inFlight), inst && inst.inFlight === null ? 'not reported' : '');
-    this.setCard('lq', 'listen queue', doc.listenQueue === null ? 'n/a' : String(doc.listenQueue), [kernelQueue ? 'from the kernel' : '', doc.listenQueueErrors ? `${doc.listenQueueErrors} errors` : ''].filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
-    this.setCard('eps', 'exceptions / s', fmtRate(inst?.eps), inst ? `${fmtCount(inst.totalExceptions)} total` : '', (inst?.eps ?? 0) > 0 ? 'warn' : '');
-    this.setCard('tx', 'sent / s', inst?.txps === null || inst?.txps === undefined ? '-' : `${fmtBytes(inst.txps)}/s`, inst ? `${fmtBytes(inst.totalTx)} total` : '');
-    this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), inst?.busyness !== null && inst?.busyness !== undefined ? `${fmtPct(inst.busyness)} busy` : '');
+    this.setCard('avg', 'mean response', f.avg, `uWSGI avg ${f.uwsgiAvg}`);
+    if (f.cpu !== null) this.setCard('cpu', 'cpu, all processes', f.cpu === 'not local' ? '-' : f.cpu, f.cpu === 'not local' ? 'not local' : 'from /proc');
+    const w = f.workers;
+    this.setCard('workers', 'busy / running', `${w.busy} / ${w.total - w.cheap}`, w.paused ? `${w.paused} paused` : '', w.paused ? 'warn' : '');
+    this.setCard('inflight', 'in flight', f.inFlight, inst && inst.inFlight === null ? 'not reported' : '');
+    const lqNote = [f.queueSocket === null ? '' : `on ${f.queueSocket}`, f.queueKernel ? 'from the kernel' : '', f.queueErrors !== null && f.queueErrors !== '0' ? `${f.queueErrors} overflows` : ''];
+    this.setCard('lq', 'listen queue', f.queue, lqNote.filter(Boolean).join(', '), (doc.listenQueue ?? 0) > 0 ? 'warn' : '');
+    this.setCard('eps', 'exceptions / s', f.eps, `${f.exceptions} total`, (inst?.eps ?? 0) > 0 ? 'warn' : '');
+    this.setCard('tx', 'sent / s', f.txps, `${f.tx} total`);
+    this.setCard('uptime', 'uptime', fmtDuration(inst?.uptimeSeconds), f.busyness === '-' ? '' : `${f.busyness} busy`);
     const lord = doc.legions.find((l) => l.iAmTheLord > 0);
     if (doc.legions.length > 0) this.setCard('legion', `legion ${doc.legions[0]!.legion}`, lord ? 'lord' : 'member', `quorum ${doc.legions[0]!.quorum}`, lord ? 'ok' : '');
     const workers = workerRows(doc.workers, der?.workers ?? [], nowMs);

@@ -3,6 +3,7 @@
  * in place of the bytes, and the line that reports how many were mended. Edits are kept in offset order, so
  * one pass rebuilds the document.
  */
+import { plural } from '../core/units.js';
 
 /** A defect the scanner mends. */
 export type Defect = 'control-byte' | 'invalid-utf8' | 'raw-quote' | 'raw-backslash' | 'stray-comma';
@@ -17,10 +18,6 @@ const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
 const EMPTY = Buffer.alloc(0);
 const BACKSLASH = Buffer.from('\\');
 const HEX = '0123456789abcdef';
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** How each defect is mended (bytes removed at the offset, bytes put there) and reported; in report order. */
 const MENDS: Record<Defect, { remove: number; insert: (byte: number) => Buffer; report: (count: number) => string }> = {

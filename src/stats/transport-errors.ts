@@ -1,4 +1,5 @@
 /** One-line, actionable StatsReadErrors for every way a stats read can fail. */
+import { sizeText } from '../core/units.js';
 import { accessSync, constants, existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StatsReadError } from '../core/errors.js';
@@ -182,7 +183,7 @@ export function timeoutError(address: StatsAddress, timeoutMs: number, received:
 
 /** The reply grew past the size cap. */
 export function tooLargeError(address: StatsAddress, maxBytes: number): StatsReadError {
-  return new StatsReadError(`the reply from ${label(address)} exceeds ${formatBytes(maxBytes)} (the size limit): stopped reading`, 'too-large', false);
+  return new StatsReadError(`the reply from ${label(address)} exceeds ${sizeText(maxBytes)} (the size limit): stopped reading`, 'too-large', false);
 }
 
 /** The server closed without a byte: uWSGI does that when it cannot build the document. */
@@ -200,10 +201,3 @@ export function cancelledError(address: StatsAddress): StatsReadError {
   return new StatsReadError(`reading ${label(address)} was cancelled`, 'io');
 }
 
-/** 64 MiB, 1.5 KiB, 12 bytes. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} bytes`;
-}

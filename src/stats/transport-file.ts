@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { StatsReadError } from '../core/errors.js';
 import type { StatsAddress } from './address.js';
-import { cancelledError, explainPermission, formatBytes, tooLargeError } from './transport-errors.js';
+import { cancelledError, explainPermission, tooLargeError } from './transport-errors.js';
+import { sizeText } from '../core/units.js';
 
 export interface FileReadOptions {
   timeoutMs: number;
@@ -112,7 +113,7 @@ function consume(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Stdin
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       total += bytes.length;
       if (total > maxBytes) {
-        stop({ fail: new StatsReadError(`the document on standard input exceeds ${formatBytes(maxBytes)} (the size limit): stopped reading`, 'too-large', false) });
+        stop({ fail: new StatsReadError(`the document on standard input exceeds ${sizeText(maxBytes)} (the size limit): stopped reading`, 'too-large', false) });
         return;
       }
       chunks.push(bytes);

@@ -7,6 +7,7 @@ import type { Snapshot, Worker, Core, InstanceSnapshot, EmperorDocument, RouterD
 import { CLOCK_TICKS_PER_SECOND } from '../stats/proc-os.js';
 import { safeJson } from '../core/safe-text.js';
 import { pairByKey } from '../metrics/vassal-keys.js';
+import { effectiveDocument, listenQueueFill } from '../metrics/kernel-queue.js';
 import type { Derived, MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 
@@ -64,7 +65,9 @@ function instanceFields(snapshot: InstanceSnapshot, derived: Derived): Json {
   const doc = snapshot.doc;
   const caches = new Map(derived.caches.map((c) => [c.name, c]));
   const metrics = new Map(derived.metrics.map((m) => [m.name, m.rate]));
-  const summary = derived.instance;
+  // The listen queue as every output shows it: the fullest socket's queue against that socket's max_queue.
+  const fill = listenQueueFill(effectiveDocument(snapshot));
+  const summary = derived.instance === null ? null : { ...derived.instance, listenQueue: { queue: fill.queue, maxQueue: fill.max, socket: fill.socket } };
   return {
     summary,
     ...doc,

@@ -2,10 +2,10 @@
 import type { EmperorSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { vassalRows, vassalsSpec } from './dashboard/model/emperor.js';
+import { vassalRows, vassalsSpec } from '../present/columns/emperor.js';
 import { specTable } from './text-spec.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
-import { plainNumber, formatEpochShort, yesNo } from './text-format.js';
+import { fmtEpochShort, plainNumber, yesNo } from '../core/units.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });
@@ -41,8 +41,8 @@ export function emperorSections(snap: EmperorSnapshot, derived: Derived): string
           safeText(b.id, 60),
           plainNumber(b.throttleLevel),
           plainNumber(b.attempt),
-          formatEpochShort(b.firstAttempt, now),
-          formatEpochShort(b.lastAttempt, now),
+          fmtEpochShort(b.firstAttempt, now),
+          fmtEpochShort(b.lastAttempt, now),
         ]),
       ),
     );

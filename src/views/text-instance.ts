@@ -6,61 +6,45 @@
 import type { InstanceSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { effectiveDocument, effectiveSockets, queueFromKernel } from '../metrics/kernel-queue.js';
+import { effectiveDocument, effectiveSockets } from '../metrics/kernel-queue.js';
+import { instanceFigures } from '../present/summary.js';
 import { appendLines } from './text-table.js';
 import { NAME_CHARS, specTable } from './text-spec.js';
-import { memberRows, membersSpec } from './dashboard/model/legions.js';
-import { metricRows, metricsSpec } from './dashboard/model/metrics.js';
-import { socketsSpec } from './dashboard/model/sockets.js';
-import { cacheRows, cachesSpec } from './dashboard/model/caches.js';
-import { inflightRows, inflightSpec } from './dashboard/model/inflight.js';
-import { workerRows, workersSpec } from './dashboard/model/workers.js';
-import { taskRows, tasksSpec } from './dashboard/model/tasks.js';
-import {
-  formatBytes,
-  formatByteRate,
-  formatEpochShort,
-  formatMicros,
-  formatRate,
-  plainNumber,
-} from './text-format.js';
+import { memberRows, membersSpec } from '../present/columns/legions.js';
+import { metricRows, metricsSpec } from '../present/columns/metrics.js';
+import { socketsSpec } from '../present/columns/sockets.js';
+import { cacheRows, cachesSpec } from '../present/columns/caches.js';
+import { inflightRows, inflightSpec } from '../present/columns/inflight.js';
+import { workerRows, workersSpec } from '../present/columns/workers.js';
+import { taskRows, tasksSpec } from '../present/columns/tasks.js';
+import { fmtBytes, fmtEpochShort, fmtPercent, plainNumber } from '../core/units.js';
 
 
-/** The summary lines of an instance: totals, rates, listen queue, worker states. */
+/** The summary lines of an instance: totals, rates, listen queue, worker states (the figures every output shares). */
 export function instanceSummary(snap: InstanceSnapshot, derived: Derived): string[] {
   const doc = effectiveDocument(snap);
-  const d = derived.instance;
-  const totalRequests = d?.totalRequests ?? doc.workers.reduce((s, w) => s + w.requests, 0);
-  const totalTx = d?.totalTx ?? doc.workers.reduce((s, w) => s + w.txBytes, 0);
-  const maxQueue = doc.sockets.reduce((m, s) => Math.max(m, s.maxQueue), 0);
-  // An out-of-range number was decoded as NaN and warned about as 'shown as -'.
-  const queue = doc.listenQueue === null ? 'n/a' : `${plainNumber(doc.listenQueue)}/${doc.sockets.length > 0 ? plainNumber(maxQueue) : '?'}`;
-  const counts = [
-    `busy ${d?.busy ?? 0}`,
-    `idle ${d?.idle ?? 0}`,
-    `cheap ${d?.cheap ?? 0}`,
-    `paused ${d?.paused ?? 0}`,
-  ];
-  if ((d?.sig ?? 0) > 0) counts.push(`sig ${d?.sig}`);
+  const f = instanceFigures(snap, derived);
+  const w = f.workers;
+  const counts = [`busy ${w.busy}`, `idle ${w.idle}`, `cheap ${w.cheap}`, `paused ${w.paused}`];
+  if (w.sig > 0) counts.push(`sig ${w.sig}`);
   return [
     [
-      `requests ${plainNumber(totalRequests)}`,
-      `rps ${formatRate(d?.rps ?? null)}`,
-      // null: a worker's count was out of range, so the total is unknown.
-      `exceptions ${d === null ? 0 : plainNumber(d.totalExceptions ?? NaN)}`,
-      `tx ${formatBytes(totalTx)} (${formatByteRate(d?.txps ?? null)})`,
+      `requests ${f.requests}`,
+      `rps ${f.rps}`,
+      `exceptions ${f.exceptions}`,
+      `tx ${f.tx} (${f.txps})`,
       // The mean of the requests finished in the last interval; uWSGI's running average (avg_rt) beside it.
-      `avg ${d?.intervalAvgRtUs == null ? '-' : formatMicros(d.intervalAvgRtUs)}`,
-      `uwsgi running avg ${d?.avgRtUs == null ? '-' : formatMicros(d.avgRtUs)}`,
+      `avg ${f.avg}`,
+      `uwsgi running avg ${f.uwsgiAvg}`,
       `load ${plainNumber(doc.load)}`,
     ].join('  '),
     [
-      `listen queue ${queue}${queueFromKernel(snap) ? ' (kernel)' : ''}`,
-      `queue errors ${doc.listenQueueErrors === null || doc.listenQueueErrors === undefined ? 'n/a' : plainNumber(doc.listenQueueErrors)}`,
+      `listen queue ${f.queue}${f.queueSocket === null ? '' : ` on ${f.queueSocket}`}${f.queueKernel ? ' (kernel)' : ''}`,
+      `queue errors ${f.queueErrors ?? 'n/a'}`,
       `signal queue ${plainNumber(doc.signalQueue)}`,
-      `workers ${doc.workers.length}: ${counts.join(', ')}`,
+      `workers ${w.total}: ${counts.join(', ')}`,
     ].join('  '),
-    ...osLine(d),
+    ...osLine(derived.instance),
   ];
 }
 
@@ -69,8 +53,7 @@ function osLine(d: Derived['instance']): string[] {
   // A saved document has no process to read: no line rather than a line of dashes.
   if (d?.osNote === undefined || d.osNote === null) return [];
   if (d.osNote.startsWith('not local')) return [`cpu -  (${safeText(d.osNote, NAME_CHARS)})`];
-  const pct = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(1)}%`);
-  return [`cpu ${pct(d.cpuPct)}  master cpu ${pct(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : formatBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
+  return [`cpu ${fmtPercent(d.cpuPct)}  master cpu ${fmtPercent(d.masterCpuPct)}  master rss ${d.masterRssBytes == null ? '-' : fmtBytes(d.masterRssBytes)}  (${safeText(d.osNote, NAME_CHARS)})`];
 }
 
 /** The workers table, in the dashboard's and the page's columns: uwsgitop's, plus ACC and BUSY%. */
@@ -114,7 +97,7 @@ export function instanceSections(snap: InstanceSnapshot, derived: Derived): stri
     const other = g.lordUuid === '' ? 'no lord' : `lord ${safeText(g.lordUuid, 40)} (valor ${g.lordValor})`;
     const lord =
       g.iAmTheLord > 0 && (g.lordUuid === g.uuid || g.lordUuid === '')
-        ? `this node is lord since ${formatEpochShort(g.iAmTheLord, snap.readAtMs)}`
+        ? `this node is lord since ${fmtEpochShort(g.iAmTheLord, snap.readAtMs)}`
         : g.iAmTheLord > 0
           ? `${other}; this node is handing over its lordship`
           : other;

@@ -5,7 +5,7 @@
 import type { Snapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
-import { formatLocalTime, formatSeconds } from './text-format.js';
+import { fmtDuration, fmtLocalTime } from '../core/units.js';
 import { instanceSections, instanceSummary } from './text-instance.js';
 import { emperorSections, emperorSummary } from './text-emperor.js';
 import { routerSections, routerSummary } from './text-router.js';
@@ -28,10 +28,10 @@ function titleLine(snapshot: Snapshot, derived: Derived): string {
   if (uptime != null) {
     const from = derived.instance?.uptimeFrom;
     // Only the master's own start is the instance's uptime; the workers' age restarts with every reload.
-    if (from === 'saved') parts.push(`oldest worker spawned ${formatLocalTime(snapshot.readAtMs - uptime * 1000)}`);
-    else parts.push(`${from === 'master' ? 'up' : 'workers up'} ${formatSeconds(uptime)}`);
+    if (from === 'saved') parts.push(`oldest worker spawned ${fmtLocalTime(snapshot.readAtMs - uptime * 1000)}`);
+    else parts.push(`${from === 'master' ? 'up' : 'workers up'} ${fmtDuration(uptime)}`);
   }
-  parts.push(`read ${formatLocalTime(snapshot.readAtMs)}`);
+  parts.push(`read ${fmtLocalTime(snapshot.readAtMs)}`);
   return parts.join('  ');
 }
 

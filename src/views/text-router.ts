@@ -3,9 +3,9 @@ import type { RouterSnapshot } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { safeText } from '../core/safe-text.js';
 import { appendLines, renderTable, type Column } from './text-table.js';
-import { nodeRows, nodesSpec } from './dashboard/model/router.js';
+import { nodeRows, nodesSpec } from '../present/columns/router.js';
 import { specTable } from './text-spec.js';
-import { plainNumber, yesNo } from './text-format.js';
+import { plainNumber, yesNo } from '../core/units.js';
 
 const r = (header: string): Column => ({ header, align: 'right' });
 const l = (header: string): Column => ({ header, align: 'left' });

@@ -1,41 +1,17 @@
 /**
  * Aligned plain-text tables for the one-shot report. Cells must already be safe text (safeText): this module
- * only measures and pads them, counting wide (CJK, emoji) characters as two columns and combining marks as none.
+ * only pads them, measured by the one width table (src/present/width.ts) the dashboard lays out with.
  */
+
+import { displayWidth } from '../present/width.js';
+
+export { displayWidth };
 
 export type Align = 'left' | 'right';
 
 export interface Column {
   header: string;
   align?: Align;
-}
-
-// Combining marks and zero-width joiners/selectors take no column.
-const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]/u;
-
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  );
-}
-
-/** Columns a string occupies in a terminal (approximate East Asian width rules). */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    if (ZERO_WIDTH.test(ch)) continue;
-    width += isWide(ch.codePointAt(0) ?? 0) ? 2 : 1;
-  }
-  return width;
 }
 
 function pad(text: string, width: number, align: Align): string {

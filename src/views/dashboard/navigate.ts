@@ -4,7 +4,7 @@
  */
 import type { MonitorEvent } from '../../metrics/types.js';
 import type { Action } from './keymap.js';
-import { fmtClock } from './format.js';
+import { fmtClock } from '../../core/units.js';
 import type { Frame } from './model/frame.js';
 import { tableState, type UiState } from './model/state.js';
 import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';

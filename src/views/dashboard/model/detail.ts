@@ -2,15 +2,14 @@
  * A worker's detail: its counters, every core with its in-flight request (method, host, URI, remote address,
  * age), all request variables on demand, its apps and its respawns (with the events that mention it).
  */
-import type { Worker } from '../../../stats/snapshot.js';
+import type { Core, Worker } from '../../../stats/snapshot.js';
+import { workerFieldGroups } from '../../../present/worker-fields.js';
 import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fitCell, displayWidth } from '../width.js';
-import { fmtBool, fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtRate, fmtWhen, EPOCH_SHORT_WIDTH } from '../format.js';
-import { formatLocalTime } from '../../text-format.js';
+import { fitCell, displayWidth } from '../../../present/width.js';
+import { EPOCH_SHORT_WIDTH, fmtClock, fmtCount, fmtDuration, fmtEpochShort, fmtLocalTime, fmtRate, plainNumber, yesNo } from '../../../core/units.js';
 import { line, type Line } from './line.js';
-import { workerStyle } from './workers.js';
-import { plainNumber } from '../../text-format.js';
+import { workerStyle } from '../../../present/columns/workers.js';
 import type { StackView } from '../stack.js';
 
 /** Frames shown at most (a deep recursion would push everything else out of the popup). */
@@ -50,7 +49,7 @@ export function stackLines(stack: StackView, width: number, nowMs: number): Line
 /** Longest stretch a single request variable may take when wrapped (then cut with an ellipsis). */
 const MAX_VAR_LINES = 8;
 
-function kv(pairs: Array<[string, string]>): Line {
+function kv(pairs: ReadonlyArray<readonly [string, string]>): Line {
   const out: Line = [];
   pairs.forEach(([k, v], i) => {
     out.push({ text: (i > 0 ? '   ' : '') + k + ' ', style: 'dim' });
@@ -82,6 +81,79 @@ function row(cells: Array<[string, number, 'left' | 'right']>): string {
   return cells.map(([t, w, a]) => fitCell(t, w, a)).join(' ');
 }
 
+/** The worker's respawns: what the document says, then what the monitor saw happen to its slot. */
+function respawnLines(w: Worker, events: readonly MonitorEvent[], nowMs: number): Line[] {
+  const out: Line[] = [line('Respawns', 'title')];
+  const spawnAge = w.lastSpawn ? fmtDuration(nowMs / 1000 - w.lastSpawn) : '-';
+  out.push(kv([
+    ['respawn count', fmtCount(w.respawnCount)],
+    ['last spawn', w.lastSpawn ? `${fmtLocalTime(w.lastSpawn * 1000)} (${spawnAge} ago)` : 'never'],
+  ]));
+  const mine = events.filter((e) => e.data?.['slot'] === w.slot && e.type.startsWith('worker'));
+  for (const e of mine.slice(-5)) {
+    out.push([{ text: `  ${fmtClock(e.atMs / 1000)} `, style: 'dim' }, { text: `${e.type}: ${safeText(e.message)}` }]);
+  }
+  return out;
+}
+
+/** One core's line, and the request it serves (with every variable when `showVars`). */
+function coreLines(c: Core, showVars: boolean, width: number, nowMs: number, sinceReadS: number): Line[] {
+  const counters = row([
+    [plainNumber(c.id), 4, 'right'], [fmtCount(c.requests), 7, 'right'], [fmtCount(c.staticRequests), 6, 'right'],
+    [fmtCount(c.routedRequests), 6, 'right'], [fmtCount(c.offloadedRequests), 5, 'right'],
+    [fmtCount(c.writeErrors), 5, 'right'], [fmtCount(c.readErrors), 5, 'right'],
+  ]);
+  const r = c.request;
+  if (!c.inRequest || r === null) return [[{ text: counters + ' ' }, { text: 'idle', style: 'dim' }]];
+  const out: Line[] = [[{ text: counters + ' ' }, { text: 'serving', style: 'busy' }]];
+  out.push([
+    { text: '     ' },
+    { text: safeText(r.method), style: 'bold' },
+    { text: ' ' + safeText(r.host) + safeText(r.uri || r.path) },
+  ]);
+  out.push(kv([
+    ['     from', safeText(r.remoteAddr) || '-'],
+    ['age', fmtDuration(r.ageSeconds === null ? null : r.ageSeconds + sinceReadS)],
+    ['started', fmtEpochShort(r.startedAt, nowMs)],
+    ['vars', String(r.vars.length)],
+  ]));
+  if (!showVars) return out;
+  for (const [k, v] of r.vars) {
+    const chunks = wrap(`${safeText(k)}=${safeText(v)}`, Math.max(10, width - 8));
+    const shown = chunks.slice(0, MAX_VAR_LINES);
+    if (chunks.length > MAX_VAR_LINES) shown[MAX_VAR_LINES - 1] = shown[MAX_VAR_LINES - 1]!.slice(0, -1) + '…';
+    shown.forEach((chunk, i) => out.push([{ text: i === 0 ? '       ' : '         ' }, { text: chunk }]));
+  }
+  return out;
+}
+
+/** The cores table: counters per core, the request each one serves. */
+function coresLines(w: Worker, showVars: boolean, width: number, nowMs: number, sinceReadS: number): Line[] {
+  if (w.cores === null) return [line('Cores: not in the document (uWSGI runs with --stats-no-cores)', 'dim')];
+  const out: Line[] = [line(`Cores (${w.cores.length}, ${w.inFlight.length} serving)`, 'title')];
+  out.push(line(row([['CORE', 4, 'right'], ['REQ', 7, 'right'], ['STATIC', 6, 'right'], ['ROUTED', 6, 'right'], ['OFFL', 5, 'right'], ['WERR', 5, 'right'], ['RERR', 5, 'right'], ['REQUEST', 7, 'left']]), 'header'));
+  for (const c of w.cores) out.push(...coreLines(c, showVars, width, nowMs, sinceReadS));
+  if (!showVars && w.inFlight.length > 0) out.push(line('  (press v to show every request variable)', 'dim'));
+  return out;
+}
+
+/** The apps table: requests, exceptions, rate and start of each app the worker loaded. */
+function appLines(w: Worker, d: WorkerDerived | undefined, width: number, nowMs: number): Line[] {
+  const out: Line[] = [line(`Apps (${w.apps.length})`, 'title')];
+  if (w.apps.length === 0) return out;
+  out.push(line(row([['ID', 3, 'right'], ['REQ', 8, 'right'], ['EXC', 6, 'right'], ['req/s', 6, 'right'], ['STARTUP', 8, 'right'], ['MOUNTPOINT / CHDIR', 20, 'left']]), 'header'));
+  w.apps.forEach((a, i) => {
+    const mount = safeText(a.mountpoint) || '(default)';
+    const chdir = safeText(a.chdir);
+    out.push(line(row([
+      [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
+      [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtEpochShort(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
+      [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
+    ])));
+  });
+  return out;
+}
+
 /** The detail lines of one worker, `width` cells wide at most (the overlay scrolls them). */
 export function workerDetail(
   w: Worker,
@@ -95,114 +167,20 @@ export function workerDetail(
   /** The worker's Python stacks, once Enter asked for them. */
   stack?: StackView,
 ): Line[] {
-  const out: Line[] = [];
   const status = safeText(w.statusRaw || w.status);
-  out.push([
+  const out: Line[] = [[
     { text: `Worker ${w.id || '-'}`, style: 'title' },
     { text: ` (slot ${w.slot})  pid ${w.pid || '-'}  ` },
     { text: status, style: workerStyle(w) ?? 'bold' },
     { text: w.accepting ? '  accepting' : '  not accepting', style: w.accepting ? undefined : 'warn' },
-  ]);
-  out.push(kv([
-    ['requests', fmtCount(w.requests)],
-    ['req/s', fmtRate(d?.rps)],
-    ['exceptions', fmtCount(w.exceptions)],
-    ['harakiri', fmtCount(w.harakiriCount)],
-    ['signals', `${fmtCount(w.signals)} (queue ${fmtCount(w.signalQueue)})`],
-  ]));
-  out.push(kv([
-    ['mean rt (interval)', fmtMicros(d?.intervalAvgRtUs)],
-    // A worker that has served nothing has no average yet (uWSGI says 0).
-    ['uWSGI running avg', w.requests === 0 && w.avgRtUs === 0 ? '-' : fmtMicros(w.avgRtUs)],
-    ['busy', fmtPct(d?.busyness)],
-    ['serving time', fmtMicros(w.runningTimeUs)],
-    ['tx', fmtBytes(w.txBytes)],
-    ['tx/s', d?.txps === null || d?.txps === undefined ? '-' : `${fmtBytes(d.txps)}/s`],
-  ]));
-  out.push(kv([
-    // uWSGI measures it at the end of each request, and only with --memory-report: else /proc's, for a local instance.
-    ['rss', w.rssBytes > 0 ? `${fmtBytes(w.rssBytes)} (uWSGI)` : d?.rssBytes != null ? `${fmtBytes(d.rssBytes)} (/proc)` : '- (uWSGI: with --memory-report; /proc: local instances)'],
-    ['vsz', w.vszBytes > 0 ? fmtBytes(w.vszBytes) : fmtBytes(d?.vszBytes)],
-    ['cpu', d?.cpuPct == null ? '-' : `${d.cpuPct.toFixed(1)}% (/proc)`],
-    ['uss', fmtBytes(w.ussBytes)],
-    ['pss', fmtBytes(w.pssBytes)],
-    ['share', d ? `${d.sharePct.toFixed(1)}%` : '-'],
-  ]));
+  ]];
+  // The same fields, labels and units as the page's worker panel (src/present/worker-fields.ts).
+  for (const group of workerFieldGroups(w, d)) out.push(kv(group));
   out.push([]);
-  if (stack !== undefined) {
-    out.push(...stackLines(stack, width, nowMs));
-    out.push([]);
-  }
-
-  // Respawns: what the document says, then what the monitor saw happen to this slot.
-  out.push(line('Respawns', 'title'));
-  const spawnAge = w.lastSpawn ? fmtDuration(nowMs / 1000 - w.lastSpawn) : '-';
-  out.push(kv([
-    ['respawn count', fmtCount(w.respawnCount)],
-    ['last spawn', w.lastSpawn ? `${formatLocalTime(w.lastSpawn * 1000)} (${spawnAge} ago)` : 'never'],
-  ]));
-  const mine = events.filter((e) => e.data?.['slot'] === w.slot && e.type.startsWith('worker'));
-  for (const e of mine.slice(-5)) {
-    out.push([{ text: `  ${fmtClock(e.atMs / 1000)} `, style: 'dim' }, { text: `${e.type}: ${safeText(e.message)}` }]);
-  }
-  out.push([]);
-
-  if (w.cores === null) {
-    out.push(line('Cores: not in the document (uWSGI runs with --stats-no-cores)', 'dim'));
-  } else {
-    out.push(line(`Cores (${w.cores.length}, ${w.inFlight.length} serving)`, 'title'));
-    out.push(line(row([['CORE', 4, 'right'], ['REQ', 7, 'right'], ['STATIC', 6, 'right'], ['ROUTED', 6, 'right'], ['OFFL', 5, 'right'], ['WERR', 5, 'right'], ['RERR', 5, 'right'], ['REQUEST', 7, 'left']]), 'header'));
-    for (const c of w.cores) {
-      const counters = row([
-        [plainNumber(c.id), 4, 'right'], [fmtCount(c.requests), 7, 'right'], [fmtCount(c.staticRequests), 6, 'right'],
-        [fmtCount(c.routedRequests), 6, 'right'], [fmtCount(c.offloadedRequests), 5, 'right'],
-        [fmtCount(c.writeErrors), 5, 'right'], [fmtCount(c.readErrors), 5, 'right'],
-      ]);
-      const r = c.request;
-      if (!c.inRequest || r === null) {
-        out.push([{ text: counters + ' ' }, { text: 'idle', style: 'dim' }]);
-        continue;
-      }
-      out.push([{ text: counters + ' ' }, { text: 'serving', style: 'busy' }]);
-      out.push([
-        { text: '     ' },
-        { text: safeText(r.method), style: 'bold' },
-        { text: ' ' + safeText(r.host) + safeText(r.uri || r.path) },
-      ]);
-      out.push(kv([
-        ['     from', safeText(r.remoteAddr) || '-'],
-        ['age', fmtDuration(r.ageSeconds === null ? null : r.ageSeconds + sinceReadS)],
-        ['started', fmtWhen(r.startedAt, nowMs)],
-        ['vars', String(r.vars.length)],
-      ]));
-      if (showVars) {
-        for (const [k, v] of r.vars) {
-          const text = `${safeText(k)}=${safeText(v)}`;
-          const chunks = wrap(text, Math.max(10, width - 8));
-          const shown = chunks.slice(0, MAX_VAR_LINES);
-          if (chunks.length > MAX_VAR_LINES) shown[MAX_VAR_LINES - 1] = shown[MAX_VAR_LINES - 1]!.slice(0, -1) + '…';
-          shown.forEach((chunk, i) => out.push([{ text: i === 0 ? '       ' : '         ' }, { text: chunk }]));
-        }
-      }
-    }
-    if (!showVars && w.inFlight.length > 0) out.push(line('  (press v to show every request variable)', 'dim'));
-  }
-  out.push([]);
-
-  out.push(line(`Apps (${w.apps.length})`, 'title'));
-  if (w.apps.length > 0) {
-    out.push(line(row([['ID', 3, 'right'], ['REQ', 8, 'right'], ['EXC', 6, 'right'], ['req/s', 6, 'right'], ['STARTUP', 8, 'right'], ['MOUNTPOINT / CHDIR', 20, 'left']]), 'header'));
-    w.apps.forEach((a, i) => {
-      const mount = safeText(a.mountpoint) || '(default)';
-      const chdir = safeText(a.chdir);
-      out.push(line(row([
-        [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
-        [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtWhen(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
-        [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
-      ])));
-    });
-  }
-  out.push([]);
-  out.push(line(`accepting ${fmtBool(w.accepting)}   status as sent: ${status}`, 'dim'));
+  if (stack !== undefined) out.push(...stackLines(stack, width, nowMs), []);
+  out.push(...respawnLines(w, events, nowMs), []);
+  out.push(...coresLines(w, showVars, width, nowMs, sinceReadS), []);
+  out.push(...appLines(w, d, width, nowMs), []);
+  out.push(line(`accepting ${yesNo(w.accepting)}   status as sent: ${status}`, 'dim'));
   return out;
 }

@@ -1,11 +1,10 @@
 /** The fleet: every target with its state and headline numbers; the fleet line is its one-row form. */
 import type { TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { cutKeeping } from '../width.js';
-import { fmtRate } from '../format.js';
+import { cutKeeping } from '../../../present/width.js';
+import { fmtRate, plainNumber } from '../../../core/units.js';
 import { lineWidth, type Line, type Style } from './line.js';
 import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
 
 export interface FleetRow {
   index: number;

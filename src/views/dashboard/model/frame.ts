@@ -8,19 +8,19 @@ import type { SeriesName } from '../../../metrics/series.js';
 import type { TargetUpdate } from '../../../monitor/types.js';
 import type { Snapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtClock } from '../format.js';
+import { fmtClock } from '../../../core/units.js';
 import { FIFO_COMMANDS } from '../control.js';
 import type { BodyModel } from './body.js';
 import { workerDetail } from './detail.js';
 import { distinguishingPart, fleetLine, labelled, type FleetRow } from './fleet.js';
 import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
 import { helpLines } from './help.js';
-import { dataClock } from './ages.js';
+import { dataClock } from '../../../present/columns/ages.js';
 import { hintText, keyHints } from './hints.js';
 import { splitBody, type BodySplit } from './layout.js';
 import { eventsNeed, eventsPane, inflightNeed, inflightPane, lastEventLine, oldestRequestLine } from './panes.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
-import { cutToWidth, wrapWords } from '../width.js';
+import { cutToWidth, wrapWords } from '../../../present/width.js';
 import type { ReplayMark, UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
@@ -286,6 +286,58 @@ export function needsTick(state: UiState, targets: readonly TargetView[], nowMs:
   return snap.doc.workers.some((w) => w.inFlight.length > 0);
 }
 
+/** The body of a table view (workers, sockets...): the table, the panes below it and the graph strip under a tall one. */
+function tableViewBody(input: FrameInput, t: TargetView | undefined, view: ViewId, bodyTop: number, bodyH: number, clockMs: number): { lines: Line[]; charts: ChartModel[]; table: TableView | null; pageRows: number } {
+  const { state, targets, width, height, nowMs } = input;
+  const shown = t?.shown ?? null;
+  const snap = shown?.snapshot ?? null;
+  const kind = snap?.kind ?? null;
+  const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
+  const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, ...(x.label !== undefined ? { label: x.label } : {}), update: x.live, nowMs }));
+  const strip = view === 'workers' && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
+  const tableH = strip ? bodyH - STRIP_HEIGHT : bodyH;
+  const events = t?.events ?? [];
+  // A main view (workers, vassals, nodes) lends what its table does not need to the panes below it.
+  const main = snap !== null && (view === 'workers' || view === 'vassals' || view === 'nodes');
+  const chosen: { split: BodySplit | null } = { split: null };
+  const heightFor = (need: number): number => {
+    const split = splitBody({
+      avail: tableH,
+      tableNeed: need,
+      inflightNeed: snap?.kind === 'instance' ? inflightNeed(snap) : null,
+      eventsNeed: eventsNeed(events),
+      compactFacts: (inflight ? 1 : 0) + (events.length > 0 ? 1 : 0),
+      terminalHeight: height,
+    });
+    chosen.split = split;
+    return split.table;
+  };
+  const body = viewBody({
+    view, update: shown, events, fleet, table: tableState(state, view), width, height: main ? heightFor : tableH, nowMs, clockMs, coreMode: state.coreMode,
+  });
+  const bodyOut = bodyLines(body, width, body.height);
+  // With a graph strip below, a pane gets no more lines than it fills: the rest goes to the graphs.
+  if (chosen.split && strip) {
+    const fill = chosen.split.events - eventsNeed(events);
+    if (fill > 0) chosen.split = { ...chosen.split, events: chosen.split.events - fill };
+  }
+  if (chosen.split) bodyOut.push(...belowTable(chosen.split, snap, events, width, clockMs));
+  // Lines that every row and pane leave blank (a tall terminal) go to the graphs, in steps of five so that
+  // a few new events do not resize them at every poll.
+  const spare = strip ? Math.max(0, tableH - bodyOut.length) : 0;
+  const grow = spare - (spare % 5);
+  const shownH = tableH - grow;
+  while (bodyOut.length < shownH) bodyOut.push(blank(width));
+  const lines = bodyOut.slice(0, shownH);
+  let charts: ChartModel[] = [];
+  if (strip && t) {
+    const cols = Math.min(STRIP_SERIES.length, Math.floor(width / 40));
+    charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + shownH, left: 0, width, height: STRIP_HEIGHT + grow }, cols, 1, nowMs);
+    for (let i = 0; i < STRIP_HEIGHT + grow; i++) lines.push(blank(width));
+  }
+  return { lines, charts, table: body.table, pageRows: Math.max(1, body.height - body.head.length - 1) };
+}
+
 /** Build the whole frame. */
 export function buildFrame(input: FrameInput): Frame {
   const { state, targets, width, height, nowMs } = input;
@@ -326,48 +378,11 @@ export function buildFrame(input: FrameInput): Frame {
     const msg = charts.length ? [] : [fitLine(line('  the terminal is too small for graphs (at least 32x12 needed)', 'dim'), width)];
     for (let i = 0; i < bodyH; i++) lines.push(msg[i] ?? blank(width));
   } else {
-    const strip = view === 'workers' && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
-    const tableH = strip ? bodyH - STRIP_HEIGHT : bodyH;
-    const events = t?.events ?? [];
-    // A main view (workers, vassals, nodes) lends what its table does not need to the panes below it.
-    const main = snap !== null && (view === 'workers' || view === 'vassals' || view === 'nodes');
-    const chosen: { split: BodySplit | null } = { split: null };
-    const heightFor = (need: number): number => {
-      const split = splitBody({
-        avail: tableH,
-        tableNeed: need,
-        inflightNeed: snap?.kind === 'instance' ? inflightNeed(snap) : null,
-        eventsNeed: eventsNeed(events),
-        compactFacts: (inflight ? 1 : 0) + (events.length > 0 ? 1 : 0),
-        terminalHeight: height,
-      });
-      chosen.split = split;
-      return split.table;
-    };
-    const body = viewBody({
-      view, update: shown, events, fleet, table: tableState(state, view), width, height: main ? heightFor : tableH, nowMs, clockMs, coreMode: state.coreMode,
-    });
-    table = body.table;
-    pageRows = Math.max(1, body.height - body.head.length - 1);
-    const bodyOut = bodyLines(body, width, body.height);
-    // With a graph strip below, a pane gets no more lines than it fills: the rest goes to the graphs.
-    if (chosen.split && strip) {
-      const fill = chosen.split.events - eventsNeed(events);
-      if (fill > 0) chosen.split = { ...chosen.split, events: chosen.split.events - fill };
-    }
-    if (chosen.split) bodyOut.push(...belowTable(chosen.split, snap, events, width, clockMs));
-    // Lines that every row and pane leave blank (a tall terminal) go to the graphs, in steps of five so that
-    // a few new events do not resize them at every poll.
-    const spare = strip ? Math.max(0, tableH - bodyOut.length) : 0;
-    const grow = spare - (spare % 5);
-    const shownH = tableH - grow;
-    while (bodyOut.length < shownH) bodyOut.push(blank(width));
-    lines.push(...bodyOut.slice(0, shownH));
-    if (strip && t) {
-      const cols = Math.min(STRIP_SERIES.length, Math.floor(width / 40));
-      charts = graphCharts(t, STRIP_SERIES, { top: bodyTop + shownH, left: 0, width, height: STRIP_HEIGHT + grow }, cols, 1, nowMs);
-      for (let i = 0; i < STRIP_HEIGHT + grow; i++) lines.push(blank(width));
-    }
+    const main = tableViewBody(input, t, view, bodyTop, bodyH, clockMs);
+    lines.push(...main.lines);
+    charts = main.charts;
+    table = main.table;
+    pageRows = main.pageRows;
   }
 
   // A prompt explains itself on the line above it (what a dangerous command does, which byte is which).

@@ -3,7 +3,7 @@
  * non-zero ceiling, x and y of equal length) and where each chart goes.
  */
 import type { SeriesName } from '../../../metrics/series.js';
-import { fmtBytes, fmtRate } from '../format.js';
+import { fmtBytes, fmtRate } from '../../../core/units.js';
 
 export interface SeriesData {
   values: ReadonlyArray<number | null>;

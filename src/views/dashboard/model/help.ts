@@ -1,6 +1,6 @@
 /** The help popup: every key, grouped, generated from the keymap so the list and the keys cannot drift. */
 import { KEYMAP, type Section } from '../keymap.js';
-import { wrapWords } from '../width.js';
+import { wrapWords } from '../../../present/width.js';
 import { line, type Line } from './line.js';
 
 /** The help's sections in order, each with its [keys, what] lines, from the keymap. */

@@ -3,34 +3,10 @@
  * terminal (document strings went through safeText); styles are names the renderer maps to colours or, with
  * colour off, to bold/inverse only.
  */
-import { cutToWidth, displayWidth } from '../width.js';
+import { cutToWidth, displayWidth } from '../../../present/width.js';
 
-export type Style =
-  | 'normal'
-  | 'title'
-  | 'header'
-  | 'selected'
-  | 'tab'
-  | 'tabActive'
-  | 'status'
-  | 'prompt'
-  | 'busy'
-  | 'pause'
-  | 'cheap'
-  | 'sig'
-  | 'ok'
-  | 'warn'
-  | 'error'
-  | 'dim'
-  | 'bold'
-  | 'key';
-
-export interface Segment {
-  text: string;
-  style?: Style;
-}
-
-export type Line = Segment[];
+export type { Line, Segment, Style } from '../../../present/columns/spec.js';
+import type { Line, Segment, Style } from '../../../present/columns/spec.js';
 
 /** A one-segment line. */
 export function line(text: string, style?: Style): Line {

@@ -6,8 +6,8 @@
 import type { MonitorEvent } from '../../../metrics/types.js';
 import type { InstanceSnapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtClock, fmtDuration } from '../format.js';
-import { ageStyle, hostUri, inflightPaneSpec, inflightRows } from './inflight.js';
+import { fmtClock, fmtDuration, plural } from '../../../core/units.js';
+import { ageStyle, hostUri, inflightPaneSpec, inflightRows } from '../../../present/columns/inflight.js';
 import { fitLine, line, lineWidth, type Line, type Style } from './line.js';
 import { buildTable, newTableState } from './table.js';
 
@@ -20,10 +20,6 @@ export function inflightNeed(snap: InstanceSnapshot): number {
 /** Lines the events pane needs to show every event it holds (title and one line each, or a "none" line). */
 export function eventsNeed(events: readonly MonitorEvent[]): number {
   return 1 + Math.max(1, events.length);
-}
-
-function plural(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** A pane's title as a rule across the width: `── Title · detail ─────── hint ──`. */

@@ -1,9 +1,9 @@
 /** `--sort COLUMN` and `--filter TEXT` (htop's -s and -F): the first table's order and filter at start. */
 import { UsageError } from '../../../core/errors.js';
-import { vassalsSpec } from './emperor.js';
-import { nodesSpec } from './router.js';
+import { vassalsSpec } from '../../../present/columns/emperor.js';
+import { nodesSpec } from '../../../present/columns/router.js';
 import { tableState, type UiState } from './state.js';
-import { workersSpec } from './workers.js';
+import { workersSpec } from '../../../present/columns/workers.js';
 import { FILTER_CHARS } from '../input.js';
 
 /** What the dashboard starts with, as the command line gave it. */

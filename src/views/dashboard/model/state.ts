@@ -11,8 +11,8 @@ export type Overlay =
   /** A text shown whole (an event, the last command's result), wrapped to the popup. */
   | { kind: 'text'; title: string; text: string; scroll: number };
 
-/** uwsgitop's `a`: workers only, one row per core (merged), or each worker's cores under it. */
-export type CoreMode = 'off' | 'merged' | 'under';
+export type { CoreMode } from '../../../present/columns/workers.js';
+import type { CoreMode } from '../../../present/columns/workers.js';
 
 export type Prompt =
   | { kind: 'filter'; text: string; before: string }

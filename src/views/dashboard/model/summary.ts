@@ -8,11 +8,10 @@ import type { EmperorSnapshot, InstanceSnapshot, RouterSnapshot } from '../../..
 import type { Derived } from '../../../metrics/types.js';
 import type { TargetState, TargetUpdate } from '../../../monitor/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtClock, fmtCount, fmtDuration, fmtMicros, fmtPct, fmtPercentValue, fmtRate } from '../format.js';
-import { cutKeeping, wrapWords } from '../width.js';
+import { fmtClock, fmtCount, fmtDuration, fmtRate, plainNumber } from '../../../core/units.js';
+import { cutKeeping, wrapWords } from '../../../present/width.js';
 import { lineWidth, spread, type Line, type Segment, type Style } from './line.js';
-import { plainNumber } from '../../text-format.js';
-import { effectiveDocument, queueFromKernel } from '../../../metrics/kernel-queue.js';
+import { instanceFigures, type InstanceFigures } from '../../../present/summary.js';
 
 /** The number of summary lines, whatever the document kind (keeps the layout steady). */
 export const SUMMARY_LINES = 3;
@@ -53,17 +52,14 @@ export function downText(state: Extract<TargetState, { state: 'down' }>, readAtM
 }
 
 
-/** Listen queue against the sockets' maximum, with a warning style near the maximum. */
-export function listenQueueSegments(snap: InstanceSnapshot): Line {
-  const doc = effectiveDocument(snap);
-  const queue = doc.listenQueue ?? doc.sockets.reduce((s, k) => s + k.queue, 0);
-  const max = doc.sockets.reduce((s, k) => s + k.maxQueue, 0);
-  const ratio = max > 0 ? queue / max : 0;
-  const style: Style | undefined = ratio >= 0.9 ? 'error' : ratio >= 0.7 ? 'warn' : undefined;
-  const out: Line = [label('listen queue '), seg(max > 0 ? `${plainNumber(queue)}/${max}` : plainNumber(queue), style)];
+/** Listen queue against its socket's maximum (the fullest socket, named when there are several), styled near full. */
+export function listenQueueSegments(snap: InstanceSnapshot, f: InstanceFigures = instanceFigures(snap, null)): Line {
+  const style: Style | undefined = f.queueRatio >= 0.9 ? 'error' : f.queueRatio >= 0.7 ? 'warn' : undefined;
+  const out: Line = [label('listen queue '), seg(f.queue, style)];
+  if (f.queueSocket !== null) out.push(label(` on ${f.queueSocket}`));
   // uWSGI says 0/0 for unix sockets: say when the figure is the kernel's.
-  if (queueFromKernel(snap)) out.push(label(' kernel'));
-  if (doc.listenQueueErrors) out.push(seg(` (${fmtCount(doc.listenQueueErrors)} overflows)`, 'error'));
+  if (f.queueKernel) out.push(label(' kernel'));
+  if (f.queueErrors !== null && f.queueErrors !== '0') out.push(seg(` (${f.queueErrors} overflows)`, 'error'));
   return out;
 }
 
@@ -99,39 +95,35 @@ function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | n
     else extra.push(label(inst.uptimeFrom === 'master' ? '  up ' : '  workers up '), seg(fmtDuration(inst.uptimeSeconds)));
   }
   const l1 = titleLine(target, 'uWSGI', snap.doc.version, snap.doc.pid, extra, state, width);
+  const f = instanceFigures(snap, d);
   const traffic: Line = [
-    label('req/s '), seg(fmtRate(inst?.rps), 'bold'),
-    label('  total '), seg(fmtCount(inst?.totalRequests ?? snap.doc.workers.reduce((s, w) => s + w.requests, 0))),
+    label('req/s '), seg(f.rps, 'bold'),
+    label('  total '), seg(f.requests),
     // The mean of the requests that finished in the last interval; uWSGI's running average is uAVG.
-    label('  avg '), seg(fmtMicros(inst?.intervalAvgRtUs)),
-    label('  tx/s '), seg(inst?.txps === null || inst?.txps === undefined ? '-' : fmtBytes(inst.txps)),
-    label('  exc/s '), seg(fmtRate(inst?.eps), (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
+    label('  avg '), seg(f.avg),
+    label('  tx '), seg(f.txps),
+    label('  exc/s '), seg(f.eps, (inst?.eps ?? 0) > 0 ? 'warn' : undefined),
   ];
-  const queue = listenQueueSegments(snap);
+  const queue = listenQueueSegments(snap, f);
   // A queue near its maximum leads the line (with its overflow count): at 80 columns the end is what gets
   // cut. Overflows alone are a total since start, so a past incident does not keep it in front.
   const danger = queue[1]?.style === 'warn' || queue[1]?.style === 'error';
   const l2: Line = danger ? [...queue, seg('  '), ...traffic] : [...traffic, seg('  '), ...queue];
-  const ws = snap.doc.workers;
-  const count = (st: string): number => ws.filter((w) => w.status === st).length;
-  const busy = inst?.busy ?? count('busy');
+  const { total, busy, idle, paused, cheap, sig } = f.workers;
   const l3: Line = [
-    label('workers '), seg(String(ws.length)),
+    label('workers '), seg(String(total)),
     label(': '), seg(`${busy} busy`, busy > 0 ? 'busy' : undefined),
-    seg(`, ${inst?.idle ?? count('idle')} idle`),
-    seg(`, ${inst?.paused ?? count('pause')} paused`, (inst?.paused ?? count('pause')) > 0 ? 'pause' : undefined),
-    seg(`, ${inst?.cheap ?? count('cheap')} cheap`),
+    seg(`, ${idle} idle`),
+    seg(`, ${paused} paused`, paused > 0 ? 'pause' : undefined),
+    seg(`, ${cheap} cheap`),
   ];
-  const sig = inst?.sig ?? count('sig');
   if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
-  l3.push(label('  busyness '), seg(fmtPct(inst?.busyness)));
-  l3.push(label('  in flight '), seg(inst?.inFlight === null ? '-' : String(inst?.inFlight ?? ws.reduce((s, w) => s + w.inFlight.length, 0))));
+  l3.push(label('  busyness '), seg(f.busyness));
+  l3.push(label('  in flight '), seg(f.inFlight));
   // CPU from /proc: shown for a local instance; a remote one says so rather than a guess.
-  if (inst?.osNote?.startsWith('not local')) l3.push(label('  cpu '), seg('not local'));
-  else if (inst?.cpuPct !== undefined && inst.cpuPct !== null) l3.push(label('  cpu '), seg(`${fmtPercentValue(inst.cpuPct)}%`));
+  if (f.cpu !== null) l3.push(label('  cpu '), seg(f.cpu));
   return [l1, l2, l3];
 }
-
 function emperorLines(target: TitleName, snap: EmperorSnapshot, state: Line, width: number): Line[] {
   const doc = snap.doc;
   const v = doc.vassals;

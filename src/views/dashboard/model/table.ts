@@ -3,37 +3,11 @@
  * follows its key across updates, and a scrolling window. Only the visible rows are formatted, so the cost
  * of a frame follows the screen size, not the number of rows (2,048 workers cost about what 16 do).
  */
-import { fitCell } from '../width.js';
+import { fitCell } from '../../../present/width.js';
 import type { Line, Style } from './line.js';
 
-export interface Column<R> {
-  id: string;
-  title: string;
-  /** Preferred width in cells (the minimum for a flex column). */
-  width: number;
-  align: 'left' | 'right';
-  /** 1 = kept first when the terminal is narrow; higher numbers are dropped first. */
-  priority: number;
-  /** Takes the spare width (URIs, names, messages), up to maxWidth. */
-  flex?: boolean;
-  /** Cells the widest row needs, when more than `width` (5-digit worker ids): the column grows, never cuts them. */
-  fit?(rows: readonly R[]): number;
-  maxWidth?: number;
-  /** Sort descending by default (counters and rates: biggest first, as in htop). */
-  desc?: boolean;
-  /** The cell text, already safe for a terminal. */
-  text(row: R): string;
-  sort(row: R): number | string;
-  /** A style for this cell only (e.g. the STATUS cell). */
-  style?(row: R): Style | undefined;
-}
-
-export interface TableSpec<R> {
-  columns: Array<Column<R>>;
-  key(row: R): string;
-  rowStyle?(row: R): Style | undefined;
-  defaultSort: string;
-}
+export type { Column, TableSpec } from '../../../present/columns/spec.js';
+import type { Column, TableSpec } from '../../../present/columns/spec.js';
 
 /** What the user chose for one table; kept by the dashboard between frames. */
 export interface TableState {

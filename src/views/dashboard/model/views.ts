@@ -6,20 +6,20 @@ import type { DocumentKind } from '../../../stats/snapshot.js';
 import type { MonitorEvent } from '../../../metrics/types.js';
 import type { TargetUpdate } from '../../../monitor/types.js';
 import { tableBody, type BodyModel } from './body.js';
-import { cacheRows, cachesSpec } from './caches.js';
-import { eventRows, eventsSpec } from './events.js';
-import { blacklistHeads, vassalRows, vassalsSpec } from './emperor.js';
+import { cacheRows, cachesSpec } from '../../../present/columns/caches.js';
+import { eventRows, eventsSpec } from '../../../present/columns/events.js';
+import { blacklistHeads, vassalRows, vassalsSpec } from '../../../present/columns/emperor.js';
 import { fleetSpec, type FleetRow } from './fleet.js';
-import { inflightRows, inflightSpec } from './inflight.js';
-import { legionHeads, memberRows, membersSpec } from './legions.js';
-import { metricRows, metricsSpec } from './metrics.js';
-import { nodeRows, nodesSpec, staticNodeHeads } from './router.js';
-import { socketsSpec } from './sockets.js';
+import { inflightRows, inflightSpec } from '../../../present/columns/inflight.js';
+import { legionHeads, memberRows, membersSpec } from '../../../present/columns/legions.js';
+import { metricRows, metricsSpec } from '../../../present/columns/metrics.js';
+import { nodeRows, nodesSpec, staticNodeHeads } from '../../../present/columns/router.js';
+import { socketsSpec } from '../../../present/columns/sockets.js';
 import { effectiveSockets } from '../../../metrics/kernel-queue.js';
 import type { TableState } from './table.js';
 import type { CoreMode } from './state.js';
-import { daemonRespawnsSeen, taskRows, tasksSpec } from './tasks.js';
-import { workerRows, workersSpec } from './workers.js';
+import { daemonRespawnsSeen, taskRows, tasksSpec } from '../../../present/columns/tasks.js';
+import { workerRows, workersSpec } from '../../../present/columns/workers.js';
 
 export type ViewId =
   | 'workers'

@@ -3,8 +3,8 @@
  * read; the screen shows that age plus the time since the read, so a stuck request visibly grows older
  * every second instead of jumping once per poll.
  */
-import type { InFlightRequest } from '../../../stats/snapshot.js';
-import type { TargetState } from '../../../monitor/types.js';
+import type { InFlightRequest } from '../../stats/snapshot.js';
+import type { TargetState } from '../../monitor/types.js';
 
 /**
  * The wall clock the shown data is aged to: the freeze time while frozen (a still picture), the moment a

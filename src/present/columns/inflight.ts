@@ -2,13 +2,12 @@
  * The in-flight requests view: every request being served across all workers, oldest first, so "what is
  * stuck?" is answered by the first line. Ages count up between polls (see ages.ts).
  */
-import type { InFlightRequest, Worker } from '../../../stats/snapshot.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtDuration } from '../format.js';
+import type { InFlightRequest, Worker } from '../../stats/snapshot.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtDuration, plainNumber } from '../../core/units.js';
 import { requestAge } from './ages.js';
-import type { Style } from './line.js';
-import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
+import type { Style } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface InFlightRow {
   r: InFlightRequest;

@@ -3,13 +3,15 @@
  * LastSpwn) plus ACC (accepting), BUSY% (share of wall time serving), CPU% (from /proc) and uAVG (uWSGI's
  * running average; AVG is the mean over the last interval), with status colours.
  */
-import type { Core, Worker } from '../../../stats/snapshot.js';
-import type { CoreMode } from './state.js';
-import type { WorkerDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtBool, fmtBytes, fmtCount, fmtMicros, fmtPct, fmtPercentValue, fmtRate, fmtWhen, EPOCH_SHORT_WIDTH } from '../format.js';
-import type { Style } from './line.js';
-import type { Column, TableSpec } from './table.js';
+import type { Core, Worker } from '../../stats/snapshot.js';
+import type { WorkerDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtMicros, fmtPct, fmtPercentValue, fmtRate, yesNo } from '../../core/units.js';
+import type { Style } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
+
+/** uwsgitop's `a`: workers only, one row per core (merged), or each worker's cores under it. */
+export type CoreMode = 'off' | 'merged' | 'under';
 
 export interface WorkerRow {
   w: Worker;
@@ -82,10 +84,10 @@ const columns: Array<Column<WorkerRow>> = [
     style: (r) => (r.w.harakiriCount > 0 ? 'warn' : undefined),
   },
   { id: 'runt', title: 'RunT', width: 6, align: 'right', priority: 5, desc: true, text: (r) => fmtMicros(r.w.runningTimeUs), sort: (r) => r.w.runningTimeUs },
-  { id: 'lastspawn', title: 'LastSpwn', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 4, desc: true, text: (r) => fmtWhen(r.w.lastSpawn, r.nowMs), sort: (r) => r.w.lastSpawn },
+  { id: 'lastspawn', title: 'LastSpwn', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 4, desc: true, text: (r) => fmtEpochShort(r.w.lastSpawn, r.nowMs), sort: (r) => r.w.lastSpawn },
   {
     id: 'acc', title: 'ACC', width: 3, align: 'left', priority: 3,
-    text: (r) => fmtBool(r.w.accepting), sort: (r) => (r.w.accepting ? 1 : 0),
+    text: (r) => yesNo(r.w.accepting), sort: (r) => (r.w.accepting ? 1 : 0),
     style: (r) => (!r.w.accepting && r.w.status !== 'cheap' ? 'warn' : undefined),
   },
   { id: 'busy', title: 'BUSY%', width: 5, align: 'right', priority: 2, desc: true, text: (r) => fmtPct(r.d?.busyness), sort: (r) => num(r.d?.busyness) },

@@ -1,22 +1,8 @@
 /**
- * Display width of already-safe text, measured with blessed's own tables so that what the view model pads
- * is exactly what the screen lays out (wide CJK cells count 2, combining marks 0).
+ * Measuring, cutting and padding already-safe text in terminal cells (charCells: blessed's table without
+ * blessed), for every output that lines text up: the dashboard's model, the text reports, the detail views.
  */
-import blessed from 'blessed';
-
-interface BlessedUnicode {
-  charWidth(str: string, i?: number): number;
-}
-
-const unicode = (blessed as unknown as { unicode: BlessedUnicode }).unicode;
-
-/** Width in terminal cells of one code point given as a string. */
-function charCells(ch: string): number {
-  const code = ch.codePointAt(0) ?? 0;
-  // Plain ASCII is the common case: skip the table lookup.
-  if (code >= 0x20 && code < 0x7f) return 1;
-  return unicode.charWidth(ch, 0);
-}
+import { charCells } from './cells.js';
 
 /** Terminal cells taken by `text` (already made safe: no control characters). */
 export function displayWidth(text: string): number {

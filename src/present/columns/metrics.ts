@@ -1,10 +1,9 @@
 /** The uWSGI metrics view (--enable-metrics): a filterable list of every metric with its value and rate. */
-import type { MetricDerived } from '../../../metrics/types.js';
-import type { Metric } from '../../../stats/snapshot.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtRate } from '../format.js';
-import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
+import type { MetricDerived } from '../../metrics/types.js';
+import type { Metric } from '../../stats/snapshot.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtRate, plainNumber } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface MetricRow {
   m: Metric;

@@ -1,9 +1,9 @@
 /** The caches view: items against max, hits/s, misses/s, hit ratio and the "full" counter. */
-import type { Cache } from '../../../stats/snapshot.js';
-import type { CacheDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtBytes, fmtCount, fmtPct, fmtRate } from '../format.js';
-import type { Column, TableSpec } from './table.js';
+import type { Cache } from '../../stats/snapshot.js';
+import type { CacheDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtBytes, fmtCount, fmtPct, fmtRate } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface CacheRow {
   c: Cache;

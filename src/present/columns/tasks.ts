@@ -1,9 +1,9 @@
 /** The tasks view: spoolers, crons and daemons in one table (kind, pid, what, schedule or counters, state). */
-import type { InstanceDocument } from '../../../stats/snapshot.js';
-import type { MonitorEvent } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtCount, fmtWhen } from '../format.js';
-import type { Column, TableSpec } from './table.js';
+import type { InstanceDocument } from '../../stats/snapshot.js';
+import type { MonitorEvent } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtCount, fmtEpochShort } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface TaskRow {
   kind: 'spooler' | 'cron' | 'daemon';
@@ -51,7 +51,7 @@ export function taskRows(doc: InstanceDocument, nowMs: number, seen: readonly nu
     kind: 'cron', index, pid: c.pid, what: safeText(c.command),
     detail: `${cronField(c.minute)} ${cronField(c.hour)} ${cronField(c.day)} ${cronField(c.month)} ${cronField(c.week)}${c.unique ? ' unique' : ''}${c.legion ? ` @${safeText(c.legion)}` : ''}`,
     // uWSGI writes pid -1 and started_at 0 for a cron that has never run.
-    state: c.pid > 0 ? `running since ${fmtWhen(c.startedAt, nowMs)}` : c.startedAt > 0 ? `last run ${fmtWhen(c.startedAt, nowMs)}` : 'never run', respawns: 0, seen: 0,
+    state: c.pid > 0 ? `running since ${fmtEpochShort(c.startedAt, nowMs)}` : c.startedAt > 0 ? `last run ${fmtEpochShort(c.startedAt, nowMs)}` : 'never run', respawns: 0, seen: 0,
   }));
   doc.daemons.forEach((d, index) => rows.push({
     kind: 'daemon', index, pid: d.pid, what: safeText(d.cmd), detail: '', state: d.pid ? 'running' : 'down', respawns: d.respawns, seen: seen[index] ?? 0,

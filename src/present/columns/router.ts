@@ -1,11 +1,10 @@
 /** A router's subscriptions and nodes: requests/s, load, failcnt and death mark per node. */
-import type { RouterDocument, StaticNode, Subscription, SubscriptionNode } from '../../../stats/snapshot.js';
-import type { SubscriptionNodeDerived } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtRate, fmtWhen } from '../format.js';
-import type { Line } from './line.js';
-import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
+import type { RouterDocument, StaticNode, Subscription, SubscriptionNode } from '../../stats/snapshot.js';
+import type { SubscriptionNodeDerived } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { EPOCH_SHORT_WIDTH, fmtBytes, fmtCount, fmtEpochShort, fmtRate, plainNumber } from '../../core/units.js';
+import type { Line } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface NodeRow {
   sub: Subscription;
@@ -26,7 +25,7 @@ const columns: Array<Column<NodeRow>> = [
   { id: 'cores', title: 'CORES', width: 5, align: 'right', priority: 3, text: (r) => plainNumber(r.n.cores), sort: (r) => r.n.cores },
   { id: 'tx', title: 'TX', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.n.tx), sort: (r) => r.n.tx },
   { id: 'rx', title: 'RX', width: 6, align: 'right', priority: 4, desc: true, text: (r) => fmtBytes(r.n.rx), sort: (r) => r.n.rx },
-  { id: 'check', title: 'LASTCHECK', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 3, desc: true, text: (r) => fmtWhen(r.n.lastCheck, r.nowMs), sort: (r) => r.n.lastCheck },
+  { id: 'check', title: 'LASTCHECK', width: EPOCH_SHORT_WIDTH, align: 'right', priority: 3, desc: true, text: (r) => fmtEpochShort(r.n.lastCheck, r.nowMs), sort: (r) => r.n.lastCheck },
   { id: 'pid', title: 'PID', width: 7, align: 'right', priority: 5, text: (r) => plainNumber(r.n.pid), sort: (r) => r.n.pid },
 ];
 

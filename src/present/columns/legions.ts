@@ -1,10 +1,9 @@
 /** The legions view: for each legion its lord and quorum (heading lines), then every member with valor and last seen. */
-import type { Legion, LegionMember } from '../../../stats/snapshot.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtDuration, fmtWhen } from '../format.js';
-import type { Line } from './line.js';
-import type { Column, TableSpec } from './table.js';
-import { plainNumber } from '../../text-format.js';
+import type { Legion, LegionMember } from '../../stats/snapshot.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtDuration, fmtEpochShort, plainNumber } from '../../core/units.js';
+import type { Line } from './spec.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface MemberRow {
   legion: Legion;
@@ -50,7 +49,7 @@ function lordName(l: Legion): string {
 export function legionHeads(legions: readonly Legion[], nowMs: number): Line[] {
   return legions.flatMap((l): Line[] => {
     const lord: Line = l.iAmTheLord
-      ? [{ text: `THIS NODE IS LORD since ${fmtWhen(l.iAmTheLord, nowMs)}`, style: 'ok' }]
+      ? [{ text: `THIS NODE IS LORD since ${fmtEpochShort(l.iAmTheLord, nowMs)}`, style: 'ok' }]
       // The valor first and the member's name rather than its uuid: at 80 columns the end of the line is cut.
       : [{ text: 'lord ', style: 'dim' }, { text: l.lordUuid ? `valor ${l.lordValor} ${lordName(l)}` : 'none', style: l.lordUuid ? undefined : 'error' }];
     const members = l.members.length + 1;

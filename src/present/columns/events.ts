@@ -1,8 +1,8 @@
 /** The event log view: what the monitor saw happen (and the commands the user ran), newest first. */
-import type { MonitorEvent } from '../../../metrics/types.js';
-import { safeText } from '../../../core/safe-text.js';
-import { fmtClock } from '../format.js';
-import type { Column, TableSpec } from './table.js';
+import type { MonitorEvent } from '../../metrics/types.js';
+import { safeText } from '../../core/safe-text.js';
+import { fmtClock } from '../../core/units.js';
+import type { Column, TableSpec } from './spec.js';
 
 export interface EventRow {
   e: MonitorEvent;
