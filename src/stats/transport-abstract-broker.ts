@@ -6,10 +6,10 @@
  * connection gets an error and the next read starts a new broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StatsReadError } from '../core/errors.js';
+import { FrameError, StatsReadError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { ChannelEvents } from './transport-channel.js';
-import { encodeFrame, FrameError, FrameReader, type BrokerFrame } from './transport-abstract-frames.js';
+import { encodeFrame, FrameReader, type BrokerFrame } from './transport-abstract-frames.js';
 import { BROKER_MARK, BROKER_SCRIPT } from './transport-abstract-script.js';
 
 /** The interpreter that runs the broker (overridable for tests of a missing python3). */
