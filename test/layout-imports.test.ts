@@ -24,7 +24,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['core'],
   // The FIFO verification counts replaced workers with metrics' one count (metrics/replaced.ts).
   fifo: ['metrics', 'stats', 'core'],
-  relay: ['monitor', 'metrics', 'stats', 'core'],
+  // relay -> fifo: the commands a relay offers are typed against the FIFO's command names.
+  relay: ['fifo', 'monitor', 'metrics', 'stats', 'core'],
   web: ['relay', 'monitor', 'metrics', 'stats', 'core'],
   // The browser page (served by web as compiled files, imported by nobody): the dashboard's column tables
   // and formatters, the relay's protocol types and deltas.

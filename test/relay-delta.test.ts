@@ -4,7 +4,8 @@
  * makes the client start again from a fresh hello.
  */
 import { describe, expect, it } from 'vitest';
-import { applyDelta, DeltaMismatchError, diffJson } from '../src/relay/delta.js';
+import { DeltaMismatchError } from '../src/core/errors.js';
+import { applyDelta, diffJson } from '../src/relay/delta.js';
 import { targetState } from '../src/relay/protocol.js';
 import { decodeFeedState } from '../src/relay/schema.js';
 import { bigInstanceSnapshot } from './web-fixtures.js';

@@ -3,7 +3,8 @@
  * of the pipe, and a stream that is out of step is refused instead of being misread.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameError, FrameReader, type BrokerFrame } from '../src/stats/transport-abstract-frames.js';
+import { FrameError } from '../src/core/errors.js';
+import { encodeFrame, FrameReader, type BrokerFrame } from '../src/stats/transport-abstract-frames.js';
 
 /** A broker frame as the python side writes it (b'%d %s %d\n' % (id, op, len) + payload). */
 function brokerBytes(id: number, op: string, payload: Buffer = Buffer.alloc(0)): Buffer {

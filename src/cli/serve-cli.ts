@@ -105,11 +105,9 @@ export async function runServeCli(argv: string[], io: ServeIo): Promise<number> 
   }
 }
 
-async function serve(argv: string[], io: ServeIo, say: (line: string) => void): Promise<number> {
-  const program = buildProgram(io);
-  await program.parseAsync(argv, { from: 'user' });
-  const opts = program.opts<ServeOptions>();
-  const intervalMs = intervalMsOf(opts, program.getOptionValueSource('interval') === 'cli');
+/** The settings serve checks before it reads anything: interval, bounds, listen address, history, TLS and the token. */
+function serveSettings(opts: ServeOptions, intervalFromCli: boolean, say: (line: string) => void) {
+  const intervalMs = intervalMsOf(opts, intervalFromCli);
   const timeoutMs = Math.round(parseSeconds('--timeout', opts.timeout, 0.1) * 1000);
   const maxBytes = parseSize('--max-bytes', opts.maxBytes);
   const { host, port } = parseListen(opts.listen);
@@ -124,7 +122,27 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     throw new UsageError(`--listen ${escapeControls(host)} is not a loopback address: anyone on the network could read the stats; add --token-file FILE`);
   }
   if (opts.allowControl && token === null) throw new UsageError('--allow-control needs --token-file: commands are taken only from clients holding the token');
+  return { intervalMs, timeoutMs, maxBytes, host, port, historySize, tls, token };
+}
 
+/** The lines serve prints once listening: where the page is, what it watches, and whether a token and control are on. */
+function announcement(port: number, o: { host: string; tls: boolean; tokenFile: string | null; targets: number; intervalMs: number; controls: number | null }): string {
+  const plain = pageAddress(o.host, port, o.tokenFile, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
+  const scheme = (text: string): string => (o.tls ? text.replaceAll('http://', 'https://') : text);
+  const where = { headline: scheme(plain.headline), alternatives: plain.alternatives.map(scheme) };
+  return (
+    `uwsgitop-ts relay: ${where.headline} watching ${o.targets} target${o.targets === 1 ? '' : 's'} every ${o.intervalMs / 1000} s` +
+    ` (/ page, /ws feed, /metrics, /probe, /sd, /api/snapshot, /healthz)${o.tokenFile !== null ? '; token required' : ''}` +
+    `${o.controls !== null ? `; control on for ${o.controls} target${o.controls === 1 ? '' : 's'}` : ''}\n` +
+    (where.alternatives.length > 0 ? `uwsgitop-ts relay: also reachable as ${where.alternatives.join(' ')}\n` : '')
+  );
+}
+
+async function serve(argv: string[], io: ServeIo, say: (line: string) => void): Promise<number> {
+  const program = buildProgram(io);
+  await program.parseAsync(argv, { from: 'user' });
+  const opts = program.opts<ServeOptions>();
+  const { intervalMs, timeoutMs, maxBytes, host, port, historySize, tls, token } = serveSettings(opts, program.getOptionValueSource('interval') === 'cli', say);
   const sources = await collectSources(program.args, opts.fifo, opts.ini ?? []);
   for (const problem of sources.problems) say(`warning: ${problem}`);
   if (sources.addresses.length === 0) throw new UsageError('no stats address given (e.g. uwsgitop-ts serve 127.0.0.1:9191)');
@@ -146,13 +164,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
     const read = t.fetch.bind(t);
     t.fetch = (signal, observe) => read(signal, observe).catch((err: unknown) => Promise.reject(publicReadError(err)));
   }
-
-
-  const origins = new Map<string, TargetOrigin>();
-  for (const t of targets) {
-    const origin = sources.origins.get(t.name);
-    if (origin !== undefined) origins.set(t.name, origin);
-  }
+  const origins = new Map<string, TargetOrigin>(targets.flatMap((t) => { const o = sources.origins.get(t.name); return o !== undefined ? [[t.name, o] as const] : []; }));
 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, historySize, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
@@ -200,15 +212,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
       probeMinIntervalMs: intervalMs,
       origins,
     });
-    const plain = pageAddress(host, relay.port, token !== null ? opts.tokenFile! : null, { hostname: hostname(), addresses: Object.values(networkInterfaces()).flatMap((list) => list ?? []) });
-    const scheme = (text: string): string => (tls === null ? text : text.replaceAll('http://', 'https://'));
-    const where = { headline: scheme(plain.headline), alternatives: plain.alternatives.map(scheme) };
-    io.stdout.write(
-      `uwsgitop-ts relay: ${where.headline} watching ${targets.length} target${targets.length === 1 ? '' : 's'} every ${intervalMs / 1000} s` +
-        ` (/ page, /ws feed, /metrics, /probe, /sd, /api/snapshot, /healthz)${token !== null ? '; token required' : ''}` +
-        `${opts.allowControl ? `; control on for ${controls.size} target${controls.size === 1 ? '' : 's'}` : ''}\n` +
-        (where.alternatives.length > 0 ? `uwsgitop-ts relay: also reachable as ${where.alternatives.join(' ')}\n` : ''),
-    );
+    io.stdout.write(announcement(relay.port, { host, tls: tls !== null, tokenFile: token !== null ? opts.tokenFile! : null, targets: targets.length, intervalMs, controls: opts.allowControl ? controls.size : null }));
     if (!controller.signal.aborted) await new Promise<void>((ok) => controller.signal.addEventListener('abort', () => ok(), { once: true }));
     await relay.close();
     return 0;

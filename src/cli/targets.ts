@@ -12,7 +12,7 @@ import { StatsClient } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { maskSnapshot } from '../stats/secrets.js';
 import type { TargetMonitor } from '../monitor/types.js';
-import { StatsReadError, UsageError } from '../core/errors.js';
+import { DecodeError, StatsReadError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { DocumentObserver } from '../stats/document.js';
 
@@ -112,7 +112,7 @@ export function failureLine(target: string, message: string): string {
 /** The error code of a failed read, for JSON records (null when not a stats read error). */
 export function failureCode(err: unknown): string | null {
   if (err instanceof StatsReadError) return err.code;
-  if (err instanceof Error && err.name === 'DecodeError') return 'decode';
+  if (err instanceof DecodeError) return 'decode';
   return null;
 }
 

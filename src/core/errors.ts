@@ -79,3 +79,24 @@ export class FileInputError extends Error {
 export class TracebackError extends Error {
   override name = 'TracebackError';
 }
+
+/** The abstract-socket broker's output is not a well-formed frame stream. */
+export class FrameError extends Error {
+  override name = 'FrameError';
+}
+
+/** Why a web probe is refused: the HTTP status and a one-line reason. */
+export class ProbeRefusal extends Error {
+  override name = 'ProbeRefusal';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Delta operations do not fit the value they are applied to (the client then asks for the whole state). */
+export class DeltaMismatchError extends Error {
+  override name = 'DeltaMismatchError';
+}

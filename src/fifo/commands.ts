@@ -30,7 +30,7 @@ export interface FifoCommand {
   slot?: number;
 }
 
-const BASE: FifoCommand[] = [
+const BASE = [
   { name: 'chain-reload', byte: 'c', summary: 'replace workers one at a time, each waits for the previous to accept (needs --lazy-apps for new code)', dangerous: false, effect: 'chain-reload' },
   { name: 'reload', byte: 'r', summary: 'graceful reload of the whole instance (master re-executes, workers replaced)', dangerous: false, effect: 'reload' },
   { name: 'reload-brutal', byte: 'R', summary: 'brutal reload: in-flight requests are dropped', dangerous: true, effect: 'reload' },
@@ -52,7 +52,10 @@ const BASE: FifoCommand[] = [
   { name: 'reinforcements', byte: 'B', summary: 'ask the Emperor for reinforcements', dangerous: false, effect: 'none' },
   { name: 'shutdown', byte: 'q', summary: 'graceful shutdown of the instance', dangerous: true, effect: 'shutdown' },
   { name: 'shutdown-brutal', byte: 'Q', summary: 'brutal shutdown: in-flight requests are dropped', dangerous: true, effect: 'shutdown' },
-];
+] as const satisfies readonly FifoCommand[];
+
+/** The name of a named (non-slot) FIFO command: a misspelt name in a list of commands fails to compile. */
+export type FifoCommandName = (typeof BASE)[number]['name'];
 
 const SLOTS: FifoCommand[] = Array.from({ length: 10 }, (_, n) => ({
   name: `slot-${n}`,

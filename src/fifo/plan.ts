@@ -35,110 +35,114 @@ export interface Plan {
   refused: string | null;
 }
 
-/**
- * Decide the bytes and the expected effect. `before` is the instance document read just before, or null without
- * stats; pause/resume need it (they must not toggle blindly) and throw FifoError without it.
- */
-export function planCommands(commands: readonly FifoCommand[], before: InstanceDocument | null): Plan {
-  const notes: string[] = [];
-  const expect: Expectation = { shutdown: false, replace: null, goCheap: false, runningWorkers: null, paused: null, slot: null, unverifiable: [] };
-  let bytes = '';
-  let paused: boolean | null = before ? isPaused(before) : null;
-  let pauseTouched = false;
-  let deltaTouched = false;
-  // Running workers as the plan goes (null without stats). uWSGI counts a '-' written when none runs and it then
-  // cancels a later '+' (seen on 2.0.21), so a '-' beyond zero is not written; a '+' beyond the slots is ignored.
-  const slots = before ? before.workers.length : 0;
-  let running: number | null = before ? runningWorkers(before).length : null;
-  let extraAdds = 0;
-  let extraRemoves = 0;
-  let adds = 0;
-  let removes = 0;
-  for (const command of commands) {
-    switch (command.effect) {
-      case 'pause':
-      case 'resume': {
-        if (paused === null) {
-          throw new FifoError(
-            `"${command.name}" needs the instance's stats address (--stats) to know whether the workers are paused; use "pause-toggle" to write p blindly`,
-            'usage',
-          );
-        }
-        const want = command.effect === 'pause';
-        if (paused === want) {
-          notes.push(want ? 'already paused: p not written' : 'not paused: p not written');
-        } else {
-          bytes += 'p';
-          paused = want;
-        }
-        pauseTouched = true;
-        break;
-      }
-      case 'pause-toggle':
-        bytes += 'p';
-        if (paused !== null) paused = !paused;
-        pauseTouched = true;
-        break;
-      case 'add-worker':
-        deltaTouched = true;
-        adds++;
-        if (running !== null && running >= slots) {
-          extraAdds++;
-        } else {
-          bytes += command.byte;
-          if (running !== null) running++;
-        }
-        break;
-      case 'remove-worker':
-        deltaTouched = true;
-        removes++;
-        if (running !== null && running <= 0) {
-          extraRemoves++;
-        } else {
-          bytes += command.byte;
-          if (running !== null) running--;
-        }
-        break;
-      case 'shutdown':
-        bytes += command.byte;
-        expect.shutdown = true;
-        break;
-      case 'reload':
-        bytes += command.byte;
-        expect.replace = 'instance';
-        // Seen on 2.0.21: the re-executed master starts over at slot 0, whatever slot was selected.
-        notes.push(`after ${command.byte} the master reads its first --master-fifo (slot 0) again`);
-        break;
-      case 'reload-workers':
-        bytes += command.byte;
-        if (expect.replace !== 'instance') expect.replace = 'workers';
-        break;
-      case 'chain-reload':
-        bytes += command.byte;
-        if (expect.replace === null) expect.replace = 'chain';
-        break;
-      case 'go-cheap':
-        bytes += command.byte;
-        expect.goCheap = true;
-        break;
-      case 'slot':
-        bytes += command.byte;
-        expect.slot = command.slot ?? Number(command.byte);
-        break;
-      case 'none':
-        bytes += command.byte;
-        expect.unverifiable.push(command.name);
-        break;
-    }
+/** The plan as it is built, command after command. */
+interface PlanState {
+  notes: string[];
+  expect: Expectation;
+  bytes: string;
+  paused: boolean | null;
+  pauseTouched: boolean;
+  deltaTouched: boolean;
+  /** Worker slots of the instance (0 without stats). */
+  slots: number;
+  /** Running workers as the plan goes (null without stats). */
+  running: number | null;
+  extraAdds: number;
+  extraRemoves: number;
+  adds: number;
+  removes: number;
+}
+
+/** pause, resume (written only when the stats say they change something) and the blind pause-toggle. */
+function planPause(state: PlanState, command: FifoCommand): void {
+  if (command.effect === 'pause-toggle') {
+    state.bytes += 'p';
+    if (state.paused !== null) state.paused = !state.paused;
+    state.pauseTouched = true;
+    return;
   }
-  if (pauseTouched && paused !== null) expect.paused = paused;
+  if (state.paused === null) {
+    throw new FifoError(
+      `"${command.name}" needs the instance's stats address (--stats) to know whether the workers are paused; use "pause-toggle" to write p blindly`,
+      'usage',
+    );
+  }
+  const want = command.effect === 'pause';
+  if (state.paused === want) {
+    state.notes.push(want ? 'already paused: p not written' : 'not paused: p not written');
+  } else {
+    state.bytes += 'p';
+    state.paused = want;
+  }
+  state.pauseTouched = true;
+}
+
+/**
+ * add-worker and remove-worker. uWSGI counts a '-' written when none runs and it then cancels a later '+'
+ * (seen on 2.0.21), so a '-' beyond zero is not written; a '+' beyond the slots is ignored.
+ */
+function planWorkerDelta(state: PlanState, command: FifoCommand): void {
+  state.deltaTouched = true;
+  if (command.effect === 'add-worker') {
+    state.adds++;
+    if (state.running !== null && state.running >= state.slots) {
+      state.extraAdds++;
+      return;
+    }
+    state.bytes += command.byte;
+    if (state.running !== null) state.running++;
+    return;
+  }
+  state.removes++;
+  if (state.running !== null && state.running <= 0) {
+    state.extraRemoves++;
+    return;
+  }
+  state.bytes += command.byte;
+  if (state.running !== null) state.running--;
+}
+
+/** Commands whose byte is always written: what each should change in the stats. */
+function planWritten(state: PlanState, command: FifoCommand): void {
+  const { expect } = state;
+  state.bytes += command.byte;
+  switch (command.effect) {
+    case 'shutdown':
+      expect.shutdown = true;
+      break;
+    case 'reload':
+      expect.replace = 'instance';
+      // Seen on 2.0.21: the re-executed master starts over at slot 0, whatever slot was selected.
+      state.notes.push(`after ${command.byte} the master reads its first --master-fifo (slot 0) again`);
+      break;
+    case 'reload-workers':
+      if (expect.replace !== 'instance') expect.replace = 'workers';
+      break;
+    case 'chain-reload':
+      if (expect.replace === null) expect.replace = 'chain';
+      break;
+    case 'go-cheap':
+      expect.goCheap = true;
+      break;
+    case 'slot':
+      expect.slot = command.slot ?? Number(command.byte);
+      break;
+    default:
+      expect.unverifiable.push(command.name);
+  }
+}
+
+/** The whole plan refused when every add (or every remove) was impossible; notes on the ones not written. */
+function finishPlan(state: PlanState): Plan {
+  const { notes, expect, slots, running, extraAdds, extraRemoves, adds, removes } = state;
+  if (state.pauseTouched && state.paused !== null) expect.paused = state.paused;
   let refused: string | null = null;
   if (adds > 0 && extraAdds === adds) {
     refused = `add-worker refused: all ${slots} worker slots (--workers ${slots}) already run a worker, uWSGI cannot add one; nothing written`;
   } else if (removes > 0 && extraRemoves === removes) {
     refused = 'remove-worker refused: no worker runs, none can be removed; nothing written';
   }
-  if (deltaTouched && running !== null) {
+  if (state.deltaTouched && running !== null) {
     if (extraAdds > 0) {
       notes.push(`only ${slots} worker slots (--workers): uWSGI cannot add ${extraAdds} more, ${extraAdds === 1 ? 'that +' : 'those +'} not written`);
     }
@@ -148,5 +152,32 @@ export function planCommands(commands: readonly FifoCommand[], before: InstanceD
     if (running === 0) notes.push('no worker will run: requests wait in the listen queue until add-worker');
     expect.runningWorkers = running;
   }
-  return refused !== null ? { bytes: '', notes, expect, refused } : { bytes, notes, expect, refused };
+  return refused !== null ? { bytes: '', notes, expect, refused } : { bytes: state.bytes, notes, expect, refused };
+}
+
+/**
+ * Decide the bytes and the expected effect. `before` is the instance document read just before, or null without
+ * stats; pause/resume need it (they must not toggle blindly) and throw FifoError without it.
+ */
+export function planCommands(commands: readonly FifoCommand[], before: InstanceDocument | null): Plan {
+  const state: PlanState = {
+    notes: [],
+    expect: { shutdown: false, replace: null, goCheap: false, runningWorkers: null, paused: null, slot: null, unverifiable: [] },
+    bytes: '',
+    paused: before ? isPaused(before) : null,
+    pauseTouched: false,
+    deltaTouched: false,
+    slots: before ? before.workers.length : 0,
+    running: before ? runningWorkers(before).length : null,
+    extraAdds: 0,
+    extraRemoves: 0,
+    adds: 0,
+    removes: 0,
+  };
+  for (const command of commands) {
+    if (command.effect === 'pause' || command.effect === 'resume' || command.effect === 'pause-toggle') planPause(state, command);
+    else if (command.effect === 'add-worker' || command.effect === 'remove-worker') planWorkerDelta(state, command);
+    else planWritten(state, command);
+  }
+  return finishPlan(state);
 }

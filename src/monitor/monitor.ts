@@ -5,7 +5,7 @@ import type { SeriesName, SeriesView } from '../metrics/series.js';
 import type { TargetMonitor, TargetUpdate } from './types.js';
 import { Poller, type PollResult } from './poller.js';
 import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
-import { callEach } from './listeners.js';
+import { Listeners } from './listeners.js';
 
 export interface MonitorOptions extends MonitorCoreOptions {
   /** Poll interval (default 1000, floor 100). */
@@ -52,12 +52,8 @@ export function createMonitor(
     ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   });
-  const listeners = new Set<(u: TargetUpdate) => void>();
-
-  const publish = (update: TargetUpdate): void => {
-    const result = callEach(listeners, update);
-    if (result.failed) throw result.error;
-  };
+  const listeners = new Listeners<TargetUpdate>();
+  const publish = (update: TargetUpdate): void => listeners.emit(update);
 
   poller.onResult((r: PollResult) => {
     const update = r.ok
@@ -73,12 +69,7 @@ export function createMonitor(
   const monitor: ControllableMonitor = {
     target,
     latest: () => core.latest(),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    subscribe: (listener) => listeners.add(listener),
     history: (name: SeriesName): SeriesView => core.history(name),
     events: () => core.events(),
     addEvent: (event: MonitorEvent) => core.addEvent(event),

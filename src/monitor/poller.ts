@@ -5,7 +5,7 @@
  */
 import type { Snapshot } from '../stats/snapshot.js';
 import type { TargetState } from './types.js';
-import { callEach } from './listeners.js';
+import { Listeners } from './listeners.js';
 
 export interface PollerOptions {
   /** Time between the end of one read and the start of the next (default 1000, floor 100). */
@@ -78,8 +78,8 @@ export class Poller {
   private lastError: string | null = null;
   private nextRetryAtMs: number | null = null;
   private staleMarked = false;
-  private readonly resultListeners = new Set<(r: PollResult) => void>();
-  private readonly stateListeners = new Set<(s: TargetState) => void>();
+  private readonly resultListeners = new Listeners<PollResult>();
+  private readonly stateListeners = new Listeners<TargetState>();
 
   constructor(
     private readonly fetch: (signal: AbortSignal) => Promise<Snapshot>,
@@ -113,14 +113,12 @@ export class Poller {
 
   /** Listen to every read's outcome; returns the unsubscribe function. */
   onResult(listener: (r: PollResult) => void): () => void {
-    this.resultListeners.add(listener);
-    return () => this.resultListeners.delete(listener);
+    return this.resultListeners.add(listener);
   }
 
   /** Listen to state changes that happen between reads (data going stale while a read hangs). */
   onState(listener: (s: TargetState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.stateListeners.add(listener);
   }
 
   /** The connection state now. */
@@ -242,7 +240,7 @@ export class Poller {
       const s = this.state();
       if (s.state !== 'stale') return;
       this.staleMarked = true;
-      this.notify(this.stateListeners, s);
+      this.stateListeners.emit(s);
     }, Math.max(0, due) + 1);
   }
 
@@ -286,20 +284,10 @@ export class Poller {
         nextRetryAtMs: this.nextRetryAtMs,
       };
     }
-    this.notify(this.resultListeners, result);
+    this.resultListeners.emit(result);
     // A listener may have stopped us, asked for a refresh (already reading) or changed the interval.
     if (!this.running || this.inFlightRead !== null || this.timer !== null) return;
     if (delay === 0) this.read();
     else this.schedule(kind === 'interval' ? this.interval : delay, kind);
-  }
-
-  /** Every listener runs even if one throws; the first error is rethrown afterwards, outside the poll loop. */
-  private notify<T>(listeners: Set<(v: T) => void>, value: T): void {
-    const result = callEach(listeners, value);
-    if (result.failed) {
-      queueMicrotask(() => {
-        throw result.error;
-      });
-    }
   }
 }

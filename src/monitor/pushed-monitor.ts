@@ -5,11 +5,12 @@
 import { BoundedLog, HistorySeries } from '../metrics/history.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import { SERIES_NAMES, type SeriesName, type SeriesView } from '../metrics/series.js';
+import { Listeners } from './listeners.js';
 import type { TargetMonitor, TargetUpdate } from './types.js';
 
 export class PushedMonitor implements TargetMonitor {
   protected current: TargetUpdate | null = null;
-  protected readonly listeners = new Set<(update: TargetUpdate) => void>();
+  protected readonly listeners = new Listeners<TargetUpdate>();
   protected readonly series = new Map<SeriesName, HistorySeries>();
   protected log: BoundedLog<MonitorEvent>;
   protected interval = 1000;
@@ -32,8 +33,7 @@ export class PushedMonitor implements TargetMonitor {
   }
 
   subscribe(listener: (update: TargetUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   history(name: SeriesName): SeriesView {
@@ -61,12 +61,6 @@ export class PushedMonitor implements TargetMonitor {
   /** Make `update` the latest and hand it to every listener; one listener's bug does not keep it from the others. */
   protected publish(update: TargetUpdate): void {
     this.current = update;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(update);
-      } catch {
-        // Same rule as local monitors: the other views still get the update.
-      }
-    }
+    this.listeners.emit(update);
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Snapshot } from '../stats/snapshot.js';
 import type { DocumentObserver } from '../stats/document.js';
 import { errorLine } from '../monitor/poller.js';
-import { StatsReadError } from '../core/errors.js';
+import { DecodeError, StatsReadError } from '../core/errors.js';
 import { maskRawDocument } from './mask.js';
 import { RecordingWriter } from './writer.js';
 
@@ -62,7 +62,7 @@ export function recordingFetch(target: Fetchable, writer: RecordingWriter, showS
       const reason = signal.aborted && signal.reason !== undefined ? signal.reason : err;
       if (!(signal.aborted && errorLine(reason) === 'poller stopped')) {
         // The same code a --json error record carries.
-        const code = reason instanceof StatsReadError ? reason.code : reason instanceof Error && reason.name === 'DecodeError' ? 'decode' : null;
+        const code = reason instanceof StatsReadError ? reason.code : reason instanceof DecodeError ? 'decode' : null;
         writer.failure(Date.now(), errorLine(reason), code);
       }
       throw err;

@@ -7,6 +7,7 @@ import type { MonitorEvent } from '../metrics/types.js';
 import type { SeriesName, SeriesView } from '../metrics/series.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { MonitorCore } from '../monitor/monitor-core.js';
+import { Listeners } from '../monitor/listeners.js';
 import { snapshotOf } from '../stats/document.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { errorLine } from '../monitor/poller.js';
@@ -31,7 +32,7 @@ export class ReplayMonitor implements TargetMonitor {
   private core: MonitorCore;
   /** Index of the last poll fed to the core (-1: none yet). */
   private fed = -1;
-  private readonly listeners = new Set<(u: TargetUpdate) => void>();
+  private readonly listeners = new Listeners<TargetUpdate>();
   private readonly notes: MonitorEvent[] = [];
 
   constructor(readonly recording: Recording, private readonly options: ReplayMonitorOptions = {}) {
@@ -91,7 +92,7 @@ export class ReplayMonitor implements TargetMonitor {
     } else {
       for (let i = this.fed + 1; i <= target; i++) out.push(this.feed(i));
     }
-    for (const u of out) for (const l of [...this.listeners]) l(u);
+    for (const u of out) this.listeners.emit(u);
     return out;
   }
 
@@ -100,8 +101,7 @@ export class ReplayMonitor implements TargetMonitor {
   }
 
   subscribe(listener: (update: TargetUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   history(name: SeriesName): SeriesView {

@@ -10,7 +10,15 @@ import { StatsReadError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import { PROTOCOL_VERSION, type HelloTarget } from './protocol.js';
 import { RemoteMonitor, type RelayLinkPort, type RemoteTargetMonitor } from './remote-monitor.js';
-import { decodeHelloTarget, decodeServerFrame } from './schema.js';
+import { decodeHelloTarget, decodeServerFrame, type ServerFrame } from './schema.js';
+
+/** One connection attempt: its socket, whether its hello came, and how it reports its one failure. */
+interface Attempt {
+  ws: WebSocket;
+  gotHello: boolean;
+  onHello: (hello: CheckedHello) => void;
+  fail: (err: Error) => void;
+}
 
 /** A hello whose targets passed the schema (the ones that did not are reported and left out). */
 interface CheckedHello {
@@ -187,109 +195,112 @@ class RelayLink implements RelayLinkPort {
 
   private open(onHello: (hello: CheckedHello) => void, failOnce: (err: Error) => void): void {
     let failed = false;
-    // 'unexpected-response', 'error' and a bad version can all report one failed attempt: act once.
-    const onFail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
-      failOnce(err);
-    };
     const headers: Record<string, string> = {};
     if (this.token !== null) headers.Authorization = `Bearer ${this.token}`;
     const ws = new WebSocket(this.url, { headers, maxPayload: this.options.maxPayload ?? 64 * 1024 * 1024, perMessageDeflate: true, handshakeTimeout: this.options.connectTimeoutMs ?? 5000 });
     this.ws = ws;
-    let gotHello = false;
+    const attempt: Attempt = {
+      ws,
+      gotHello: false,
+      onHello,
+      // 'unexpected-response', 'error' and a bad version can all report one failed attempt: act once.
+      fail: (err) => {
+        if (failed) return;
+        failed = true;
+        failOnce(err);
+      },
+    };
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
       res.resume();
       const why =
         status === 401 ? 'the relay wants a token (pass it in the URL as ?token=... or with the token option)' : status === 403 ? 'the relay refused this client' : `HTTP ${status}`;
-      onFail(new StatsReadError(`relay ${this.url}: ${why}`, status === 401 || status === 403 ? 'permission' : 'http-status', false));
+      attempt.fail(new StatsReadError(`relay ${this.url}: ${why}`, status === 401 || status === 403 ? 'permission' : 'http-status', false));
       ws.terminate();
     });
     ws.on('error', (err) => {
-      if (!gotHello) onFail(certificateError(this.url, err) ?? new StatsReadError(`relay ${this.url}: ${err.message}`, 'unreachable'));
+      if (!attempt.gotHello) attempt.fail(certificateError(this.url, err) ?? new StatsReadError(`relay ${this.url}: ${err.message}`, 'unreachable'));
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const frame = decodeServerFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
-      switch (frame.kind) {
-        case 'version':
-          onFail(new StatsReadError(`relay ${this.url}: protocol version ${escapeControls(String(frame.v))} is not supported (this client speaks ${PROTOCOL_VERSION})`, 'unsupported', false));
-          ws.terminate();
-          return;
-        case 'invalid':
-          if (frame.type === 'hello' && !gotHello) {
-            onFail(new StatsReadError(`relay ${this.url}: its hello is not valid (${frame.problem})`, 'unsupported', false));
-            ws.terminate();
-            return;
-          }
-          this.dropped(frame.type, frame.target, frame.problem);
-          return;
-        case 'hello': {
-          const problems: string[] = [];
-          const targets: HelloTarget[] = [];
-          frame.message.targets.forEach((value, i) => {
-            const checked = decodeHelloTarget(value, i);
-            if (checked.ok) targets.push(checked.target);
-            else problems.push(checked.problem);
-          });
-          if (!gotHello && targets.length === 0 && problems.length > 0) {
-            onFail(new StatsReadError(`relay ${this.url}: its hello lists no valid target (${problems[0]})`, 'unsupported', false));
-            ws.terminate();
-            return;
-          }
-          gotHello = true;
-          this.backoffMs = 1000;
-          this.commandNames = frame.message.commands;
-          const hello: CheckedHello = { commands: frame.message.commands, targets };
-          if (!this.helloSeen) {
-            this.helloSeen = true;
-            onHello(hello);
-          } else {
-            this.reconcile(hello);
-          }
-          for (const problem of problems) this.dropped('hello target', null, problem);
-          return;
-        }
-        case 'update':
-          this.lastDrop.delete(`update\0${frame.message.target}`);
-          this.monitors.get(frame.message.target)?.fromUpdate(frame.message);
-          return;
-        case 'delta': {
-          const m = this.monitors.get(frame.message.target);
-          if (m === undefined) return;
-          const applied = m.fromDelta(frame.message);
-          if (applied.ok) {
-            this.lastDrop.delete(`update\0${frame.message.target}`);
-            return;
-          }
-          // Out of step or a bad result: report it and start again from a fresh hello.
-          this.dropped('delta', frame.message.target, applied.problem);
-          ws.terminate();
-          return;
-        }
-        case 'event':
-          this.monitors.get(frame.message.target)?.fromEvents(frame.message.events);
-          return;
-        case 'command-result': {
-          const done = this.pending.get(frame.message.id);
-          this.pending.delete(frame.message.id);
-          done?.({ ok: frame.message.ok, message: frame.message.message });
-          return;
-        }
-        case 'error':
-        case 'unknown':
-          return;
-      }
+      this.onFrame(attempt, decodeServerFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()));
     });
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = null;
       for (const done of this.pending.values()) done({ ok: false, message: 'the relay connection closed before the result' });
       this.pending.clear();
-      if (!gotHello || this.closed) return;
+      if (!attempt.gotHello || this.closed) return;
       this.scheduleReconnect('relay connection lost');
     });
+  }
+
+  /** Give up this attempt with `message` (the relay is not one this client can follow). */
+  private refuse(attempt: Attempt, message: string): void {
+    attempt.fail(new StatsReadError(`relay ${this.url}: ${message}`, 'unsupported', false));
+    attempt.ws.terminate();
+  }
+
+  /** One decoded frame from the relay. */
+  private onFrame(attempt: Attempt, frame: ServerFrame): void {
+    switch (frame.kind) {
+      case 'version':
+        return this.refuse(attempt, `protocol version ${escapeControls(String(frame.v))} is not supported (this client speaks ${PROTOCOL_VERSION})`);
+      case 'invalid':
+        if (frame.type === 'hello' && !attempt.gotHello) return this.refuse(attempt, `its hello is not valid (${frame.problem})`);
+        return this.dropped(frame.type, frame.target, frame.problem);
+      case 'hello':
+        return this.onHelloFrame(attempt, frame.message);
+      case 'update':
+        this.lastDrop.delete(`update\0${frame.message.target}`);
+        this.monitors.get(frame.message.target)?.fromUpdate(frame.message);
+        return;
+      case 'delta': {
+        const m = this.monitors.get(frame.message.target);
+        if (m === undefined) return;
+        const applied = m.fromDelta(frame.message);
+        if (applied.ok) return void this.lastDrop.delete(`update\0${frame.message.target}`);
+        // Out of step or a bad result: report it and start again from a fresh hello.
+        this.dropped('delta', frame.message.target, applied.problem);
+        attempt.ws.terminate();
+        return;
+      }
+      case 'event':
+        this.monitors.get(frame.message.target)?.fromEvents(frame.message.events);
+        return;
+      case 'command-result': {
+        const done = this.pending.get(frame.message.id);
+        this.pending.delete(frame.message.id);
+        done?.({ ok: frame.message.ok, message: frame.message.message });
+        return;
+      }
+      case 'error':
+      case 'unknown':
+        return;
+    }
+  }
+
+  /** A hello: the first one makes the monitors, a later one (after a reconnect) reconciles them. */
+  private onHelloFrame(attempt: Attempt, message: Extract<ServerFrame, { kind: 'hello' }>['message']): void {
+    const problems: string[] = [];
+    const targets: HelloTarget[] = [];
+    message.targets.forEach((value, i) => {
+      const checked = decodeHelloTarget(value, i);
+      if (checked.ok) targets.push(checked.target);
+      else problems.push(checked.problem);
+    });
+    if (!attempt.gotHello && targets.length === 0 && problems.length > 0) return this.refuse(attempt, `its hello lists no valid target (${problems[0]})`);
+    attempt.gotHello = true;
+    this.backoffMs = 1000;
+    this.commandNames = message.commands;
+    const hello: CheckedHello = { commands: message.commands, targets };
+    if (!this.helloSeen) {
+      this.helloSeen = true;
+      attempt.onHello(hello);
+    } else {
+      this.reconcile(hello);
+    }
+    for (const problem of problems) this.dropped('hello target', null, problem);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Structural differences between two JSON values, as a list of operations, and their application. The relay
  * sends each target's state once, then only what changed; the page and the relay client rebuild the state.
- * Pure and dependency-free: the browser page imports this very module.
+ * Pure, depending only on the error classes: the browser page imports this very module.
  */
+import { DeltaMismatchError } from '../core/errors.js';
 
 /** One step of a JSON path: an object key or an array index. */
 export type PathStep = string | number;
@@ -76,11 +77,6 @@ function copy(value: unknown): Record<PathStep, unknown> | unknown[] {
 
 function setOwn(target: object, key: PathStep, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-/** Thrown when operations do not fit the value they are applied to (the client then asks for the whole state). */
-export class DeltaMismatchError extends Error {
-  override name = 'DeltaMismatchError';
 }
 
 /**

@@ -7,10 +7,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { killPythonHelper, startPythonHelper } from './python-helper.js';
-import { StatsReadError } from '../core/errors.js';
+import { FrameError, StatsReadError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { ChannelEvents } from './transport-channel.js';
-import { encodeFrame, FrameError, FrameReader, type BrokerFrame } from './transport-abstract-frames.js';
+import { encodeFrame, FrameReader, type BrokerFrame } from './transport-abstract-frames.js';
 import { BROKER_MARK, BROKER_SCRIPT } from './transport-abstract-script.js';
 
 /** The interpreter that runs the broker (overridable for tests of a missing python3). */

@@ -2,6 +2,7 @@
  * The frames Node and the python3 abstract-socket broker exchange: a header line `ID OP LEN\n` followed by
  * LEN raw bytes (binary-safe: the payload is never scanned for newlines).
  */
+import { FrameError } from '../core/errors.js';
 
 /** What Node asks of the broker. */
 export type NodeOp = 'open' | 'write' | 'close';
@@ -23,11 +24,6 @@ const HEADER = /^(\d{1,15}) ([a-z]{1,12}) (\d{1,8})$/;
 /** One frame for the broker's stdin. */
 export function encodeFrame(id: number, op: NodeOp, payload: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([Buffer.from(`${id} ${op} ${payload.length}\n`, 'latin1'), payload]);
-}
-
-/** Thrown when the broker's output is not a well-formed frame stream. */
-export class FrameError extends Error {
-  override name = 'FrameError';
 }
 
 /** Splits the broker's stdout into frames, however the pipe cuts it. */

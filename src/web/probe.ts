@@ -4,6 +4,7 @@
  * is refused unless the relay was started to allow it; then it is read on demand, at most one read in
  * flight and one per interval for each address, so many Prometheus servers cannot make it hammer uWSGI.
  */
+import { ProbeRefusal } from '../core/errors.js';
 import { endpointKey, parseAddress, type StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { publicReadMessage } from '../stats/public-error.js';
@@ -23,17 +24,6 @@ export interface ProbeOptions {
   maxAddresses?: number;
   /** A read running longer than this is aborted (default 5000 ms). */
   readTimeoutMs?: number;
-}
-
-/** Why a probe is refused: the HTTP status and a one-line reason. */
-export class ProbeRefusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProbeRefusal';
-  }
 }
 
 interface AdHoc {

@@ -6,6 +6,7 @@
 import { BoundedLog, HistorySeries } from '../../src/metrics/history.js';
 import { SERIES_NAMES, type SeriesName, type SeriesView } from '../../src/metrics/series.js';
 import type { MonitorEvent } from '../../src/metrics/types.js';
+import { Listeners } from '../../src/monitor/listeners.js';
 import { MonitorCore } from '../../src/monitor/monitor-core.js';
 import type { TargetMonitor, TargetUpdate } from '../../src/monitor/types.js';
 import { decodeSnapshot } from '../../src/stats/document.js';
@@ -30,7 +31,7 @@ export function decodeDoc(doc: unknown, offsetMs: number, target: string): Snaps
 /** A TargetMonitor driven by the test: push documents, failures or hand-made updates; see what was asked of it. */
 export class FakeMonitor implements TargetMonitor {
   readonly core: MonitorCore;
-  private readonly listeners = new Set<(u: TargetUpdate) => void>();
+  private readonly listeners = new Listeners<TargetUpdate>();
   /** History set by hand (emit), once the test publishes that way; until then the core's. */
   private handSeries: Map<SeriesName, HistorySeries> | null = null;
   private handUpdate: TargetUpdate | null = null;
@@ -86,7 +87,7 @@ export class FakeMonitor implements TargetMonitor {
 
   private publish(u: TargetUpdate): TargetUpdate {
     if (u !== this.handUpdate) this.handUpdate = null;
-    for (const l of [...this.listeners]) l(u);
+    this.listeners.emit(u);
     return u;
   }
 
@@ -94,8 +95,7 @@ export class FakeMonitor implements TargetMonitor {
     return this.handUpdate ?? this.core.latest();
   }
   subscribe(listener: (update: TargetUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
   get subscribers(): number {
     return this.listeners.size;
