@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The suite's calendar pass (scripts/test.sh) runs the date-showing tests with the wall clock 400 days ahead
  * in a half-hour zone. This proves the pass really moved the clock and the zone (else it would prove nothing),

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * `--json` records and the `--json --watch` NDJSON stream against real uWSGI instances, through main() with
  * in-memory streams: fields, pids and counts checked against the raw stats document, lines per target.

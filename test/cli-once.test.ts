@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * `--once` text reports (and the non-TTY default) against a real uWSGI, through main() with in-memory streams:
  * master and worker pids, request counts, the busy worker's in-flight request, rates under known traffic,

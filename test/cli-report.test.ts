@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The text report for every kind of document and its layout: emperor vassals, router subscriptions and
  * nodes, legions and caches from real uWSGI; columns aligned; `--count` prints N reports an interval apart.

@@ -1,3 +1,4 @@
+// @module-tag calendar
 import { describe, expect, it } from 'vitest';
 import { escapeControls, safeJson, safeText } from '../src/core/safe-text.js';
 

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** Normalisation and validation on edited copies of real samples: slots, statuses, requests, warnings, kinds. */
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot } from '../src/stats/document.js';

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** The invalid JSON uWSGI really emits is repaired (and said so); anything else is a DecodeError with its byte offset. */
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../src/core/errors.js';

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** decodeSnapshot on every real uWSGI 2.0.21 sample: expected values come from the sample's own JSON. */
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot } from '../src/stats/document.js';

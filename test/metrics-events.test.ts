@@ -1,3 +1,4 @@
+// @module-tag calendar
 import { describe, expect, it } from 'vitest';
 import { derive } from '../src/metrics/derive.js';
 import { detectEvents } from '../src/metrics/events.js';

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * Events that fold: a condition that persists is one event in the log with a count and a duration; every
  * exception is counted. MonitorCore over real sample documents, then a real uWSGI cache kept full.

@@ -1,3 +1,4 @@
+// @module-tag calendar
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BoundedLog, HistorySeries } from '../src/metrics/history.js';
 import { MonitorCore } from '../src/monitor/monitor-core.js';

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** Legion events from a real uWSGI legion: the lord leaves, a member becomes lord. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMonitor } from '../src/monitor/monitor.js';

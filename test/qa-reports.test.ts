@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * QA regressions found by running the reports against real uWSGI: what is unknown must read as unknown
  * (in-flight without cores), and a legion lord being displaced must not be reported as still this node.

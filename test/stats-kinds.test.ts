@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * Every kind of document real uWSGI sends, read through the client into snapshots: emperor, fastrouter,
  * legion, cheaper mode, a busy core, a paused instance, and a request that makes the document invalid JSON.

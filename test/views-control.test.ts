@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * Control and live behaviour on the headless dashboard: FIFO commands through `!` and a y/N confirmation
  * naming the target and FIFO, results in the event log, freeze, interval, and a down target that leaves the keys working.

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The dashboard on a headless screen (fake TTY streams, text read back from blessed's screen.lines), fed by
  * the real monitor core with real sample documents: what an operator sees and what the keys do.

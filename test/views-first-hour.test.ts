@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The first-hour defects seen on screen, on the headless dashboard with real uWSGI documents: names cut
  * until ambiguous, labels left without values, in-flight URIs dropped at 40 columns, cache ratios without

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The dashboard at 80x24, as an operator in an ssh session sees it: the key hints name only keys that work
  * where the user is, nothing important is cut (tabs while frozen, every target of the fleet line, the

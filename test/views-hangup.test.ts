@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The terminal goes away under a running dashboard (ssh drops, `tmux kill-session`): the dashboard must end
  * quietly, by the hangup, with nothing on stderr. Before, a frame written to the dead terminal failed with

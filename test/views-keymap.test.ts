@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** The one keymap: the help lists every binding, the hints use its keys, and uwsgitop's habits keep their meaning. */
 import { describe, expect, it } from 'vitest';
 import { bindingFor, KEYMAP } from '../src/views/dashboard/keymap.js';

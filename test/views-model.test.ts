@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** The dashboard's pure view-model layer: cell fitting, column layout, sorting, filtering, selection, scrolling, charts. */
 import { describe, expect, it } from 'vitest';
 import { localClockMs } from './support/clock.js';

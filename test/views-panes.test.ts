@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The room under the workers table: the "In flight (oldest first)" and "Recent events" panes wherever the
  * table leaves room (80x24 included), one-line facts when it leaves little, the table keeping priority with 2,048 workers; and in-flight

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The escapes the renderer hands blessed: fewer of them must never change what a cell shows. Each check reads
  * the colour of every visible character back with a small SGR reader written here, independent of the code.

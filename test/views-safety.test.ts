@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * What reaches the terminal: document strings never as control bytes or escape sequences (checked in the
  * raw output bytes and through a real terminal emulator), no colour codes at all when colour is off, the

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /** The text report's time columns: a spawn minutes ago reads as a clock time, one days ago as month-day and minute. */
 import { describe, expect, it } from 'vitest';
 import { derive } from '../src/metrics/derive.js';

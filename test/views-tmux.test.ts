@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * End to end in a real terminal: the built launcher inside tmux against a real uWSGI. See the workers,
  * sort, open a worker, run a chain reload through the master FIFO, watch the target go down and come back,

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * The workers table's rows in each core mode (the `a` key), from a real document: off, one row per worker;
  * merged, a worker's used cores instead of it; under, the worker then its used cores. A used core served a

@@ -1,3 +1,4 @@
+// @module-tag calendar
 /**
  * Relay parts without uWSGI: Prometheus samples from the real sample documents (emperor, router, legion),
  * token and Origin rules, and a slow WebSocket reader skipped then dropped while a fast one gets everything.
