@@ -13,11 +13,10 @@ import { mkdtempSync, readFileSync, readdirSync, openSync, closeSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { startUwsgi as startBedUwsgi } from '../test/support/bed/uwsgi.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const UWSGI = '/usr/bin/uwsgi';
 const BUDGET_PCT = 3.5;
 const WARMUP_S = 3;
 
@@ -43,17 +42,6 @@ async function cleanup() {
   }
 }
 process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = net.createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** utime, stime, cutime, cstime of a pid (fields 14-17 of /proc/PID/stat), or null when it is gone. */
 function cpuTicks(pid) {
@@ -91,33 +79,11 @@ function sample(pid) {
   return { self: own.utime + own.stime + own.cutime + own.cstime, children };
 }
 
+/** The instance, from the test bed (free port or abstract name), stopped in cleanup(). */
 async function startUwsgi(kind, dir) {
-  const httpPort = await freePort();
-  const target = kind === 'abstract' ? `@uwsgitop-bench-${process.pid}-${Date.now().toString(36)}` : `127.0.0.1:${await freePort()}`;
-  const log = openSync(join(dir, `uwsgi-${kind}.log`), 'a');
-  const child = spawn(
-    UWSGI,
-    ['--master', '--die-on-term', '--plugin', 'python3', '--wsgi-file', join(ROOT, 'scripts', 'demo', 'app.py'),
-      '--http-socket', `127.0.0.1:${httpPort}`, '--workers', opts.workers, '--stats', target],
-    { cwd: dir, detached: true, stdio: ['ignore', log, log] },
-  );
-  closeSync(log);
-  const pid = child.pid;
-  const exited = new Promise((ok) => child.once('exit', ok));
-  cleanups.push(async () => {
-    try {
-      process.kill(pid, 'SIGINT');
-    } catch {
-      /* gone */
-    }
-    await Promise.race([exited, sleep(3000)]);
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* group gone */
-    }
-  });
-  return { pid, target };
+  const proc = await startBedUwsgi({ dir, stats: kind === 'abstract' ? 'abstract' : 'tcp', workers: Number(opts.workers) });
+  cleanups.push(() => proc.stop(3000));
+  return { pid: proc.pid, target: proc.statsAddress };
 }
 
 async function measure(kind, dir) {

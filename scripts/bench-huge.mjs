@@ -9,13 +9,15 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/bed/port.mjs';
+import { sampleBytes, sampleDoc } from '../test/support/bed/samples.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workers = Number(process.argv[2] ?? 100_000);
 const launcher = join(root, 'bin', 'uwsgitop-ts');
 
 function hugeBody(count) {
-  const doc = JSON.parse(readFileSync(join(root, 'test/fixtures/samples/instance-busy.json'), 'utf8'));
+  const doc = sampleDoc('instance-busy.json');
   const busy = doc.workers.find((w) => w.status === 'busy');
   const idle = doc.workers.find((w) => w.status !== 'busy');
   busy.cores = busy.cores.filter((c) => c.in_request === 1);
@@ -57,7 +59,7 @@ const mib = (n) => (n / 1048576).toFixed(1) + ' MiB';
 const body = hugeBody(workers);
 console.log(`document: ${workers} workers, ${mib(body.length)}`);
 const big = await serve(body);
-const small = await serve(readFileSync(join(root, 'test/fixtures/samples/instance-idle.json')));
+const small = await serve(sampleBytes('instance-idle.json'));
 
 for (const [name, args] of [['--once', [big.address, '--once', '--interval', '0.5', '--timeout', '60']], ['--json', [big.address, '--json', '--timeout', '60']]]) {
   const r = await measured(args);
@@ -65,13 +67,7 @@ for (const [name, args] of [['--once', [big.address, '--once', '--interval', '0.
 }
 
 // The relay: 30 s with one WebSocket client connected.
-const port = await new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
+const port = await freePort();
 const relay = spawn(process.execPath, [launcher, 'serve', big.address, small.address, '--listen', `127.0.0.1:${port}`, '--interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let relayLog = '';
 relay.stdout.on('data', (d) => (relayLog += d));

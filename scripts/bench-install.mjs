@@ -6,12 +6,13 @@
 //   node scripts/bench-install.mjs --old OLD.tgz [--new NEW.tgz] [--runs 15]
 // NEW defaults to an `npm pack` of this tree. An OLD tarball of an earlier commit:
 //   git worktree add /tmp/old REV && (cd /tmp/old && npm ci && npm pack)
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readdirSync, lstatSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, lstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, UWSGI, freePort, loadAvg, readStats, sleep } from './bench-support/real.mjs';
+import { ROOT, loadAvg } from './bench-support/real.mjs';
+import { startUwsgi as startBedUwsgi } from '../test/support/bed/uwsgi.mjs';
 
 const { values: opts } = parseArgs({ options: { old: { type: 'string' }, new: { type: 'string' }, runs: { type: 'string', default: '15' } } });
 if (!opts.old) {
@@ -59,24 +60,11 @@ function install(label, tarball) {
   return { label, tarball, command: join(prefix, 'bin', 'uwsgitop-ts'), packages, mb: treeBytes(join(prefix, 'lib', 'node_modules')) / 1e6, diskMb: du / 1024 };
 }
 
+/** The 4-worker instance, from the test bed (resolves once its 4 workers accept); killed by its group at exit. */
 async function startUwsgi() {
-  const statsPort = await freePort();
-  const httpPort = await freePort();
-  const fd = openSync(join(tmp, 'uwsgi.log'), 'a');
-  const child = spawn(UWSGI, ['--master', '--plugin', 'python3', '--workers', '4', '--wsgi-file', join(ROOT, 'scripts/demo/app.py'),
-    '--http-socket', `127.0.0.1:${httpPort}`, '--stats', `127.0.0.1:${statsPort}`], { detached: true, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  uwsgiPid = child.pid;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const doc = JSON.parse((await readStats(statsPort)).toString('latin1'));
-      if (doc.workers?.length === 4 && doc.workers.every((w) => w.pid > 0)) return `127.0.0.1:${statsPort}`;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`uWSGI did not come up; log: ${join(tmp, 'uwsgi.log')}`);
+  const proc = await startBedUwsgi({ dir: tmp, workers: 4 });
+  uwsgiPid = proc.pid;
+  return proc.statsAddress;
 }
 
 function timeRun(command, args) {

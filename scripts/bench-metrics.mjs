@@ -2,7 +2,7 @@
 // Memory and cost of the metrics pipeline (derive + history + events through MonitorCore) on a 64-worker
 // document. Build first (npx tsc -p tsconfig.json), run with: node --expose-gc scripts/bench-metrics.mjs
 // Prints figures; asserts nothing.
-import { readFileSync } from 'node:fs';
+import { sampleDoc } from '../test/support/bed/samples.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -18,7 +18,7 @@ try {
 }
 
 const WORKERS = 64;
-const sample = JSON.parse(readFileSync(new URL('../test/fixtures/samples/instance-busy.json', import.meta.url), 'utf8'));
+const sample = sampleDoc('instance-busy.json');
 
 /** A 64-worker document grown from the real sample: workers and their per-worker metrics replicated. */
 function bigDocument() {

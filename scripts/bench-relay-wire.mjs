@@ -6,13 +6,13 @@
 //   deltas  protocol v2 without permessage-deflate (a client that does not offer it);
 //   deflate protocol v2 with permessage-deflate (what a browser gets).
 // Usage: npm run build && node scripts/bench-relay-wire.mjs [polls]
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startUwsgi } from '../test/support/bed/uwsgi.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -22,15 +22,6 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 if (!existsSync(join(DIST, 'web', 'server.js'))) {
   console.error('bench-relay-wire: dist/ is missing: run `npm run build` first');
   process.exit(1);
-}
-
-async function freePort() {
-  return new Promise((ok) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /** The size of one raw stats document (read to EOF, as uWSGI sends it). */
@@ -45,17 +36,8 @@ function rawDocumentBytes(port) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-wire-'));
-const httpPort = await freePort();
-const statsPort = await freePort();
-const log = openSync(join(dir, 'uwsgi.log'), 'a');
-const uwsgi = spawn(
-  '/usr/bin/uwsgi',
-  ['--master', '--die-on-term', '--plugin', 'python3', '--wsgi-file', join(ROOT, 'scripts', 'demo', 'app.py'), '--http-socket', `127.0.0.1:${httpPort}`,
-    '--workers', '4', '--threads', '4', '--memory-report', '--enable-metrics', '--cache2', 'name=bench,items=100', '--stats', `127.0.0.1:${statsPort}`],
-  { cwd: dir, detached: true, stdio: ['ignore', log, log] },
-);
-closeSync(log);
-const exited = new Promise((ok) => uwsgi.once('exit', ok));
+const uwsgi = await startUwsgi({ dir, workers: 4, args: ['--threads', '4', '--memory-report', '--enable-metrics', '--cache2', 'name=bench,items=100'] });
+const { httpPort, statsPort } = uwsgi;
 const traffic = setInterval(() => http.get({ host: '127.0.0.1', port: httpPort, path: '/', agent: false }, (r) => r.resume()).on('error', () => undefined), 100);
 let slow = null;
 
@@ -123,16 +105,6 @@ try {
 } finally {
   clearInterval(traffic);
   slow?.destroy();
-  try {
-    process.kill(uwsgi.pid, 'SIGINT');
-  } catch {
-    /* gone */
-  }
-  await Promise.race([exited, sleep(3000)]);
-  try {
-    process.kill(-uwsgi.pid, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
+  await uwsgi.stop(3000);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,8 @@
 // Usage: npm run build && node scripts/bench-relay.mjs [updates-per-run] [--deflate]
 //   --deflate: the clients offer permessage-deflate, as browsers do (compression CPU and zlib memory per client).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { sampleDoc } from '../test/support/bed/samples.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,7 +70,7 @@ async function runBench(updates) {
   const { HistorySeries, BoundedLog } = await import(join(dist, 'metrics', 'history.js'));
   const { encodeMessage, targetState, updateMessage } = await import(join(dist, 'relay', 'protocol.js'));
 
-  const doc = JSON.parse(readFileSync(new URL('../test/fixtures/samples/instance-busy.json', import.meta.url), 'utf8'));
+  const doc = sampleDoc('instance-busy.json');
   const template = doc.workers.find((w) => w.cores?.some((c) => c.in_request)) ?? doc.workers[0];
   const snapshots = [0, 1].map((round) => {
     const d = structuredClone(doc);

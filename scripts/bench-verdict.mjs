@@ -9,10 +9,11 @@
 // Figures and "goal:" lines are printed; nothing is asserted. The observer is a second reader of the stats
 // server, for the measurement only.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, UWSGI, freePort, loadAvg, readStats, sleep } from './bench-support/real.mjs';
+import { ROOT, loadAvg, readStats, sleep } from './bench-support/real.mjs';
+import { startUwsgi } from '../test/support/bed/uwsgi.mjs';
 import { goalLine } from './bench-support/goal.mjs';
 
 const baselineAt = process.argv.indexOf('--baseline');
@@ -33,19 +34,13 @@ async function startInstance(needApp) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-verdict-'));
   const app = join(dir, 'app.py');
   writeFileSync(app, GOOD('v1'));
-  const [http, stats] = [await freePort(), await freePort()];
-  const fifo = join(dir, 'm.fifo');
-  const args = ['--master', '--die-on-term', '--plugin', 'python3', '--wsgi-file', app, '--lazy-apps', '--workers', '2',
-    '--http-socket', `127.0.0.1:${http}`, '--stats', `127.0.0.1:${stats}`, '--master-fifo', fifo];
-  if (needApp) args.push('--need-app');
-  const log = openSync(join(dir, 'uwsgi.log'), 'a');
-  const child = spawn(UWSGI, args, { cwd: dir, detached: true, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const proc = { child, dir, app, stats, fifo };
+  // The test bed's start: free ports, and it resolves once both workers accept.
+  const uwsgi = await startUwsgi({ dir, wsgiFile: app, workers: 2, fifos: ['m.fifo'], args: ['--lazy-apps', ...(needApp ? ['--need-app'] : [])] });
+  const proc = { child: uwsgi, dir, app, stats: uwsgi.statsPort, fifo: uwsgi.fifos[0] };
   started.add(proc);
   for (let i = 0; i < 100; i++) {
     try {
-      const doc = JSON.parse(String(await readStats(stats, 1000)));
+      const doc = JSON.parse(String(await readStats(proc.stats, 1000)));
       if (doc.workers.filter((w) => w.pid > 0 && w.accepting === 1).length === 2) return { ...proc, before: doc };
     } catch {
       /* not up yet */

@@ -1,15 +1,19 @@
 // What the benchmarks on a real instance share: /proc readings of a process, a real uWSGI with 32 workers x
 // 100 ugreen cores and its load, private tmux servers at 160x50, and the cleanup of everything started here
 // (tmux servers by socket name, children by pid, uWSGI by process group), also on Ctrl-C and on error.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, openSync, closeSync, existsSync, rmSync } from 'node:fs';
+// Ports, the uWSGI start and the raw stats read are the test bed's (test/support/bed), the suite's own.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import http from 'node:http';
+import { freePort } from '../../test/support/bed/port.mjs';
+import { cleanupAll, rawStatsBytes, startUwsgi as startBedUwsgi, uwsgiBinary } from '../../test/support/bed/uwsgi.mjs';
+
+export { freePort };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const UWSGI = '/usr/bin/uwsgi';
+export const UWSGI = uwsgiBinary();
 export const WORKERS = 32;
 export const CORES = 100;
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -66,27 +70,9 @@ export const alive = (pid) => existsSync(`/proc/${pid}`);
 
 export const state = { stopLoad: () => {}, uwsgiPid: 0, tmuxNames: [], children: [], requests: new Set(), stopping: false, tmp: '' };
 
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** One raw read of the stats server: the whole document, as bytes. */
+/** One raw read of the stats server on 127.0.0.1:port: the whole document, as bytes (the test bed's read). */
 export function readStats(port, timeoutMs = 10_000) {
-  return new Promise((res, rej) => {
-    const chunks = [];
-    const sock = net.connect(port, '127.0.0.1');
-    sock.setTimeout(timeoutMs, () => sock.destroy(new Error('stats read timed out')));
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', rej);
-    sock.on('end', () => res(Buffer.concat(chunks)));
-  });
+  return rawStatsBytes({ statsBind: `127.0.0.1:${port}` }, timeoutMs);
 }
 
 export function tmux(name, ...args) {
@@ -115,20 +101,8 @@ export async function cleanup() {
       }
     }
   }
-  if (state.uwsgiPid) {
-    const pg = -state.uwsgiPid;
-    try {
-      process.kill(pg, 'SIGINT');
-    } catch {
-      /* gone */
-    }
-    for (let i = 0; i < 50 && alive(state.uwsgiPid); i++) await sleep(100);
-    try {
-      process.kill(pg, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  // Every uWSGI the test bed started here: SIGINT, then SIGKILL of its process group.
+  await cleanupAll();
   if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
 }
 
@@ -144,22 +118,18 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /** Starts the 32 x 100 instance (demo app) and resolves once its stats list every worker with every core. */
 export async function startUwsgi(extraArgs = []) {
-  const httpPort = await freePort();
-  const statsPort = await freePort();
-  const log = join(state.tmp, 'uwsgi.log');
-  const fd = openSync(log, 'a');
-  const args = [
-    '--master', '--plugin', 'python3', '--plugin', 'ugreen', '--async', String(CORES), '--ugreen',
-    '--workers', String(WORKERS), '--wsgi-file', join(ROOT, 'scripts/demo/app.py'),
-    '--http-socket', `127.0.0.1:${httpPort}`, '--stats', `127.0.0.1:${statsPort}`, '--memory-report',
-    ...extraArgs,
-  ];
-  const child = spawn(UWSGI, args, { detached: true, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  state.uwsgiPid = child.pid;
-  child.on('exit', (code, sig) => {
-    if (!state.stopping) console.error(`uWSGI exited early (${code ?? sig}); log: ${log}`);
+  const proc = await startBedUwsgi({
+    dir: state.tmp,
+    workers: WORKERS,
+    args: ['--plugin', 'ugreen', '--async', String(CORES), '--ugreen', '--memory-report', ...extraArgs],
+    timeoutMs: 60_000,
   });
+  state.uwsgiPid = proc.pid;
+  const log = proc.logFile;
+  proc.exited.then(() => {
+    if (!state.stopping) console.error(`uWSGI exited early; log: ${log}`);
+  });
+  const statsPort = proc.statsPort;
   const deadline = Date.now() + 60_000;
   let last = '';
   while (Date.now() < deadline) {
@@ -169,7 +139,7 @@ export async function startUwsgi(extraArgs = []) {
       const workers = doc.workers ?? [];
       const cores = workers.map((w) => (w.cores ?? []).length);
       if (workers.length === WORKERS && workers.every((w) => w.pid > 0 && w.accepting === 1) && cores.every((c) => c === CORES)) {
-        return { httpPort, statsPort, log, doc, bytes: body.length, masterPid: doc.pid };
+        return { httpPort: proc.httpPort, statsPort, log, doc, bytes: body.length, masterPid: doc.pid };
       }
       last = `${workers.length} workers, cores ${Math.min(...cores)}..${Math.max(...cores)}`;
     } catch (err) {

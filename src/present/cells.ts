@@ -2,7 +2,7 @@
  * Display width of already-safe text in terminal cells: one table for the dashboard, the text reports and
  * anything else that pads. It is the table blessed lays the screen out with (blessed's unicode.charWidth: wide
  * East Asian ranges count 2, its combining marks 0), kept here without blessed so that the text report and the
- * page's model measure exactly what the dashboard draws; test/present-width.test.ts holds the two equal.
+ * page's model measure exactly what the dashboard draws; test/present/present-width.test.ts holds the two equal.
  * Width-disputed characters (emoji, format characters) never get here: terminalText escapes them first.
  */
 

@@ -26,7 +26,7 @@ export default function setup(): void {
   }
   if (!existsSync(`${REPO_ROOT}dist/cli/main.js`)) throw new Error('npx tsc -p tsconfig.json did not produce dist/cli/main.js');
   // The man page and completions (npm run build makes them too), and the published package's bundle (npm pack's
-  // prepack builds it): test/package-install.test.ts packs this tree.
+  // prepack builds it): test/e2e/package-install.test.ts packs this tree.
   execFileSync(process.execPath, ['scripts/shell-docs.mjs'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
 }

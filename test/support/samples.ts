@@ -1,24 +1,5 @@
-/** Where the real uWSGI stats documents the tests read live: test/fixtures/samples, inside the repository. */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** The samples folder, found from this file so the suite runs from any clone in any place. */
-export const SAMPLES = fileURLToPath(new URL('../fixtures/samples', import.meta.url));
-
 /**
- * Wall clock of the sample captures, epoch ms (their last_spawn/request_start values are just before it), as
- * scripts/capture-samples.sh wrote it into captured-at.txt: tests derive read times and ages from it, never
- * from a number of their own, so a recapture keeps them valid.
+ * Where the real uWSGI stats documents the tests read live: test/fixtures/samples, inside the repository. One
+ * loader for the suite and the benchmark scripts: test/support/bed/samples.mjs; this module is the suite's name for it.
  */
-export const SAMPLE_EPOCH_MS = Number(readFileSync(`${SAMPLES}/captured-at.txt`, 'utf8').trim());
-
-/** The raw bytes of one sample file. */
-export function sampleBytes(name: string): Buffer {
-  return readFileSync(`${SAMPLES}/${name}`);
-}
-
-/** A fresh, mutable copy of a sample JSON document. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function sampleDoc(name: string): any {
-  return JSON.parse(readFileSync(`${SAMPLES}/${name}`, 'utf8'));
-}
+export * from './bed/samples.mjs';

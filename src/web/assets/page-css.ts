@@ -1,7 +1,7 @@
 /** The relay page stylesheet, served as /app.css: light or dark by the reader's preference, text contrast >= 4.5:1 in both. */
 // Embedded as a string so `tsc` output is self-contained; no backtick or dollar-brace inside (String.raw).
 export const PAGE_CSS = String.raw`:root {
-  /* Dark: every text colour is at least 4.5:1 on every background (test/web-page-contrast.test.ts). */
+  /* Dark: every text colour is at least 4.5:1 on every background (test/page/web-page-contrast.test.ts). */
   --bg: #0d1117; --panel: #161b22; --panel2: #1c2230; --border: #3a4350; --text: #e6edf3; --muted: #9ba5b0;
   --accent: #58a6ff; --grid: #2f3744; --ok: #3fb950; --warn: #d29922; --err: #ff6b61; --pause: #b692f6; --cheap: #8b949e;
   --focus: #79c0ff; --row-hover: #222a38;
@@ -9,7 +9,7 @@ export const PAGE_CSS = String.raw`:root {
 }
 @media (prefers-color-scheme: light) {
   :root {
-    /* Light: every text colour is at least 4.5:1 on every background (test/web-page-contrast.test.ts). */
+    /* Light: every text colour is at least 4.5:1 on every background (test/page/web-page-contrast.test.ts). */
     --bg: #ffffff; --panel: #ffffff; --panel2: #f3f5f8; --border: #c9d1d9; --text: #1f2328; --muted: #57606a;
     --accent: #0a5bc4; --grid: #dde3ea; --ok: #146c2e; --warn: #8a5a00; --err: #c5221f; --pause: #7c3aed; --cheap: #57606a;
     --focus: #0a5bc4; --row-hover: #edf0f3;
