@@ -38,11 +38,20 @@ node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;
   const each = [];
+  const failures = [];
   for (const f of fs.readdirSync(".tmp").filter((f) => /^vitest-.*\.json$/.test(f)).sort()) {
     const r = JSON.parse(fs.readFileSync(".tmp/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
     each.push(`${f.slice(7, -5)} ${r.numPassedTests}/${r.numTotalTests}`);
+    // Each failure named right above the closing line: a CI log that keeps only the tail still says which.
+    for (const file of r.testResults ?? [])
+      for (const t of file.assertionResults ?? [])
+        if (t.status === "failed") {
+          const why = String((t.failureMessages ?? [])[0] ?? "").split("\n")[0].slice(0, 300);
+          failures.push(`failed on ${f.slice(7, -5)}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}: ${why}`);
+        }
   }
+  for (const line of failures) console.log(line);
   console.log(`tests: ${passed} passed, ${failed} failed (${each.join(", ")})`);
 ' || true
 exit "$status"
