@@ -4,7 +4,7 @@
  */
 import type { StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
-import type { TargetMonitor } from '../monitor/types.js';
+import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { StatsReadError } from '../core/errors.js';
 import { connectRelay, type RemoteTargetMonitor } from '../relay/client.js';
 import { failureText, type Target } from './targets.js';
@@ -20,14 +20,16 @@ export interface RelayOpening {
   fatal?: Error;
 }
 
-function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor): Target {
+function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor, waitMs: number): Target {
   return {
     name: monitor.target,
     address,
     isStatic: false,
     remote: monitor,
-    async fetch(): Promise<Snapshot> {
-      const update = monitor.latest();
+    async fetch(signal: AbortSignal): Promise<Snapshot> {
+      // A relay that has just started has not read its target yet: its first poll is worth waiting for.
+      let update = monitor.latest();
+      if (update === null || (update.snapshot === null && update.error === null)) update = await firstUpdate(monitor, signal, waitMs);
       if (update === null || update.snapshot === null) {
         throw new StatsReadError(update?.error ?? 'the relay has no document for this target yet', 'unreachable');
       }
@@ -35,6 +37,31 @@ function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor): Targ
       return update.snapshot;
     },
   };
+}
+
+/** The monitor's first update, or null when `signal` or `waitMs` ends the wait first. */
+function firstUpdate(monitor: RemoteTargetMonitor, signal: AbortSignal, waitMs: number): Promise<TargetUpdate | null> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(null);
+      return;
+    }
+    let unsubscribe = (): void => undefined;
+    let settled = false;
+    const done = (update: TargetUpdate | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
+      resolve(update);
+    };
+    const onAbort = (): void => done(null);
+    const timer = setTimeout(onAbort, waitMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = monitor.subscribe((update) => done(update));
+    if (settled) unsubscribe();
+  });
 }
 
 /**
@@ -54,7 +81,7 @@ export async function openRelays(
         const host = new URL(address.text).host;
         // address.url keeps the token; address.text (the name shown) has it masked.
         const monitors = await connectRelay(address.kind === 'relay' ? address.url : address.text, { connectTimeoutMs, ...(log !== undefined ? { log } : {}), ...(prefix ? { targetPrefix: `${host}/` } : {}) });
-        return { address, targets: monitors.map((m) => remoteTarget(address, m)), error: null };
+        return { address, targets: monitors.map((m) => remoteTarget(address, m, connectTimeoutMs)), error: null };
       } catch (err) {
         const fatal = err instanceof StatsReadError && err.code === 'certificate' ? { fatal: err } : {};
         return { address, targets: [], error: failureText(address.text, err), ...fatal };

@@ -138,6 +138,41 @@ function announcement(port: number, o: { host: string; tls: boolean; tokenFile: 
   );
 }
 
+/**
+ * Fill `controls` for --allow-control: each target's --fifo or ini master-fifo, and a local master's own FIFO
+ * found from its command line. Returns what stops that discovery.
+ */
+async function wireControls(
+  targets: ReturnType<typeof buildTargets>,
+  monitors: ControllableMonitor[],
+  sources: Awaited<ReturnType<typeof collectSources>>,
+  controls: Map<string, RelayControl>,
+  timeoutMs: number,
+  say: (line: string) => void,
+): Promise<() => void> {
+  const local = targets.filter((t) => isOnThisHost(t) && !sources.fifos.has(t.name)).map((t) => t.name);
+  // A local master's own FIFO (its command line or ini) is used without --fifo, as in the dashboard.
+  const stopDiscovery = discoverControls<RelayControl>(local, monitors, controls, async (name, paths) => {
+    const { createTargetControl } = await import('../fifo/control.js');
+    const monitor = monitors[targets.findIndex((t) => t.name === name)]!;
+    return createTargetControl(paths[0]!, name, { slotPaths: paths, reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) });
+  });
+  if (sources.fifos.size === 0 && local.length === 0) {
+    say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
+    return stopDiscovery;
+  }
+  const { createTargetControl } = await import('../fifo/control.js');
+  for (const [i, t] of targets.entries()) {
+    const paths = sources.fifos.get(t.name);
+    const monitor = monitors[i]!;
+    // Commands are verified by the target's own poller: one request in flight, its --timeout and --max-bytes.
+    if (paths !== undefined && paths.length > 0) {
+      controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths], reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) }));
+    }
+  }
+  return stopDiscovery;
+}
+
 async function serve(argv: string[], io: ServeIo, say: (line: string) => void): Promise<number> {
   const program = buildProgram(io);
   await program.parseAsync(argv, { from: 'user' });
@@ -169,28 +204,7 @@ async function serve(argv: string[], io: ServeIo, say: (line: string) => void): 
   const recordings = startRecordings(targets, opts, intervalMs, (text) => void io.stderr.write(text), true);
   const monitors: ControllableMonitor[] = targets.map((t) => createMonitor(t.name, t.fetch, { ...monitorPlacement(t), intervalMs, historySize, readTimeoutMs: timeoutMs + 2000, ...(t.maxRequests !== undefined ? { maxRequests: t.maxRequests } : {}) }));
   const controls = new Map<string, RelayControl>();
-  let stopDiscovery = (): void => undefined;
-  if (opts.allowControl) {
-    const local = targets.filter((t) => isOnThisHost(t) && !sources.fifos.has(t.name)).map((t) => t.name);
-    // A local master's own FIFO (its command line or ini) is used without --fifo, as in the dashboard.
-    stopDiscovery = discoverControls<RelayControl>(local, monitors, controls, async (name, paths) => {
-      const { createTargetControl } = await import('../fifo/control.js');
-      const monitor = monitors[targets.findIndex((t) => t.name === name)]!;
-      return createTargetControl(paths[0]!, name, { slotPaths: paths, reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) });
-    });
-    if (sources.fifos.size === 0 && local.length === 0) say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
-    else {
-      const { createTargetControl } = await import('../fifo/control.js');
-      for (const [i, t] of targets.entries()) {
-        const paths = sources.fifos.get(t.name);
-        const monitor = monitors[i]!;
-        // Commands are verified by the target's own poller: one request in flight, its --timeout and --max-bytes.
-        if (paths !== undefined && paths.length > 0) {
-          controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths], reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) }));
-        }
-      }
-    }
-  }
+  const stopDiscovery = opts.allowControl ? await wireControls(targets, monitors, sources, controls, timeoutMs, say) : (): void => undefined;
   const controller = new AbortController();
   const removeHandlers = abortOnSignals(controller);
   const onOuterAbort = (): void => controller.abort();

@@ -173,7 +173,13 @@ function deriveInstance(prev: InstanceDocument | null, snap: InstanceSnapshot, s
     totalExceptions,
     totalTx,
   });
-  out.caches = cur.caches.map((c): CacheDerived => {
+  out.caches = deriveCaches(prev, cur, seconds);
+  out.metrics = deriveMetrics(prev, cur, seconds);
+}
+
+/** Each cache's hit and miss rates, and its hit ratio (over the interval, or since start without one). */
+function deriveCaches(prev: InstanceDocument | null, cur: InstanceDocument, seconds: number | null): CacheDerived[] {
+  return cur.caches.map((c): CacheDerived => {
     const pc = prev?.caches.find((x) => x.name === c.name);
     const hitsPerSec = pc ? counterRate(pc.hits, c.hits, seconds) : null;
     const missesPerSec = pc ? counterRate(pc.misses, c.misses, seconds) : null;
@@ -185,10 +191,14 @@ function deriveInstance(prev: InstanceDocument | null, snap: InstanceSnapshot, s
     }
     return { name: c.name, hitsPerSec, missesPerSec, hitRatio };
   });
+}
+
+/** Each uWSGI metric's value, and a counter's rate. */
+function deriveMetrics(prev: InstanceDocument | null, cur: InstanceDocument, seconds: number | null): MetricDerived[] {
   // A 64-worker document carries hundreds of metrics: index them once instead of a quadratic search.
   const prevMetrics = new Map<string, number>();
   if (prev !== null) for (const m of prev.metrics) if (m.type === 'counter') prevMetrics.set(m.name, m.value);
-  out.metrics = cur.metrics.map((m): MetricDerived => {
+  return cur.metrics.map((m): MetricDerived => {
     let rate: number | null = null;
     if (m.type === 'counter') {
       const pv = prevMetrics.get(m.name);

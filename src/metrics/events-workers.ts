@@ -53,19 +53,7 @@ export function respawnEvents(
     if (p.pid !== w.pid) respawned.push([p, w]);
   }
   const chain = memory.chain;
-  // A lone earlier respawn (a worker killed a while ago) must not count as a chain reload's first step: the
-  // first two steps of a chain reload follow each other closely, later ones may wait on slow requests.
-  const gap = chain ? monotonicMs - chain.lastReplacementMs : 0;
-  const announced = chain?.announcedAtMs !== undefined;
-  const limit = chain && chain.replacedSlots.length === 1 && !announced ? CHAIN_FIRST_STEP_GAP_MS : options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
-  if (chain && chain.replacedSlots.length > 0 && gap > limit) {
-    chain.replacedSlots.length = 0;
-    delete chain.announcedAtMs;
-  }
-  // An announced run that never started (the write failed, nothing respawned) is forgotten after the same time.
-  if (chain?.announcedAtMs !== undefined && chain.replacedSlots.length === 0 && monotonicMs - chain.announcedAtMs > (options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS)) {
-    delete chain.announcedAtMs;
-  }
+  if (chain) expireChain(chain, monotonicMs, options);
   if (respawned.length === 0) return;
 
   const anyHarakiri = respawned.some(([p, w]) => w.harakiriCount > p.harakiriCount);
@@ -83,7 +71,32 @@ export function respawnEvents(
     // unless this tool wrote the `c` itself: then the first one is the chain reload's already.
     inChain = (chain.replacedSlots.length >= 2 || chain.announcedAtMs !== undefined) && !anyHarakiri;
   }
+  emitRespawns(respawned, inChain, options, emit);
+  if (chain && inChain) emitChainProgress(chain, prev, cur, eligible, respawned.length, emit);
+}
 
+type Chain = NonNullable<EventMemory['chain']>;
+
+/** Forget a chain reload run that went quiet for too long, or was announced and never started. */
+function expireChain(chain: Chain, monotonicMs: number, options: EventOptions): void {
+  const timeout = options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
+  // A lone earlier respawn (a worker killed a while ago) must not count as a chain reload's first step: the
+  // first two steps of a chain reload follow each other closely, later ones may wait on slow requests.
+  const gap = monotonicMs - chain.lastReplacementMs;
+  const announced = chain.announcedAtMs !== undefined;
+  const limit = chain.replacedSlots.length === 1 && !announced ? CHAIN_FIRST_STEP_GAP_MS : timeout;
+  if (chain.replacedSlots.length > 0 && gap > limit) {
+    chain.replacedSlots.length = 0;
+    delete chain.announcedAtMs;
+  }
+  // An announced run that never started (the write failed, nothing respawned) is forgotten after the same time.
+  if (chain.announcedAtMs !== undefined && chain.replacedSlots.length === 0 && monotonicMs - chain.announcedAtMs > timeout) {
+    delete chain.announcedAtMs;
+  }
+}
+
+/** One worker-respawned event per replaced slot, with its likely cause. */
+function emitRespawns(respawned: Array<[Worker, Worker]>, inChain: boolean, options: EventOptions, emit: Emit): void {
   for (const [p, w] of respawned) {
     const guess = respawnCause(p, w, options);
     const cause: RespawnCause = inChain && guess.cause === 'died' ? 'chain-reload' : guess.cause;
@@ -104,28 +117,28 @@ export function respawnEvents(
       requestsServed: guess.served,
     });
   }
+}
 
-  if (chain && inChain) {
-    const k = chain.replacedSlots.length;
-    const total = eligible;
-    const done = k >= total;
-    // The run is only recognised at its second replacement: say that the first, reported alone, was part of it.
-    const first = k === respawned.length + 1 && chain.announcedAtMs === undefined ? chain.replacedSlots[0] : undefined;
-    const earlier = first !== undefined ? ` (worker ${first}'s respawn just before was its first step)` : '';
-    // Replaced is not serving: a lazy app that failed to import leaves accepting workers with no application.
-    const bare = done && prev.workers.some((w) => w.apps.length > 0) ? cur.workers.filter((w) => w.pid > 0 && w.accepting && w.apps.length === 0).length : 0;
-    emit(
-      'chain-reload-progress',
-      bare > 0 ? 'error' : 'info',
-      done
-        ? `chain reload complete: all ${total} workers replaced${bare > 0 ? `, ${bare} without an application (requests get 500)` : ''}${earlier}`
-        : `chain reload: worker ${k} of ${total} replaced${earlier}`,
-      { replaced: k, total, done, ...(bare > 0 ? { withoutApp: bare } : {}) },
-    );
-    if (done) {
-      chain.replacedSlots.length = 0;
-      delete chain.announcedAtMs;
-    }
+/** The chain reload's progress, and at its end whether the new workers have their applications. */
+function emitChainProgress(chain: Chain, prev: InstanceDocument, cur: InstanceDocument, total: number, justReplaced: number, emit: Emit): void {
+  const k = chain.replacedSlots.length;
+  const done = k >= total;
+  // The run is only recognised at its second replacement: say that the first, reported alone, was part of it.
+  const first = k === justReplaced + 1 && chain.announcedAtMs === undefined ? chain.replacedSlots[0] : undefined;
+  const earlier = first !== undefined ? ` (worker ${first}'s respawn just before was its first step)` : '';
+  // Replaced is not serving: a lazy app that failed to import leaves accepting workers with no application.
+  const bare = done && prev.workers.some((w) => w.apps.length > 0) ? cur.workers.filter((w) => w.pid > 0 && w.accepting && w.apps.length === 0).length : 0;
+  emit(
+    'chain-reload-progress',
+    bare > 0 ? 'error' : 'info',
+    done
+      ? `chain reload complete: all ${total} workers replaced${bare > 0 ? `, ${bare} without an application (requests get 500)` : ''}${earlier}`
+      : `chain reload: worker ${k} of ${total} replaced${earlier}`,
+    { replaced: k, total, done, ...(bare > 0 ? { withoutApp: bare } : {}) },
+  );
+  if (done) {
+    chain.replacedSlots.length = 0;
+    delete chain.announcedAtMs;
   }
 }
 

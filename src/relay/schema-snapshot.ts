@@ -199,7 +199,15 @@ const snapshotBase = {
 };
 
 const processOsSchema = z.object({ pid: num, cpuTicks: num, rssBytes: num, vszBytes: num });
-const osFactsSchema = z.object({ local: bool, note: str, master: processOsSchema.nullable(), workers: z.array(processOsSchema.nullable()) });
+const kernelQueueSchema = z.object({ queue: num, maxQueue: num });
+const osFactsSchema = z.object({
+  local: bool,
+  note: str,
+  master: processOsSchema.nullable(),
+  workers: z.array(processOsSchema.nullable()),
+  sockets: z.array(kernelQueueSchema.nullable()).optional(),
+  socketsNote: str.optional(),
+});
 
 /** One snapshot of any kind, as a relay sends it. */
 export const snapshotSchema = z.discriminatedUnion('kind', [

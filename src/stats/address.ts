@@ -80,42 +80,7 @@ export function parseAddress(text: string): StatsAddress {
   if (text === '-') return { kind: 'stdin', text };
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
-  if (scheme === 'http' || scheme === 'https') return parseUrl(text, 'http');
-  if (scheme === 'ws' || scheme === 'wss') return parseUrl(text, 'relay');
-  // uwsgi_exporter's spellings: tcp://HOST:PORT and unix:///path (the typed text stays the target's name).
-  if (scheme === 'tcp') {
-    const rest = text.slice('tcp://'.length).replace(/\/$/, '');
-    if (rest.includes('/')) throw usage(text, 'tcp://HOST:PORT takes no path');
-    const inner = parseAddress(rest === '' ? ':' : rest);
-    if (inner.kind !== 'tcp') throw usage(text, 'tcp:// wants HOST:PORT');
-    return { ...inner, text };
-  }
-  if (scheme === 'unix') {
-    const path = text.slice('unix://'.length);
-    if (path === '') throw usage(text, 'unix:// needs a socket path, e.g. unix:///run/app/stats.sock');
-    if (Buffer.byteLength(path) > MAX_UNIX_PATH_BYTES) throw usage(text, `unix socket paths are limited to ${MAX_UNIX_PATH_BYTES} bytes`);
-    return { kind: 'unix', text, path };
-  }
-
-  if (/^file:/i.test(text)) {
-    let path = text.slice(5);
-    if (path.startsWith('//')) {
-      // file:///abs/path (a URL) or file://localhost/abs/path
-      try {
-        const url = new URL(text);
-        if (url.hostname !== '' && url.hostname !== 'localhost') throw usage(text, 'file URLs must name a local path');
-        path = decodeURIComponent(url.pathname);
-      } catch (err) {
-        if (err instanceof UsageError) throw err;
-        throw usage(text, 'not a valid file URL');
-      }
-    }
-    if (path === '') throw usage(text, 'file: needs a path, e.g. file:./saved-stats.json');
-    return { kind: 'file', text, path };
-  }
-  if (scheme !== undefined) {
-    throw usage(text, `unknown scheme ${scheme}:// (tcp://, unix://, http://, https://, ws://, wss:// and file: are understood)`);
-  }
+  if (scheme !== undefined || /^file:/i.test(text)) return parseSchemed(text, scheme);
 
   if (text.startsWith('@')) {
     const name = text.slice(1);
@@ -133,7 +98,50 @@ export function parseAddress(text: string): StatsAddress {
     }
     return { kind: 'unix', text, path: text };
   }
+  return parseHostPort(text);
+}
 
+/** An address written with a scheme (tcp://, unix://, http(s)://, ws(s)://) or as file:PATH. */
+function parseSchemed(text: string, scheme: string | undefined): StatsAddress {
+  if (scheme === 'http' || scheme === 'https') return parseUrl(text, 'http');
+  if (scheme === 'ws' || scheme === 'wss') return parseUrl(text, 'relay');
+  // uwsgi_exporter's spellings: tcp://HOST:PORT and unix:///path (the typed text stays the target's name).
+  if (scheme === 'tcp') {
+    const rest = text.slice('tcp://'.length).replace(/\/$/, '');
+    if (rest.includes('/')) throw usage(text, 'tcp://HOST:PORT takes no path');
+    const inner = parseAddress(rest === '' ? ':' : rest);
+    if (inner.kind !== 'tcp') throw usage(text, 'tcp:// wants HOST:PORT');
+    return { ...inner, text };
+  }
+  if (scheme === 'unix') {
+    const path = text.slice('unix://'.length);
+    if (path === '') throw usage(text, 'unix:// needs a socket path, e.g. unix:///run/app/stats.sock');
+    if (Buffer.byteLength(path) > MAX_UNIX_PATH_BYTES) throw usage(text, `unix socket paths are limited to ${MAX_UNIX_PATH_BYTES} bytes`);
+    return { kind: 'unix', text, path };
+  }
+  if (/^file:/i.test(text)) return parseFileAddress(text);
+  throw usage(text, `unknown scheme ${scheme}:// (tcp://, unix://, http://, https://, ws://, wss:// and file: are understood)`);
+}
+
+/** file:./saved.json, file:///abs/path or file://localhost/abs/path: a saved document. */
+function parseFileAddress(text: string): StatsAddress {
+  let path = text.slice(5);
+  if (path.startsWith('//')) {
+    try {
+      const url = new URL(text);
+      if (url.hostname !== '' && url.hostname !== 'localhost') throw usage(text, 'file URLs must name a local path');
+      path = decodeURIComponent(url.pathname);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw usage(text, 'not a valid file URL');
+    }
+  }
+  if (path === '') throw usage(text, 'file: needs a path, e.g. file:./saved-stats.json');
+  return { kind: 'file', text, path };
+}
+
+/** [IPV6]:PORT, HOST:PORT or :PORT (127.0.0.1), with the likely mistakes named. */
+function parseHostPort(text: string): StatsAddress {
   if (text.startsWith('[')) {
     const match = /^\[([^\]]*)\]:(.*)$/.exec(text);
     if (!match) throw usage(text, 'an IPv6 address is written [ADDRESS]:PORT, e.g. [::1]:9191');

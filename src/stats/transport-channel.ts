@@ -45,84 +45,112 @@ export interface ChannelReply {
 /** Run one bounded read over `channel`; rejects with StatsReadError, always tears the channel down. */
 export function readChannel(address: StatsAddress, channel: Channel, options: ChannelReadOptions): Promise<ChannelReply> {
   return new Promise<ChannelReply>((resolvePromise, rejectPromise) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let connected = false;
-    let sentRequest = false;
-    let done = false;
-    let probeTimer: NodeJS.Timeout | undefined;
+    new BoundedRead(address, channel, options, resolvePromise, rejectPromise).start();
+  });
+}
 
-    const finish = (outcome: { ok: ChannelReply } | { fail: StatsReadError }): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(deadline);
-      clearTimeout(probeTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      channel.destroy();
-      if ('ok' in outcome) resolvePromise(outcome.ok);
-      else rejectPromise(outcome.fail);
-    };
+type Outcome = { ok: ChannelReply } | { fail: StatsReadError };
 
-    const send = (bytes: Buffer): void => {
-      sentRequest = true;
-      channel.write(bytes);
-    };
+/** One read's state: what arrived, which phase it is in, and the one way it ends (finish). */
+class BoundedRead {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private connected = false;
+  private sentRequest = false;
+  private done = false;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly onAbort = (): void => this.finish({ fail: cancelledError(this.address) });
 
-    const deadline = setTimeout(() => {
-      const phase = !connected ? 'connect' : received === 0 ? 'silent' : 'sending';
-      finish({ fail: timeoutError(address, options.timeoutMs, received, phase, sentRequest) });
+  constructor(
+    private readonly address: StatsAddress,
+    private readonly channel: Channel,
+    private readonly options: ChannelReadOptions,
+    private readonly resolve: (reply: ChannelReply) => void,
+    private readonly reject: (err: StatsReadError) => void,
+  ) {}
+
+  start(): void {
+    const { options } = this;
+    this.deadline = setTimeout(() => {
+      const phase = !this.connected ? 'connect' : this.received === 0 ? 'silent' : 'sending';
+      this.finish({ fail: timeoutError(this.address, options.timeoutMs, this.received, phase, this.sentRequest) });
     }, options.timeoutMs);
-    const onAbort = (): void => finish({ fail: cancelledError(address) });
     if (options.signal?.aborted) {
-      onAbort();
+      this.onAbort();
       return;
     }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    channel.start({
-      connected() {
-        if (done) return;
-        connected = true;
-        if (options.request) send(options.request);
-        else if (options.probe) {
-          const probe = options.probe;
-          probeTimer = setTimeout(() => {
-            if (!done && received === 0) send(probe.bytes);
-          }, probe.afterMs);
-        }
-      },
-      data(chunk) {
-        if (done) return;
-        received += chunk.length;
-        if (received > options.maxBytes) {
-          finish({ fail: tooLargeError(address, options.maxBytes) });
-          return;
-        }
-        chunks.push(chunk);
-      },
-      end() {
-        if (done) return;
-        if (received === 0) finish({ fail: emptyError(address) });
-        else finish({ ok: { bytes: Buffer.concat(chunks, received), sentRequest, reset: false } });
-      },
-      error(err) {
-        if (done) return;
-        if (err instanceof StatsReadError) {
-          finish({ fail: err });
-          return;
-        }
-        const code = err.code ?? '';
-        if (connected && (code === 'ECONNRESET' || code === 'EPIPE')) {
-          if (received > 0) finish({ ok: { bytes: Buffer.concat(chunks, received), sentRequest, reset: true } });
-          else finish({ fail: connectError(address, err) });
-          return;
-        }
-        if (connected && received > 0) {
-          finish({ fail: resetError(address, received, code || 'EIO') });
-          return;
-        }
-        finish({ fail: connectError(address, err) });
-      },
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.channel.start({
+      connected: () => this.onConnected(),
+      data: (chunk) => this.onData(chunk),
+      end: () => this.onEnd(),
+      error: (err) => this.onError(err),
     });
-  });
+  }
+
+  private finish(outcome: Outcome): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.deadline);
+    clearTimeout(this.probeTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.channel.destroy();
+    if ('ok' in outcome) this.resolve(outcome.ok);
+    else this.reject(outcome.fail);
+  }
+
+  private send(bytes: Buffer): void {
+    this.sentRequest = true;
+    this.channel.write(bytes);
+  }
+
+  private reply(reset: boolean): Outcome {
+    return { ok: { bytes: Buffer.concat(this.chunks, this.received), sentRequest: this.sentRequest, reset } };
+  }
+
+  private onConnected(): void {
+    if (this.done) return;
+    this.connected = true;
+    const { request, probe } = this.options;
+    if (request) this.send(request);
+    else if (probe) {
+      this.probeTimer = setTimeout(() => {
+        if (!this.done && this.received === 0) this.send(probe.bytes);
+      }, probe.afterMs);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.done) return;
+    this.received += chunk.length;
+    if (this.received > this.options.maxBytes) {
+      this.finish({ fail: tooLargeError(this.address, this.options.maxBytes) });
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private onEnd(): void {
+    if (this.done) return;
+    this.finish(this.received === 0 ? { fail: emptyError(this.address) } : this.reply(false));
+  }
+
+  private onError(err: NodeJS.ErrnoException | StatsReadError): void {
+    if (this.done) return;
+    if (err instanceof StatsReadError) {
+      this.finish({ fail: err });
+      return;
+    }
+    const code = err.code ?? '';
+    if (this.connected && (code === 'ECONNRESET' || code === 'EPIPE')) {
+      this.finish(this.received > 0 ? this.reply(true) : { fail: connectError(this.address, err) });
+      return;
+    }
+    if (this.connected && this.received > 0) {
+      this.finish({ fail: resetError(this.address, this.received, code || 'EIO') });
+      return;
+    }
+    this.finish({ fail: connectError(this.address, err) });
+  }
 }

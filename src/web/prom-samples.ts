@@ -8,7 +8,7 @@
 import { escapeControls } from '../core/safe-text.js';
 import { vassalKeys } from '../metrics/vassal-keys.js';
 import type { TargetUpdate } from '../monitor/types.js';
-import type { Core, EmperorDocument, InstanceDocument, OsFacts, RouterDocument } from '../stats/snapshot.js';
+import type { Core, EmperorDocument, InstanceDocument, OsFacts, RouterDocument, Worker } from '../stats/snapshot.js';
 import type { Derived } from '../metrics/types.js';
 import { CLOCK_TICKS_PER_SECOND } from '../stats/proc-os.js';
 
@@ -207,6 +207,35 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
   emit('uwsgi_listen_queue_errors', doc.listenQueueErrors ?? 0);
   emit('uwsgi_signal_queue_length', doc.signalQueue);
   emit('uwsgi_workers', workers.length);
+  socketSamples(doc, emit, os);
+  let paused = 0;
+  let busy = 0;
+  let inFlight = 0;
+  // Without cores (--stats-no-cores) uWSGI does not list what is in flight: export nothing rather than a 0.
+  const coresKnown = workers.some((w) => w.cores !== null);
+  const maxWorkers = options.maxWorkers ?? Infinity;
+  if (workers.length > maxWorkers) emit('uwsgitop_relay_omitted_workers', workers.length - maxWorkers);
+  for (const [index, w] of workers.entries()) {
+    if (w.status === 'pause') paused++;
+    if (w.status === 'busy') busy++;
+    inFlight += w.inFlight.length;
+    // 100,000 workers would be 2.5 million series (a 250 MB scrape): the rest are counted above, not listed.
+    if (index < maxWorkers) workerSamples(w, emit, options, os, derived);
+  }
+  if (os?.master) {
+    emit('uwsgi_master_cpu_seconds_total', os.master.cpuTicks / CLOCK_TICKS_PER_SECOND);
+    emit('uwsgi_master_os_rss_bytes', os.master.rssBytes);
+  }
+  const mean = derived?.instance?.intervalAvgRtUs;
+  if (mean !== undefined && mean !== null) emit('uwsgi_interval_response_time_seconds', mean / 1e6);
+  emit('uwsgi_workers_paused', paused);
+  emit('uwsgi_workers_busy', busy);
+  if (coresKnown) emit('uwsgi_requests_in_flight', inFlight);
+  sharedSamples(doc, emit);
+}
+
+/** Each listening socket's queue (uWSGI's, and the kernel's where it was asked). */
+function socketSamples(doc: InstanceDocument, emit: Emit, os?: OsFacts): void {
   const seenSockets = new Set<string>();
   for (const [index, s] of doc.sockets.entries()) {
     // uwsgi_exporter keeps the first socket of a (name, proto) pair: duplicates would be one series twice.
@@ -224,71 +253,56 @@ function instanceSamples(doc: InstanceDocument, emit: Emit, options: SampleOptio
       emit('uwsgi_socket_kernel_max_queue_length', kernel.maxQueue, labels);
     }
   }
-  let paused = 0;
-  let busy = 0;
-  let inFlight = 0;
-  // Without cores (--stats-no-cores) uWSGI does not list what is in flight: export nothing rather than a 0.
-  const coresKnown = workers.some((w) => w.cores !== null);
-  const maxWorkers = options.maxWorkers ?? Infinity;
-  if (workers.length > maxWorkers) emit('uwsgitop_relay_omitted_workers', workers.length - maxWorkers);
-  for (const [index, w] of workers.entries()) {
-    if (w.status === 'pause') paused++;
-    if (w.status === 'busy') busy++;
-    inFlight += w.inFlight.length;
-    // 100,000 workers would be 2.5 million series (a 250 MB scrape): the rest are counted above, not listed.
-    if (index >= maxWorkers) continue;
-    const labels = { worker_id: String(w.id) };
-    emit('uwsgi_worker_accepting', flag(w.accepting), labels);
-    emit('uwsgi_worker_delta_requests', w.deltaRequests, labels);
-    emit('uwsgi_worker_signal_queue_length', w.signalQueue, labels);
-    emit('uwsgi_worker_rss_bytes', w.rssBytes, labels);
-    emit('uwsgi_worker_vsz_bytes', w.vszBytes, labels);
-    emit('uwsgi_worker_running_time_seconds', w.runningTimeUs / 1e6, labels);
-    emit('uwsgi_worker_last_spawn_time_seconds', w.lastSpawn, labels);
-    emit('uwsgi_worker_average_response_time_seconds', w.avgRtUs / 1e6, labels);
-    emit('uwsgi_worker_apps', w.apps.length, labels);
-    if (w.cores !== null) emit('uwsgi_worker_cores', w.cores.length, labels);
-    if (options.cores) {
-      for (const core of w.cores ?? []) {
-        const coreLabels = { worker_id: String(w.id), core_id: String(core.id) };
-        for (const [name, value] of CORE_VALUES) emit(name, value(core), coreLabels);
-      }
-    }
-    emit('uwsgi_worker_requests_total', w.requests, labels);
-    emit('uwsgi_worker_exceptions_total', w.exceptions, labels);
-    emit('uwsgi_worker_harakiri_count_total', w.harakiriCount, labels);
-    emit('uwsgi_worker_signals_total', w.signals, labels);
-    emit('uwsgi_worker_respawn_count_total', w.respawnCount, labels);
-    emit('uwsgi_worker_transmitted_bytes_total', w.txBytes, labels);
-    emit('uwsgi_worker_busy', flag(w.status === 'busy'), labels);
-    emit('uwsgi_worker_idle', flag(w.status === 'idle'), labels);
-    emit('uwsgi_worker_cheap', flag(w.status === 'cheap'), labels);
-    emit('uwsgi_worker_pause', flag(w.status === 'pause'), labels);
-    if (w.ussBytes !== null) emit('uwsgi_worker_uss_bytes', w.ussBytes, labels);
-    if (w.pssBytes !== null) emit('uwsgi_worker_pss_bytes', w.pssBytes, labels);
-    const proc = os?.workers[w.slot - 1];
-    if (proc) {
-      emit('uwsgi_worker_cpu_seconds_total', proc.cpuTicks / CLOCK_TICKS_PER_SECOND, labels);
-      emit('uwsgi_worker_os_rss_bytes', proc.rssBytes, labels);
-    }
-    const mean = derived?.workers[w.slot - 1]?.intervalAvgRtUs;
-    if (mean !== undefined && mean !== null) emit('uwsgi_worker_interval_response_time_seconds', mean / 1e6, labels);
-    for (const app of w.apps) {
-      const appLabels = { worker_id: String(w.id), app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir };
-      emit('uwsgi_worker_app_startup_time_seconds', app.startupTime, appLabels);
-      emit('uwsgi_worker_app_requests_total', app.requests, appLabels);
-      emit('uwsgi_worker_app_exceptions_total', app.exceptions, appLabels);
+}
+
+/** One worker's series: uWSGI's figures, its cores and apps, and what /proc and the last interval add. */
+function workerSamples(w: Worker, emit: Emit, options: SampleOptions, os?: OsFacts, derived?: Derived | null): void {
+  const labels = { worker_id: String(w.id) };
+  emit('uwsgi_worker_accepting', flag(w.accepting), labels);
+  emit('uwsgi_worker_delta_requests', w.deltaRequests, labels);
+  emit('uwsgi_worker_signal_queue_length', w.signalQueue, labels);
+  emit('uwsgi_worker_rss_bytes', w.rssBytes, labels);
+  emit('uwsgi_worker_vsz_bytes', w.vszBytes, labels);
+  emit('uwsgi_worker_running_time_seconds', w.runningTimeUs / 1e6, labels);
+  emit('uwsgi_worker_last_spawn_time_seconds', w.lastSpawn, labels);
+  emit('uwsgi_worker_average_response_time_seconds', w.avgRtUs / 1e6, labels);
+  emit('uwsgi_worker_apps', w.apps.length, labels);
+  if (w.cores !== null) emit('uwsgi_worker_cores', w.cores.length, labels);
+  if (options.cores) {
+    for (const core of w.cores ?? []) {
+      const coreLabels = { worker_id: String(w.id), core_id: String(core.id) };
+      for (const [name, value] of CORE_VALUES) emit(name, value(core), coreLabels);
     }
   }
-  if (os?.master) {
-    emit('uwsgi_master_cpu_seconds_total', os.master.cpuTicks / CLOCK_TICKS_PER_SECOND);
-    emit('uwsgi_master_os_rss_bytes', os.master.rssBytes);
+  emit('uwsgi_worker_requests_total', w.requests, labels);
+  emit('uwsgi_worker_exceptions_total', w.exceptions, labels);
+  emit('uwsgi_worker_harakiri_count_total', w.harakiriCount, labels);
+  emit('uwsgi_worker_signals_total', w.signals, labels);
+  emit('uwsgi_worker_respawn_count_total', w.respawnCount, labels);
+  emit('uwsgi_worker_transmitted_bytes_total', w.txBytes, labels);
+  emit('uwsgi_worker_busy', flag(w.status === 'busy'), labels);
+  emit('uwsgi_worker_idle', flag(w.status === 'idle'), labels);
+  emit('uwsgi_worker_cheap', flag(w.status === 'cheap'), labels);
+  emit('uwsgi_worker_pause', flag(w.status === 'pause'), labels);
+  if (w.ussBytes !== null) emit('uwsgi_worker_uss_bytes', w.ussBytes, labels);
+  if (w.pssBytes !== null) emit('uwsgi_worker_pss_bytes', w.pssBytes, labels);
+  const proc = os?.workers[w.slot - 1];
+  if (proc) {
+    emit('uwsgi_worker_cpu_seconds_total', proc.cpuTicks / CLOCK_TICKS_PER_SECOND, labels);
+    emit('uwsgi_worker_os_rss_bytes', proc.rssBytes, labels);
   }
-  const mean = derived?.instance?.intervalAvgRtUs;
-  if (mean !== undefined && mean !== null) emit('uwsgi_interval_response_time_seconds', mean / 1e6);
-  emit('uwsgi_workers_paused', paused);
-  emit('uwsgi_workers_busy', busy);
-  if (coresKnown) emit('uwsgi_requests_in_flight', inFlight);
+  const mean = derived?.workers[w.slot - 1]?.intervalAvgRtUs;
+  if (mean !== undefined && mean !== null) emit('uwsgi_worker_interval_response_time_seconds', mean / 1e6, labels);
+  for (const app of w.apps) {
+    const appLabels = { worker_id: String(w.id), app_id: String(app.id), mountpoint: app.mountpoint, chdir: app.chdir };
+    emit('uwsgi_worker_app_startup_time_seconds', app.startupTime, appLabels);
+    emit('uwsgi_worker_app_requests_total', app.requests, appLabels);
+    emit('uwsgi_worker_app_exceptions_total', app.exceptions, appLabels);
+  }
+}
+
+/** Caches, spoolers and legions: what the workers share. */
+function sharedSamples(doc: InstanceDocument, emit: Emit): void {
   for (const cache of doc.caches) {
     const labels = { name: cache.name };
     emit('uwsgi_cache_hits', cache.hits, labels);

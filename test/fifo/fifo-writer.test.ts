@@ -77,6 +77,8 @@ describe('master FIFO writer', () => {
     const fifo = proc.fifos[0] as string;
     // Compile the writer alone so it can run as nobody (uid 65534) outside vitest.
     const build = tempDir('uwsgitop-build-');
+    // The sources are ESM (the repository's package.json says so); say the same for the copy compiled outside it.
+    writeFileSync(join(build, 'package.json'), '{"type":"module"}\n');
     execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), [
       '--ignoreConfig', '--outDir', build, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
       '--types', 'node', '--skipLibCheck', '--rootDir', join(REPO_ROOT, 'src'), join(REPO_ROOT, 'src', 'fifo', 'writer.ts'),

@@ -34,6 +34,24 @@ describe('relay messages the relay builds pass the schema unchanged', () => {
     expect(frame.message.derived).not.toBeNull();
   });
 
+  it("a live local read's /proc figures and the kernel's listen queues (one socket answered, one not)", () => {
+    const { json } = realUpdate('instance-busy.json');
+    const snapshot = json['snapshot'] as Record<string, unknown>;
+    snapshot['os'] = {
+      local: true,
+      note: 'local: /proc/PID/stat',
+      master: { pid: 10, cpuTicks: 12, rssBytes: 4096, vszBytes: 8192 },
+      workers: [{ pid: 11, cpuTicks: 3, rssBytes: 2048, vszBytes: 8192 }, null],
+      sockets: [{ queue: 11, maxQueue: 10 }, null],
+      socketsNote: 'asked the kernel (sock_diag) about 1 socket',
+    };
+    const frame = decodeServerFrame(JSON.stringify(json));
+    expect(frame.kind).toBe('update');
+    if (frame.kind !== 'update') return;
+    // A dropped key would be missing on the relay's clients, and the next delta through it would not apply.
+    expect(frame.message).toEqual(json);
+  });
+
   it('a hello of every kind of target', () => {
     const monitors = KINDS.map((name) => asMonitor(polled(name)));
     const text = realHello(monitors, true, ['chain-reload']);

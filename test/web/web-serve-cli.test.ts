@@ -71,7 +71,8 @@ describe('serve command', () => {
     const metrics = await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       const fam = parsePrometheus(await res.text());
-      return fam.get('uwsgi_workers') ? fam : null;
+      // The family is declared before the first read ends: wait for the instance's own sample.
+      return fam.get('uwsgi_workers')?.samples.some((s) => s.labels['target'] === uw.statsAddress) ? fam : null;
     }, 'metrics of the instance');
     expect(promValue(metrics, 'uwsgi_workers', { target: uw.statsAddress })).toBe(2);
     controller.abort();
