@@ -18,22 +18,23 @@ export interface Sample {
   value: number;
 }
 
-export interface MetricSpec {
-  name: string;
+export interface MetricSpec<N extends string = string> {
+  name: N;
   help: string;
   type: 'gauge' | 'counter';
   /** Label names besides `target` and `stats_uri`. */
   labels: readonly string[];
 }
 
-const g = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'gauge', labels });
-const c = (name: string, help: string, labels: readonly string[] = []): MetricSpec => ({ name, help, type: 'counter', labels });
+// The name's literal type is kept: FamilyName is the registry, and emit() takes nothing else.
+const g = <N extends string>(name: N, help: string, labels: readonly string[] = []): MetricSpec<N> => ({ name, help, type: 'gauge', labels });
+const c = <N extends string>(name: N, help: string, labels: readonly string[] = []): MetricSpec<N> => ({ name, help, type: 'counter', labels });
 const W = ['worker_id'] as const;
 const CORE = ['worker_id', 'core_id'] as const;
 const APP = ['worker_id', 'app_id', 'mountpoint', 'chdir'] as const;
 
 /** Every metric the relay exposes. */
-export const METRIC_SPECS: readonly MetricSpec[] = [
+export const METRIC_SPECS = [
   g('uwsgi_up', 'Whether the last stats read of this target succeeded (1) or not (0).'),
   g('uwsgitop_relay_omitted_workers', 'Workers of this target without per-worker series: only the first ones (by slot) are exported.'),
   g('uwsgi_stats_age_seconds', 'Seconds since the latest good stats document of this target was read.'),
@@ -124,10 +125,10 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   g('uwsgi_socket_kernel_queue_length', 'Connections waiting on a listening unix socket, from the kernel.', ['name', 'proto']),
   g('uwsgi_socket_kernel_max_queue_length', 'Backlog of a listening unix socket, from the kernel.', ['name', 'proto']),
   g('uwsgi_worker_interval_response_time_seconds', 'Mean response time of the requests this worker finished in the last poll interval.', W),
-];
+] as const satisfies readonly MetricSpec[];
 
 /** uwsgi_exporter's --collect.cores families (serve --collect-cores): one series per core, off by default. */
-export const CORE_METRIC_SPECS: readonly MetricSpec[] = [
+export const CORE_METRIC_SPECS = [
   g('uwsgi_worker_core_busy', 'Is core busy', CORE),
   c('uwsgi_worker_core_requests_total', 'Total number of requests.', CORE),
   c('uwsgi_worker_core_static_requests_total', 'Total number of static requests.', CORE),
@@ -135,7 +136,10 @@ export const CORE_METRIC_SPECS: readonly MetricSpec[] = [
   c('uwsgi_worker_core_offloaded_requests_total', 'Total number of offloaded requests.', CORE),
   c('uwsgi_worker_core_write_errors_total', 'Total number of write errors.', CORE),
   c('uwsgi_worker_core_read_errors_total', 'Total number of read errors.', CORE),
-];
+] as const satisfies readonly MetricSpec[];
+
+/** A family's name: one of the registry's, so a misspelt emit() does not compile (it used to drop its samples). */
+export type FamilyName = (typeof METRIC_SPECS)[number]['name'] | (typeof CORE_METRIC_SPECS)[number]['name'];
 
 /** What to export besides the defaults. */
 export interface SampleOptions {
@@ -173,7 +177,7 @@ export interface TargetSampleInput {
 /** Samples by metric name. */
 export type SampleSet = Map<string, Sample[]>;
 
-type Emit = (name: string, value: number, labels?: Labels) => void;
+type Emit = (name: FamilyName, value: number, labels?: Labels) => void;
 
 function emitter(set: SampleSet, target: string): Emit {
   return (name, value, labels = {}) => {
@@ -190,7 +194,7 @@ function emitter(set: SampleSet, target: string): Emit {
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 /** Each per-core family and the core's value it carries. */
-const CORE_VALUES: ReadonlyArray<readonly [string, (core: Core) => number]> = [
+const CORE_VALUES: ReadonlyArray<readonly [(typeof CORE_METRIC_SPECS)[number]['name'], (core: Core) => number]> = [
   ['uwsgi_worker_core_busy', (core) => flag(core.inRequest)],
   ['uwsgi_worker_core_requests_total', (core) => core.requests],
   ['uwsgi_worker_core_static_requests_total', (core) => core.staticRequests],
