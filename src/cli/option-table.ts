@@ -1,7 +1,8 @@
 /**
  * The one option table: every option of every command (the monitor, `serve`, `fifo`, `dance`), with its
- * help text and default. It drives commander for each command, the types the commands read back, and the
- * options section of README.md (a test keeps that section equal to `optionsMarkdown()`).
+ * help text and default. It drives commander for each command, the types the commands read back (OptionsOf,
+ * derived from the rows by the compiler), and the options section of README.md (a test keeps that section
+ * equal to `optionsMarkdown()`).
  * Habits of other tools (uwsgitop's --frequency, top's -d -b -n, htop's -C) are rows like any other.
  */
 import { Option, type Command } from 'commander';
@@ -26,10 +27,10 @@ export const DEFAULT_TIMEOUT_S = 3;
 export const DEFAULT_MAX_BYTES_TEXT = '64M';
 export const DEFAULT_EFFECT_TIMEOUT_S = 30;
 
-const WATCHERS: readonly CommandName[] = ['monitor', 'serve'];
+const WATCHERS = ['monitor', 'serve'] as const;
 
 /** Every option, in the order the help lists them. */
-export const OPTION_TABLE: readonly OptionRow[] = [
+export const OPTION_TABLE = [
   { flags: '--once', description: 'print one text report per target and exit (reads twice, one interval apart, for rates)', commands: ['monitor'] },
   { flags: '-n, --count <n>', description: 'print N reports (or N JSON lines per target), one interval apart', commands: ['monitor'] },
   { flags: '--json', description: 'print JSON records (one per target per line, NDJSON) instead of text', commands: ['monitor'] },
@@ -88,96 +89,38 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { flags: '--no-color', description: 'no colours in the dashboard (also: NO_COLOR set to a non-empty value)', commands: ['replay'] },
 
   { flags: '--manual-order', description: 'rollback: Q to running.fifo then p1 to sleeping.fifo (the manual\'s order)', commands: ['dance'] },
-];
+] as const satisfies readonly OptionRow[];
+
+type Row = (typeof OPTION_TABLE)[number];
+type RowsOf<C extends CommandName> = Row extends infer R ? (R extends Row ? (C extends R['commands'][number] ? R : never) : never) : never;
+/** The long flag's name: '-i, --interval <seconds>' -> 'interval'. */
+type LongFlag<F extends string> = F extends `${string}--${infer Rest}` ? (Rest extends `${infer Name} ${string}` ? Name : Rest) : never;
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+/** commander's attribute: '--max-bytes' -> maxBytes, '--no-color' -> color. */
+type Attribute<F extends string> = LongFlag<F> extends `no-${infer Negated}` ? Camel<Negated> : Camel<LongFlag<F>>;
+type ValueOf<R extends Row> = R extends { repeatable: true } ? string[] : R['flags'] extends `${string}...>` ? string[] : R['flags'] extends `${string}<${string}` ? string : boolean;
+/** Set even when not given: a default, a repeatable list (starts empty) or a --no- flag (starts true). */
+type AlwaysSet<R extends Row> = R extends { default: string } | { repeatable: true } ? true : LongFlag<R['flags']> extends `no-${string}` ? true : false;
+
+/** What a command reads back from commander, derived from the table (a new row is typed where it is read). */
+export type OptionsOf<C extends CommandName> = {
+  [R in RowsOf<C> as AlwaysSet<R> extends true ? Attribute<R['flags']> : never]: ValueOf<R>;
+} & {
+  [R in RowsOf<C> as AlwaysSet<R> extends true ? never : Attribute<R['flags']>]?: ValueOf<R>;
+};
 
 /** The flight recorder's options, as `monitor` and `serve` read them back. */
-export interface RecordOptions {
-  record?: string;
-  recordMax: string;
-  recordKeep?: string;
-  recordMinFree: string;
-  recordKeyframe: string;
-  showSecrets?: boolean;
-}
-
+export type RecordOptions = Pick<OptionsOf<'serve'>, 'record' | 'recordMax' | 'recordKeep' | 'recordMinFree' | 'recordKeyframe' | 'showSecrets'>;
 /** What `replay` reads back. */
-export interface ReplayOptions {
-  json?: boolean;
-  once?: boolean;
-  at?: string;
-  speed: string;
-  showSecrets?: boolean;
-  color: boolean;
-}
-
+export type ReplayOptions = OptionsOf<'replay'>;
 /** What the monitor command reads back from commander (attribute names follow the table's flags). */
-export interface MonitorOptions extends RecordOptions {
-  once?: boolean;
-  count?: string;
-  json?: boolean;
-  watch?: boolean;
-  batch?: boolean;
-  interval: string;
-  delay?: string;
-  frequency?: string;
-  timeout: string;
-  maxBytes: string;
-  showSecrets?: boolean;
-  color: boolean;
-  colour: boolean;
-  confirm: boolean;
-  sort?: string;
-  filter?: string;
-  fifo: string[];
-  ini?: string[];
-  settle: string;
-  check: string[];
-  tracebacker?: string;
-}
-
+export type MonitorOptions = OptionsOf<'monitor'>;
 /** What `serve` reads back. */
-export interface ServeOptions extends RecordOptions {
-  listen: string;
-  tokenFile?: string;
-  allowControl?: boolean;
-  interval: string;
-  frequency?: string;
-  timeout: string;
-  maxBytes: string;
-  showSecrets?: boolean;
-  fifo: string[];
-  ini?: string[];
-  collectCores?: boolean;
-  probeAnyTarget?: boolean;
-  history: string;
-  tlsCert?: string;
-  tlsKey?: string;
-}
-
+export type ServeOptions = OptionsOf<'serve'>;
 /** What `fifo` reads back. */
-export interface FifoOptions {
-  stats?: string;
-  wait?: boolean;
-  raw?: string;
-  ini: string[];
-  timeout: string;
-  canary?: boolean;
-  settle: string;
-  check: string[];
-}
-
+export type FifoOptions = OptionsOf<'fifo'>;
 /** What `dance` reads back. */
-export interface DanceOptions {
-  new?: string;
-  running?: string;
-  sleeping?: string;
-  newStats?: string;
-  runningStats?: string;
-  sleepingStats?: string;
-  manualOrder?: boolean;
-  timeout: string;
-  check: string[];
-}
+export type DanceOptions = OptionsOf<'dance'>;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -185,7 +128,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The rows of one command. */
 export function optionsOf(name: CommandName): OptionRow[] {
-  return OPTION_TABLE.filter((r) => r.commands.includes(name));
+  return OPTION_TABLE.filter((r: OptionRow) => r.commands.includes(name));
 }
 
 /** Add every option of `name` from the table to a commander command. */

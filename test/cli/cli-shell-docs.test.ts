@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPTION_TABLE, type CommandName } from '../../src/cli/option-table.js';
+import { optionsOf, type CommandName } from '../../src/cli/option-table.js';
 import { paneSeen, privateTmux } from '../support/tmux.js';
 import { REPO_ROOT, tempDir } from '../support/uwsgi.js';
 
@@ -15,7 +15,7 @@ const COMMANDS: CommandName[] = ['monitor', 'serve', 'fifo', 'dance', 'replay'];
 
 /** The table's flags of a command, read from the table's flags strings (plus commander's help and version). */
 function expectedFlags(name: CommandName, { short = true } = {}): string[] {
-  const flags = OPTION_TABLE.filter((r) => r.commands.includes(name)).flatMap((r) => r.flags.split(/,? /).filter((w) => w.startsWith('-')));
+  const flags = optionsOf(name).flatMap((r) => r.flags.split(/,? /).filter((w) => w.startsWith('-')));
   flags.push('-h', '--help', ...(name === 'monitor' ? ['-v', '--version'] : []));
   return [...new Set(flags.filter((f) => short || f.startsWith('--')))].sort();
 }
