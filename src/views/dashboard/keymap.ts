@@ -6,6 +6,7 @@
  * that writes to a master FIFO sits on a key of its own: control goes through `!` (or htop's F9, its "send
  * a signal" key) followed by uWSGI's own FIFO byte, and is confirmed before anything is written.
  */
+import { VIEW_KEYS, viewKeysHelp } from './model/view-table.js';
 
 export type Action =
   | 'quit' | 'suspend' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
@@ -33,7 +34,6 @@ export interface Binding {
   scope: 'main' | 'popup' | 'replay';
 }
 
-const VIEW_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
 
 /** Every key binding, in the order the help lists them. */
 export const KEYMAP: readonly Binding[] = [
@@ -52,9 +52,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'cancel', keys: ['escape'], label: 'Esc', help: 'cancel the prompt / clear the filter', section: 'Moving around', scope: 'main' },
 
   {
-    action: 'view', keys: VIEW_KEYS, label: '1 … 9, 0', section: 'Views', scope: 'main',
-    // No-break spaces keep each number with its view's name when the line wraps.
-    help: '1\u00a0Workers/Vassals/Nodes 2\u00a0Requests 3\u00a0Graphs 4\u00a0Caches 5\u00a0Sockets 6\u00a0Metrics 7\u00a0Legions 8\u00a0Tasks 9\u00a0Events 0\u00a0Fleet',
+    action: 'view', keys: [...VIEW_KEYS], label: '1 … 9, 0', section: 'Views', scope: 'main',
+    help: viewKeysHelp(),
   },
   { action: 'next-view', keys: ['tab'], label: 'Tab  Shift-Tab', help: 'next/previous view', section: 'Views', scope: 'main', hint: ['Tab', 'next view'] },
   { action: 'prev-view', keys: ['S-tab'], label: '', help: '', section: 'Views', scope: 'main' },

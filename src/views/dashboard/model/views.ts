@@ -17,46 +17,12 @@ import { nodeRows, nodesSpec, staticNodeHeads } from '../../../present/columns/r
 import { socketsSpec } from '../../../present/columns/sockets.js';
 import { effectiveSockets } from '../../../metrics/kernel-queue.js';
 import type { TableState } from './table.js';
+import { ALL, type ViewId, type ViewInfo } from './view-table.js';
+
+export { VIEW_KEYS, viewKeysHelp, type ViewId } from './view-table.js';
 import type { CoreMode } from './state.js';
 import { daemonRespawnsSeen, taskRows, tasksSpec } from '../../../present/columns/tasks.js';
 import { workerRows, workersSpec } from '../../../present/columns/workers.js';
-
-export type ViewId =
-  | 'workers'
-  | 'requests'
-  | 'graphs'
-  | 'caches'
-  | 'sockets'
-  | 'metrics'
-  | 'legions'
-  | 'tasks'
-  | 'vassals'
-  | 'nodes'
-  | 'events'
-  | 'fleet';
-
-interface ViewInfo {
-  id: ViewId;
-  /** The number key (0 for the tenth). */
-  key: string;
-  title: string;
-  short: string;
-}
-
-const ALL: Record<ViewId, ViewInfo> = {
-  workers: { id: 'workers', key: '1', title: 'Workers', short: 'Wrk' },
-  vassals: { id: 'vassals', key: '1', title: 'Vassals', short: 'Vas' },
-  nodes: { id: 'nodes', key: '1', title: 'Nodes', short: 'Nod' },
-  requests: { id: 'requests', key: '2', title: 'Requests', short: 'Req' },
-  graphs: { id: 'graphs', key: '3', title: 'Graphs', short: 'Gra' },
-  caches: { id: 'caches', key: '4', title: 'Caches', short: 'Cac' },
-  sockets: { id: 'sockets', key: '5', title: 'Sockets', short: 'Soc' },
-  metrics: { id: 'metrics', key: '6', title: 'Metrics', short: 'Met' },
-  legions: { id: 'legions', key: '7', title: 'Legions', short: 'Leg' },
-  tasks: { id: 'tasks', key: '8', title: 'Tasks', short: 'Tsk' },
-  events: { id: 'events', key: '9', title: 'Events', short: 'Evt' },
-  fleet: { id: 'fleet', key: '0', title: 'Fleet', short: 'Flt' },
-};
 
 const BY_KIND: Record<DocumentKind, ViewId[]> = {
   instance: ['workers', 'requests', 'graphs', 'caches', 'sockets', 'metrics', 'legions', 'tasks', 'events', 'fleet'],
