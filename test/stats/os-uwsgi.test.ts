@@ -126,12 +126,15 @@ describe('CPU and memory from /proc', () => {
     const samples = collectSamples([{ target: u.statsAddress, update: core.ingestSnapshot(await read(), 2) }], Date.now());
     const after = cpuSecondsByWorker(samples);
     expect([...after.keys()].sort()).toEqual(['1', '2', '3']);
-    for (const [id, seconds] of after) {
-      const moved = seconds - before.get(id)!;
-      expect(moved).toBeGreaterThanOrEqual(0);
-      if (id === busyId) expect(moved).toBeGreaterThan(1.5);
-      else expect(moved).toBeLessThan(0.5);
-    }
+    const moved = new Map([...after].map(([id, seconds]) => [id, seconds - before.get(id)!]));
+    for (const m of moved.values()) expect(m).toBeGreaterThanOrEqual(0);
+    // Two seconds of burning on a shared 2-core machine is not two CPU seconds: the burner is well ahead of
+    // every idle worker, and each idle one moved by a fraction of a second at most.
+    const idle = [...moved].filter(([id]) => id !== busyId).map(([, m]) => m);
+    expect(idle).toHaveLength(2);
+    for (const m of idle) expect(m).toBeLessThan(0.5);
+    expect(moved.get(busyId)!).toBeGreaterThan(0.6);
+    expect(moved.get(busyId)!).toBeGreaterThan(4 * Math.max(...idle));
     expect(samples.get('uwsgi_master_cpu_seconds_total')).toHaveLength(1);
     const rss = samples.get('uwsgi_worker_os_rss_bytes')!;
     expect(rss.every((s) => s.value > 1 << 20)).toBe(true);
