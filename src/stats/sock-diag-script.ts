@@ -18,11 +18,11 @@ NLM_F_REQUEST, NLM_F_DUMP, NLMSG_ERROR, NLMSG_DONE = 1, 0x300, 2, 3
 UDIAG_SHOW_NAME, UDIAG_SHOW_RQLEN, UNIX_DIAG_NAME, UNIX_DIAG_RQLEN = 1, 0x10, 0, 4
 TCP_LISTEN = 10
 
-def listeners():
+def dump(req, read):
+    """Send one sock_diag dump request; read(data, off, ln, found) takes each message's answer into found."""
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     try:
         s.settimeout(1.0)
-        req = struct.pack('=BBHIIIII', socket.AF_UNIX, 0, 0, 1 << TCP_LISTEN, 0, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN, 0xffffffff, 0xffffffff)
         s.sendto(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + req, (0, 0))
         found = {}
         while True:
@@ -36,56 +36,43 @@ def listeners():
                     return found
                 if kind == NLMSG_ERROR:
                     raise OSError(-struct.unpack_from('=i', data, off + 16)[0], 'netlink error')
-                # unix_diag_msg (family, type, state, pad, inode, cookie) is 16 bytes after the header; attributes follow.
-                ino = struct.unpack_from('=I', data, off + 20)[0]
-                a, end, name, rq = off + 32, min(off + ln, len(data)), None, None
-                while a + 4 <= end:
-                    alen, atype = struct.unpack_from('=HH', data, a)
-                    if alen < 4:
-                        break
-                    if atype == UNIX_DIAG_NAME:
-                        name = data[a + 4:a + alen]
-                    elif atype == UNIX_DIAG_RQLEN and alen >= 12:
-                        rq = struct.unpack_from('=II', data, a + 4)
-                    a += (alen + 3) & ~3
-                if name is not None and rq is not None:
-                    # A path bound with its NUL counted (uWSGI's abstract names, some paths) is the same socket.
-                    found.setdefault(name.rstrip(b'\\0'), []).append('%d,%d,%d' % (rq[0], rq[1], ino))
+                read(data, off, ln, found)
                 off += (ln + 3) & ~3
     finally:
         s.close()
 
+def read_unix(data, off, ln, found):
+    # unix_diag_msg (family, type, state, pad, inode, cookie) is 16 bytes after the header; attributes follow.
+    ino = struct.unpack_from('=I', data, off + 20)[0]
+    a, end, name, rq = off + 32, min(off + ln, len(data)), None, None
+    while a + 4 <= end:
+        alen, atype = struct.unpack_from('=HH', data, a)
+        if alen < 4:
+            break
+        if atype == UNIX_DIAG_NAME:
+            name = data[a + 4:a + alen]
+        elif atype == UNIX_DIAG_RQLEN and alen >= 12:
+            rq = struct.unpack_from('=II', data, a + 4)
+        a += (alen + 3) & ~3
+    if name is not None and rq is not None:
+        # A path bound with its NUL counted (uWSGI's abstract names, some paths) is the same socket.
+        found.setdefault(name.rstrip(b'\\0'), []).append('%d,%d,%d' % (rq[0], rq[1], ino))
+
+def listeners():
+    return dump(struct.pack('=BBHIIIII', socket.AF_UNIX, 0, 0, 1 << TCP_LISTEN, 0, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN, 0xffffffff, 0xffffffff), read_unix)
+
 def tcp_listeners(family):
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     size = 4 if family == socket.AF_INET else 16
-    try:
-        s.settimeout(1.0)
-        # inet_diag_req_v2: family, protocol, ext, pad, states, then a zeroed inet_diag_sockid (48 bytes).
-        req = struct.pack('=BBBxI', family, socket.IPPROTO_TCP, 0, 1 << TCP_LISTEN) + bytes(48)
-        s.sendto(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + req, (0, 0))
-        found = {}
-        while True:
-            data = s.recv(1 << 16)
-            if not data:
-                return found
-            off = 0
-            while off + 16 <= len(data):
-                ln, kind = struct.unpack_from('=IH', data, off)
-                if ln < 16 or kind == NLMSG_DONE:
-                    return found
-                if kind == NLMSG_ERROR:
-                    raise OSError(-struct.unpack_from('=i', data, off + 16)[0], 'netlink error')
-                # inet_diag_msg: family, state, timer, retrans, sockid (sport, dport, src[16], dst[16], if, cookie), expires, rqueue, wqueue, uid, inode.
-                if off + 16 + 72 <= len(data):
-                    m = off + 16
-                    port = struct.unpack_from('>H', data, m + 4)[0]
-                    src = data[m + 8:m + 8 + size]
-                    rq, wq, _uid, ino = struct.unpack_from('=IIII', data, m + 56)
-                    key = (family, src, port)
-                    found.setdefault(key, []).append('%d,%d,%d' % (rq, wq, ino))
-                off += (ln + 3) & ~3
-    finally:
-        s.close()
+    def read_tcp(data, off, ln, found):
+        # inet_diag_msg: family, state, timer, retrans, sockid (sport, dport, src[16], dst[16], if, cookie), expires, rqueue, wqueue, uid, inode.
+        if off + 16 + 72 <= len(data):
+            m = off + 16
+            port = struct.unpack_from('>H', data, m + 4)[0]
+            src = data[m + 8:m + 8 + size]
+            rq, wq, _uid, ino = struct.unpack_from('=IIII', data, m + 56)
+            found.setdefault((family, src, port), []).append('%d,%d,%d' % (rq, wq, ino))
+    # inet_diag_req_v2: family, protocol, ext, pad, states, then a zeroed inet_diag_sockid (48 bytes).
+    return dump(struct.pack('=BBBxI', family, socket.IPPROTO_TCP, 0, 1 << TCP_LISTEN) + bytes(48), read_tcp)
 
 def tcp_key(token):
     fam, addr, port = token.decode('ascii').split('-')
