@@ -116,7 +116,7 @@ const instanceDocSchema = z.object({
   daemons: z.array(z.object({ cmd: str, pid: num, respawns: num })),
   caches: z.array(cacheSchema),
   metrics: z.array(z.object({ name: str, type: metricTypeSchema, oid: str, value: num })),
-  sockets: z.array(z.object({ name: str, proto: str, queue: num, maxQueue: num, shared: bool, canOffload: bool })),
+  sockets: z.array(z.object({ name: str, proto: str, queue: num, maxQueue: num, shared: bool, canOffload: bool, queueFrom: z.literal('kernel').optional() })),
   workers: z.array(workerSchema),
   spoolers: z.array(z.object({ dir: str, pid: num, tasks: num, respawns: num, running: bool })),
   crons: z.array(
@@ -325,13 +325,19 @@ export const targetUpdateShape = {
   error: str.nullable(),
 };
 
-/** True only when A and B are the same type (each assignable to the other). */
+/** True when A and B are assignable to each other (an optional field on one side only still passes). */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * True only when A and B are the same type, optional fields included: a field the schema lacks is stripped
+ * silently on the relay's clients, and a delta through it no longer applies (os.sockets was).
+ */
+export type Identical<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 // Compile-time proof that the schemas describe the model types: a field added to one and not the other fails the build.
 const schemasMatchModel: [
-  Same<z.output<typeof snapshotSchema>, Snapshot>,
-  Same<z.output<typeof derivedSchema>, Derived>,
-  Same<z.output<typeof eventSchema>, MonitorEvent>,
-  Same<z.output<typeof targetStateSchema>, TargetState>,
+  Identical<z.output<typeof snapshotSchema>, Snapshot>,
+  Identical<z.output<typeof derivedSchema>, Derived>,
+  // `fold` is the detector's note to the event log, gone before an event is logged or sent.
+  Identical<z.output<typeof eventSchema>, Omit<MonitorEvent, 'fold'>>,
+  Identical<z.output<typeof targetStateSchema>, TargetState>,
 ] = [true, true, true, true];
 void schemasMatchModel;
