@@ -95,12 +95,17 @@ describe('relay HTTP routes', () => {
     const before = totalRequests(await rawStats(uw));
     await httpRequests(uw.httpPort!, '/', 12, 3);
     await httpRequests(uw.httpPort!, '/error', 2);
-    const raw = await statsCounting(uw, before + 14);
+    await statsCounting(uw, before + 14);
+    // A worker counts its request a moment before it is idle again: compare a document read once every worker is.
+    const raw = await waitFor(async () => {
+      const doc = await rawStats(uw);
+      return doc.workers.every((w: { status: string }) => w.status === 'idle') ? doc : null;
+    }, 'every worker idle after the traffic');
     const rawTotal = raw.workers.reduce((n: number, w: { requests: number }) => n + w.requests, 0);
-    // No traffic from here on: wait until the monitor has read the same totals the raw read saw.
+    // No traffic from here on: wait until the monitor has read the same totals the raw read saw, idle too.
     await waitFor(() => {
       const snap = monitor.latest()?.snapshot;
-      return snap?.kind === 'instance' && snap.doc.workers.reduce((n, w) => n + w.requests, 0) === rawTotal;
+      return snap?.kind === 'instance' && snap.doc.workers.every((w) => w.status === 'idle') && snap.doc.workers.reduce((n, w) => n + w.requests, 0) === rawTotal;
     }, 'monitor to see the traffic');
     const res = await get(relay.port, '/metrics');
     expect(res.status).toBe(200);
