@@ -51,6 +51,11 @@ export class FakeMonitor implements TargetMonitor {
     return this.publish(this.core.ingestSnapshot(decodeDoc(doc, offsetMs, this.target), ++this.seq));
   }
 
+  /** Publish a successful poll of a snapshot the test built (e.g. with /proc figures added). */
+  pushSnapshot(snapshot: Snapshot): TargetUpdate {
+    return this.publish(this.core.ingestSnapshot(snapshot, ++this.seq));
+  }
+
   /** Publish a successful poll of raw bytes. */
   pushRaw(body: Buffer | string, offsetMs: number): TargetUpdate {
     return this.publish(this.core.ingestSnapshot(decodeBody(body, offsetMs, this.target), ++this.seq));

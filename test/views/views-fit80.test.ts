@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { localClockMs } from '../support/clock.js';
 import type { TargetControl } from '../../src/views/dashboard/control.js';
 import { FIFO_COMMANDS } from '../../src/views/dashboard/control.js';
-import { FakeControl, FakeMonitor, KEY, sample, headlessPerTest, type Harness, HARNESS_NOW_MS } from '../support/views-support.js';
+import { FakeControl, FakeMonitor, KEY, decodeDoc, sample, headlessPerTest, type Harness, HARNESS_NOW_MS } from '../support/views-support.js';
+import type { InstanceSnapshot } from '../../src/stats/snapshot.js';
 
 const start = headlessPerTest();
 
@@ -21,6 +22,25 @@ function busy(target = TARGET): FakeMonitor {
 }
 
 const status = (h: Harness): string => h.text()[h.text().length - 1]!;
+
+describe('the instance summary at 80 columns', () => {
+  it("keeps a local instance's CPU whole on the workers line (no paused or cheap workers to list)", async () => {
+    const m = new FakeMonitor(TARGET);
+    const doc = sample('instance-busy.json');
+    // Two reads one second apart with /proc figures, as a local instance has: 50 ticks in 1 s per process.
+    for (const [offsetMs, ticks] of [[0, 100], [1000, 150]] as const) {
+      const snap = decodeDoc(doc, offsetMs, TARGET) as InstanceSnapshot;
+      const proc = (pid: number) => ({ pid, cpuTicks: ticks, rssBytes: 1 << 24, vszBytes: 1 << 26 });
+      snap.os = { local: true, note: 'local: /proc/PID/stat', master: proc(snap.doc.pid), workers: snap.doc.workers.map((w) => proc(w.pid)) };
+      m.pushSnapshot(snap);
+    }
+    const h = await start([m], { cols: 80, rows: 24 });
+    const line = h.text().find((l) => l.startsWith('workers '))!.trimEnd();
+    expect(line, line).toMatch(/ cpu \d+(\.\d)?%$/);
+    expect(line).not.toContain('…');
+    expect(line).not.toMatch(/0 paused|0 cheap/);
+  });
+});
 
 describe('key hints on the status line', () => {
   it('names the keys that do something in each view, and only those', async () => {

@@ -114,9 +114,10 @@ function instanceLines(target: TitleName, snap: InstanceSnapshot, d: Derived | n
     label('workers '), seg(String(total)),
     label(': '), seg(`${busy} busy`, busy > 0 ? 'busy' : undefined),
     seg(`, ${idle} idle`),
-    seg(`, ${paused} paused`, paused > 0 ? 'pause' : undefined),
-    seg(`, ${cheap} cheap`),
   ];
+  // Paused and cheap workers are named when there are any: at 80 columns "0 paused, 0 cheap" cut the CPU off.
+  if (paused > 0) l3.push(seg(`, ${paused} paused`, 'pause'));
+  if (cheap > 0) l3.push(seg(`, ${cheap} cheap`));
   if (sig > 0) l3.push(seg(`, ${sig} in signal handler`, 'sig'));
   l3.push(label('  busyness '), seg(f.busyness));
   l3.push(label('  in flight '), seg(f.inFlight));
