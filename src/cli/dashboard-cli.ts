@@ -69,6 +69,9 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     owned.push(m);
     return m;
   });
+  // Quitting ends a command still being verified: its reads and waits would keep the process alive for up
+  // to the command's whole timeout after the terminal was given back.
+  const quitting = new AbortController();
   if (run.fifos.size > 0) {
     const { createTargetControl } = await import('../fifo/control.js');
     for (const target of run.targets) {
@@ -76,7 +79,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
       const monitor = owned.find((m) => m.target === target.name);
       // Commands are verified by this target's own poller: one request in flight, its --timeout and --max-bytes.
       if (paths !== undefined && paths.length > 0 && monitor !== undefined) {
-        controls.set(target.name, createTargetControl(paths[0]!, target.name, { slotPaths: [...paths], settleMs: run.settleMs, checks: run.checks, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
+        controls.set(target.name, createTargetControl(paths[0]!, target.name, { signal: quitting.signal, slotPaths: [...paths], settleMs: run.settleMs, checks: run.checks, reader: (_address, timeoutMs) => monitor.readNow(timeoutMs + run.timeoutMs + 2000) }));
       }
     }
   }
@@ -90,7 +93,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
   const found = run.targets.filter((t) => local.has(t.name) && !controls.has(t.name)).map((t) => t.name);
   const stopDiscovery = discoverControls<TargetControl>(found, monitors, controls, async (target, paths) => {
     const { createTargetControl } = await import('../fifo/control.js');
-    return createTargetControl(paths[0]!, target, { slotPaths: paths });
+    return createTargetControl(paths[0]!, target, { signal: quitting.signal, slotPaths: paths });
   });
   try {
     const dashboard = startDashboard(monitors, { input: io.stdin, output: io.stdout, env: io.env }, {
@@ -107,6 +110,7 @@ export async function runDashboardCli(run: DashboardRun, io: DashboardIo): Promi
     endDashboardOnSignals(dashboard);
     return await dashboard.done;
   } finally {
+    quitting.abort();
     stopDiscovery();
     for (const m of owned) m.stop();
   }

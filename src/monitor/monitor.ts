@@ -66,6 +66,9 @@ export function createMonitor(
     if (update !== null) publish(update);
   });
 
+  // Reads asked for by readNow and not answered yet: a stop ends them at once, or their timers (up to a
+  // command's whole timeout) would keep the process alive after the dashboard quit.
+  const waiting = new Set<() => void>();
   const monitor: ControllableMonitor = {
     target,
     latest: () => core.latest(),
@@ -82,7 +85,10 @@ export function createMonitor(
       return poller.intervalMs;
     },
     setIntervalMs: (ms: number) => poller.setIntervalMs(ms),
-    stop: () => poller.stop(),
+    stop: () => {
+      poller.stop();
+      for (const end of [...waiting]) end();
+    },
     start: () => poller.start(),
     get reads() {
       return poller.reads;
@@ -93,13 +99,19 @@ export function createMonitor(
           reject(new Error(`${target}: not polling`));
           return;
         }
-        const timer = setTimeout(() => (off(), reject(new Error(`${target}: no read ended within ${timeoutMs / 1000} s`))), timeoutMs);
-        const off = poller.onResult((r) => {
+        const settle = (): void => {
           off();
           clearTimeout(timer);
+          waiting.delete(stopped);
+        };
+        const stopped = (): void => (settle(), reject(new Error(`${target}: monitoring stopped`)));
+        const timer = setTimeout(() => (settle(), reject(new Error(`${target}: no read ended within ${timeoutMs / 1000} s`))), timeoutMs);
+        const off = poller.onResult((r) => {
+          settle();
           if (r.ok) resolve(r.snapshot);
           else reject(r.cause instanceof Error ? r.cause : new Error(r.error));
         });
+        waiting.add(stopped);
         poller.refresh();
       });
     },

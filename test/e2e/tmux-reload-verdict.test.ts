@@ -41,6 +41,17 @@ beforeAll(() => buildDist());
 afterAll(cleanupAll);
 
 describe('the dashboard after a bad deploy', () => {
+  it.concurrent('q while a chain reload is still being verified gives the shell back at once, not at the command\'s timeout', async () => {
+    const d = await dashboardOn();
+    d.chainReload('hang');
+    // The first new worker hangs at import: the verification waits on it for up to 30 s.
+    await d.seen((s) => /chain-reload|chain reload/.test(statusLine(s)) && !s.includes('y/N'), 'the chain reload under way', 15_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    d.keys('q');
+    const after = await d.seen((s) => /^exit=\d+/m.test(s), 'the shell back', 10_000);
+    expect(after).toMatch(/^exit=0$/m);
+  }, 60_000);
+
   it.concurrent('a broken lazy app: FAILED on the status line until Esc, noapp in STATUS, a red event', async () => {
     const d = await dashboardOn();
     d.chainReload('syntax');

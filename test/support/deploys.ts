@@ -23,6 +23,8 @@ export const DEPLOYS = {
   syntax: 'def application(env, start_response)\n    return []\n',
   // The new code exits at import: the worker dies before it accepts, again and again.
   exit: 'import os\nos._exit(3)\n',
+  // The new code hangs at import: the chain reload waits on its first new worker until the command's timeout.
+  hang: `import time\ntime.sleep(300)\n${goodApp('v2')}`,
 } as const;
 
 export type Deploy = keyof typeof DEPLOYS;
