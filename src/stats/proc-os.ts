@@ -3,9 +3,9 @@
  * memory. A pid in a document is trusted only when /proc proves it is this instance's process here: the
  * master is a uwsgi process, each worker a uwsgi child of that master started after it (a document read
  * from another pid namespace, e.g. a container, names pids that mean other processes on this box).
- * Reads are asynchronous (one small file per process per poll) so the event loop never waits on /proc.
+ * Nothing here waits on a process: opens and memory-locked files are asynchronous, stat lines are cheap reads.
  */
-import { close, open, read } from 'node:fs';
+import { close, open, readSync } from 'node:fs';
 import { readFile, open as openHandle } from 'node:fs/promises';
 import type { InstanceDocument, OsFacts, ProcessOs } from './snapshot.js';
 
@@ -75,43 +75,54 @@ function closeFd(fd: number): void {
   close(fd, () => undefined);
 }
 
+/** One descriptor's stat line, or null once its process is gone (a held descriptor is then closed). */
+function readHeld(pid: number, entry: HeldFd, nowMs: number): ProcStat | null {
+  entry.usedAtMs = nowMs;
+  try {
+    // One read at offset 0: /proc regenerates the whole line for each read from the start.
+    const n = readSync(entry.fd, entry.buffer, 0, entry.buffer.length, 0);
+    return parseProcStat(entry.buffer.toString('latin1', 0, n));
+  } catch {
+    // A descriptor not kept in `held` is its caller's to close.
+    if (held.get(pid) === entry) {
+      held.delete(pid);
+      closeFd(entry.fd);
+    }
+    return null;
+  }
+}
+
 /**
- * The stat lines of `pids` (null where a pid is 0 or gone), read in one batch: one callback per file and a
- * single promise for all (a promise per file cost as much again as the reads themselves).
+ * The stat lines of `pids` (null where a pid is 0 or gone). A held descriptor is read synchronously: the
+ * kernel builds /proc/PID/stat from the task's counters (no disk, not the memory lock), so the read returns
+ * in microseconds, while a threadpool round trip per file cost more CPU than the read itself (docs/benchmarks.md,
+ * issue 21). Files that take the process's memory lock (cmdline, smaps) and opens stay asynchronous.
  */
 function readStats(pids: readonly number[], nowMs: number): Promise<Array<ProcStat | null>> {
   const out = new Array<ProcStat | null>(pids.length).fill(null);
-  let pending = pids.length;
+  const unopened: number[] = [];
+  pids.forEach((pid, i) => {
+    if (!(pid > 0) || !Number.isSafeInteger(pid)) return;
+    const entry = held.get(pid);
+    if (entry === undefined) unopened.push(i);
+    else out[i] = readHeld(pid, entry, nowMs);
+  });
+  if (unopened.length === 0) return Promise.resolve(out);
   return new Promise((resolve) => {
-    if (pending === 0) return resolve(out);
-    const done = (): void => {
-      if (--pending === 0) resolve(out);
-    };
-    const readHeld = (i: number, pid: number, entry: HeldFd): void => {
-      entry.usedAtMs = nowMs;
-      // One read at offset 0: /proc regenerates the whole line for each read from the start.
-      read(entry.fd, entry.buffer, 0, entry.buffer.length, 0, (err, n) => {
-        if (err) {
-          if (held.get(pid) === entry) held.delete(pid);
-          closeFd(entry.fd);
-        } else {
-          out[i] = parseProcStat(entry.buffer.toString('latin1', 0, n));
-          if (held.get(pid) !== entry) closeFd(entry.fd);
-        }
-        done();
-      });
-    };
-    pids.forEach((pid, i) => {
-      if (!(pid > 0) || !Number.isSafeInteger(pid)) return done();
-      const entry = held.get(pid);
-      if (entry !== undefined) return readHeld(i, pid, entry);
+    let pending = unopened.length;
+    for (const i of unopened) {
+      const pid = pids[i]!;
       open(`/proc/${pid}/stat`, 'r', (err, fd) => {
-        if (err) return done();
-        const fresh: HeldFd = { fd, buffer: Buffer.allocUnsafe(STAT_BYTES), usedAtMs: nowMs };
-        if (held.size < MAX_HELD_FDS && !held.has(pid)) held.set(pid, fresh);
-        readHeld(i, pid, fresh);
+        if (!err) {
+          const fresh: HeldFd = { fd, buffer: Buffer.allocUnsafe(STAT_BYTES), usedAtMs: nowMs };
+          const keep = held.size < MAX_HELD_FDS && !held.has(pid);
+          if (keep) held.set(pid, fresh);
+          out[i] = readHeld(pid, fresh, nowMs);
+          if (!keep) closeFd(fd);
+        }
+        if (--pending === 0) resolve(out);
       });
-    });
+    }
   });
 }
 
