@@ -36,6 +36,20 @@ const rewrites = {
       const table = `{${names.map((n) => `${JSON.stringify(n)}: () => require(${JSON.stringify(`./widgets/${n}`)})`).join(', ')}}`;
       return { contents: text.replace(loop, `widget[name] = widget[file] = (${table})[file]();`), loader: 'js' };
     });
+    // blessed's Program runs `tmux -V` synchronously in its constructor when inside tmux (15-30 ms before the
+    // first frame), for a version only mouse reporting reads, which the dashboard never turns on: ask on first read.
+    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]program\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const start = text.indexOf('  this.tmuxVersion = (function() {');
+      const end = text.indexOf('  })();\n', start);
+      if (start < 0 || end < 0 || !text.slice(start, end).includes("execFileSync('tmux'")) throw new Error('blessed/lib/program.js changed: check scripts/bundle.mjs');
+      const body = text.slice(start + '  this.tmuxVersion = '.length, end + '  })()'.length);
+      const lazy =
+        "  Object.defineProperty(this, 'tmuxVersion', { configurable: true, enumerable: true,\n" +
+        "    get: function() { var v = " + body + "; Object.defineProperty(self, 'tmuxVersion', { value: v, writable: true, enumerable: true, configurable: true }); return v; },\n" +
+        "    set: function(v) { Object.defineProperty(self, 'tmuxVersion', { value: v, writable: true, enumerable: true, configurable: true }); } });\n";
+      return { contents: text.slice(0, start) + lazy + text.slice(end + '  })();\n'.length), loader: 'js' };
+    });
     // drawille (the line chart's canvas) calls the deprecated Buffer constructor: inside node_modules Node stays
     // silent, but from a bundle it prints DEP0005 on stderr, i.e. across the dashboard's screen.
     b.onLoad({ filter: /[\\/]drawille-blessed-contrib[\\/]index\.js$/ }, (args) => {
