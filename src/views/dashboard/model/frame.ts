@@ -4,7 +4,7 @@
  * renderer only paints it.
  */
 import type { MonitorEvent } from '../../../metrics/types.js';
-import type { SeriesName } from '../../../metrics/series.js';
+import type { SeriesData, SeriesName } from '../../../metrics/series.js';
 import type { TargetUpdate } from '../../../monitor/types.js';
 import type { Snapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
@@ -13,7 +13,7 @@ import { FIFO_COMMANDS } from '../control.js';
 import type { BodyModel } from './body.js';
 import { workerDetail } from './detail.js';
 import { distinguishingPart, fleetLine, labelled, type FleetRow } from './fleet.js';
-import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
+import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel } from './graphs.js';
 import { helpLines } from './help.js';
 import { dataClock } from '../../../present/columns/ages.js';
 import { hintText, keyHints } from './hints.js';
