@@ -6,6 +6,7 @@ import type { TargetMonitor, TargetUpdate } from './types.js';
 import { Poller, type PollResult } from './poller.js';
 import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
 import { Listeners } from './listeners.js';
+import { nextEvent } from '../core/next-event.js';
 
 export interface MonitorOptions extends MonitorCoreOptions {
   /** Poll interval (default 1000, floor 100). */
@@ -87,21 +88,14 @@ export function createMonitor(
     get reads() {
       return poller.reads;
     },
-    readNow(timeoutMs: number) {
-      return new Promise<Snapshot>((resolve, reject) => {
-        if (!poller.active) {
-          reject(new Error(`${target}: not polling`));
-          return;
-        }
-        const timer = setTimeout(() => (off(), reject(new Error(`${target}: no read ended within ${timeoutMs / 1000} s`))), timeoutMs);
-        const off = poller.onResult((r) => {
-          off();
-          clearTimeout(timer);
-          if (r.ok) resolve(r.snapshot);
-          else reject(r.cause instanceof Error ? r.cause : new Error(r.error));
-        });
-        poller.refresh();
-      });
+    async readNow(timeoutMs: number) {
+      if (!poller.active) throw new Error(`${target}: not polling`);
+      const result = nextEvent<PollResult>((listener) => poller.onResult(listener), { timeoutMs });
+      poller.refresh();
+      const r = await result;
+      if (r === null) throw new Error(`${target}: no read ended within ${timeoutMs / 1000} s`);
+      if (r.ok) return r.snapshot;
+      throw r.cause instanceof Error ? r.cause : new Error(r.error);
     },
   };
   if (options.start !== false) poller.start();
