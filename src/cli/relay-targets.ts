@@ -6,6 +6,7 @@ import type { StatsAddress } from '../stats/address.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import { StatsReadError } from '../core/errors.js';
+import { nextEvent } from '../core/next-event.js';
 import { connectRelay, type RemoteTargetMonitor } from '../relay/client.js';
 import { failureText, type Target } from './targets.js';
 
@@ -29,7 +30,7 @@ function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor, waitM
     async fetch(signal: AbortSignal): Promise<Snapshot> {
       // A relay that has just started has not read its target yet: its first poll is worth waiting for.
       let update = monitor.latest();
-      if (update === null || (update.snapshot === null && update.error === null)) update = await firstUpdate(monitor, signal, waitMs);
+      if (update === null || (update.snapshot === null && update.error === null)) update = await nextEvent<TargetUpdate>((listener) => monitor.subscribe(listener), { timeoutMs: waitMs, signal });
       if (update === null || update.snapshot === null) {
         throw new StatsReadError(update?.error ?? 'the relay has no document for this target yet', 'unreachable');
       }
@@ -37,31 +38,6 @@ function remoteTarget(address: StatsAddress, monitor: RemoteTargetMonitor, waitM
       return update.snapshot;
     },
   };
-}
-
-/** The monitor's first update, or null when `signal` or `waitMs` ends the wait first. */
-function firstUpdate(monitor: RemoteTargetMonitor, signal: AbortSignal, waitMs: number): Promise<TargetUpdate | null> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(null);
-      return;
-    }
-    let unsubscribe = (): void => undefined;
-    let settled = false;
-    const done = (update: TargetUpdate | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe();
-      signal.removeEventListener('abort', onAbort);
-      resolve(update);
-    };
-    const onAbort = (): void => done(null);
-    const timer = setTimeout(onAbort, waitMs);
-    signal.addEventListener('abort', onAbort, { once: true });
-    unsubscribe = monitor.subscribe((update) => done(update));
-    if (settled) unsubscribe();
-  });
 }
 
 /**

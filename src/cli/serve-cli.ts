@@ -151,24 +151,19 @@ async function wireControls(
   say: (line: string) => void,
 ): Promise<() => void> {
   const local = targets.filter((t) => isOnThisHost(t) && !sources.fifos.has(t.name)).map((t) => t.name);
+  const { createTargetControl } = await import('../fifo/control.js');
+  // Commands are verified by the target's own poller: one request in flight, its --timeout and --max-bytes.
+  const controlOf = (name: string, monitor: ControllableMonitor, paths: readonly string[]): RelayControl =>
+    createTargetControl(paths[0]!, name, { slotPaths: [...paths], reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) });
   // A local master's own FIFO (its command line or ini) is used without --fifo, as in the dashboard.
-  const stopDiscovery = discoverControls<RelayControl>(local, monitors, controls, async (name, paths) => {
-    const { createTargetControl } = await import('../fifo/control.js');
-    const monitor = monitors[targets.findIndex((t) => t.name === name)]!;
-    return createTargetControl(paths[0]!, name, { slotPaths: paths, reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) });
-  });
+  const stopDiscovery = discoverControls<RelayControl>(local, monitors, controls, async (name, paths) => controlOf(name, monitors[targets.findIndex((t) => t.name === name)]!, paths));
   if (sources.fifos.size === 0 && local.length === 0) {
     say('warning: --allow-control without any --fifo ADDR=PATH or ini master-fifo: no target can be controlled');
     return stopDiscovery;
   }
-  const { createTargetControl } = await import('../fifo/control.js');
   for (const [i, t] of targets.entries()) {
     const paths = sources.fifos.get(t.name);
-    const monitor = monitors[i]!;
-    // Commands are verified by the target's own poller: one request in flight, its --timeout and --max-bytes.
-    if (paths !== undefined && paths.length > 0) {
-      controls.set(t.name, createTargetControl(paths[0]!, t.name, { slotPaths: [...paths], reader: (_address, ms) => monitor.readNow(ms + timeoutMs + 2000) }));
-    }
+    if (paths !== undefined && paths.length > 0) controls.set(t.name, controlOf(t.name, monitors[i]!, paths));
   }
   return stopDiscovery;
 }

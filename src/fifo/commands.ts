@@ -1,4 +1,8 @@
-/** The master FIFO's commands: names an operator can type, the byte uWSGI reads, and what each one does. */
+/**
+ * The master FIFO's commands: names an operator can type, the byte uWSGI reads, and what each one does; and the
+ * controller every front end runs them through (declared here so that the dashboard, which may read this table
+ * but not the code that writes the FIFO, shares the one interface).
+ */
 import { UsageError } from '../core/errors.js';
 
 /** What a command should change in the stats, i.e. how its effect can be proven. */
@@ -70,8 +74,50 @@ function ordinal(n: number): string {
   return ['1st', '2nd', '3rd'][n] ?? `${n + 1}th`;
 }
 
+/** A named (non-slot) command: its name is one of the table's, checked by the compiler. */
+export type NamedFifoCommand = FifoCommand & { name: FifoCommandName };
+
+/** The named commands (every one but the slot switches), in help order. */
+export const NAMED_COMMANDS: readonly NamedFifoCommand[] = BASE;
+
 /** Every named command, in help order. */
 export const COMMANDS: readonly FifoCommand[] = [...BASE, ...SLOTS];
+
+/**
+ * A chain reload with a canary first (fifo chain-reload --canary): one worker reloaded, held and checked, then
+ * the rest. The controller runs it by this name; it is no FIFO byte of its own, so the table leaves it out.
+ */
+export const CANARY_CHAIN_RELOAD: FifoCommand = {
+  name: 'chain-reload-canary',
+  byte: 'c',
+  summary: 'reload one worker first (SIGHUP, needs --lazy-apps), hold and check it, then the chain reload of the rest',
+  dangerous: false,
+  effect: 'chain-reload',
+};
+
+/**
+ * What a command did, as every front end reads it: the verdict and its line; a FIFO run here (src/fifo/run.ts's
+ * FifoOutcome) adds what it wrote and saw, a relay's control gives only the verdict and its line.
+ */
+export interface CommandOutcome {
+  ok: boolean;
+  /** One line for the operator, the verdict first. */
+  message: string;
+  /** The bytes written. */
+  written?: string;
+  /** The effect in the stats: seen, not seen, or null when it could not be checked. */
+  verified?: boolean | null;
+  /** The new generation failed (no app, crash loop, master exited, a failed check or canary). */
+  failure?: { kind: string; message: string };
+}
+
+/** One target's controller: run() takes a command name (e.g. 'chain-reload', 'pause', '2') and reports the outcome. */
+export interface TargetControl<Outcome extends CommandOutcome = CommandOutcome> {
+  /** The FIFO written to, as the confirmation names it. */
+  fifoPath: string;
+  /** Write the named command and wait for its effect. */
+  run(command: string): Promise<Outcome>;
+}
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 const BY_BYTE = new Map(COMMANDS.filter((c) => c.byte !== '').map((c) => [c.byte, c]));

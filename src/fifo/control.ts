@@ -1,15 +1,12 @@
 /** The dashboard's handle on one target's master FIFO: run a named command, verified by the stats. */
-import { COMMANDS, parseCommandWords, type FifoCommand } from './commands.js';
+import { CANARY_CHAIN_RELOAD, COMMANDS, parseCommandWords, type FifoCommand, type TargetControl } from './commands.js';
 import { runFifoCommands, type FifoOutcome } from './run.js';
 import { runCanaryChainReload } from './canary.js';
 import type { HttpCheck } from './http-check.js';
 import type { StatsReader } from './verify.js';
 
-export interface TargetControl {
-  fifoPath: string;
-  /** Write the named command (e.g. 'chain-reload', 'pause', '2') and wait for its effect. */
-  run(command: string): Promise<FifoOutcome>;
-}
+/** The controller of one instance through its FIFO: src/fifo/commands.ts's TargetControl with the full outcome. */
+export type FifoTargetControl = TargetControl<FifoOutcome>;
 
 export interface TargetControlOptions {
   /** Effect time limit, ms (default 30000). */
@@ -26,11 +23,8 @@ export interface TargetControlOptions {
   checks?: readonly HttpCheck[] | undefined;
 }
 
-/** The dashboard's name for a chain reload with a canary first (fifo chain-reload --canary). */
-export const CANARY_COMMAND = 'chain-reload-canary';
-
 /** Create the control for one instance; statsAddress null means commands are written but not verified. */
-export function createTargetControl(fifoPath: string, statsAddress: string | null, options: TargetControlOptions = {}): TargetControl {
+export function createTargetControl(fifoPath: string, statsAddress: string | null, options: TargetControlOptions = {}): FifoTargetControl {
   // One command at a time per target: a second one waits, so two writes never interleave their verifications.
   let queue: Promise<unknown> = Promise.resolve();
   return {
@@ -38,7 +32,7 @@ export function createTargetControl(fifoPath: string, statsAddress: string | nul
     run(command: string) {
       const task = queue.then(async (): Promise<FifoOutcome> => {
         const common = { stats: statsAddress, timeoutMs: options.timeoutMs, onProgress: options.onProgress, slotPaths: options.slotPaths, signal: options.signal, reader: options.reader, ...(options.checks ? { checks: options.checks } : {}) };
-        if (command.trim() === CANARY_COMMAND) return runCanaryChainReload(fifoPath, { ...common, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
+        if (command.trim() === CANARY_CHAIN_RELOAD.name) return runCanaryChainReload(fifoPath, { ...common, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
         let commands: FifoCommand[];
         try {
           commands = parseCommandWords(command.trim().split(/\s+/).filter(Boolean));

@@ -2,7 +2,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { FifoError } from '../core/errors.js';
 import type { InstanceDocument } from '../stats/snapshot.js';
-import type { FifoCommand } from './commands.js';
+import type { CommandOutcome, FifoCommand } from './commands.js';
 import { planCommands } from './plan.js';
 import { readInstance, replaceLabel, verifyEffect, type VerifyOptions } from './verify.js';
 import { writeFifo, type WriteFifoOptions } from './writer.js';
@@ -24,7 +24,7 @@ export interface RunOptions extends VerifyOptions {
 }
 
 /** What one run did: what was written where, whether its effect was seen, how far it got, and one line saying so. */
-export interface FifoOutcome {
+export interface FifoOutcome extends CommandOutcome {
   /** True when written and (when waiting) the effect was seen or could not be looked for. */
   ok: boolean;
   /** The FIFO written to: the master's, which may differ from the path given (see notes). */

@@ -4,9 +4,8 @@
  * at most every 30 s while it goes on; one when it ends. The per-respawn events of a looping slot are left out
  * (see detectEvents), so the log is not one "respawned (died)" per poll.
  */
-import type { InstanceDocument } from '../stats/snapshot.js';
-import type { CrashLoopState, EventMemory, EventOptions } from './types.js';
-import type { Emit } from './event-emit.js';
+import type { CrashLoopState } from './types.js';
+import type { InstancePoll } from './event-emit.js';
 import { CRASH_LOOP_RESPAWNS, CRASH_LOOP_WINDOW_MS, inLoop, loopRespawns } from './crash-loop.js';
 
 export { CRASH_LOOP_RESPAWNS, CRASH_LOOP_WINDOW_MS } from './crash-loop.js';
@@ -17,14 +16,7 @@ function span(ms: number): string {
 }
 
 /** Track respawns per slot and report crash loops; returns the slots looping now (their respawn events are dropped). */
-export function crashLoopEvents(
-  prev: InstanceDocument,
-  cur: InstanceDocument,
-  monotonicMs: number,
-  options: EventOptions,
-  memory: EventMemory,
-  emit: Emit,
-): Set<number> {
+export function crashLoopEvents({ prev, cur, monotonicMs, options, memory, emit }: InstancePoll): Set<number> {
   const looping = new Set<number>();
   const slots = memory.crashLoops;
   if (slots === undefined) return looping;

@@ -5,7 +5,7 @@
  */
 import type { InstanceDocument, Worker } from '../stats/snapshot.js';
 import type { EventMemory, EventOptions, EventSeverity, EventType, RespawnCause } from './types.js';
-import type { Emit } from './event-emit.js';
+import type { Emit, InstancePoll } from './event-emit.js';
 
 const DEFAULT_HIGH_DELTA_REQUESTS = 1000;
 const DEFAULT_CHAIN_TIMEOUT_MS = 60_000;
@@ -33,14 +33,7 @@ function respawnCause(p: Worker, w: Worker, options: EventOptions): { cause: Res
 }
 
 /** Respawns (with their likely cause), a reload of all workers, and chain reload progress. */
-export function respawnEvents(
-  prev: InstanceDocument,
-  cur: InstanceDocument,
-  monotonicMs: number,
-  options: EventOptions,
-  memory: EventMemory,
-  emit: Emit,
-): void {
+export function respawnEvents({ prev, cur, monotonicMs, options, memory, emit }: InstancePoll): void {
   const n = Math.min(prev.workers.length, cur.workers.length);
   const respawned: Array<[Worker, Worker]> = [];
   let eligible = 0;

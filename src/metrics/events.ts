@@ -61,9 +61,10 @@ export function detectEvents(
   }
 
   if (prev.kind === 'instance' && cur.kind === 'instance') {
-    const looping = crashLoopEvents(prev.doc, cur.doc, cur.monotonicMs, options, memory, emit);
+    const poll = { prev: prev.doc, cur: cur.doc, monotonicMs: cur.monotonicMs, options, memory, emit };
+    const looping = crashLoopEvents(poll);
     const before = events.length;
-    respawnEvents(prev.doc, cur.doc, cur.monotonicMs, options, memory, emit);
+    respawnEvents(poll);
     // A looping slot has its one crash-loop event: not one "respawned (died)" per poll besides.
     if (looping.size > 0) {
       const mine = events.slice(before);

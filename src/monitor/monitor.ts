@@ -6,6 +6,7 @@ import type { TargetMonitor, TargetUpdate } from './types.js';
 import { Poller, type PollResult } from './poller.js';
 import { MonitorCore, type MonitorCoreOptions } from './monitor-core.js';
 import { Listeners } from './listeners.js';
+import { nextEvent } from '../core/next-event.js';
 
 export interface MonitorOptions extends MonitorCoreOptions {
   /** Poll interval (default 1000, floor 100). */
@@ -66,9 +67,9 @@ export function createMonitor(
     if (update !== null) publish(update);
   });
 
-  // Reads asked for by readNow and not answered yet: a stop ends them at once, or their timers (up to a
-  // command's whole timeout) would keep the process alive after the dashboard quit.
-  const waiting = new Set<() => void>();
+  // A stop ends the reads readNow waits for at once, or their timers (up to a command's whole timeout) would
+  // keep the process alive after the dashboard quit.
+  let stopping = new AbortController();
   const monitor: ControllableMonitor = {
     target,
     latest: () => core.latest(),
@@ -87,33 +88,24 @@ export function createMonitor(
     setIntervalMs: (ms: number) => poller.setIntervalMs(ms),
     stop: () => {
       poller.stop();
-      for (const end of [...waiting]) end();
+      stopping.abort();
     },
-    start: () => poller.start(),
+    start: () => {
+      if (stopping.signal.aborted) stopping = new AbortController();
+      poller.start();
+    },
     get reads() {
       return poller.reads;
     },
-    readNow(timeoutMs: number) {
-      return new Promise<Snapshot>((resolve, reject) => {
-        if (!poller.active) {
-          reject(new Error(`${target}: not polling`));
-          return;
-        }
-        const settle = (): void => {
-          off();
-          clearTimeout(timer);
-          waiting.delete(stopped);
-        };
-        const stopped = (): void => (settle(), reject(new Error(`${target}: monitoring stopped`)));
-        const timer = setTimeout(() => (settle(), reject(new Error(`${target}: no read ended within ${timeoutMs / 1000} s`))), timeoutMs);
-        const off = poller.onResult((r) => {
-          settle();
-          if (r.ok) resolve(r.snapshot);
-          else reject(r.cause instanceof Error ? r.cause : new Error(r.error));
-        });
-        waiting.add(stopped);
-        poller.refresh();
-      });
+    async readNow(timeoutMs: number) {
+      if (!poller.active) throw new Error(`${target}: not polling`);
+      const stopped = stopping.signal;
+      const result = nextEvent<PollResult>((listener) => poller.onResult(listener), { timeoutMs, signal: stopped });
+      poller.refresh();
+      const r = await result;
+      if (r === null) throw new Error(stopped.aborted ? `${target}: monitoring stopped` : `${target}: no read ended within ${timeoutMs / 1000} s`);
+      if (r.ok) return r.snapshot;
+      throw r.cause instanceof Error ? r.cause : new Error(r.error);
     },
   };
   if (options.start !== false) poller.start();

@@ -3,6 +3,7 @@
  * with clock labels, and a readout of the value under the pointer or, from the keyboard, of the point the
  * arrow keys select (the canvas is focusable; Home/End jump to the ends).
  */
+import type { WireSeries } from '../relay/protocol.js';
 import { el, setText } from './dom.js';
 
 export interface ChartSpec {
@@ -18,11 +19,6 @@ export interface ChartColors {
   text: string;
 }
 
-/** Points of one series, oldest first (times in epoch ms, null values are gaps). */
-export interface SeriesData {
-  t: number[];
-  v: Array<number | null>;
-}
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
@@ -50,7 +46,7 @@ export class Chart {
   private readonly value: HTMLSpanElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly readout: HTMLDivElement;
-  private data: SeriesData = { t: [], v: [] };
+  private data: WireSeries = { t: [], v: [] };
   private windowMs = 600_000;
   /** Index of the point the pointer or the keyboard selects; null = none. */
   private cursor: number | null = null;
@@ -117,7 +113,7 @@ export class Chart {
   }
 
   /** New data: the series and the width of the window it is drawn in. */
-  setData(data: SeriesData, windowMs: number): void {
+  setData(data: WireSeries, windowMs: number): void {
     this.data = data;
     this.windowMs = Math.max(windowMs, 1000);
     let last: number | null = null;

@@ -6,7 +6,7 @@
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetUpdate } from '../monitor/types.js';
 import type { InstanceDocument, InstanceSnapshot, Snapshot, Worker } from '../stats/snapshot.js';
-import type { FeedState } from '../relay/protocol.js';
+import type { FeedState, WireSeries } from '../relay/protocol.js';
 import { fmtCount, fmtDuration, fmtRate } from '../core/units.js';
 import { workerRows, workersSpec, type WorkerRow } from '../present/columns/workers.js';
 import { inflightRows, inflightSpec, type InFlightRow } from '../present/columns/inflight.js';
@@ -18,7 +18,7 @@ import { taskRows, tasksSpec } from '../present/columns/tasks.js';
 import { vassalRows, vassalsSpec } from '../present/columns/emperor.js';
 import { nodeRows, nodesSpec } from '../present/columns/router.js';
 import { eventRows, eventsSpec } from '../present/columns/events.js';
-import { Chart, clock, type SeriesData } from './chart.js';
+import { Chart, clock } from './chart.js';
 import { effectiveDocument } from '../metrics/kernel-queue.js';
 import { instanceFigures } from '../present/summary.js';
 import { clear, definitionList, el, setClass, setText } from './dom.js';
@@ -38,7 +38,7 @@ export interface TargetData {
   name: string;
   rev: number;
   state: FeedState | null;
-  hist: Record<string, SeriesData>;
+  hist: Record<string, WireSeries>;
   events: MonitorEvent[];
   intervalMs: number;
   view: TargetView;

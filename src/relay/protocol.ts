@@ -3,7 +3,7 @@
  * docs/relay-protocol.md is the user-facing description; keep both in step.
  */
 import { safeJson } from '../core/safe-text.js';
-import { SERIES_NAMES, type SeriesName } from '../metrics/series.js';
+import { SERIES_NAMES, type SeriesData, type SeriesName } from '../metrics/series.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
 import type { DeltaOp } from './delta.js';
@@ -14,10 +14,10 @@ export const PROTOCOL_VERSION = 2;
 /** How many recent events per target the hello message carries. */
 export const HELLO_EVENTS = 200;
 
-/** One history series as sent on the wire: parallel arrays, oldest first, null = gap. */
+/** One history series as sent on the wire: metrics' SeriesData under the protocol's short keys (t times, v values). */
 export interface WireSeries {
-  t: number[];
-  v: Array<number | null>;
+  t: Array<SeriesData['times'][number]>;
+  v: Array<SeriesData['values'][number]>;
 }
 
 /** The latest value appended to each series by one poll. */

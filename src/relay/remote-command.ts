@@ -3,6 +3,7 @@
  * (which requires a token), mapped to FIFO characters by name, logged with who asked, and recorded as a
  * 'command' event on the target's monitor.
  */
+import type { TargetControl } from '../fifo/commands.js';
 import type { MonitorEvent } from '../metrics/types.js';
 import type { TargetMonitor } from '../monitor/types.js';
 import { safeText } from '../core/safe-text.js';
@@ -10,10 +11,8 @@ import { isRelayCommand } from './commands.js';
 import { PROTOCOL_VERSION, type CommandResultMessage, type ErrorMessage } from './protocol.js';
 import { decodeClientMessage } from './schema.js';
 
-/** What the relay needs from a FIFO controller (src/fifo/control.ts's TargetControl fits): run a named command. */
-export interface RelayControl {
-  run(command: string): Promise<{ ok: boolean; message: string }>;
-}
+/** What the relay needs from a target's controller (src/fifo/commands.ts's TargetControl): run a named command. */
+export type RelayControl = Pick<TargetControl, 'run'>;
 
 export interface CommandContext {
   allowControl: boolean;

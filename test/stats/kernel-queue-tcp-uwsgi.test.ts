@@ -5,74 +5,42 @@
  * /metrics. An IPv4 listener keeps uWSGI's own figure (the kernel is not asked).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import net from 'node:net';
-import { PassThrough } from 'node:stream';
-import { cleanupAll, freePort, rawStats, startUwsgi, waitFor, type UwsgiProcess } from '../support/uwsgi.js';
+import { freePort, rawStats, waitFor, type UwsgiProcess } from '../support/uwsgi.js';
+import { ListenFlood, ssQueue, type Listener } from '../support/listen-flood.js';
 import { runCli } from '../support/cli-helpers.js';
-import { parseAddress } from '../../src/stats/address.js';
-import { directTarget } from '../../src/cli/targets.js';
-import { createMonitor, type ControllableMonitor } from '../../src/monitor/monitor.js';
-import { startRelay, type Relay } from '../../src/web/server.js';
-import { kernelQueues, stopSockDiag } from '../../src/stats/sock-diag.js';
+import { kernelQueues } from '../../src/stats/sock-diag.js';
 import { startHeadless } from '../support/views-support.js';
 import { strictParse } from '../support/web-fixtures.js';
 
 let u: UwsgiProcess;
 let port: number;
 let port4: number;
-const clients: net.Socket[] = [];
-let monitor: ControllableMonitor | undefined;
-let relay: Relay | undefined;
+let v6: Listener;
+const flood = new ListenFlood();
 
 beforeAll(async () => {
   port = await freePort();
   port4 = await freePort();
-  // One worker held by the first connection (it waits for a request that never comes), ten more waiting.
-  u = await startUwsgi({ http: false, app: true, workers: 1, args: ['--socket', `[::1]:${port}`, '--socket', `127.0.0.1:${port4}`, '--listen', '10', '--socket-timeout', '60'] });
+  v6 = { kind: 'tcp', host: '::1', port };
+  u = await flood.start([v6, { kind: 'tcp', host: '127.0.0.1', port: port4 }]);
 }, 60_000);
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  monitor?.stop();
-  await relay?.close();
-  stopSockDiag();
-  await cleanupAll();
-});
-
-/** Recv-Q and Send-Q of the listener on [::1]:port, as `ss -ltn` reads them: the independent witness. */
-function ss(): [number, number] | null {
-  const line = execFileSync('ss', ['-ltnH'], { encoding: 'utf8' })
-    .split('\n')
-    .find((l) => l.split(/\s+/).includes(`[::1]:${port}`));
-  if (line === undefined) return null;
-  const f = line.trim().split(/\s+/);
-  return [Number(f[1]), Number(f[2])];
-}
+afterAll(() => flood.close());
 
 describe('a flooded IPv6 TCP socket with --listen 10', () => {
   it('is full everywhere the queue is shown, with the kernel named as the source', async () => {
     const name = `[::1]:${port}`;
-    const target = directTarget(parseAddress(u.statsAddress), new PassThrough(), { timeoutMs: 3000, maxBytes: 1 << 24 });
-    monitor = createMonitor(u.statsAddress, (signal) => target.fetch(signal), { intervalMs: 300 });
-    await waitFor(() => monitor!.latest()?.snapshot ?? null, 'a first read');
-    expect(ss()).toEqual([0, 10]);
+    const monitor = flood.monitor();
+    await waitFor(() => monitor.latest()?.snapshot ?? null, 'a first read');
+    expect(ssQueue(v6)).toEqual([0, 10]);
     // uWSGI fills an IPv4 listener's figures on its master's next cycle (about a second after the start).
     const ipv4 = async () => (await rawStats(u)).sockets.find((s: { name: string }) => s.name === `127.0.0.1:${port4}`);
     await waitFor(async () => ((await ipv4()).max_queue === 10 ? true : null), "uWSGI's own figures for the IPv4 listener");
 
-    for (let i = 0; i < 30; i++) {
-      const c = net.connect({ host: '::1', port });
-      c.on('error', () => undefined);
-      clients.push(c);
-    }
-    const full = await waitFor(() => {
-      const q = ss();
-      return q !== null && q[0] >= 10 ? q : null;
-    }, 'the kernel queue to fill');
+    const full = await flood.fill(v6);
     // What uWSGI itself says about this socket: nothing; about the IPv4 one, its own figures.
     const doc = await rawStats(u);
-    const v6 = doc.sockets.find((s: { name: string }) => s.name === name);
-    expect([v6.queue, v6.max_queue]).toEqual([0, 0]);
+    const own = doc.sockets.find((s: { name: string }) => s.name === name);
+    expect([own.queue, own.max_queue]).toEqual([0, 0]);
 
     const { stdout } = await runCli(['--once', '-i', '0.2', u.statsAddress]);
     // The fullest socket against its own capacity, named (the instance has two).
@@ -85,10 +53,10 @@ describe('a flooded IPv6 TCP socket with --listen 10', () => {
     expect(sockets.find((s) => s.name === name)).toMatchObject({ queue: 0, maxQueue: 0, kernelQueue: full[0], kernelMaxQueue: full[1] });
     expect(sockets.find((s) => s.name === `127.0.0.1:${port4}`)).toMatchObject({ maxQueue: 10, kernelQueue: null });
 
-    relay = await startRelay([monitor], { port: 0 });
+    const relay = await flood.relay();
     const exp = strictParse(await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text());
     const value = (metric: string): number | undefined => exp.samples.find((s) => s.name === metric && s.labels['name'] === name)?.value;
-    await waitFor(() => (monitor!.latest()?.snapshot?.kind === 'instance' ? true : null), 'a read');
+    await waitFor(() => (monitor.latest()?.snapshot?.kind === 'instance' ? true : null), 'a read');
     expect(value('uwsgi_socket_kernel_queue_length')).toBe(full[0]);
     expect(value('uwsgi_socket_kernel_max_queue_length')).toBe(full[1]);
 

@@ -189,7 +189,7 @@ describe('nothing important cut at 80 columns', () => {
     m.push(doc, 0);
     const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, new FakeControl('/run/app.fifo')]]) });
     await h.keys('!', 'W');
-    const danger = FIFO_COMMANDS.find((c) => c.name === 'reload-workers-brutal')!.danger!;
+    const danger = FIFO_COMMANDS.find((c) => c.name === 'reload-workers-brutal')!.summary;
     expect(h.text()[22]!.trim()).toBe(`${danger} (${inflight} in flight)`);
     expect(status(h)).toContain(`reload-workers-brutal ${TARGET}? y/N (writes "W" to /run/app.fifo)`);
     await h.keys('n');

@@ -3,41 +3,22 @@
  * the master's command line (no --fifo) becomes the target's control when --allow-control is on, said by a
  * 'discovered' event; without --allow-control nothing is controllable.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runServeCli } from '../../src/cli/serve-cli.js';
-import { cleanupAll, freePort, rawStats, startUwsgi, tempDir, waitFor } from '../support/uwsgi.js';
+import { cleanupAll, freePort, rawStats, startUwsgi, waitFor } from '../support/uwsgi.js';
+import { startServe, writeTokenFile } from '../support/serve.js';
 import { recordingClient } from '../support/web-fixtures.js';
 
 afterAll(cleanupAll);
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return { stream: new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), text: () => chunks.join('') };
-}
-
 describe('serve --allow-control with a local instance and no --fifo', () => {
   it("controls it through the master FIFO found on the master's command line, and says where it was found", async () => {
     const uw = await startUwsgi({ workers: 2, fifos: ['master.fifo'] });
-    const dir = tempDir();
-    const tokenFile = join(dir, 'token');
     const token = 'serve-discovery-token-abcdefghijkl';
-    writeFileSync(tokenFile, token + '\n');
-    chmodSync(tokenFile, 0o600);
     const port = await freePort();
-    const out = sink();
-    const err = sink();
-    const controller = new AbortController();
-    const done = runServeCli([uw.statsAddress, '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--allow-control', '--interval', '0.3'], {
-      stdout: out.stream,
-      stderr: err.stream,
-      env: {},
-      signal: controller.signal,
-    });
+    const serve = startServe([uw.statsAddress, '--listen', `127.0.0.1:${port}`, '--token-file', writeTokenFile(token), '--allow-control', '--interval', '0.3']);
     try {
-      await waitFor(() => out.text().includes(`http://127.0.0.1:${port}/`), 'the relay URL on stdout');
+      await serve.output(`http://127.0.0.1:${port}/`, 'the relay URL on stdout');
       // An event recorded between polls reaches a client in its hello (live clients get it on reconnect).
       const hello = async () => {
         const c = await recordingClient(`ws://127.0.0.1:${port}/ws`, { headers: { Authorization: `Bearer ${token}` } });
@@ -63,10 +44,9 @@ describe('serve --allow-control with a local instance and no --fifo', () => {
       } finally {
         c.close();
       }
-      expect(err.text()).not.toContain('no target can be controlled');
+      expect(serve.err.text()).not.toContain('no target can be controlled');
     } finally {
-      controller.abort();
-      expect(await done).toBe(0);
+      expect(await serve.stop()).toBe(0);
     }
   }, 60_000);
 });

@@ -1,17 +1,10 @@
 /** `uwsgitop-ts serve` as the main CLI runs it: usage errors, then a real relay in front of a real uWSGI, stopped by the signal. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import { runServeCli } from '../../src/cli/serve-cli.js';
-import { cleanupAll, freePort, startUwsgi, tempDir, waitFor } from '../support/uwsgi.js';
+import { cleanupAll, freePort, startUwsgi, waitFor } from '../support/uwsgi.js';
+import { sink, startServe, writeTokenFile } from '../support/serve.js';
 import { parsePrometheus, promValue } from '../support/web-fixtures.js';
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return { stream: new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), text: () => chunks.join('') };
-}
 
 afterAll(cleanupAll);
 
@@ -35,38 +28,18 @@ describe('serve command', () => {
       expect(await runServeCli([...argv], { stdout: sink().stream, stderr: err.stream, env: {} })).toBe(2);
       expect(err.text()).toContain(why);
     }
-    const dir = tempDir();
-    const tokenFile = join(dir, 'token');
-    writeFileSync(tokenFile, 'serve-cli-token-abcdefghijklmnop\n');
-    chmodSync(tokenFile, 0o600);
-    const err = sink();
-    const out = sink();
-    const controller = new AbortController();
-    const done = runServeCli(['127.0.0.1:1', '--listen', `0.0.0.0:${await freePort()}`, '--token-file', tokenFile, '--show-secrets'], { stdout: out.stream, stderr: err.stream, env: {}, signal: controller.signal });
-    await waitFor(() => out.text().includes('uwsgitop-ts relay:'), 'the relay to start');
-    controller.abort();
-    expect(await done).toBe(0);
-    expect(err.text()).toContain('warning: --show-secrets on 0.0.0.0 (not loopback): every holder of the token sees the cookies and credentials of in-flight requests');
+    const serve = startServe(['127.0.0.1:1', '--listen', `0.0.0.0:${await freePort()}`, '--token-file', writeTokenFile('serve-cli-token-abcdefghijklmnop'), '--show-secrets']);
+    await serve.output('uwsgitop-ts relay:', 'the relay to start');
+    expect(await serve.stop()).toBe(0);
+    expect(serve.err.text()).toContain('warning: --show-secrets on 0.0.0.0 (not loopback): every holder of the token sees the cookies and credentials of in-flight requests');
   });
 
   it('serves a live instance until the signal aborts, with the token from --token-file', async () => {
     const uw = await startUwsgi({ workers: 2 });
-    const dir = tempDir();
-    const tokenFile = join(dir, 'token');
     const token = 'serve-cli-token-abcdefghijklmnop';
-    writeFileSync(tokenFile, token + '\n');
-    chmodSync(tokenFile, 0o600);
     const port = await freePort();
-    const out = sink();
-    const err = sink();
-    const controller = new AbortController();
-    const done = runServeCli([uw.statsAddress, '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--interval', '0.3'], {
-      stdout: out.stream,
-      stderr: err.stream,
-      env: {},
-      signal: controller.signal,
-    });
-    await waitFor(() => out.text().includes(`http://127.0.0.1:${port}/`), 'the relay URL on stdout');
+    const serve = startServe([uw.statsAddress, '--listen', `127.0.0.1:${port}`, '--token-file', writeTokenFile(token), '--interval', '0.3']);
+    await serve.output(`http://127.0.0.1:${port}/`, 'the relay URL on stdout');
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
     const metrics = await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
@@ -75,25 +48,17 @@ describe('serve command', () => {
       return fam.get('uwsgi_workers')?.samples.some((s) => s.labels['target'] === uw.statsAddress) ? fam : null;
     }, 'metrics of the instance');
     expect(promValue(metrics, 'uwsgi_workers', { target: uw.statsAddress })).toBe(2);
-    controller.abort();
-    expect(await done).toBe(0);
+    expect(await serve.stop()).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-    expect(err.text()).toBe('');
+    expect(serve.err.text()).toBe('');
   }, 30000);
 
   it('with --probe-any-target probes an instance it does not watch; --collect-cores adds per-core series', async () => {
     const watched = await startUwsgi({ workers: 1, args: ['--threads', '2'] });
     const other = await startUwsgi({ workers: 3 });
     const port = await freePort();
-    const out = sink();
-    const controller = new AbortController();
-    const done = runServeCli([watched.statsAddress, '--listen', `127.0.0.1:${port}`, '--probe-any-target', '--collect-cores', '--interval', '0.3'], {
-      stdout: out.stream,
-      stderr: sink().stream,
-      env: {},
-      signal: controller.signal,
-    });
-    await waitFor(() => out.text().includes(`http://127.0.0.1:${port}/`), 'the relay URL on stdout');
+    const serve = startServe([watched.statsAddress, '--listen', `127.0.0.1:${port}`, '--probe-any-target', '--collect-cores', '--interval', '0.3']);
+    await serve.output(`http://127.0.0.1:${port}/`, 'the relay URL on stdout');
     const probed = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/probe?target=${other.statsAddress}`)).text());
     expect(promValue(probed, 'uwsgi_workers', { target: other.statsAddress })).toBe(3);
     expect(promValue(probed, 'uwsgi_up', { target: other.statsAddress })).toBe(1);
@@ -109,34 +74,22 @@ describe('serve command', () => {
       return fam.get('uwsgi_worker_core_requests_total')?.samples.length ? fam : null;
     }, 'per-core series of the watched instance');
     expect(cores.get('uwsgi_worker_core_requests_total')!.samples.map((s) => s.labels.core_id).sort()).toEqual(['0', '1']);
-    controller.abort();
-    expect(await done).toBe(0);
+    expect(await serve.stop()).toBe(0);
   }, 30000);
 
   it('on a wildcard --listen prints an address an operator can open, and where the token is (never the token)', async () => {
     const uw = await startUwsgi({ workers: 1 });
-    const dir = tempDir();
-    const tokenFile = join(dir, 'relay.token');
     const token = 'wildcard-listen-token-0123456789';
-    writeFileSync(tokenFile, token + '\n');
-    chmodSync(tokenFile, 0o600);
+    const tokenFile = writeTokenFile(token, 'relay.token');
     // This machine's own external addresses (what another box would use), link-local ones need a zone: left out.
     const external = Object.values(networkInterfaces())
       .flat()
       .filter((a) => a !== undefined && !a.internal && !a.address.startsWith('fe80:'));
     for (const [wildcard, families] of [['0.0.0.0', ['IPv4']], ['[::]', ['IPv4', 'IPv6']]] as const) {
       const port = await freePort();
-      const out = sink();
-      const err = sink();
-      const controller = new AbortController();
-      const done = runServeCli([uw.statsAddress, '--listen', `${wildcard}:${port}`, '--token-file', tokenFile], {
-        stdout: out.stream,
-        stderr: err.stream,
-        env: {},
-        signal: controller.signal,
-      });
-      await waitFor(() => out.text().includes('watching'), `the relay's address on stdout for ${wildcard}`);
-      const text = out.text();
+      const serve = startServe([uw.statsAddress, '--listen', `${wildcard}:${port}`, '--token-file', tokenFile]);
+      await serve.output('watching', `the relay's address on stdout for ${wildcard}`);
+      const text = serve.out.text();
       expect(text).not.toContain(`http://${wildcard}`);
       expect(text).toContain(`http://${hostname()}:${port}/?token=<the token in ${tokenFile}>`);
       expect(text).toContain(`port ${port}`);
@@ -146,9 +99,8 @@ describe('serve command', () => {
       expect(text).not.toContain(token);
       // It does listen everywhere: loopback reaches it, with the token.
       expect((await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
-      controller.abort();
-      expect(await done).toBe(0);
-      expect(err.text()).toBe('');
+      expect(await serve.stop()).toBe(0);
+      expect(serve.err.text()).toBe('');
     }
   }, 30000);
 });

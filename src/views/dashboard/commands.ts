@@ -5,7 +5,8 @@
 import type { TargetMonitor } from '../../monitor/types.js';
 import type { Snapshot } from '../../stats/snapshot.js';
 import { safeText } from '../../core/safe-text.js';
-import { fifoCommand, namedCommand, noControlMessage, type CommandOutcome, type FifoCommand, type TargetControl } from './control.js';
+import { CANARY_CHAIN_RELOAD, type FifoCommand, type FifoCommandName } from '../../fifo/commands.js';
+import { fifoCommand, namedCommand, noControlMessage, type CommandOutcome, type TargetControl } from './control.js';
 import type { Style } from './model/line.js';
 import { runningText, startRunning, type RunningCommand } from './model/progress.js';
 import type { Prompt, UiState } from './model/state.js';
@@ -30,15 +31,6 @@ export interface CommandSettings {
   /** Ask y/N before writing (default true; --no-confirm turns it off). */
   confirm?: boolean;
 }
-
-/** A chain reload with a canary first: one worker reloaded, held and checked, then the rest (fifo --canary). */
-const CANARY: FifoCommand = {
-  name: 'chain-reload-canary',
-  fifo: 'c',
-  label: 'chain reload, canary first',
-  summary: 'reload one worker first (SIGHUP, needs --lazy-apps), hold and check it, then the chain reload of the rest',
-  danger: null,
-};
 
 export class CommandFlow {
   private readonly running = new Map<string, RunningCommand>();
@@ -77,7 +69,7 @@ export class CommandFlow {
   /** The answer to the y/N: only y sends. */
   answer(prompt: Extract<Prompt, { kind: 'confirm' }>, ch: string | undefined): void {
     if (ch === 'y' || ch === 'Y') this.run(prompt.target, prompt.command);
-    else if ((ch === 'k' || ch === 'K') && prompt.command.name === 'chain-reload') this.run(prompt.target, CANARY);
+    else if ((ch === 'k' || ch === 'K') && prompt.command.name === 'chain-reload') this.run(prompt.target, CANARY_CHAIN_RELOAD);
     else this.host.say(`${prompt.command.name} not sent: nothing was written to ${safeText(prompt.fifoPath)}`);
   }
 
@@ -107,7 +99,7 @@ export class CommandFlow {
     }
     this.running.set(target, startRunning(cmd.name, monitor.latest()?.snapshot ?? null, host.clock()));
     // A canary's first respawn is the chain reload's first step as far as the events go.
-    monitor.expectCommand?.(cmd === CANARY ? 'chain-reload' : cmd.name);
+    monitor.expectCommand?.(cmd === CANARY_CHAIN_RELOAD ? 'chain-reload' : cmd.name);
     const record = ({ ok, message, written, verified, failure }: CommandOutcome): void => {
       if (host.finished()) return;
       const text = `${cmd.name}: ${message}`;
@@ -136,7 +128,7 @@ export class CommandFlow {
   }
 
   /** `p` toggles: resume when the stats say the workers are paused, else pause (verifiable either way). */
-  private pauseOrResume(target: string): string {
+  private pauseOrResume(target: string): FifoCommandName {
     const snap = this.host.monitors.find((m) => m.target === target)?.latest()?.snapshot;
     if (snap?.kind !== 'instance') return 'pause-toggle';
     return snap.doc.workers.some((w) => w.pid > 0 && w.status === 'pause') ? 'resume' : 'pause';

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Widgets } from 'blessed';
-import type { SeriesName } from '../../metrics/series.js';
+import { seriesData, type SeriesData, type SeriesName } from '../../metrics/series.js';
 import type { TargetMonitor } from '../../monitor/types.js';
 import { safeText } from '../../core/safe-text.js';
 import type { TargetControl } from './control.js';
@@ -13,7 +13,6 @@ import { Freezer } from './freeze.js';
 import type { StackOutcome, StackReader } from './stack.js';
 import { FILTER_CHARS, JUMP_CHARS, editText, normalizeKey, type Key } from './input.js';
 import { buildFrame, needsTick, type Frame, type TargetView } from './model/frame.js';
-import type { SeriesData } from './model/graphs.js';
 import { fitLine, line, type Style } from './model/line.js';
 import { applyStart, type StartTable } from './model/start.js';
 import { initialState, tableState, type ReplayMark, type UiState } from './model/state.js';
@@ -259,8 +258,7 @@ export class Dashboard {
         events: frozen ? frozen.events : m.events(),
         series: (name: SeriesName): SeriesData => {
           if (frozen) return frozen.series.get(name) ?? { values: [], times: [] };
-          const h = m.history(name);
-          return { values: h.values(), times: h.times() };
+          return seriesData(m.history(name));
         },
         hasControl: this.commands.hasControl(m.target),
         intervalMs: m.intervalMs,

@@ -3,9 +3,8 @@
  * the screen holds still while polling and the event log go on underneath.
  */
 import type { MonitorEvent } from '../../metrics/types.js';
-import { SERIES_NAMES, type SeriesName } from '../../metrics/series.js';
+import { SERIES_NAMES, seriesData, type SeriesData, type SeriesName } from '../../metrics/series.js';
 import type { TargetMonitor, TargetUpdate } from '../../monitor/types.js';
-import type { SeriesData } from './model/graphs.js';
 
 /** One target as it was when frozen. */
 export interface Frozen {
@@ -23,8 +22,7 @@ export class Freezer {
     for (const m of monitors) {
       const series = new Map<SeriesName, SeriesData>();
       for (const name of SERIES_NAMES) {
-        const h = m.history(name);
-        series.set(name, { values: [...h.values()], times: [...h.times()] });
+        series.set(name, seriesData(m.history(name)));
       }
       this.copies.set(m.target, { update: m.latest(), events: [...m.events()], series });
     }

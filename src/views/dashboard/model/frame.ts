@@ -4,7 +4,7 @@
  * renderer only paints it.
  */
 import type { MonitorEvent } from '../../../metrics/types.js';
-import type { SeriesName } from '../../../metrics/series.js';
+import type { SeriesData, SeriesName } from '../../../metrics/series.js';
 import type { TargetUpdate } from '../../../monitor/types.js';
 import type { Snapshot } from '../../../stats/snapshot.js';
 import { safeText } from '../../../core/safe-text.js';
@@ -13,7 +13,7 @@ import { FIFO_COMMANDS } from '../control.js';
 import type { BodyModel } from './body.js';
 import { workerDetail } from './detail.js';
 import { distinguishingPart, fleetLine, labelled, type FleetRow } from './fleet.js';
-import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel, type SeriesData } from './graphs.js';
+import { ALL_SERIES, chartData, placeCharts, STRIP_SERIES, type ChartModel } from './graphs.js';
 import { helpLines } from './help.js';
 import { dataClock } from '../../../present/columns/ages.js';
 import { hintText, keyHints } from './hints.js';
@@ -129,7 +129,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   }
   if (p?.kind === 'confirm') {
     // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
-    const bytes = p.command.fifo ? `"${p.command.fifo}"` : 'p';
+    const bytes = p.command.byte ? `"${p.command.byte}"` : 'p';
     // A chain reload is offered with a canary first: one worker tries the new code before the others.
     const canary = p.command.name === 'chain-reload' ? ', k: canary first' : '';
     return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N${canary} (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
@@ -138,7 +138,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     return fitLine([{ text: ' Jump to (2026-12-01T03:12:00Z, 03:12:05, +90s, -5m): ', style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter go · Esc cancel', style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'command') {
-    const list = FIFO_COMMANDS.map((c) => c.fifo).filter(Boolean).join('');
+    const list = FIFO_COMMANDS.map((c) => c.byte).filter(Boolean).join('');
     return fitLine([{ text: ` Control ${safeText(p.target, 24)}: which FIFO byte? Esc cancels [${list}]`, style: 'prompt' }], width, 'prompt');
   }
   const right: Line = [];
@@ -182,14 +182,15 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
 function promptHelpLine(input: FrameInput, snap: Snapshot | null): Line | null {
   const p = input.state.prompt;
   if (p?.kind === 'command') {
-    const list = FIFO_COMMANDS.filter((c) => c.fifo).map((c) => `${c.fifo} ${c.name}`).join('  ');
+    const list = FIFO_COMMANDS.filter((c) => c.byte).map((c) => `${c.byte} ${c.name}`).join('  ');
     return fitLine([{ text: ` ${list}`, style: 'warn' }], input.width);
   }
   if (p?.kind !== 'confirm') return null;
-  const what = p.command.danger ?? p.command.summary;
+  // A dangerous command's summary says what it drops or stops.
+  const what = p.command.summary;
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
   const now = inflight !== null && /in-flight|shutdown|stop/.test(what) ? ` (${inflight} in flight)` : '';
-  return fitLine([{ text: ` ${what}${now}`, style: p.command.danger ? 'warn' : 'status' }], input.width);
+  return fitLine([{ text: ` ${what}${now}`, style: p.command.dangerous ? 'warn' : 'status' }], input.width);
 }
 
 function blank(width: number): Line {

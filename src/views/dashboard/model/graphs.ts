@@ -2,13 +2,8 @@
  * Graph view models from the monitor's history: clean series for blessed-contrib line charts (no NaN, a
  * non-zero ceiling, x and y of equal length) and where each chart goes.
  */
-import type { SeriesName } from '../../../metrics/series.js';
+import type { SeriesData, SeriesName } from '../../../metrics/series.js';
 import { fmtBytes, fmtRate } from '../../../core/units.js';
-
-export interface SeriesData {
-  values: ReadonlyArray<number | null>;
-  times: readonly number[];
-}
 
 export interface ChartModel {
   series: SeriesName;

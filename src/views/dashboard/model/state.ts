@@ -1,5 +1,5 @@
 /** What the user has chosen on screen: target, view, per-view table state, popups, prompts, freeze. */
-import type { FifoCommand } from '../control.js';
+import type { FifoCommand } from '../../../fifo/commands.js';
 import type { Style } from './line.js';
 import { newTableState, type TableState } from './table.js';
 import type { ViewId } from './views.js';
