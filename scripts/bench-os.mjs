@@ -5,12 +5,15 @@
 //
 //   node scripts/bench-os.mjs --before-ref REF [--seconds 60]     (e.g. --before-ref ab87e03)
 //   node scripts/bench-os.mjs --before DIR [--seconds 60]
+//   node scripts/bench-os.mjs --without-os [--seconds 60]
 // REF is a commit of the build before: it is unpacked with `git archive` into a temp directory, this
 // checkout's node_modules linked, built with `npm run build`, and removed at the end. DIR is such a built
-// checkout made by hand. Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
+// checkout made by hand. --without-os isolates the OS reads: the build before is this very build (dist/, bin/)
+// copied to a temp directory with one change in the copy, every target taken for not local (dist/cli/targets.js:
+// no /proc reads, no sock_diag helper), so the difference is what the OS reads cost and nothing else. Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
 // /proc/PID/stat over the same window, this build's python3 helper counted with it. Prints figures, asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, openSync, closeSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, existsSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +22,7 @@ import {
   state, stopTmux, waitForScreen,
 } from './bench-support/real.mjs';
 
-const { values: opts } = parseArgs({ options: { before: { type: 'string' }, 'before-ref': { type: 'string' }, seconds: { type: 'string', default: '60' } } });
+const { values: opts } = parseArgs({ options: { before: { type: 'string' }, 'before-ref': { type: 'string' }, seconds: { type: 'string', default: '60' }, 'without-os': { type: 'boolean', default: false } } });
 
 /** Unpack and build commit `ref` in a temp directory (removed by the caller): the build before, without touching the repository. */
 function buildRef(ref) {
@@ -30,6 +33,20 @@ function buildRef(ref) {
   const build = spawnSync('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error(`npm run build of ${ref} failed`);
   console.log(`build before: ${ref} in ${dir}`);
+  return dir;
+}
+
+/** This build copied with its OS reads off (every target not local): the build before of --without-os. */
+function copyWithoutOs() {
+  const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-no-os-'));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const file = join(dir, 'dist/cli/targets.js');
+  const text = readFileSync(file, 'utf8');
+  const patched = text.replace('onThisHost(address) ? await readOsFacts', 'false ? await readOsFacts');
+  if (patched === text) throw new Error(`${file}: the local-target test to turn off was not found`);
+  writeFileSync(file, patched);
+  console.log(`build before: this build with its OS reads off, in ${dir}`);
   return dir;
 }
 
@@ -45,8 +62,9 @@ function helpersOf(pid) {
 }
 
 async function main() {
-  if ((opts.before === undefined) === (opts['before-ref'] === undefined)) throw new Error('one of --before-ref REF (a commit of the build before) or --before DIR (a built checkout of it) is required');
-  const before = opts.before !== undefined ? resolve(opts.before) : buildRef(opts['before-ref']);
+  const given = [opts.before, opts['before-ref'], opts['without-os'] || undefined].filter((x) => x !== undefined);
+  if (given.length !== 1) throw new Error('one of --before-ref REF (a commit of the build before), --before DIR (a built checkout of it) or --without-os is required');
+  const before = opts.before !== undefined ? resolve(opts.before) : opts['without-os'] ? copyWithoutOs() : buildRef(opts['before-ref']);
   if (opts.before === undefined) process.on('exit', () => rmSync(before, { recursive: true, force: true }));
   for (const dir of [ROOT, before]) if (!existsSync(join(dir, 'dist/cli/main.js'))) throw new Error(`${dir}: dist/ is missing: run npm run build there`);
   const seconds = Number(opts.seconds);
