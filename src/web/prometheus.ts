@@ -6,7 +6,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TargetMonitor } from '../monitor/types.js';
 import { escapeControls } from '../core/safe-text.js';
-import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, countRead, isExportable, noReads, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { collectSamples, countRead, noReads, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { FAMILIES } from './prom-families.js';
+import { SCOPE_LABELS, isExportable, type ReadCounts } from './prom-scopes.js';
 import { collectMetricFamilies } from './prom-uwsgi-metrics.js';
 import { DEFAULT_MAX_WORKERS } from '../relay/limits.js';
 
@@ -47,7 +49,7 @@ function processRegistry(): Registry {
   return nodeRegistry;
 }
 
-type Family = Pick<MetricSpec, 'name' | 'help' | 'type'> & { labelNames: readonly string[]; samples: ReadonlyArray<{ labels: Record<string, string>; value: number }> };
+type Family = { name: string; help: string; type: 'gauge' | 'counter' } & { labelNames: readonly string[]; samples: ReadonlyArray<{ labels: Record<string, string>; value: number }> };
 
 function addFamily(registry: Registry, f: Family): void {
   const common = { name: f.name, help: f.help, labelNames: [...f.labelNames], registers: [registry] };
@@ -65,8 +67,10 @@ function addFamily(registry: Registry, f: Family): void {
 function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean, maxWorkers: number): Registry {
   const registry = new Registry();
   const samples: SampleSet = collectSamples(inputs, Date.now(), { cores, maxWorkers });
-  for (const spec of cores ? [...METRIC_SPECS, ...CORE_METRIC_SPECS] : METRIC_SPECS) {
-    addFamily(registry, { ...spec, labelNames: ['target', 'stats_uri', ...spec.labels], samples: samples.get(spec.name) ?? [] });
+  for (const family of FAMILIES) {
+    if (family.scope === 'core' && !cores) continue;
+    const labelNames = ['target', 'stats_uri', ...SCOPE_LABELS[family.scope].names];
+    addFamily(registry, { ...family, labelNames, samples: samples.get(family.name) ?? [] });
   }
   const docs = inputs.flatMap(({ target, update }) =>
     isExportable(update) && update!.snapshot!.kind === 'instance' ? [{ target, metrics: update!.snapshot!.doc.metrics }] : [],
