@@ -5,7 +5,7 @@
  * A getter's null/undefined is "no sample" (a figure the document or the OS did not give). The table's order
  * is the exposition's. Names and help follow uwsgi_exporter where it has the family, so its Grafana
  * dashboards keep working; the additions cover what it lacks (paused workers, legions, vassals, routers,
- * /proc figures, per-target up/age).
+ * /proc figures, per-target up/age). The relay's own metrics, filled by prometheus.ts, are named at the end.
  */
 import { CLOCK_TICKS_PER_SECOND } from '../stats/proc-os.js';
 import { isExportable, type Scope, type ScopeContexts } from './prom-scopes.js';
@@ -157,3 +157,28 @@ export const FAMILIES: readonly AnyFamily[] = [
   c('core', 'uwsgi_worker_core_read_errors_total', 'Total number of read errors.', ({ core }) => core.readErrors),
 ];
 
+/** A family prom-client fills itself (the relay's own metrics) or prometheus.ts builds apart: named here all the same. */
+export interface NamedFamily<T extends 'gauge' | 'counter' | 'histogram' | 'summary' = 'gauge' | 'counter' | 'histogram' | 'summary'> {
+  name: string;
+  help: string;
+  type: T;
+  /** Label names (none besides `target`/`stats_uri` for a target's family). */
+  labels: readonly string[];
+}
+
+/** The relay's own metrics (/metrics/relay, also part of /metrics). */
+export const RELAY_FAMILIES = {
+  websocketClients: { name: 'uwsgitop_relay_websocket_clients', help: 'WebSocket clients connected to this relay.', type: 'gauge', labels: [] },
+  targets: { name: 'uwsgitop_relay_targets', help: 'Stats targets this relay watches.', type: 'gauge', labels: [] },
+  targetsUp: { name: 'uwsgitop_relay_targets_up', help: 'Watched targets whose latest stats read succeeded.', type: 'gauge', labels: [] },
+  requests: { name: 'uwsgitop_relay_scrapes_total', help: 'Requests answered by the relay, by endpoint.', type: 'counter', labels: ['endpoint'] },
+  durations: { name: 'uwsgitop_relay_scrape_duration_seconds', help: 'Time the relay took to answer a request, by endpoint.', type: 'histogram', labels: ['endpoint'] },
+} as const satisfies Record<string, NamedFamily>;
+
+/** uwsgi_exporter's scrape duration summary, from the relay's reads of each target: `_sum` and `_count` only. */
+export const SCRAPE_DURATION_FAMILY: NamedFamily<'summary'> = {
+  name: 'uwsgi_exporter_scrape_duration_seconds',
+  help: "Duration of the relay's successful stats reads of uWSGI.",
+  type: 'summary',
+  labels: [],
+};
