@@ -9,7 +9,8 @@ import { endpointKey, parseAddress, type StatsAddress } from '../stats/address.j
 import type { Snapshot } from '../stats/snapshot.js';
 import { publicReadMessage } from '../stats/public-error.js';
 import type { TargetMonitor, TargetUpdate } from '../monitor/types.js';
-import { countRead, noReads, type ReadCounts, type TargetSampleInput } from './prom-samples.js';
+import { countRead, noReads, type TargetSampleInput } from './prom-samples.js';
+import type { ReadCounts } from './prom-scopes.js';
 
 /** Reads one document of an address not watched by the relay (only with `anyTarget`). */
 export type ProbeReader = (address: StatsAddress, signal: AbortSignal) => Promise<Snapshot>;

@@ -6,7 +6,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TargetMonitor } from '../monitor/types.js';
 import { escapeControls } from '../core/safe-text.js';
-import { CORE_METRIC_SPECS, METRIC_SPECS, collectSamples, countRead, isExportable, noReads, type MetricSpec, type ReadCounts, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { collectSamples, countRead, noReads, type SampleSet, type TargetSampleInput } from './prom-samples.js';
+import { FAMILIES, RELAY_FAMILIES, SCRAPE_DURATION_FAMILY, type NamedFamily } from './prom-families.js';
+import { SCOPE_LABELS, isExportable, type ReadCounts } from './prom-scopes.js';
 import { collectMetricFamilies } from './prom-uwsgi-metrics.js';
 import { DEFAULT_MAX_WORKERS } from '../relay/limits.js';
 
@@ -47,7 +49,7 @@ function processRegistry(): Registry {
   return nodeRegistry;
 }
 
-type Family = Pick<MetricSpec, 'name' | 'help' | 'type'> & { labelNames: readonly string[]; samples: ReadonlyArray<{ labels: Record<string, string>; value: number }> };
+type Family = { name: string; help: string; type: 'gauge' | 'counter' } & { labelNames: readonly string[]; samples: ReadonlyArray<{ labels: Record<string, string>; value: number }> };
 
 function addFamily(registry: Registry, f: Family): void {
   const common = { name: f.name, help: f.help, labelNames: [...f.labelNames], registers: [registry] };
@@ -65,8 +67,10 @@ function addFamily(registry: Registry, f: Family): void {
 function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean, maxWorkers: number): Registry {
   const registry = new Registry();
   const samples: SampleSet = collectSamples(inputs, Date.now(), { cores, maxWorkers });
-  for (const spec of cores ? [...METRIC_SPECS, ...CORE_METRIC_SPECS] : METRIC_SPECS) {
-    addFamily(registry, { ...spec, labelNames: ['target', 'stats_uri', ...spec.labels], samples: samples.get(spec.name) ?? [] });
+  for (const family of FAMILIES) {
+    if (family.scope === 'core' && !cores) continue;
+    const labelNames = ['target', 'stats_uri', ...SCOPE_LABELS[family.scope].names];
+    addFamily(registry, { ...family, labelNames, samples: samples.get(family.name) ?? [] });
   }
   const docs = inputs.flatMap(({ target, update }) =>
     isExportable(update) && update!.snapshot!.kind === 'instance' ? [{ target, metrics: update!.snapshot!.doc.metrics }] : [],
@@ -81,7 +85,7 @@ function targetRegistry(inputs: readonly TargetSampleInput[], cores: boolean, ma
  * prom-client's Summary cannot be given a sum and count, so the family is a plain metric object.
  */
 function addReadDurations(registry: Registry, inputs: readonly TargetSampleInput[]): void {
-  const name = 'uwsgi_exporter_scrape_duration_seconds';
+  const { name, help, type } = SCRAPE_DURATION_FAMILY;
   const values = inputs.flatMap(({ target, reads }) => {
     if (reads === undefined) return [];
     const labels = { target: escapeControls(target), stats_uri: escapeControls(target) };
@@ -90,8 +94,22 @@ function addReadDurations(registry: Registry, inputs: readonly TargetSampleInput
       { metricName: `${name}_count`, labels, value: reads.reads - reads.errors },
     ];
   });
-  const help = "Duration of the relay's successful stats reads of uWSGI.";
-  registry.registerMetric({ name, get: async () => ({ name, help, type: 'summary', values, aggregator: 'sum' }) } as unknown as Parameters<Registry['registerMetric']>[0]);
+  registry.registerMetric({ name, get: async () => ({ name, help, type, values, aggregator: 'sum' }) } as unknown as Parameters<Registry['registerMetric']>[0]);
+}
+
+/** prom-client's options for one of the relay's own families. */
+function selfOptions(registry: Registry, family: NamedFamily) {
+  return { name: family.name, help: family.help, labelNames: [...family.labels], registers: [registry] };
+}
+
+/** A gauge of the relay itself, read on each scrape. */
+function selfGauge(registry: Registry, family: NamedFamily<'gauge'>, value: () => number): void {
+  new Gauge({
+    ...selfOptions(registry, family),
+    collect() {
+      this.set(value());
+    },
+  });
 }
 
 /** Build the expositions for these monitors. */
@@ -111,38 +129,11 @@ export function createRelayMetrics(monitors: readonly TargetMonitor[], options: 
   });
 
   const self = new Registry();
-  new Gauge({
-    name: 'uwsgitop_relay_websocket_clients',
-    help: 'WebSocket clients connected to this relay.',
-    registers: [self],
-    collect() {
-      this.set(clients());
-    },
-  });
-  new Gauge({
-    name: 'uwsgitop_relay_targets',
-    help: 'Stats targets this relay watches.',
-    registers: [self],
-    collect() {
-      this.set(monitors.length);
-    },
-  });
-  new Gauge({
-    name: 'uwsgitop_relay_targets_up',
-    help: 'Watched targets whose latest stats read succeeded.',
-    registers: [self],
-    collect() {
-      this.set(monitors.filter((m) => isExportable(m.latest())).length);
-    },
-  });
-  const requests = new Counter({ name: 'uwsgitop_relay_scrapes_total', help: 'Requests answered by the relay, by endpoint.', labelNames: ['endpoint'], registers: [self] });
-  const durations = new Histogram({
-    name: 'uwsgitop_relay_scrape_duration_seconds',
-    help: 'Time the relay took to answer a request, by endpoint.',
-    labelNames: ['endpoint'],
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [self],
-  });
+  selfGauge(self, RELAY_FAMILIES.websocketClients, clients);
+  selfGauge(self, RELAY_FAMILIES.targets, () => monitors.length);
+  selfGauge(self, RELAY_FAMILIES.targetsUp, () => monitors.filter((m) => isExportable(m.latest())).length);
+  const requests = new Counter(selfOptions(self, RELAY_FAMILIES.requests));
+  const durations = new Histogram({ ...selfOptions(self, RELAY_FAMILIES.durations), buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
   const selfAndNode = (): Registry => Registry.merge([self, processRegistry()]);
   const input = (m: TargetMonitor): TargetSampleInput => ({ target: m.target, update: m.latest(), reads: counts.get(m.target)! });
 
