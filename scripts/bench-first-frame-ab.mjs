@@ -4,15 +4,19 @@
 // timed until the pane shows the master's pid (bench-support/first-frame.mjs). Prints medians and the ratio.
 //   node scripts/bench-first-frame-ab.mjs --a DIR --b DIR [--runs 15]
 // DIR: a staged package (bench-support/installed.mjs stageInstalled), e.g. one per bundle variant.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchToFirstFrame } from './bench-support/first-frame.mjs';
-import { cleanup, loadAvg, startLoadedInstance } from './bench-support/real.mjs';
+import { cleanup, loadAvg, startLoadedInstance, state } from './bench-support/real.mjs';
 
 const { values: opts } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '15' } } });
 if (opts.a === undefined || opts.b === undefined) throw new Error('--a DIR and --b DIR (staged packages) are required');
 
 async function main() {
+  // uWSGI's log and files go to a temp directory of this run (real.mjs removes it), not the working directory.
+  state.tmp = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-ff-'));
   console.log(`load average ${loadAvg()}`);
   const inst = await startLoadedInstance({ slow: 8, rps: 5, log: (l) => console.log(l) });
   const needle = `pid ${inst.masterPid}`;
