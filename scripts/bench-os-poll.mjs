@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The OS reads of one poll, alone: readOsFacts (/proc/PID/stat of the master and 32 workers) and kernelQueues
+// (a unix socket's listen queue through the python3 sock_diag helper) on a real uWSGI, N polls back to back.
+// Prints the CPU per poll of this process (all threads, user + system) and of the helper (its /proc ticks).
+// A tight loop keeps caches warm: a poll a second costs more; scripts/bench-os.mjs --without-os measures that.
+//   npm run build && node scripts/bench-os-poll.mjs [--polls 1000]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, sleep } from './bench-support/real.mjs';
+
+const { values: opts } = parseArgs({ options: { polls: { type: 'string', default: '1000' } } });
+const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-os-poll-'));
+writeFileSync(join(dir, 'app.py'), 'def application(e, s):\n    s("200 OK", [])\n    return [b"ok"]\n');
+const sock = join(dir, 'app.sock');
+const uwsgi = spawn('uwsgi', ['--master', '--workers', '32', '--plugin', 'python3', '--wsgi-file', join(dir, 'app.py'), '--socket', sock, '--listen', '64', '--die-on-term'], { cwd: dir, stdio: 'ignore' });
+const ticks = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
+
+async function main() {
+  await sleep(3000);
+  const workers = readFileSync(`/proc/${uwsgi.pid}/task/${uwsgi.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const doc = { pid: uwsgi.pid, workers: workers.map((pid) => ({ pid })) };
+  const sockets = [{ name: sock, proto: 'uwsgi', queue: 0, maxQueue: 64, shared: false, canOffload: false }];
+  const os = await import(join(ROOT, 'dist/stats/proc-os.js'));
+  const sd = await import(join(ROOT, 'dist/stats/sock-diag.js'));
+  const poll = async () => [await os.readOsFacts(doc), await sd.kernelQueues(sockets, uwsgi.pid)];
+  const [facts, queues] = await poll();
+  console.log(`uWSGI master ${uwsgi.pid}, ${workers.length} workers; local ${facts.local}, workers proven ${facts.workers.filter(Boolean).length}, unix socket queue ${JSON.stringify(queues)}`);
+  const n = Number(opts.polls);
+  const helper = sd.sockDiagPid();
+  const h0 = ticks(helper);
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await poll();
+  const c = process.cpuUsage(c0);
+  const nodeUs = (c.user + c.system) / n;
+  const helperUs = ((ticks(helper) - h0) * 10_000) / n;
+  console.log(`per poll (${n} polls): this process ${nodeUs.toFixed(0)} µs (all threads), helper ${helperUs.toFixed(0)} µs; a poll a second: ${((nodeUs + helperUs) / 1e4).toFixed(3)} % of one core`);
+  sd.stopSockDiag();
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench-os-poll: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    uwsgi.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
