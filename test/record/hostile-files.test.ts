@@ -366,7 +366,7 @@ describe('standard output on a full disk', () => {
     const w = new RecordingWriter({ file: rec, target: 'a:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
     w.document(1_700_000_000_000, 0, { version: '2.0.21', pid: 1, workers: [] }, 1, 10, []);
     w.close();
-    for (const args of [['--json', doc], ['--once', doc], ['--json', '--watch', '--count', '2', '--interval', '0.1', doc], ['--help'], ['replay', rec, '--json']]) {
+    for (const args of [['--json', doc], ['--once', doc], ['--json', '--watch', '--count', '2', '--interval', '0.1', doc], ['--help'], ['--version'], ['replay', rec, '--json']]) {
       const r = await spawnShell(`node bin/uwsgitop-ts ${args.map((a) => `'${a}'`).join(' ')} > /dev/full`);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
