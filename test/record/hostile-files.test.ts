@@ -357,6 +357,46 @@ describe('serve input files that are not what they say', () => {
   }, 40_000);
 });
 
+describe('serve certificates, keys and tokens that are not what they say', () => {
+  /** runServeCli in this process: its exit status and what it said on stderr. */
+  async function serveWith(args: string[]): Promise<{ code: number; stderr: string }> {
+    const out = sink();
+    const err = sink();
+    const code = await runServeCli(['127.0.0.1:1', '--listen', '127.0.0.1:0', ...args], { stdout: out.stream, stderr: err.stream, env: {} });
+    return { code, stderr: err.text() };
+  }
+  /** A self-signed certificate and its key, made by openssl in `dir` under `name`. */
+  function pair(dir: string, name: string): { cert: string; key: string } {
+    const cert = join(dir, `${name}.crt`);
+    const key = join(dir, `${name}.key`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    return { cert, key };
+  }
+
+  it('a certificate or key that does not parse, or a key of another certificate, is one line naming the option and the file (status 2)', async () => {
+    const dir = tempDir();
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, `${SECRET}\n`);
+    const a = pair(dir, 'a');
+    const b = pair(dir, 'b');
+    const cases: Array<[string[], string]> = [
+      [['--tls-cert', notes, '--tls-key', a.key], `--tls-cert ${notes} is not a PEM certificate`],
+      [['--tls-cert', a.key, '--tls-key', a.key], `--tls-cert ${a.key} is not a PEM certificate`],
+      [['--tls-cert', a.cert, '--tls-key', notes], `--tls-key ${notes} is not a PEM private key`],
+      [['--tls-cert', a.cert, '--tls-key', b.key], `--tls-key ${b.key} is not the private key of the certificate in --tls-cert ${a.cert}`],
+      [['--token-file', notes], `--token-file ${notes}: the relay token must be`],
+    ];
+    for (const [args, said] of cases) {
+      const r = await serveWith(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).not.toContain('root');
+      expect(r.stderr).not.toMatch(/error:[0-9A-F]{8}/);
+    }
+  }, 30_000);
+});
+
 describe('standard output on a full disk', () => {
   it('ends every output mode with one line naming the stream and ENOSPC, status 1, no stack trace', async () => {
     buildDist();
