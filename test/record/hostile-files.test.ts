@@ -426,6 +426,39 @@ describe('many targets in a one-shot mode', () => {
     }
   });
 
+  it('reads 2,000 vassals of an ini directory under ulimit -n 1024 in --json and --once, none EMFILE', async () => {
+    // One stats server answering a document captured from uWSGI 2.0.21 a moment after each connection (so
+    // reads overlap), reached through 2,000 links to its unix socket: one per vassal, as 2,000 instances would be.
+    const dir = tempDir();
+    const body = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'samples', 'instance-busy.json'));
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      setTimeout(() => socket.end(body), 100);
+    });
+    const path = join(dir, 'stats.sock');
+    await new Promise<void>((ok) => server.listen(path, ok));
+    mkdirSync(join(dir, 'vassals'));
+    for (let i = 0; i < 2000; i++) {
+      symlinkSync(path, join(dir, `v${i}.sock`));
+      writeFileSync(join(dir, 'vassals', `v${i}.ini`), `[uwsgi]\nstats = ${join(dir, `v${i}.sock`)}\n`);
+    }
+    try {
+      for (const mode of ['--json', '--once']) {
+        const r = await spawnShell(`ulimit -n 1024; node bin/uwsgitop-ts ${mode} --interval 0.1 --timeout 20 --ini '${join(dir, 'vassals')}' > /dev/null`, [], 90_000);
+        expect(r.signal, mode).toBeNull();
+        expect(r.stderr, mode).not.toContain('EMFILE');
+        expect(r.stderr, mode).toBe('');
+        expect(r.code, mode).toBe(0);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => server.close(ok));
+    }
+  }, 200_000);
+
   it('reads 300 targets under ulimit -n 128 and 40: a bounded number of reads in flight, no EMFILE', async () => {
     // 300 stats servers answering a document captured from uWSGI 2.0.21, each after a short delay so that
     // reads overlap (one test process cannot start 300 real instances).
