@@ -1,6 +1,6 @@
 /**
- * Hostile input, round two, the leftovers about recordings: a segment that is /proc/self/mem, one damaged segment among 5,000, a --record
- * directory under /proc, and a lock whose pid now belongs to another process.
+ * Hostile input, round two, the leftovers about recordings: a segment that is /proc/self/mem, one damaged
+ * segment among 5,000, a --record directory under /proc, and a lock whose pid now belongs to another process.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
