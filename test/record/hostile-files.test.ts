@@ -100,6 +100,10 @@ describe("a failed read's excerpt stays with the local user", () => {
     const cases: Array<[Error, string]> = [
       [new StatsReadError('http://127.0.0.1:9/ answered HTTP 302 Found: it redirects to http://x/?secret=1; use that address', 'http-status', false), 'http://127.0.0.1:9/ answered HTTP 302 (http-status)'],
       [new StatsReadError('http://127.0.0.1:9/: malformed HTTP status line "root:*:20228"', 'io'), 'http://127.0.0.1:9/: malformed HTTP status line (io)'],
+      [
+        new StatsReadError(`http://127.0.0.1:9/: this is an HTTP application, not a stats server (it answered HTTP 200 ${SECRET}, not a stats document): give the address of uWSGI's --stats option`, 'http-application'),
+        'http://127.0.0.1:9/: this is an HTTP application, not a stats server (it answered HTTP 200) (http-application)',
+      ],
       [new DecodeError('not a stats document: no workers, vassals or router sockets (keys: access_token, refresh_token)'), 'not a stats document: no workers, vassals or router sockets'],
       [new DecodeError(`not a stats document: invalid JSON at byte 3 (unexpected 't') near "${SECRET}"`, 3), 'not a stats document: invalid JSON at byte 3'],
       [new StatsReadError('nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?', 'refused'), 'nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?'],
