@@ -1,35 +1,21 @@
 /**
  * One read of several targets (one request in flight per target), keeping the order given. At most
  * MAX_READS_IN_FLIGHT reads run at once: 2,000 vassals under `ulimit -n 1024` all get read, a few dozen
- * sockets at a time, as the monitors of --watch keep theirs spread over the interval.
+ * sockets at a time (the monitors of --watch, the dashboard and serve share the bound of read-slots.ts).
  */
-import { readFileSync } from 'node:fs';
 import type { Snapshot } from '../stats/snapshot.js';
 import { failureCode, failureText, type Target } from './targets.js';
+import { readsForFdLimit } from './read-slots.js';
 
 /** Reads at once in a one-shot round: enough to read a fleet in a few round trips, far below any fd limit. */
 export const MAX_READS_IN_FLIGHT = 64;
-
-/**
- * Reads at once under this process's open-file limit (/proc/self/limits): half of what is left after the
- * descriptors Node and the CLI hold, so `ulimit -n 40` slows a round down instead of failing it with EMFILE.
- */
-function inFlightForFdLimit(): number {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
-    if (m) return Math.max(1, Math.min(MAX_READS_IN_FLIGHT, Math.floor((Number(m[1]) - 32) / 2)));
-  } catch {
-    // Not Linux, or /proc hidden: the fixed bound.
-  }
-  return MAX_READS_IN_FLIGHT;
-}
 
 export type ReadOutcome =
   | { target: Target; ok: true; snapshot: Snapshot }
   | { target: Target; ok: false; error: string; code: string | null; atMs: number };
 
 /** Read every target, a bounded number at a time; failures become outcomes, never rejections. */
-export async function readRound(targets: readonly Target[], signal: AbortSignal, maxInFlight = inFlightForFdLimit()): Promise<ReadOutcome[]> {
+export async function readRound(targets: readonly Target[], signal: AbortSignal, maxInFlight = readsForFdLimit(MAX_READS_IN_FLIGHT)): Promise<ReadOutcome[]> {
   const outcomes: ReadOutcome[] = new Array(targets.length);
   // Each read has its own signal, all stopped by one listener on the caller's: however many targets, the
   // caller's signal carries one listener (Node warns past ten).

@@ -2,15 +2,13 @@
  * `uwsgitop-ts serve ADDR... [--ini FILE...] [--listen 127.0.0.1:9192]`: one monitor per target feeding the
  * relay (live page, WebSocket feed, Prometheus endpoint) until SIGINT/SIGTERM or the injected signal.
  */
-import { statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
-import { FileInputError, UsageError } from '../core/errors.js';
-import { readRegularFileSync } from '../core/regular-file.js';
+import { UsageError } from '../core/errors.js';
 import { createMonitor, type ControllableMonitor } from '../monitor/monitor.js';
 import { escapeControls } from '../core/safe-text.js';
-import { isLoopbackHost, validateToken } from '../relay/auth.js';
+import { isLoopbackHost } from '../relay/auth.js';
 import { pageAddress } from '../web/page-address.js';
 import { startRelay, type RelayControl } from '../web/server.js';
 import type { TargetOrigin } from '../web/sd.js';
@@ -24,6 +22,7 @@ import { collectSources } from './sources.js';
 import { buildTargets, isOnThisHost, monitorPlacement, parseTargets } from './targets.js';
 import { discoverControls } from './discover.js';
 import { startRecordings } from './record-targets.js';
+import { readTlsPair, readToken } from './serve-files.js';
 
 export interface ServeIo {
   stdout: NodeJS.WritableStream;
@@ -61,30 +60,6 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] === '' || m[2] === undefined ? '127.0.0.1' : m[2]), port };
 }
 
-/** A certificate chain or key is a few KiB; a file far larger is not one. */
-const MAX_PEM_BYTES = 1024 * 1024;
-/** A token is at most 512 characters; room for a comment and line ends. */
-const MAX_TOKEN_FILE_BYTES = 4096;
-
-/** Read an input file that must be a regular file (a FIFO or a device is refused at once), bounded. */
-function readInputFile(option: string, path: string, maxBytes: number): Buffer {
-  try {
-    return readRegularFileSync(path, { maxBytes, what: option });
-  } catch (err) {
-    throw new UsageError(escapeControls(err instanceof FileInputError ? err.message : `cannot read ${option} ${path}: ${err instanceof Error ? err.message : String(err)}`));
-  }
-}
-
-function readToken(path: string, warn: (line: string) => void): string {
-  const text = readInputFile('--token-file', path, MAX_TOKEN_FILE_BYTES).toString('utf8');
-  try {
-    if ((statSync(path).mode & 0o077) !== 0) warn(`warning: ${escapeControls(path)} is readable by other users (chmod 600 it)`);
-  } catch {
-    // It was just read; a mode that cannot be seen is not worth a warning.
-  }
-  return validateToken(text);
-}
-
 function buildProgram(io: ServeIo): Command {
   const program = new Command('uwsgitop-ts serve')
     .description('Serve a live web page, a WebSocket feed and Prometheus metrics for uWSGI instances (one stats read per target per interval).')
@@ -116,7 +91,7 @@ function serveSettings(opts: ServeOptions, intervalFromCli: boolean, say: (line:
   if (historyMs < 10_000 || historyMs > 86_400_000) throw new UsageError(`--history wants 10s to 24h, got ${JSON.stringify(opts.history)}`);
   const historySize = Math.max(2, Math.ceil(historyMs / intervalMs));
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? { cert: readInputFile('--tls-cert', opts.tlsCert, MAX_PEM_BYTES), key: readInputFile('--tls-key', opts.tlsKey, MAX_PEM_BYTES) } : null;
+  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? readTlsPair(opts.tlsCert, opts.tlsKey) : null;
   const token = opts.tokenFile !== undefined ? readToken(opts.tokenFile, say) : null;
   if (token === null && !isLoopbackHost(host)) {
     throw new UsageError(`--listen ${escapeControls(host)} is not a loopback address: anyone on the network could read the stats; add --token-file FILE`);

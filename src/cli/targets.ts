@@ -15,6 +15,7 @@ import type { TargetMonitor } from '../monitor/types.js';
 import { DecodeError, StatsReadError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { DocumentObserver } from '../stats/document.js';
+import { ReadSlots, readsForFdLimit } from './read-slots.js';
 
 export interface ReadLimits {
   timeoutMs: number;
@@ -46,14 +47,15 @@ export function parseTargets(texts: readonly string[]): StatsAddress[] {
 }
 
 /** A directly read target (not a relay) for one address. */
-export function directTarget(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits): Target {
+export function directTarget(address: StatsAddress, stdin: NodeJS.ReadableStream, limits: ReadLimits, slots?: ReadSlots): Target {
   // Its own client: what this target's endpoint speaks is remembered for this target's next reads only.
   const client = new StatsClient();
+  const read = (signal: AbortSignal, observe?: DocumentObserver): Promise<Snapshot> => fetchOne(client, address, stdin, limits, signal, observe);
   return {
     name: address.text,
     address,
     isStatic: address.kind === 'file' || address.kind === 'stdin',
-    fetch: (signal, observe) => fetchOne(client, address, stdin, limits, signal, observe),
+    fetch: slots === undefined ? read : (signal, observe) => slots.run(signal, () => read(signal, observe)),
   };
 }
 
@@ -69,8 +71,10 @@ export function buildTargets(
 ): Target[] {
   const seen = new Set<string>();
   const targets: Target[] = [];
+  // Every direct target's reads share the room the open-file limit leaves, whichever mode polls them.
+  const slots = new ReadSlots(readsForFdLimit(Number.MAX_SAFE_INTEGER));
   for (const address of addresses) {
-    const expanded = address.kind === 'relay' ? relayTargets(address) : [directTarget(address, stdin, limits)];
+    const expanded = address.kind === 'relay' ? relayTargets(address) : [directTarget(address, stdin, limits, slots)];
     for (const target of expanded) {
       if (seen.has(target.name)) continue;
       seen.add(target.name);

@@ -86,10 +86,14 @@ class CappedProblems {
   private readonly kept: string[] = [];
   private more = 0;
   private file = '';
+  private last = '';
 
   constructor(private readonly max: number) {}
 
   push(line: string): void {
+    // A value naming %(v) twice reports it twice in a row: one line says it.
+    if (line === this.last) return;
+    this.last = line;
     if (this.kept.length < this.max) {
       this.kept.push(line);
       if (this.file === '') this.file = line.slice(0, line.indexOf(': ') < 0 ? line.length : line.indexOf(': '));

@@ -6,6 +6,13 @@
  */
 import { DecodeError, StatsReadError } from '../core/errors.js';
 
+/** `text` with the parentheses the cut left open closed again. */
+function closeParentheses(text: string): string {
+  let open = 0;
+  for (const ch of text) open = ch === '(' ? open + 1 : ch === ')' ? Math.max(0, open - 1) : open;
+  return text + ')'.repeat(open);
+}
+
 /** The message of `err` without the bytes it quotes from the reply. */
 export function publicReadMessage(err: unknown): string {
   if (err instanceof DecodeError) {
@@ -19,7 +26,7 @@ export function publicReadMessage(err: unknown): string {
   if (err instanceof StatsReadError) {
     // Our own text ends where a quote of the peer's bytes begins.
     const quoted = /(malformed HTTP status line|answered HTTP \d{3})/.exec(line);
-    if (quoted) return `${line.slice(0, quoted.index + quoted[0].length)} (${err.code})`;
+    if (quoted) return `${closeParentheses(line.slice(0, quoted.index + quoted[0].length))} (${err.code})`;
   }
   return line;
 }

@@ -1,9 +1,9 @@
 /**
- * Hostile input, round two, the leftovers about recordings: a segment that is /proc/self/mem, a --record
- * directory under /proc, and a lock whose pid now belongs to another process.
+ * Hostile input, round two, the leftovers about recordings: a segment that is /proc/self/mem, one damaged
+ * segment among 5,000, a --record directory under /proc, and a lock whose pid now belongs to another process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingWriter } from '../../src/record/writer.js';
@@ -46,6 +46,41 @@ describe('a recording segment linked to /proc/self/mem', () => {
     expect(a.stderr).toContain(alone);
     expect(a.stderr).not.toMatch(/EIO|i\/o error/);
   }, 30_000);
+});
+
+describe('a rotated recording of 5,000 segments, two of them damaged', () => {
+  it('plays every other segment, with one warning naming each damaged one', async () => {
+    buildDist();
+    const dir = tempDir();
+    const file = join(dir, 'app.uwrec');
+    const SEGMENTS = 5000;
+    // Each rotated segment as the recorder writes one (its header, then two polls), numbered oldest first.
+    for (let s = 1; s <= SEGMENTS + 1; s++) {
+      const part = join(dir, 'part.uwrec');
+      const w = new RecordingWriter({ file: part, target: 'app:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
+      for (const i of [0, 1]) w.document(1_700_000_000_000 + (s * 2 + i) * 1000, i * 1000, { ...DOC, load: s * 2 + i }, 1, 100, []);
+      w.close();
+      renameSync(part, s <= SEGMENTS ? `${file}.${s}` : file);
+    }
+    // One with a byte changed in its last frame (a checksum that no longer matches), one that is text.
+    const flipped = `${file}.2500`;
+    const bytes = readFileSync(flipped);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(flipped, bytes);
+    writeFileSync(`${file}.4000`, 'this is not a recording segment\n');
+
+    const r = await spawnCli(['replay', dir, '--json'], 120_000);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { target: string });
+    expect(records.every((x) => x.target === 'app:1')).toBe(true);
+    // Every poll but segment 4000's two and the damaged last poll of segment 2500.
+    expect(records).toHaveLength((SEGMENTS + 1) * 2 - 3);
+    const warnings = r.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings.find((w) => w.includes(`${file}.2500:`))).toMatch(/damaged data at byte \d+/);
+    expect(warnings.find((w) => w.includes(`${file}.4000 `))).toContain('is not a uwsgitop-ts recording');
+  }, 180_000);
 });
 
 describe('--record with two targets and a directory that cannot be made', () => {

@@ -100,6 +100,10 @@ describe("a failed read's excerpt stays with the local user", () => {
     const cases: Array<[Error, string]> = [
       [new StatsReadError('http://127.0.0.1:9/ answered HTTP 302 Found: it redirects to http://x/?secret=1; use that address', 'http-status', false), 'http://127.0.0.1:9/ answered HTTP 302 (http-status)'],
       [new StatsReadError('http://127.0.0.1:9/: malformed HTTP status line "root:*:20228"', 'io'), 'http://127.0.0.1:9/: malformed HTTP status line (io)'],
+      [
+        new StatsReadError(`http://127.0.0.1:9/: this is an HTTP application, not a stats server (it answered HTTP 200 ${SECRET}, not a stats document): give the address of uWSGI's --stats option`, 'http-application'),
+        'http://127.0.0.1:9/: this is an HTTP application, not a stats server (it answered HTTP 200) (http-application)',
+      ],
       [new DecodeError('not a stats document: no workers, vassals or router sockets (keys: access_token, refresh_token)'), 'not a stats document: no workers, vassals or router sockets'],
       [new DecodeError(`not a stats document: invalid JSON at byte 3 (unexpected 't') near "${SECRET}"`, 3), 'not a stats document: invalid JSON at byte 3'],
       [new StatsReadError('nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?', 'refused'), 'nothing listens on 127.0.0.1:1 (ECONNREFUSED): is uWSGI running with --stats 127.0.0.1:1?'],
@@ -277,6 +281,8 @@ describe('ini files that are not what they say', () => {
     expect(doubled.targets[0]!.fifos).toEqual([]);
     expect(doubled.problems.some((p) => p.includes('expands to more than 64 KiB'))).toBe(true);
     expect(doubled.problems.length).toBeLessThanOrEqual(21);
+    // v7 = %(v6)%(v6) names the unresolved v6 twice: said once.
+    expect(new Set(doubled.problems).size).toBe(doubled.problems.length);
   });
 });
 
@@ -357,6 +363,46 @@ describe('serve input files that are not what they say', () => {
   }, 40_000);
 });
 
+describe('serve certificates, keys and tokens that are not what they say', () => {
+  /** runServeCli in this process: its exit status and what it said on stderr. */
+  async function serveWith(args: string[]): Promise<{ code: number; stderr: string }> {
+    const out = sink();
+    const err = sink();
+    const code = await runServeCli(['127.0.0.1:1', '--listen', '127.0.0.1:0', ...args], { stdout: out.stream, stderr: err.stream, env: {} });
+    return { code, stderr: err.text() };
+  }
+  /** A self-signed certificate and its key, made by openssl in `dir` under `name`. */
+  function pair(dir: string, name: string): { cert: string; key: string } {
+    const cert = join(dir, `${name}.crt`);
+    const key = join(dir, `${name}.key`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    return { cert, key };
+  }
+
+  it('a certificate or key that does not parse, or a key of another certificate, is one line naming the option and the file (status 2)', async () => {
+    const dir = tempDir();
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, `${SECRET}\n`);
+    const a = pair(dir, 'a');
+    const b = pair(dir, 'b');
+    const cases: Array<[string[], string]> = [
+      [['--tls-cert', notes, '--tls-key', a.key], `--tls-cert ${notes} is not a PEM certificate`],
+      [['--tls-cert', a.key, '--tls-key', a.key], `--tls-cert ${a.key} is not a PEM certificate`],
+      [['--tls-cert', a.cert, '--tls-key', notes], `--tls-key ${notes} is not a PEM private key`],
+      [['--tls-cert', a.cert, '--tls-key', b.key], `--tls-key ${b.key} is not the private key of the certificate in --tls-cert ${a.cert}`],
+      [['--token-file', notes], `--token-file ${notes}: the relay token must be`],
+    ];
+    for (const [args, said] of cases) {
+      const r = await serveWith(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).not.toContain('root');
+      expect(r.stderr).not.toMatch(/error:[0-9A-F]{8}/);
+    }
+  }, 30_000);
+});
+
 describe('standard output on a full disk', () => {
   it('ends every output mode with one line naming the stream and ENOSPC, status 1, no stack trace', async () => {
     buildDist();
@@ -366,7 +412,7 @@ describe('standard output on a full disk', () => {
     const w = new RecordingWriter({ file: rec, target: 'a:1', tool: 'test', intervalMs: 1000, secrets: false, freeBytes: () => 1e15 });
     w.document(1_700_000_000_000, 0, { version: '2.0.21', pid: 1, workers: [] }, 1, 10, []);
     w.close();
-    for (const args of [['--json', doc], ['--once', doc], ['--json', '--watch', '--count', '2', '--interval', '0.1', doc], ['--help'], ['replay', rec, '--json']]) {
+    for (const args of [['--json', doc], ['--once', doc], ['--json', '--watch', '--count', '2', '--interval', '0.1', doc], ['--help'], ['--version'], ['replay', rec, '--json']]) {
       const r = await spawnShell(`node bin/uwsgitop-ts ${args.map((a) => `'${a}'`).join(' ')} > /dev/full`);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).not.toMatch(/\n\s+at |node:internal|Error:/);
@@ -385,6 +431,40 @@ describe('many targets in a one-shot mode', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(12);
     }
   });
+
+  it('reads 2,000 vassals of an ini directory under ulimit -n 1024 in --json, --once and --json --watch, none EMFILE', async () => {
+    // One stats server answering a document captured from uWSGI 2.0.21 a moment after each connection (so
+    // reads overlap), reached through 2,000 links to its unix socket: one per vassal, as 2,000 instances would be.
+    const dir = tempDir();
+    const body = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'samples', 'instance-busy.json'));
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      setTimeout(() => socket.end(body), 100);
+    });
+    const path = join(dir, 'stats.sock');
+    await new Promise<void>((ok) => server.listen(path, ok));
+    mkdirSync(join(dir, 'vassals'));
+    for (let i = 0; i < 2000; i++) {
+      symlinkSync(path, join(dir, `v${i}.sock`));
+      writeFileSync(join(dir, 'vassals', `v${i}.ini`), `[uwsgi]\nstats = ${join(dir, `v${i}.sock`)}\n`);
+    }
+    try {
+      // --json --watch polls with one monitor per target: they share the same bound as the one-shot rounds.
+      for (const mode of ['--json', '--once', '--json --watch --count 2']) {
+        const r = await spawnShell(`ulimit -n 1024; node bin/uwsgitop-ts ${mode} --interval 0.1 --timeout 20 --ini '${join(dir, 'vassals')}' > /dev/null`, [], 90_000);
+        expect(r.signal, mode).toBeNull();
+        expect(r.stderr, mode).not.toContain('EMFILE');
+        expect(r.stderr, mode).toBe('');
+        expect(r.code, mode).toBe(0);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => server.close(ok));
+    }
+  }, 200_000);
 
   it('reads 300 targets under ulimit -n 128 and 40: a bounded number of reads in flight, no EMFILE', async () => {
     // 300 stats servers answering a document captured from uWSGI 2.0.21, each after a short delay so that
