@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Derived, MonitorEvent } from '../metrics/types.js';
 import type { Snapshot } from '../stats/snapshot.js';
+import { fieldsOf, LEGION_NUMBERS, LEGION_STRINGS, SUBSCRIPTION_NODE_NUMBERS } from '../stats/schema.js';
 import type { TargetState } from '../monitor/types.js';
 
 /** A number, or null standing for a value JSON cannot carry (NaN, Infinity). */
@@ -90,12 +91,8 @@ const cacheSchema = z.object({
 });
 
 const legionSchema = z.object({
-  legion: str,
-  addr: str,
-  uuid: str,
-  valor: num,
-  checksum: num,
-  quorum: num,
+  ...fieldsOf(LEGION_STRINGS, str),
+  ...fieldsOf(LEGION_NUMBERS, num),
   iAmTheLord: num,
   lordValor: num,
   lordUuid: str,
@@ -159,22 +156,9 @@ const emperorDocSchema = z.object({
 
 const subscriptionNodeSchema = z.object({
   name: str,
-  modifier1: num,
-  modifier2: num,
+  ...fieldsOf(SUBSCRIPTION_NODE_NUMBERS, num),
   lastCheck: num,
-  pid: num,
-  uid: num,
-  gid: num,
-  requests: num,
   lastRequests: num,
-  tx: num,
-  rx: num,
-  cores: num,
-  load: num,
-  weight: num,
-  wrr: num,
-  ref: num,
-  failcnt: num,
   deathMark: bool,
 });
 

@@ -58,6 +58,19 @@ const str = { kind: 'string' } as const;
 /** Numbers some uWSGI builds leave out (Linux-only, --memory-report...): absent stays absent (null later). */
 const optNum = { kind: 'number', optional: true } as const;
 const strList = { kind: 'strings' } as const;
+
+/** A legion's one-word strings and numbers: named alike in uWSGI's document and in the snapshot. */
+export const LEGION_STRINGS = ['legion', 'addr', 'uuid'] as const;
+export const LEGION_NUMBERS = ['valor', 'checksum', 'quorum'] as const;
+
+/** A subscription node's one-word numbers: named alike in uWSGI's document and in the snapshot (and the relay's schema). */
+export const SUBSCRIPTION_NODE_NUMBERS = ['modifier1', 'modifier2', 'pid', 'uid', 'gid', 'requests', 'tx', 'rx', 'cores', 'load', 'weight', 'wrr', 'ref', 'failcnt'] as const;
+
+/** One shape entry, `value`, for each of `names` (fields read the same way). */
+export function fieldsOf<K extends string, V>(names: readonly K[], value: V): Record<K, V> {
+  return Object.fromEntries(names.map((n) => [n, value])) as Record<K, V>;
+}
+
 const object = <S extends Shape>(shape: S) => ({ kind: 'object', shape }) as const;
 
 type Zod = typeof import('zod');
@@ -201,12 +214,8 @@ export const cronSchema = record({
 
 /** A legion's own fields; its `members` list is read separately. */
 export const legionSchema = record({
-  legion: str,
-  addr: str,
-  uuid: str,
-  valor: num,
-  checksum: num,
-  quorum: num,
+  ...fieldsOf(LEGION_STRINGS, str),
+  ...fieldsOf(LEGION_NUMBERS, num),
   i_am_the_lord: num,
   lord_valor: num,
   lord_uuid: str,
@@ -262,21 +271,8 @@ export const subscriptionSchema = record({ key: str, hash: num, hits: num, sni_e
 
 export const subscriptionNodeSchema = record({
   name: str,
-  modifier1: num,
-  modifier2: num,
+  ...fieldsOf(SUBSCRIPTION_NODE_NUMBERS, num),
   last_check: num,
-  pid: num,
-  uid: num,
-  gid: num,
-  requests: num,
   last_requests: num,
-  tx: num,
-  rx: num,
-  cores: num,
-  load: num,
-  weight: num,
-  wrr: num,
-  ref: num,
-  failcnt: num,
   death_mark: num,
 });
