@@ -6,7 +6,7 @@
  * that writes to a master FIFO sits on a key of its own: control goes through `!` (or htop's F9, its "send
  * a signal" key) followed by uWSGI's own FIFO byte, and is confirmed before anything is written.
  */
-import { VIEW_KEYS, viewKeysHelp } from './model/view-table.js';
+import { openHelp, VIEW_KEYS, viewKeysHelp } from './model/view-registry.js';
 
 export type Action =
   | 'quit' | 'suspend' | 'help' | 'cancel' | 'redraw' | 'freeze' | 'slower' | 'faster' | 'fast' | 'refresh' | 'cores'
@@ -45,7 +45,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'end', keys: ['end', 'G'], label: '', help: '', section: 'Moving around', scope: 'main' },
   {
     action: 'open', keys: ['enter'], label: 'Enter', section: 'Moving around', scope: 'main', hint: ['Enter', 'open'],
-    help: 'open the selected row: a worker (Workers, Requests), an event whole (Events), the target (Fleet)',
+    help: `open the selected row: ${openHelp()}`,
   },
   { action: 'vars', keys: ['v'], label: 'v', help: 'open the selected worker or request with every request variable shown (Workers, Requests)', section: 'Moving around', scope: 'main', hint: ['v', 'variables'] },
   { action: 'message', keys: ['m'], label: 'm', help: 'show the last message of the status line whole (a command\'s full result)', section: 'Moving around', scope: 'main' },

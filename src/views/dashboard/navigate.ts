@@ -7,7 +7,7 @@ import type { Action } from './keymap.js';
 import { fmtClock } from '../../core/units.js';
 import type { Frame } from './model/frame.js';
 import { tableState, type UiState } from './model/state.js';
-import { resolveView, viewForKey, viewsFor, type ViewId } from './model/views.js';
+import { resolveView, viewForKey, viewOf, viewsFor, type OpenKind, type ViewId } from './model/view-registry.js';
 
 type Kind = 'instance' | 'emperor' | 'router' | null;
 
@@ -70,27 +70,38 @@ export function moveSelection(state: UiState, frame: Frame | null, delta: number
   ts.selectedKey = table.keys[next] ?? null;
 }
 
-/** Enter: a worker's or request's detail, an event whole, or the fleet row's target. */
+/** What Enter does on a selected row (its key), by what the view's object says it opens. */
+const OPENERS: Record<OpenKind, (state: UiState, key: string, events: readonly MonitorEvent[]) => void> = {
+  worker: (state, key) => {
+    state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: false };
+  },
+  'worker-variables': (state, key) => {
+    state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
+  },
+  event: (state, key, events) => {
+    const [atMs, index] = key.split(':').map(Number);
+    const e = events[index!]?.atMs === atMs ? events[index!] : events.find((x) => x.atMs === atMs);
+    if (e) state.overlay = { kind: 'text', title: `${fmtClock(e.atMs / 1000)} ${e.severity} ${e.type}`, text: e.message, scroll: 0 };
+  },
+  target: (state, key) => {
+    state.targetIndex = Number(key);
+    state.view = 'workers';
+  },
+};
+
+/** Enter: a worker's or request's detail, an event whole, or the fleet row's target (the view's `open`). */
 export function openSelected(state: UiState, frame: Frame | null, events: readonly MonitorEvent[]): void {
   const table = frame?.table;
   const key = tableState(state, state.view).selectedKey ?? table?.selectedKey;
   if (!table || key === null || key === undefined) return;
-  const view = state.view;
-  if (view === 'workers') state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: false };
-  else if (view === 'events') {
-    const [atMs, index] = key.split(':').map(Number);
-    const e = events[index!]?.atMs === atMs ? events[index!] : events.find((x) => x.atMs === atMs);
-    if (e) state.overlay = { kind: 'text', title: `${fmtClock(e.atMs / 1000)} ${e.severity} ${e.type}`, text: e.message, scroll: 0 };
-  } else if (view === 'requests') state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };
-  else if (view === 'fleet') {
-    state.targetIndex = Number(key);
-    state.view = 'workers';
-  }
+  const open = viewOf(state.view).open;
+  if (open !== undefined) OPENERS[open.opens](state, key, events);
 }
 
 /** `v` on the main screen: the selected worker or request in its popup, every request variable shown; else why not. */
 export function openVariables(state: UiState, frame: Frame | null): string | null {
-  if (state.view !== 'workers' && state.view !== 'requests') return 'v shows the request variables of a worker (1) or a request in flight (2)';
+  const opens = viewOf(state.view).open?.opens;
+  if (opens !== 'worker' && opens !== 'worker-variables') return 'v shows the request variables of a worker (1) or a request in flight (2)';
   const key = tableState(state, state.view).selectedKey ?? frame?.table?.selectedKey;
   if (key === null || key === undefined || !frame?.table) return state.view === 'requests' ? 'no request in flight to show' : 'no worker selected';
   state.overlay = { kind: 'detail', slot: Number(key.split(':')[0]), scroll: 0, showVars: true };

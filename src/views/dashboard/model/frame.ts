@@ -25,7 +25,8 @@ import type { ReplayMark, UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
 import type { TableView } from './table.js';
-import { resolveView, viewBody, viewShort, viewsFor, viewTitle, type ViewId } from './views.js';
+import { viewBody } from './views.js';
+import { isTableView, resolveView, viewOf, viewsFor, viewTitle, type TableViewId, type ViewId } from './view-registry.js';
 
 /** What the frame needs to know about one target. */
 export interface TargetView {
@@ -93,8 +94,8 @@ function tabsLine(kind: 'instance' | 'emperor' | 'router' | null, view: ViewId, 
   const build = (short: boolean): Line => {
     const out: Line = [];
     for (const v of views) {
-      const name = short ? viewShort(v.id) : viewTitle(v.id);
-      const count = v.id === 'requests' && inflight !== null ? `(${inflight})` : '';
+      const name = short ? v.short : v.title;
+      const count = v.countsInFlight && inflight !== null ? `(${inflight})` : '';
       out.push({ text: ` ${v.key} ${name}${count} `, style: v.id === view ? 'tabActive' : 'tab' });
     }
     return out;
@@ -288,18 +289,18 @@ export function needsTick(state: UiState, targets: readonly TargetView[], nowMs:
 }
 
 /** The body of a table view (workers, sockets...): the table, the panes below it and the graph strip under a tall one. */
-function tableViewBody(input: FrameInput, t: TargetView | undefined, view: ViewId, bodyTop: number, bodyH: number, clockMs: number): { lines: Line[]; charts: ChartModel[]; table: TableView | null; pageRows: number } {
+function tableViewBody(input: FrameInput, t: TargetView | undefined, view: TableViewId, bodyTop: number, bodyH: number, clockMs: number): { lines: Line[]; charts: ChartModel[]; table: TableView | null; pageRows: number } {
   const { state, targets, width, height, nowMs } = input;
   const shown = t?.shown ?? null;
   const snap = shown?.snapshot ?? null;
   const kind = snap?.kind ?? null;
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
   const fleet: FleetRow[] = targets.map((x, index) => ({ index, target: x.target, ...(x.label !== undefined ? { label: x.label } : {}), update: x.live, nowMs }));
-  const strip = view === 'workers' && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
+  const strip = viewOf(view).strip === true && kind === 'instance' && width >= GRAPH_STRIP_MIN.width && height >= GRAPH_STRIP_MIN.height;
   const tableH = strip ? bodyH - STRIP_HEIGHT : bodyH;
   const events = t?.events ?? [];
   // A main view (workers, vassals, nodes) lends what its table does not need to the panes below it.
-  const main = snap !== null && (view === 'workers' || view === 'vassals' || view === 'nodes');
+  const main = snap !== null && viewOf(view).panes === true;
   const chosen: { split: BodySplit | null } = { split: null };
   const heightFor = (need: number): number => {
     const split = splitBody({
@@ -372,18 +373,19 @@ export function buildFrame(input: FrameInput): Frame {
   let table: TableView | null = null;
   let pageRows = 1;
 
-  if (view === 'graphs') {
-    const cols = width >= 120 ? 3 : width >= 64 ? 2 : 1;
-    const rows = Math.min(Math.ceil(ALL_SERIES.length / cols), Math.floor(bodyH / 7));
-    charts = t ? graphCharts(t, ALL_SERIES, { top: bodyTop, left: 0, width, height: bodyH }, cols, rows, nowMs) : [];
-    const msg = charts.length ? [] : [fitLine(line('  the terminal is too small for graphs (at least 32x12 needed)', 'dim'), width)];
-    for (let i = 0; i < bodyH; i++) lines.push(msg[i] ?? blank(width));
-  } else {
+  if (isTableView(view)) {
     const main = tableViewBody(input, t, view, bodyTop, bodyH, clockMs);
     lines.push(...main.lines);
     charts = main.charts;
     table = main.table;
     pageRows = main.pageRows;
+  } else {
+    // A view that draws charts (graphs): every series of the history, as many as the body holds.
+    const cols = width >= 120 ? 3 : width >= 64 ? 2 : 1;
+    const rows = Math.min(Math.ceil(ALL_SERIES.length / cols), Math.floor(bodyH / 7));
+    charts = t ? graphCharts(t, ALL_SERIES, { top: bodyTop, left: 0, width, height: bodyH }, cols, rows, nowMs) : [];
+    const msg = charts.length ? [] : [fitLine(line('  the terminal is too small for graphs (at least 32x12 needed)', 'dim'), width)];
+    for (let i = 0; i < bodyH; i++) lines.push(msg[i] ?? blank(width));
   }
 
   // A prompt explains itself on the line above it (what a dangerous command does, which byte is which).

@@ -1,14 +1,13 @@
 /**
  * The key hints on the status line: only keys that do something where the user is (a popup, a view without
- * rows, a view whose Enter does nothing), most useful first, as many as fit. Keys and words come from the keymap.
+ * rows, a view whose Enter does nothing), most useful first, as many as fit. Keys and words come from the keymap,
+ * each view's own (Enter's word, its extra keys) from its object in the view registry.
  */
 import { hintOf } from '../keymap.js';
 import type { Overlay } from './state.js';
-import type { ViewId } from './views.js';
+import { viewOf, type ViewId } from './view-registry.js';
 
 export type Hint = readonly [key: string, what: string];
-
-const OPEN_WORDS: Partial<Record<ViewId, string>> = { workers: 'detail', requests: 'worker', events: 'whole event', fleet: 'go to target' };
 
 /** The hints for the current place, in order of importance. */
 export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean, instance: boolean, replay = false): Hint[] {
@@ -19,20 +18,16 @@ export function keyHints(view: ViewId, overlay: Overlay | null, control: boolean
   }
   if (overlay?.kind === 'detail') return [hintOf('close', undefined, 'popup'), hintOf('vars', overlay.showVars ? 'hide variables' : 'show variables', 'popup'), hintOf('up', undefined, 'popup')];
   if (overlay) return [hintOf('close', undefined, 'popup'), hintOf('up', undefined, 'popup')];
+  const v = viewOf(view);
   const out: Hint[] = [hintOf('help'), hintOf('quit')];
-  if (view === 'graphs') {
-    out.push(hintOf('next-view'), hintOf('slower'), hintOf('freeze'));
-  } else {
-    const open = OPEN_WORDS[view];
-    if (open !== undefined) out.push(hintOf('open', open));
-    if (view === 'requests') out.push(hintOf('vars'));
-    // Control, where there is some, before the table keys: at 80 columns the end of the line is cut.
-    if (control) out.push(hintOf('control'));
-    out.push(hintOf('filter'), hintOf('sort-next'), hintOf('freeze'));
-    if (view === 'workers' && instance) out.push(hintOf('cores'));
-    return out;
-  }
+  if (v.open !== undefined) out.push(hintOf('open', v.open.word));
+  for (const action of v.hints?.lead ?? []) out.push(hintOf(action));
+  // Control, where there is some, before the table keys: at 80 columns the end of the line is cut.
   if (control) out.push(hintOf('control'));
+  if (v.draws === 'charts') return out;
+  out.push(hintOf('filter'), hintOf('sort-next'), hintOf('freeze'));
+  // The tail acts on an instance's rows (uwsgitop's `a`): nothing to act on until one is read.
+  if (instance) for (const action of v.hints?.tail ?? []) out.push(hintOf(action));
   return out;
 }
 

@@ -2,7 +2,7 @@
 import type { FifoCommand } from '../../../fifo/commands.js';
 import type { Style } from './line.js';
 import { newTableState, type TableState } from './table.js';
-import type { ViewId } from './views.js';
+import type { ViewId } from './view-registry.js';
 import type { StackView } from '../stack.js';
 
 export type Overlay =

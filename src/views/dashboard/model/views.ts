@@ -1,11 +1,13 @@
 /**
- * The views a target offers, by document kind, and the body each one shows. Number keys are stable across
- * kinds (1 is always the main table, 9 the event log, 0 the fleet) so fingers learn them once.
+ * The body each table view shows: one entry a view in `VIEW_BODIES`, a record the compiler holds to exactly
+ * the registry's table views (view-registry.ts), so a view without its body, or a body without its view, does
+ * not build. Number keys are stable across kinds (1 is always the main table, 9 the event log, 0 the fleet).
  */
-import type { DocumentKind } from '../../../stats/snapshot.js';
 import type { MonitorEvent } from '../../../metrics/types.js';
 import type { TargetUpdate } from '../../../monitor/types.js';
+import type { InstanceSnapshot } from '../../../stats/snapshot.js';
 import { tableBody, type BodyModel } from './body.js';
+import type { Line } from './line.js';
 import { cacheRows, cachesSpec } from '../../../present/columns/caches.js';
 import { eventRows, eventsSpec } from '../../../present/columns/events.js';
 import { blacklistHeads, vassalRows, vassalsSpec } from '../../../present/columns/emperor.js';
@@ -16,48 +18,14 @@ import { metricRows, metricsSpec } from '../../../present/columns/metrics.js';
 import { nodeRows, nodesSpec, staticNodeHeads } from '../../../present/columns/router.js';
 import { socketsSpec } from '../../../present/columns/sockets.js';
 import { effectiveSockets } from '../../../metrics/kernel-queue.js';
-import type { TableState } from './table.js';
-import { ALL, type ViewId, type ViewInfo } from './view-table.js';
-
-export { VIEW_KEYS, viewKeysHelp, type ViewId } from './view-table.js';
+import type { TableSpec, TableState } from './table.js';
 import type { CoreMode } from './state.js';
 import { daemonRespawnsSeen, taskRows, tasksSpec } from '../../../present/columns/tasks.js';
 import { workerRows, workersSpec } from '../../../present/columns/workers.js';
-
-const BY_KIND: Record<DocumentKind, ViewId[]> = {
-  instance: ['workers', 'requests', 'graphs', 'caches', 'sockets', 'metrics', 'legions', 'tasks', 'events', 'fleet'],
-  emperor: ['vassals', 'events', 'fleet'],
-  router: ['nodes', 'events', 'fleet'],
-};
-
-/** The views offered for a document kind (instance when nothing was read yet), in tab order. */
-export function viewsFor(kind: DocumentKind | null): ViewInfo[] {
-  return BY_KIND[kind ?? 'instance'].map((id) => ALL[id]);
-}
-
-/** The view a number key selects for this kind, or null when that number has no view here. */
-export function viewForKey(kind: DocumentKind | null, key: string): ViewId | null {
-  return viewsFor(kind).find((v) => v.key === key)?.id ?? null;
-}
-
-/** The view to show for this kind: `wanted` when offered, else the kind's main view. */
-export function resolveView(kind: DocumentKind | null, wanted: ViewId): ViewId {
-  const views = viewsFor(kind);
-  return views.some((v) => v.id === wanted) ? wanted : views[0]!.id;
-}
-
-/** Title of a view. */
-export function viewTitle(id: ViewId): string {
-  return ALL[id].title;
-}
-
-/** Short title (narrow terminals). */
-export function viewShort(id: ViewId): string {
-  return ALL[id].short;
-}
+import type { TableIdsOf, TableViewId, ViewSpec } from './view-registry.js';
 
 export interface BodyInput {
-  view: ViewId;
+  view: TableViewId;
   update: TargetUpdate | null;
   events: readonly MonitorEvent[];
   fleet: FleetRow[];
@@ -72,47 +40,61 @@ export interface BodyInput {
   coreMode?: CoreMode;
 }
 
-/** The body of a table view (graphs are drawn by the renderer from their own model). */
+export type BodyFn = (input: BodyInput) => BodyModel;
+
+/** One body for each table view of a registry: none missing, none for a view that draws charts or does not exist. */
+export type BodiesOf<V extends Record<string, ViewSpec>> = Record<TableIdsOf<V>, BodyFn>;
+
+/** The dashboard's bodies: one for each table view of VIEWS. */
+export type ViewBodies = Record<TableViewId, BodyFn>;
+
+/** `tableBody` with the input's table state and size. */
+function rowsBody<R>(input: BodyInput, head: Line[], rows: readonly R[], spec: TableSpec<R>, empty: string): BodyModel {
+  return tableBody(head, rows, spec, input.table, input.width, input.height, empty);
+}
+
+/** Why a view of another kind of document has no rows: none read yet, or `other`. */
+function notRead(input: BodyInput, other: string): string {
+  return (input.update?.snapshot ?? null) === null ? 'no stats document read yet' : other;
+}
+
+/** A body that needs an instance's document; until one is read, an empty workers table says why. */
+function onInstance(body: (input: BodyInput, snap: InstanceSnapshot) => BodyModel): BodyFn {
+  return (input) => {
+    const snap = input.update?.snapshot ?? null;
+    if (snap?.kind !== 'instance') return rowsBody(input, [], [], workersSpec, notRead(input, 'not an instance'));
+    return body(input, snap);
+  };
+}
+
+export const VIEW_BODIES: ViewBodies = {
+  workers: onInstance((input, snap) => rowsBody(input, [], workerRows(snap.doc.workers, input.update?.derived?.workers ?? [], input.nowMs, input.coreMode), workersSpec,
+    'no worker in the document')),
+  vassals: (input) => {
+    const snap = input.update?.snapshot ?? null;
+    if (snap?.kind !== 'emperor') return rowsBody(input, [], [], vassalsSpec, notRead(input, 'not an emperor'));
+    const rows = vassalRows(snap.doc.vassals, input.update?.derived?.vassals ?? [], input.nowMs);
+    return rowsBody(input, blacklistHeads(snap.doc.blacklist, input.nowMs), rows, vassalsSpec, 'the emperor has no vassals');
+  },
+  nodes: (input) => {
+    const snap = input.update?.snapshot ?? null;
+    if (snap?.kind !== 'router') return rowsBody(input, [], [], nodesSpec, notRead(input, 'not a router'));
+    return rowsBody(input, staticNodeHeads(snap.doc.staticNodes), nodeRows(snap.doc, input.update?.derived?.nodes ?? [], input.nowMs), nodesSpec, 'no subscriptions');
+  },
+  requests: onInstance((input, snap) => rowsBody(input, [], inflightRows(snap.doc.workers, snap.readAtMs, input.clockMs), inflightSpec,
+    snap.doc.workers.some((w) => w.cores === null) ? 'no cores in the document (--stats-no-cores): in-flight requests unknown' : 'no request in flight')),
+  caches: onInstance((input, snap) => rowsBody(input, [], cacheRows(snap.doc.caches, input.update?.derived?.caches ?? []), cachesSpec, 'no cache configured (--cache2)')),
+  sockets: onInstance((input, snap) => rowsBody(input, [], effectiveSockets(snap), socketsSpec, 'no socket in the document')),
+  metrics: onInstance((input, snap) => rowsBody(input, [], metricRows(snap.doc.metrics, input.update?.derived?.metrics ?? []), metricsSpec,
+    'no metrics: uWSGI runs without --enable-metrics')),
+  legions: onInstance((input, snap) => rowsBody(input, legionHeads(snap.doc.legions, input.nowMs), memberRows(snap.doc.legions, input.nowMs), membersSpec,
+    snap.doc.legions.length ? 'no other member listed now (none has joined, or every one has left)' : 'no legion configured')),
+  tasks: onInstance((input, snap) => rowsBody(input, [], taskRows(snap.doc, input.nowMs, daemonRespawnsSeen(input.events)), tasksSpec, 'no spooler, cron or daemon')),
+  events: (input) => rowsBody(input, [], eventRows(input.events), eventsSpec, 'no events yet'),
+  fleet: (input) => rowsBody(input, [], input.fleet, fleetSpec, 'no targets'),
+};
+
+/** The body of a table view (graphs draw charts: frame.ts builds them from the history). */
 export function viewBody(input: BodyInput): BodyModel {
-  const { view, update, table, width, height, nowMs } = input;
-  const snap = update?.snapshot ?? null;
-  const derived = update?.derived ?? null;
-  const waiting = snap === null ? 'no stats document read yet' : '';
-  switch (view) {
-    case 'fleet':
-      return tableBody([], input.fleet, fleetSpec, table, width, height, 'no targets');
-    case 'events':
-      return tableBody([], eventRows(input.events), eventsSpec, table, width, height, 'no events yet');
-    case 'vassals': {
-      if (snap?.kind !== 'emperor') return tableBody([], [], vassalsSpec, table, width, height, waiting || 'not an emperor');
-      const heads = blacklistHeads(snap.doc.blacklist, nowMs);
-      return tableBody(heads, vassalRows(snap.doc.vassals, derived?.vassals ?? [], nowMs), vassalsSpec, table, width, height, 'the emperor has no vassals');
-    }
-    case 'nodes': {
-      if (snap?.kind !== 'router') return tableBody([], [], nodesSpec, table, width, height, waiting || 'not a router');
-      return tableBody(staticNodeHeads(snap.doc.staticNodes), nodeRows(snap.doc, derived?.nodes ?? [], nowMs), nodesSpec, table, width, height, 'no subscriptions');
-    }
-    default:
-      break;
-  }
-  if (snap?.kind !== 'instance') return tableBody([], [], workersSpec, table, width, height, waiting || 'not an instance');
-  const doc = snap.doc;
-  switch (view) {
-    case 'requests':
-      return tableBody([], inflightRows(doc.workers, snap.readAtMs, input.clockMs), inflightSpec, table, width, height,
-        doc.workers.some((w) => w.cores === null) ? 'no cores in the document (--stats-no-cores): in-flight requests unknown' : 'no request in flight');
-    case 'caches':
-      return tableBody([], cacheRows(doc.caches, derived?.caches ?? []), cachesSpec, table, width, height, 'no cache configured (--cache2)');
-    case 'sockets':
-      return tableBody([], effectiveSockets(snap), socketsSpec, table, width, height, 'no socket in the document');
-    case 'metrics':
-      return tableBody([], metricRows(doc.metrics, derived?.metrics ?? []), metricsSpec, table, width, height, 'no metrics: uWSGI runs without --enable-metrics');
-    case 'legions':
-      return tableBody(legionHeads(doc.legions, nowMs), memberRows(doc.legions, nowMs), membersSpec, table, width, height,
-        doc.legions.length ? 'no other member listed now (none has joined, or every one has left)' : 'no legion configured');
-    case 'tasks':
-      return tableBody([], taskRows(doc, nowMs, daemonRespawnsSeen(input.events)), tasksSpec, table, width, height, 'no spooler, cron or daemon');
-    default:
-      return tableBody([], workerRows(doc.workers, derived?.workers ?? [], nowMs, input.coreMode), workersSpec, table, width, height, 'no worker in the document');
-  }
+  return VIEW_BODIES[input.view](input);
 }
