@@ -13,6 +13,9 @@ lines=${UWSGITOP_NODE_LINES:-$(bash scripts/node-lines.sh suite-lines)}
 # The launcher's test shows its refusal on an unsupported Node (18): install that one too.
 bash scripts/node-lines.sh bin 18 >/dev/null
 status=0
+# The recipes' compile-time checks (a half-added view, Prometheus family or FIFO effect must not compile: the
+# `@ts-expect-error` lines under test/) are seen only by the compiler, so the tests' type check is part of the suite.
+if npx tsc -p tsconfig.test.json > .tmp/typecheck.txt 2>&1; then rm -f .tmp/typecheck.txt; else status=1; fi
 for line in $lines; do
   bin=$(bash scripts/node-lines.sh bin "$line")
   echo "suite on Node $("$bin/node" --version)" >&2
@@ -51,7 +54,12 @@ node -e '
           failures.push(`failed on ${f.slice(7, -5)}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}: ${why}`);
         }
   }
+  if (fs.existsSync(".tmp/typecheck.txt")) {
+    const first = fs.readFileSync(".tmp/typecheck.txt", "utf8").split("\n").find((l) => l.trim()) ?? "";
+    failures.unshift(`failed: the type check of the tests (tsc -p tsconfig.test.json): ${first.slice(0, 300)}`);
+  }
   for (const line of failures) console.log(line);
-  console.log(`tests: ${passed} passed, ${failed} failed (${each.join(", ")})`);
+  const typecheck = fs.existsSync(".tmp/typecheck.txt") ? "failed" : "ok";
+  console.log(`tests: ${passed} passed, ${failed} failed (${each.join(", ")}; type check ${typecheck})`);
 ' || true
 exit "$status"
