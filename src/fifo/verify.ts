@@ -124,8 +124,15 @@ function needsStats(expect: Expectation): boolean {
 
 async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // The listener goes when the sleep ends: the dashboard's signal lives as long as the dashboard, and a chain
+    // reload sleeps between reads many times (Node warned of a leak over the screen after 11).
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FifoError, UsageError } from '../../src/core/errors.js';
@@ -108,6 +109,29 @@ describe('verifying an effect against documents', () => {
     const stuck = await verifyEffect('fake:1', '/nonexistent.fifo', plan.expect, before, { reader: stalled, timeoutMs: 150, pollMs: 100 });
     expect(stuck.ok).toBe(false);
     expect(stuck.message).toContain('no progress within');
+  });
+
+  it('a long wait under one long-lived signal (the dashboard\'s) leaves no listener on it and no Node warning', async () => {
+    const idle = sample('instance-idle.json');
+    const before = instance('instance-idle.json');
+    const plan = planCommands(parseCommandWords(['reload-workers']), before);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const quitting = new AbortController();
+    try {
+      // Reads that never show the effect for a second: a sleep between each two, all under the same signal.
+      let reads = 0;
+      const reader: StatsReader = async () => (reads++, idle);
+      const result = await verifyEffect('fake:1', '/nonexistent.fifo', plan.expect, before, { reader, timeoutMs: 1000, pollMs: 10, signal: quitting.signal });
+      expect(result.ok).toBe(false);
+      expect(reads).toBeGreaterThan(11);
+      await new Promise((r) => setImmediate(r));
+      expect(getEventListeners(quitting.signal, 'abort')).toHaveLength(0);
+      expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('times out with what was last seen when the workers keep their pids', async () => {
