@@ -3,12 +3,10 @@
  * before the first report so that every report shows rates over one interval; files and stdin are read once.
  */
 import type { Snapshot } from '../stats/snapshot.js';
-import { derive } from '../metrics/derive.js';
-import { settleUptime } from '../metrics/uptime.js';
 import { renderTextReport } from '../views/text-report.js';
 import type { Output } from './output.js';
 import type { Target } from './targets.js';
-import { failureLine, monitorPlacement } from './targets.js';
+import { deriveRead, failureLine } from './targets.js';
 import { readRound } from './read-round.js';
 import { sleep } from './interrupt.js';
 
@@ -78,9 +76,7 @@ export async function runTextReports(options: TextRunOptions): Promise<RunResult
         continue;
       }
       const before = prev.get(name);
-      const derived = derive(before ?? null, outcome.snapshot);
-      const place = monitorPlacement(outcome.target);
-      settleUptime(outcome.snapshot, derived, place.masterStart, place.saved === true);
+      const derived = deriveRead(outcome.target, before ?? null, outcome.snapshot);
       const text = renderTextReport(outcome.snapshot, derived, {
         ratesNote: ratesNote(outcome.target, before),
       });

@@ -7,7 +7,9 @@ import { parseAddress } from '../stats/address.js';
 import { uwsgiStartEpochSeconds } from '../stats/proc-start.js';
 import { notLocal, readOsFacts } from '../stats/proc-os.js';
 import { kernelQueues } from '../stats/sock-diag.js';
-import type { MasterStart } from '../metrics/uptime.js';
+import { settleUptime, type MasterStart } from '../metrics/uptime.js';
+import { derive } from '../metrics/derive.js';
+import type { Derived } from '../metrics/types.js';
 import { StatsClient } from '../stats/client.js';
 import type { Snapshot } from '../stats/snapshot.js';
 import { maskSnapshot } from '../stats/secrets.js';
@@ -150,4 +152,12 @@ function onThisHost(address: StatsAddress): boolean {
 export function monitorPlacement(target: Target): { masterStart?: MasterStart; maxBackoffMs?: number; saved?: boolean } {
   if (target.isStatic) return { saved: true };
   return isLocal(target.address) ? { masterStart: uwsgiStartEpochSeconds, maxBackoffMs: LOCAL_MAX_BACKOFF_MS } : {};
+}
+
+/** The derived values of one read outside a monitor (one-shot reports), uptime settled as a monitor settles it. */
+export function deriveRead(target: Target, before: Snapshot | null, snapshot: Snapshot): Derived {
+  const derived = derive(before, snapshot);
+  const place = monitorPlacement(target);
+  settleUptime(snapshot, derived, place.masterStart, place.saved === true);
+  return derived;
 }

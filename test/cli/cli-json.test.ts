@@ -149,4 +149,20 @@ describe('--json --watch', () => {
     const last = records[records.length - 1];
     expect(last.workers[0].pid).not.toBe(victim);
   }, 30_000);
+
+  it("says the master's uptime after every worker was replaced, in one-shot --json as in --json --watch and --once", async () => {
+    const p = await startUwsgi({ workers: 2, fifos: ['m.fifo'] });
+    await new Promise((r) => setTimeout(r, 3000));
+    const old = (await rawStats(p)).workers.map((w: { pid: number }) => w.pid);
+    writeFileSync(p.fifos[0]!, 'w');
+    await waitFor(async () => (await rawStats(p)).workers.every((w: { pid: number }) => !old.includes(w.pid)), 'every worker replaced');
+    // The workers are now a second or two old; the master has run for more than 3 s.
+    const once = lines((await runCli(['--json', p.statsAddress])).stdout)[0];
+    const watched = lines((await runCli(['--json', '--watch', '--count', '1', p.statsAddress])).stdout)[0];
+    for (const record of [once, watched]) {
+      expect(record.summary.uptimeFrom).toBe('master');
+      expect(record.summary.uptimeSeconds).toBeGreaterThanOrEqual(3);
+    }
+    expect((await runCli(['--once', p.statsAddress])).stdout).toMatch(/\bup \d/);
+  }, 40_000);
 });
