@@ -175,6 +175,13 @@ describe('worker detail and in-flight requests', () => {
     const age = SAMPLE_EPOCH_MS / 1000 + 2 - core.req_info.request_start;
     expect(screen).toContain(`age ${age}s`);
     expect(screen).toContain(`Apps (${busy.apps.length})`);
+    // The apps table's header and its rows line up, and a short mount point is not cut.
+    const rows = h.text();
+    const head = rows.find((l) => l.includes('MOUNTPOINT'))!;
+    const mount = busy.apps[0].mountpoint || '(default)';
+    const app = rows.find((l) => l.includes(mount) && !l.includes('MOUNTPOINT'))!;
+    expect(app.indexOf(mount)).toBe(head.indexOf('MOUNTPOINT'));
+    expect(app.trimEnd().replace(/[│|]$/, '').trimEnd().endsWith('…')).toBe(false);
     expect(screen).not.toContain(`HTTP_USER_AGENT=${vars.HTTP_USER_AGENT}`);
     await h.keys('v');
     screen = h.screenText();

@@ -141,15 +141,19 @@ function coresLines(w: Worker, showVars: boolean, width: number, nowMs: number, 
 function appLines(w: Worker, d: WorkerDerived | undefined, width: number, nowMs: number): Line[] {
   const out: Line[] = [line(`Apps (${w.apps.length})`, 'title')];
   if (w.apps.length === 0) return out;
-  out.push(line(row([['ID', 3, 'right'], ['REQ', 8, 'right'], ['EXC', 6, 'right'], ['req/s', 6, 'right'], ['STARTUP', 8, 'right'], ['MOUNTPOINT / CHDIR', 20, 'left']]), 'header'));
+  // One set of widths for the header and the rows; the mount point takes what is left of the line.
+  const fixed = [3, 8, 6, 6, EPOCH_SHORT_WIDTH] as const;
+  const mountWidth = Math.max(10, width - fixed.reduce((sum, n) => sum + n + 1, 0));
+  const cells = (texts: readonly string[], last: string): Array<[string, number, 'left' | 'right']> => [
+    ...fixed.map((n, k): [string, number, 'left' | 'right'] => [texts[k]!, n, 'right']),
+    [last, mountWidth, 'left'],
+  ];
+  out.push(line(row(cells(['ID', 'REQ', 'EXC', 'req/s', 'STARTUP'], 'MOUNTPOINT / CHDIR')), 'header'));
   w.apps.forEach((a, i) => {
     const mount = safeText(a.mountpoint) || '(default)';
     const chdir = safeText(a.chdir);
-    out.push(line(row([
-      [plainNumber(a.id), 3, 'right'], [fmtCount(a.requests), 8, 'right'], [fmtCount(a.exceptions), 6, 'right'],
-      [fmtRate(d?.appRps[i] ?? null), 6, 'right'], [fmtEpochShort(a.startupTime, nowMs), EPOCH_SHORT_WIDTH, 'right'],
-      [chdir ? `${mount}  ${chdir}` : mount, Math.max(10, width - 36), 'left'],
-    ])));
+    const numbers = [plainNumber(a.id), fmtCount(a.requests), fmtCount(a.exceptions), fmtRate(d?.appRps[i] ?? null), fmtEpochShort(a.startupTime, nowMs)];
+    out.push(line(row(cells(numbers, chdir ? `${mount}  ${chdir}` : mount))));
   });
   return out;
 }
