@@ -8,6 +8,7 @@ import { chartData } from '../../src/views/dashboard/model/graphs.js';
 import { downText, stateSegments } from '../../src/views/dashboard/model/summary.js';
 import { workerRows, workersSpec } from '../../src/present/columns/workers.js';
 import { lineText } from '../../src/views/dashboard/model/line.js';
+import { stackLines } from '../../src/views/dashboard/model/detail.js';
 import { buildFrame, needsTick, type TargetView } from '../../src/views/dashboard/model/frame.js';
 import { PANES_MIN_HEIGHT, splitBody } from '../../src/views/dashboard/model/layout.js';
 import { initialState } from '../../src/views/dashboard/model/state.js';
@@ -252,5 +253,17 @@ describe('repainting between polls', () => {
     const fresh = new FakeMonitor('t:1');
     fresh.push(sample('instance-idle.json'), 0);
     expect(needsTick({ ...initialState(), message: { text: 'filter cleared', style: 'status', atMs: now } }, [view(fresh)], now)).toBe(true);
+  });
+});
+
+describe('the Python stack popup', () => {
+  it('wraps the how-to-enable text at spaces: every word of it stays whole, and no line is wider than the popup', () => {
+    const why = 'no tracebacker socket was found from the master\'s command line, or give uwsgitop-ts --tracebacker PATH (start uWSGI with --py-tracebacker /run/app/tb)';
+    for (const width of [40, 78, 158]) {
+      const lines = stackLines({ workerId: 1, state: 'done', atMs: 0, kind: 'none', why }, width, 0).slice(1).map(lineText);
+      for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(width);
+      const words = lines.flatMap((l) => l.trim().split(' '));
+      expect(words).toEqual(why.split(' '));
+    }
   });
 });

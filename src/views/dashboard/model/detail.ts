@@ -6,7 +6,7 @@ import type { Core, Worker } from '../../../stats/snapshot.js';
 import { workerFieldGroups } from '../../../present/worker-fields.js';
 import type { MonitorEvent, WorkerDerived } from '../../../metrics/types.js';
 import { safeText } from '../../../core/safe-text.js';
-import { fitCell, displayWidth } from '../../../present/width.js';
+import { fitCell, displayWidth, wrapWords } from '../../../present/width.js';
 import { EPOCH_SHORT_WIDTH, fmtClock, fmtCount, fmtDuration, fmtEpochShort, fmtLocalTime, fmtRate, plainNumber, yesNo } from '../../../core/units.js';
 import { line, type Line } from './line.js';
 import { workerStyle } from '../../../present/columns/workers.js';
@@ -19,8 +19,8 @@ const MAX_STACK_LINES = 60;
 export function stackLines(stack: StackView, width: number, nowMs: number): Line[] {
   const out: Line[] = [];
   if (stack.state === 'reading') return [line(`Python stack of worker ${stack.workerId}: reading…`, 'title')];
-  if (stack.kind === 'none') return [line('Python stack: no tracebacker', 'title'), ...wrap(safeText(stack.why), Math.max(10, width - 2)).map((l) => line(`  ${l}`, 'dim'))];
-  if (stack.kind === 'error') return [line('Python stack: could not be read', 'title'), ...wrap(safeText(stack.message), Math.max(10, width - 2)).map((l) => line(`  ${l}`, 'warn'))];
+  if (stack.kind === 'none') return [line('Python stack: no tracebacker', 'title'), ...prose(safeText(stack.why), width).map((l) => line(`  ${l}`, 'dim'))];
+  if (stack.kind === 'error') return [line('Python stack: could not be read', 'title'), ...prose(safeText(stack.message), width).map((l) => line(`  ${l}`, 'warn'))];
   const tb = stack.traceback;
   const age = fmtDuration(Math.max(0, (nowMs - stack.atMs) / 1000));
   out.push(line(`Python stack of worker ${stack.workerId} (read ${age} ago from ${safeText(tb.path, 60)}; Enter reads again)`, 'title'));
@@ -56,6 +56,12 @@ function kv(pairs: ReadonlyArray<readonly [string, string]>): Line {
     out.push({ text: v });
   });
   return out;
+}
+
+/** Sentences (already safe) wrapped at spaces to fit an indented line; only a word longer than that is split. */
+function prose(text: string, width: number): string[] {
+  const room = Math.max(10, width - 2);
+  return wrapWords(text, room).flatMap((l) => wrap(l, room));
 }
 
 /** Split already-safe text into chunks of `width` cells (at least one chunk). */
