@@ -8,6 +8,8 @@ import { chartData } from '../../src/views/dashboard/model/graphs.js';
 import { downText, stateSegments } from '../../src/views/dashboard/model/summary.js';
 import { workerRows, workersSpec } from '../../src/present/columns/workers.js';
 import { lineText } from '../../src/views/dashboard/model/line.js';
+import { eventRows, eventsSpec } from '../../src/present/columns/events.js';
+import type { MonitorEvent } from '../../src/metrics/types.js';
 import { stackLines } from '../../src/views/dashboard/model/detail.js';
 import { buildFrame, needsTick, type TargetView } from '../../src/views/dashboard/model/frame.js';
 import { PANES_MIN_HEIGHT, splitBody } from '../../src/views/dashboard/model/layout.js';
@@ -265,5 +267,17 @@ describe('the Python stack popup', () => {
       const words = lines.flatMap((l) => l.trim().split(' '));
       expect(words).toEqual(why.split(' '));
     }
+  });
+});
+
+describe('the events table', () => {
+  it('orders a folded event by its latest occurrence, not by when it was first logged; equal times keep the log order', () => {
+    const ev = (atMs: number, message: string): MonitorEvent => ({ atMs, target: 't', type: 'exceptions-rising', severity: 'warn', message });
+    // Logged first, folded since: its time is now the newest.
+    const log = [ev(5_000, 'exceptions for 45 s'), ev(2_000, 'worker 1 respawned'), ev(3_000, 'pause'), ev(3_000, 'resume')];
+    const table = buildTable(eventRows(log), eventsSpec, newTableState(), 120, () => 10);
+    const shown = table.rows.map((r) => lineText(r));
+    const order = ['exceptions for 45 s', 'resume', 'pause', 'worker 1 respawned'];
+    expect(shown.map((l) => order.find((m) => l.includes(m)))).toEqual(order);
   });
 });

@@ -12,8 +12,8 @@ export interface EventRow {
 const sevRank = { info: 0, warn: 1, error: 2 } as const;
 
 const columns: Array<Column<EventRow>> = [
-  // The log is kept in the order things happened: that order, not the clock (ms * 1e4 went past 2^53 and
-  // lost the tie-break between events of one poll), is the time order.
+  // eventRows numbers the rows in time order with the log's order as tie-break (ms * 1e4 went past 2^53 and
+  // lost the tie-break between events of one poll): that number is the time order.
   { id: 'time', title: 'TIME', width: 8, align: 'left', priority: 1, desc: true, text: (r) => fmtClock(r.e.atMs / 1000), sort: (r) => r.index },
   {
     id: 'sev', title: 'SEV', width: 5, align: 'left', priority: 2, desc: true, text: (r) => r.e.severity, sort: (r) => sevRank[r.e.severity] ?? 0,
@@ -26,7 +26,13 @@ const columns: Array<Column<EventRow>> = [
 
 export const eventsSpec: TableSpec<EventRow> = { columns, key: (r) => `${r.e.atMs}:${r.index}`, defaultSort: 'time' };
 
-/** Number the events so equal timestamps keep their order and keys stay unique. */
+/**
+ * Number the events in time order: by their time (a folded event carries its latest occurrence, so it moves up
+ * as it goes on), equal times in the order they were logged; the numbers keep keys unique.
+ */
 export function eventRows(events: readonly MonitorEvent[]): EventRow[] {
-  return events.map((e, index) => ({ e, index }));
+  return events
+    .map((e, logged) => ({ e, logged }))
+    .sort((a, b) => a.e.atMs - b.e.atMs || a.logged - b.logged)
+    .map(({ e }, index) => ({ e, index }));
 }
