@@ -83,7 +83,8 @@ describe('the dashboard after a bad deploy', () => {
     await new Promise((r) => setTimeout(r, 5000));
     d.keys('Escape');
     d.keys('9');
-    const events = await d.seen((s) => s.includes('crash-looping:'), 'the crash-loop event');
+    // The workers view's events pane names the crash loop too: wait for the events view's own header.
+    const events = await d.seen((s) => /\bSEV\b/.test(s) && s.includes('crash-looping:'), 'the crash-loop event in the events view');
     const loops = events.split('\n').filter((l) => /worker-crash-loop +worker 1 crash-looping: \d+ respawns in \d+ s/.test(l));
     expect(loops, events).toHaveLength(1);
     // Before the loop is recognised its respawns are reported as they come; after it, none, and no chain progress.
