@@ -133,7 +133,8 @@ describe('a recording made with --json --watch --record', () => {
     expect(before.stdout).toMatch(new RegExp(`^\\s+2\\s+\\S+\\s+${killedPid}\\s`, 'm'));
     const after = await spawnCli(['replay', recording, '--once', '--at', new Date(kill.atMs).toISOString()]);
     expect(after.stdout).toMatch(new RegExp(`^\\s+2\\s+\\S+\\s+${newPid}\\s`, 'm'));
-    const down = live.find((r) => !r.ok)!;
+    // D plays to the next time the target went down after the poll shown (live[1]): an up read followed by a failed one.
+    const down = live.find((r, i) => i > 1 && !r.ok && live[i - 1]!.ok)!;
     const gone = await spawnCli(['replay', recording, '--once', '--at', new Date(down.readAtMs + 100).toISOString()]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain(`down at that time: ${down.error}`);
@@ -188,7 +189,8 @@ describe('the replay dashboard', () => {
     await seen((x) => x.includes(`poll at ${utcClock(live[1]!.readAtMs)}`), 'one poll forward');
 
     tmux('send-keys', '-t', 'replay', 'D');
-    const down = live.find((r) => !r.ok)!;
+    // D plays to the next time the target went down after the poll shown (live[1]): an up read followed by a failed one.
+    const down = live.find((r, i) => i > 1 && !r.ok && live[i - 1]!.ok)!;
     await seen((x) => x.includes(`target down at ${utcClock(down.readAtMs)}`), 'the next target down');
 
     tmux('send-keys', '-t', 'replay', 'q');
