@@ -2,8 +2,9 @@
 // The OS reads of one poll, alone: readOsFacts (/proc/PID/stat of the master and 32 workers) and kernelQueues
 // (a unix socket's listen queue through the python3 sock_diag helper) on a real uWSGI, N polls back to back.
 // Prints the CPU per poll of this process (all threads, user + system) and of the helper (its /proc ticks).
-// A tight loop keeps caches warm: a poll a second costs more; scripts/bench-os.mjs --without-os measures that.
-//   npm run build && node scripts/bench-os-poll.mjs [--polls 1000]
+// A tight loop keeps caches warm; --every 1000 spaces the polls a second apart, as the monitor does (the
+// process sleeps between them, so caches go cold and each wake-up is counted).
+//   npm run build && node scripts/bench-os-poll.mjs [--polls 1000] [--every MS]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, sleep } from './bench-support/real.mjs';
 
-const { values: opts } = parseArgs({ options: { polls: { type: 'string', default: '1000' } } });
+const { values: opts } = parseArgs({ options: { polls: { type: 'string', default: '1000' }, every: { type: 'string', default: '0' } } });
 const dir = mkdtempSync(join(tmpdir(), 'uwsgitop-bench-os-poll-'));
 writeFileSync(join(dir, 'app.py'), 'def application(e, s):\n    s("200 OK", [])\n    return [b"ok"]\n');
 const sock = join(dir, 'app.sock');
@@ -35,11 +36,29 @@ async function main() {
   const helper = sd.sockDiagPid();
   const h0 = ticks(helper);
   const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) await poll();
+  const every = Number(opts.every);
+  const loop = async (body) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      if (every > 0) await sleep(Math.max(0, t0 + i * every - performance.now()));
+      await body();
+    }
+  };
+  await loop(poll);
   const c = process.cpuUsage(c0);
+  if (every > 0) {
+    // Waking up once a second costs this process something by itself: the monitor pays it for the stats read
+    // anyway, so it is measured alone (the same loop, no reads) and taken off.
+    const e0 = process.cpuUsage();
+    await loop(async () => undefined);
+    const e = process.cpuUsage(e0);
+    console.log(`the same loop without the reads: ${((e.user + e.system) / n).toFixed(0)} µs a wake-up (taken off below)`);
+    c.user -= e.user;
+    c.system -= e.system;
+  }
   const nodeUs = (c.user + c.system) / n;
   const helperUs = ((ticks(helper) - h0) * 10_000) / n;
-  console.log(`per poll (${n} polls): this process ${nodeUs.toFixed(0)} µs (all threads), helper ${helperUs.toFixed(0)} µs; a poll a second: ${((nodeUs + helperUs) / 1e4).toFixed(3)} % of one core`);
+  console.log(`per poll (${n} polls${every > 0 ? `, one every ${every} ms` : ', back to back'}): this process ${nodeUs.toFixed(0)} µs (all threads), helper ${helperUs.toFixed(0)} µs; a poll a second: ${((nodeUs + helperUs) / 1e4).toFixed(3)} % of one core`);
   sd.stopSockDiag();
 }
 

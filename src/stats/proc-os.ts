@@ -27,29 +27,52 @@ export interface ProcStat {
 
 /** Parse /proc/PID/stat text; null when it is not one. */
 export function parseProcStat(text: string): ProcStat | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  // The command name may hold spaces and parentheses: the fields are counted after the last ')'. Field k
-  // (1-based, as proc(5) numbers them) is the (k - 2)th after it; only the six used here are cut out.
-  const want = [4, 14, 15, 22, 23, 24];
-  const values: number[] = [];
+  const bytes = Buffer.from(text, 'latin1');
+  return parseProcStatBytes(bytes, bytes.length);
+}
+
+const SPACE = 0x20;
+const ZERO = 0x30;
+const CLOSE_PAREN = 0x29;
+/** The fields used, numbered as proc(5) numbers them: ppid, utime, stime, starttime, vsize, rss. */
+const WANTED_FIELDS = [4, 14, 15, 22, 23, 24] as const;
+
+/**
+ * Parse the first `length` bytes of a /proc/PID/stat read; null when they are not one. Digits are read off
+ * the bytes: a poll reads a line for every worker, and a string per line was most of the parse's cost.
+ */
+export function parseProcStatBytes(buf: Buffer, length: number): ProcStat | null {
+  const open = buf.indexOf(0x28);
+  let close = length - 1;
+  while (close > open && buf[close] !== CLOSE_PAREN) close--;
+  if (open < 0 || open >= length || close <= open) return null;
+  // The command name may hold spaces and parentheses: the fields are counted after the last ')', which
+  // ends field 2; each later field starts after one space.
+  const values = [0, 0, 0, 0, 0, 0];
   let field = 2;
   let at = close + 1;
-  for (const k of want) {
-    while (field < k - 1) {
-      at = text.indexOf(' ', at + 1);
-      if (at < 0) return null;
+  for (let k = 0; k < WANTED_FIELDS.length; k++) {
+    const want = WANTED_FIELDS[k]!;
+    while (field < want) {
+      while (at < length && buf[at] !== SPACE) at++;
+      if (at >= length) return null;
+      at++;
       field++;
     }
-    const end = text.indexOf(' ', at + 1);
-    values.push(Number(text.slice(at + 1, end < 0 ? undefined : end)));
-    at = end < 0 ? text.length : end;
-    field++;
+    let value = 0;
+    let digits = 0;
+    for (; at < length && buf[at] !== SPACE && buf[at] !== 0x0a; at++, digits++) {
+      const d = buf[at]! - ZERO;
+      if (d < 0 || d > 9) return null;
+      value = value * 10 + d;
+    }
+    if (digits === 0) return null;
+    values[k] = value;
   }
   const [ppid, utime, stime, startTicks, vszBytes, rssPages] = values as [number, number, number, number, number, number];
-  const stat = { comm: text.slice(open + 1, close), ppid, cpuTicks: utime + stime, startTicks, vszBytes, rssPages };
-  return [ppid, stat.cpuTicks, startTicks, vszBytes, rssPages].every(Number.isFinite) ? stat : null;
+  const cpuTicks = utime + stime;
+  if (![ppid, cpuTicks, startTicks, vszBytes, rssPages].every(Number.isSafeInteger)) return null;
+  return { comm: buf.toString('latin1', open + 1, close), ppid, cpuTicks, startTicks, vszBytes, rssPages };
 }
 
 /**
@@ -81,7 +104,7 @@ function readHeld(pid: number, entry: HeldFd, nowMs: number): ProcStat | null {
   try {
     // One read at offset 0: /proc regenerates the whole line for each read from the start.
     const n = readSync(entry.fd, entry.buffer, 0, entry.buffer.length, 0);
-    return parseProcStat(entry.buffer.toString('latin1', 0, n));
+    return parseProcStatBytes(entry.buffer, n);
   } catch {
     // A descriptor not kept in `held` is its caller's to close.
     if (held.get(pid) === entry) {

@@ -50,5 +50,25 @@ describe('/proc/PID/stat', () => {
     expect(parseProcStat(line)).toEqual({ comm: 'a b) c', ppid: 7, cpuTicks: 17 + 18, startTicks: 25, vszBytes: 26, rssPages: 27 });
     expect(parseProcStat('1 (x) S 7')).toBeNull();
     expect(parseProcStat('garbage')).toBeNull();
+    expect(parseProcStat('1 (x) S 7 8 9 10 11 12 13 14 15 16 -17 18 19 20 21 22 23 24 25 26 27')).toBeNull();
+  });
+
+  it('reads a line from the bytes of a read: only the bytes read, the trailing newline ignored', async () => {
+    const { parseProcStatBytes } = await import('../../src/stats/proc-os.js');
+    const buf = Buffer.alloc(200, 0x39);
+    const line = '42 (uwsgi) S 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29\n';
+    const n = buf.write(line, 'latin1');
+    expect(parseProcStatBytes(buf, n)).toEqual({ comm: 'uwsgi', ppid: 7, cpuTicks: 17 + 18, startTicks: 25, vszBytes: 26, rssPages: 27 });
+    // The read's length bounds the line: the 9s left in the buffer from an earlier, longer read are not part of it.
+    expect(parseProcStatBytes(buf, line.indexOf(' 27 '))).toBeNull();
+  });
+
+  it("reads this process's own line as the kernel writes it", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseProcStat } = await import('../../src/stats/proc-os.js');
+    const stat = parseProcStat(readFileSync('/proc/self/stat', 'latin1'));
+    expect(stat?.ppid).toBe(process.ppid);
+    expect(stat?.comm.length).toBeGreaterThan(0);
+    expect(stat?.rssPages).toBeGreaterThan(0);
   });
 });
