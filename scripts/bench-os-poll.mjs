@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The OS reads of one poll, alone: readOsFacts (/proc/PID/stat of the master and 32 workers) and kernelQueues
-// (a unix socket's listen queue through the python3 sock_diag helper) on a real uWSGI, N polls back to back.
+// (a unix socket's listen queue through the perl sock_diag helper) on a real uWSGI, N polls back to back.
 // Prints the CPU per poll of this process (all threads, user + system) and of the helper (its run time in /proc/PID/schedstat).
 // A tight loop keeps caches warm; --every 1000 spaces the polls a second apart, as the monitor does (the
 // process sleeps between them, so caches go cold and each wake-up is counted).

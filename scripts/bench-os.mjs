@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What the OS reads cost (issue 21: CPU and memory from /proc, the kernel's listen queue through the python3
+// What the OS reads cost (issue 21: CPU and memory from /proc, the kernel's listen queue through the perl
 // sock_diag helper, interval means, folding events): this build against the build before, side by side on one
 // real uWSGI with 32 workers x 100 ugreen cores and a unix socket, 8 requests kept in flight, 1 s interval.
 //
@@ -11,7 +11,7 @@
 // checkout made by hand. --without-os isolates the OS reads: the build before is this very build (dist/, bin/)
 // copied to a temp directory with one change in the copy, every target taken for not local (dist/cli/targets.js:
 // no /proc reads, no sock_diag helper), so the difference is what the OS reads cost and nothing else. Both dashboards run in tmux at 160x50, plus both `--json --watch`; CPU from
-// /proc/PID/stat over the same window, this build's python3 helper counted with it. Prints figures, asserts nothing.
+// /proc/PID/stat over the same window, this build's perl helper counted with it. Prints figures, asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, existsSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,11 +50,11 @@ function copyWithoutOs() {
   return dir;
 }
 
-/** The python3 children of a process (this build's sock_diag helper). */
+/** The perl children of a process (this build's sock_diag helper). */
 function helpersOf(pid) {
   return childrenOf(pid).filter((c) => {
     try {
-      return readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('python');
+      return readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('perl');
     } catch {
       return false;
     }

@@ -94,7 +94,7 @@ async function fetchOne(client: StatsClient, address: StatsAddress, stdin: NodeJ
     // uWSGI reports 0/0 for unix sockets: the kernel knows how many connections wait (as `ss -xl` shows).
     if (snapshot.os.local && snapshot.doc.sockets.length > 0) {
       const queues = await kernelQueues(snapshot.doc.sockets, snapshot.doc.pid);
-      if (queues === null) snapshot.os.socketsNote = 'kernel listen queues unavailable (needs python3 and netlink sock_diag)';
+      if (queues === null) snapshot.os.socketsNote = 'kernel listen queues unavailable (needs perl and netlink sock_diag)';
       else snapshot.os.sockets = queues;
     }
   }

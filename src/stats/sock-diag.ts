@@ -1,5 +1,5 @@
 /**
- * Node's side of the kernel listen-queue helper (sock-diag-script.ts): one long-lived python3 process,
+ * Node's side of the kernel listen-queue helper (sock-diag-script.ts): one long-lived perl process,
  * started on the first query, unref'ed (it never keeps a finished CLI alive), asked at most once at a time.
  * Measured here: 22 µs of CPU per query in the helper, where an `ss -xlH` child per poll costs ~13 ms.
  */
@@ -8,11 +8,11 @@ import { readdir, readlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { KernelQueue, Socket } from './snapshot.js';
 import { SOCK_DIAG_MARK, SOCK_DIAG_SCRIPT } from './sock-diag-script.js';
-import { killPythonHelper, startPythonHelper } from './python-helper.js';
+import { killScriptHelper, startScriptHelper } from './script-helper.js';
 
 /** An answer that does not come within this time is given up (the helper is then replaced). */
 const QUERY_TIMEOUT_MS = 1000;
-/** The first answer waits for python3 to start too: over a second on a loaded machine (measured here). */
+/** The first answer waits for the interpreter to start too: python3 took over a second on a loaded machine here. */
 const FIRST_QUERY_TIMEOUT_MS = 5000;
 
 type Pending = { resolve: (line: string | null) => void; timer: NodeJS.Timeout };
@@ -25,8 +25,8 @@ class Helper {
   private chain: Promise<unknown> = Promise.resolve();
   private answered = false;
 
-  constructor(python: string) {
-    const child = startPythonHelper(python, SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK, 'ignore');
+  constructor(perl: string) {
+    const child = startScriptHelper({ interpreter: perl, flag: '-e' }, SOCK_DIAG_SCRIPT, SOCK_DIAG_MARK, 'ignore');
     this.child = child;
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (chunk: string) => this.onData(chunk));
@@ -59,7 +59,7 @@ class Helper {
 
   kill(): void {
     this.dead = true;
-    killPythonHelper(this.child);
+    killScriptHelper(this.child);
   }
 
   private onData(chunk: string): void {
@@ -191,11 +191,11 @@ async function ownListener(name: string, listeners: Listener[], masterPid: numbe
  * figures for (same order as `sockets`; null for the others and for one not proven to be this master's
  * listener), or null when the kernel cannot be asked.
  */
-export async function kernelQueues(sockets: readonly Socket[], masterPid: number, python = 'python3'): Promise<Array<KernelQueue | null> | null> {
+export async function kernelQueues(sockets: readonly Socket[], masterPid: number, perl = 'perl'): Promise<Array<KernelQueue | null> | null> {
   const names = sockets.map((s, i) => (i < MAX_ASKED ? (tcpToken(s) ?? kernelName(s.name)?.toString('hex') ?? null) : null));
   const asked = names.filter((n): n is string => n !== null);
   if (asked.length === 0) return sockets.map(() => null);
-  if (helper === null || helper.dead) helper = new Helper(python);
+  if (helper === null || helper.dead) helper = new Helper(perl);
   const line = await helper.ask(asked.join(' '));
   const answer = line === null || line.startsWith('!') ? null : parseAnswer(line, asked.length);
   if (answer === null) return null;

@@ -6,7 +6,7 @@
  * connection gets an error and the next read starts a new broker.
  */
 import type { ChildProcess } from 'node:child_process';
-import { killPythonHelper, startPythonHelper } from './python-helper.js';
+import { killScriptHelper, startScriptHelper } from './script-helper.js';
 import { FrameError, StatsReadError } from '../core/errors.js';
 import { escapeControls } from '../core/safe-text.js';
 import type { ChannelEvents } from './transport-channel.js';
@@ -44,7 +44,7 @@ class Broker {
 
   constructor(command: BrokerCommand) {
     this.python = command.python;
-    const child = startPythonHelper(command.python, BROKER_SCRIPT, BROKER_MARK, 'pipe');
+    const child = startScriptHelper({ interpreter: command.python, flag: '-c' }, BROKER_SCRIPT, BROKER_MARK, 'pipe');
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -87,7 +87,7 @@ class Broker {
   /** Kill the broker by pid (tests, and a broker out of step). */
   kill(): void {
     this.dead = true;
-    killPythonHelper(this.child);
+    killScriptHelper(this.child);
   }
 
   private send(id: number, op: 'open' | 'write' | 'close', payload?: Buffer): void {

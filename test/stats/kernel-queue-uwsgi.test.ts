@@ -5,11 +5,12 @@
  * 'listen-queue-high' event and /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawStats, waitFor, type UwsgiProcess } from '../support/uwsgi.js';
+import { rawStats, tempDir, waitFor, type UwsgiProcess } from '../support/uwsgi.js';
 import { ListenFlood, ssQueue, type Listener } from '../support/listen-flood.js';
 import { runCli } from '../support/cli-helpers.js';
 import { KEY, startHeadless } from '../support/views-support.js';
 import { strictParse } from '../support/web-fixtures.js';
+import { stopSockDiag } from '../../src/stats/sock-diag.js';
 
 const SOCK: Listener = { kind: 'unix', name: 'app.sock' };
 let u: UwsgiProcess;
@@ -60,6 +61,24 @@ describe('a flooded unix socket with --listen 10', () => {
       expect(row).toMatch(new RegExp(`${full[0]}/${full[1]}.*kernel`));
     } finally {
       await h.close();
+    }
+  }, 60_000);
+
+  it('without perl, says that the kernel could not be asked and why, and still reads the instance', async () => {
+    stopSockDiag(); // a helper started by the test above would still answer
+    const path = process.env.PATH;
+    process.env.PATH = tempDir(); // an empty directory: no perl anywhere on PATH
+    try {
+      const { code, stdout } = await runCli(['--json', u.statsAddress]);
+      expect(code).toBe(0);
+      const record = JSON.parse(stdout);
+      expect(record.os.local).toBe(true);
+      expect(record.os.sockets).toBeNull();
+      expect(record.os.socketsNote).toBe('kernel listen queues unavailable (needs perl and netlink sock_diag)');
+      expect(record.sockets[0]).toMatchObject({ name: expect.stringContaining('app.sock'), queue: 0, maxQueue: 0 });
+    } finally {
+      process.env.PATH = path;
+      stopSockDiag();
     }
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-/** The kernel listen-queue helper's edges (which names are asked for, what a reply may be, a missing python3), and /proc stat parsing. */
+/** The kernel listen-queue helper's edges (which names are asked for, what a reply may be, a missing perl), and /proc stat parsing. */
 import { describe, expect, it } from 'vitest';
 import { kernelName, kernelQueues, parseAnswer, tcpToken } from '../../src/stats/sock-diag.js';
 
@@ -21,11 +21,11 @@ describe('kernel listen queues', () => {
     expect(parseAnswer('\u001b[2J', 1)).toBeNull();
   });
 
-  it('says "cannot be asked" (null) when python3 cannot be started, and asks nothing for TCP sockets uWSGI gave figures for', async () => {
+  it('says "cannot be asked" (null) when perl cannot be started, and asks nothing for TCP sockets uWSGI gave figures for', async () => {
     const unix = { name: '/nonexistent/app.sock', proto: 'uwsgi', queue: 0, maxQueue: 0, shared: false, canOffload: false };
-    expect(await kernelQueues([unix], process.pid, '/nonexistent/python3')).toBeNull();
-    expect(await kernelQueues([{ ...unix, name: '127.0.0.1:3031', maxQueue: 100 }], process.pid, '/nonexistent/python3')).toEqual([null]);
-    expect(await kernelQueues([{ ...unix, name: '[::1]:3031' }], process.pid, '/nonexistent/python3')).toBeNull();
+    expect(await kernelQueues([unix], process.pid, '/nonexistent/perl')).toBeNull();
+    expect(await kernelQueues([{ ...unix, name: '127.0.0.1:3031', maxQueue: 100 }], process.pid, '/nonexistent/perl')).toEqual([null]);
+    expect(await kernelQueues([{ ...unix, name: '[::1]:3031' }], process.pid, '/nonexistent/perl')).toBeNull();
   });
 
   it('asks about a TCP listener by numeric address and port, only when uWSGI gave it no figures', () => {
