@@ -44,6 +44,30 @@ describe('FIFO control keys', () => {
     expect(h.text()[lineWith(h, 'command')]).toContain('chain-reload: all 4 workers replaced');
   });
 
+  it('on an 80-column terminal, ! lists every command whole and the y/N shows the whole summary and FIFO path', async () => {
+    const m = monitorWith('instance-idle.json');
+    const fifo = '/srv/uwsgi/instances/shop-frontend/run/master.fifo';
+    const control = new FakeControl(fifo);
+    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    await h.keys('!');
+    const menu = h.text().join('\n');
+    // Each byte with its command's name, none cut: a shutdown must not hide past the right edge.
+    for (const [byte, name] of [['c', 'chain-reload'], ['W', 'reload-workers-brutal'], ['B', 'reinforcements'], ['q', 'shutdown'], ['Q', 'shutdown-brutal']]) {
+      expect(menu).toMatch(new RegExp(`(^|\\s)${byte} ${name}(\\s|$)`, 'm'));
+    }
+    expect(h.text()[23]).toContain(`Control ${TARGET}: which FIFO byte?`);
+    await h.keys('c');
+    expect(control.calls).toEqual([]);
+    expect(h.text()[23]).toContain(`chain-reload ${TARGET}? y/N, k: canary first`);
+    expect(h.text()[22]).toBe(` writes "c" to ${fifo}`.padEnd(80));
+    // The summary wraps at spaces over the lines above: every word of it is there.
+    expect(h.text().slice(19, 22).map((l) => l.trim()).join(' ')).toContain('replace workers one at a time, each waits for the previous to accept (needs --lazy-apps for new code)');
+    expect(h.text().every((l) => !l.includes('…'))).toBe(true);
+    await h.keys('y');
+    await until(h, () => control.calls.length === 1);
+    expect(control.calls).toEqual(['chain-reload']);
+  });
+
   it('puts the verdict first on the 80-column status line, and m shows the whole result', async () => {
     const m = monitorWith('instance-idle.json');
     const failed = 'not verified: no progress within 30 s: 6 of 8 worker(s) still the old process (wrote "c" to /tmp/uwsgi/app-a/master.fifo; after c the master reads its first fifo again)';

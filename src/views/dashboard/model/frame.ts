@@ -20,7 +20,7 @@ import { hintText, keyHints } from './hints.js';
 import { splitBody, type BodySplit } from './layout.js';
 import { eventsNeed, eventsPane, inflightNeed, inflightPane, lastEventLine, oldestRequestLine } from './panes.js';
 import { fitLine, line, lineWidth, spread, type Line } from './line.js';
-import { cutToWidth, wrapWords } from '../../../present/width.js';
+import { cutMiddle, cutToWidth, wrapWords } from '../../../present/width.js';
 import type { ReplayMark, UiState } from './state.js';
 import { tableState } from './state.js';
 import { SUMMARY_LINES, summaryLines } from './summary.js';
@@ -129,11 +129,7 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
     return fitLine([{ text: ` Filter ${viewTitle(view)}: `, style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter keep · Esc clear', style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'confirm') {
-    // What to press comes first so that it survives on a narrow terminal; the danger has the line above.
-    const bytes = p.command.byte ? `"${p.command.byte}"` : 'p';
-    // A chain reload is offered with a canary first: one worker tries the new code before the others.
-    const canary = p.command.name === 'chain-reload' ? ', k: canary first' : '';
-    return fitLine([{ text: ` ${p.command.name} ${safeText(p.target, 40)}? y/N${canary} (writes ${bytes} to ${safeText(p.fifoPath, 60)})`, style: 'prompt' }], width, 'prompt');
+    return fitLine([{ text: confirmText(p, width).prompt, style: 'prompt' }], width, 'prompt');
   }
   if (p?.kind === 'jump') {
     return fitLine([{ text: ' Jump to (2026-12-01T03:12:00Z, 03:12:05, +90s, -5m): ', style: 'prompt' }, { text: `${p.text}▏`, style: 'prompt' }, { text: '  Enter go · Esc cancel', style: 'prompt' }], width, 'prompt');
@@ -176,22 +172,55 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   return spread(left, right, width, 'status');
 }
 
+type ConfirmPrompt = Extract<NonNullable<UiState['prompt']>, { kind: 'confirm' }>;
+
 /**
- * The line above the status line while a prompt waits: what a dangerous command will do (and to how many
- * requests), or which byte is which command at the `!` prompt.
+ * The y/N line of a confirmation, and the FIFO line that goes above it when both do not fit one line (an
+ * 80-column terminal cut the FIFO's path: what is written where must be read in full before y).
  */
-function promptHelpLine(input: FrameInput, snap: Snapshot | null): Line | null {
+function confirmText(p: ConfirmPrompt, width: number): { prompt: string; fifo: string | null } {
+  // What to press comes first so that it survives on a narrow terminal; the danger has the lines above.
+  const bytes = p.command.byte ? `"${p.command.byte}"` : 'p';
+  // A chain reload is offered with a canary first: one worker tries the new code before the others.
+  const canary = p.command.name === 'chain-reload' ? ', k: canary first' : '';
+  const ask = ` ${p.command.name} ${safeText(p.target, 40)}? y/N${canary}`;
+  const path = safeText(p.fifoPath, 200);
+  const writes = `writes ${bytes} to ${path}`;
+  const whole = `${ask} (${writes})`;
+  if (lineWidth([{ text: whole }]) <= width) return { prompt: whole, fifo: null };
+  // A path longer than its own line keeps its end, the file that tells FIFOs apart.
+  return { prompt: ask, fifo: ` writes ${bytes} to ${cutMiddle(path, Math.max(8, width - 16))}` };
+}
+
+/**
+ * The lines above the status line while a prompt waits, wrapped to the width: what a command will do (and to
+ * how many requests) and, when the y/N line has no room for it, the FIFO it writes to; at the `!` prompt,
+ * which byte is which command. At most `room` lines: the FIFO line is the last to go.
+ */
+function promptHelpLines(input: FrameInput, snap: Snapshot | null, room: number): Line[] {
   const p = input.state.prompt;
+  const wrapped = (text: string, style: 'warn' | 'status'): Line[] =>
+    wrapWords(text, Math.max(10, input.width - 1)).map((l) => fitLine([{ text: ` ${l}`, style }], input.width));
   if (p?.kind === 'command') {
-    const list = FIFO_COMMANDS.filter((c) => c.byte).map((c) => `${c.byte} ${c.name}`).join('  ');
-    return fitLine([{ text: ` ${list}`, style: 'warn' }], input.width);
+    // Whole `byte name` pairs to a line: a pair is never split from its byte.
+    const rows: string[] = [];
+    for (const c of FIFO_COMMANDS.filter((x) => x.byte)) {
+      const pair = `${c.byte} ${c.name}`;
+      const last = rows.length - 1;
+      if (last >= 0 && lineWidth([{ text: `${rows[last]}  ${pair}` }]) <= input.width - 1) rows[last] += `  ${pair}`;
+      else rows.push(pair);
+    }
+    return rows.slice(0, room).map((r) => fitLine([{ text: ` ${r}`, style: 'warn' }], input.width));
   }
-  if (p?.kind !== 'confirm') return null;
+  if (p?.kind !== 'confirm') return [];
   // A dangerous command's summary says what it drops or stops.
   const what = p.command.summary;
   const inflight = snap?.kind === 'instance' ? snap.doc.workers.reduce((s, w) => s + w.inFlight.length, 0) : null;
   const now = inflight !== null && /in-flight|shutdown|stop/.test(what) ? ` (${inflight} in flight)` : '';
-  return fitLine([{ text: ` ${what}${now}`, style: p.command.dangerous ? 'warn' : 'status' }], input.width);
+  const style = p.command.dangerous ? 'warn' : 'status';
+  const fifo = confirmText(p, input.width).fifo;
+  const fifoLines = fifo === null ? [] : [fitLine([{ text: fifo, style }], input.width)];
+  return [...wrapped(`${what}${now}`, style).slice(0, Math.max(0, room - fifoLines.length)), ...fifoLines].slice(-room);
 }
 
 function blank(width: number): Line {
@@ -367,8 +396,9 @@ export function buildFrame(input: FrameInput): Frame {
   lines.push(tabs.line);
 
   const bodyTop = lines.length;
-  const promptHelp = promptHelpLine(input, snap);
   const bodyH = Math.max(0, height - bodyTop - 1);
+  // The body keeps at least one line (and a popup its border) under a prompt's lines.
+  const promptHelp = bodyH >= 2 ? promptHelpLines(input, snap, bodyH - 1) : [];
   let charts: ChartModel[] = [];
   let table: TableView | null = null;
   let pageRows = 1;
@@ -388,18 +418,17 @@ export function buildFrame(input: FrameInput): Frame {
     for (let i = 0; i < bodyH; i++) lines.push(msg[i] ?? blank(width));
   }
 
-  // A prompt explains itself on the line above it (what a dangerous command does, which byte is which).
-  const helpShown = promptHelp !== null && bodyH >= 2;
-  if (helpShown) lines[bodyTop + bodyH - 1] = promptHelp;
+  // A prompt explains itself on the lines above it (what a command does, which byte is which).
+  promptHelp.forEach((l, i) => (lines[bodyTop + bodyH - promptHelp.length + i] = l));
 
   let overlay: OverlayModel | null = null;
-  const overlayH = helpShown ? bodyH - 1 : bodyH;
+  const overlayH = bodyH - promptHelp.length;
   // A popup needs its border and one line; on a smaller screen the table stays and Esc still closes it.
   if (state.overlay && t && overlayH >= 3) overlay = detailOverlay(input, t, bodyTop, overlayH, clockMs);
 
   lines.push(statusLine(input, t, table, view, overlay, tabs.frozenShown));
   return {
-    width, height, lines: lines.slice(0, height), charts: overlay ? [] : helpShown ? charts.filter((c) => c.top + c.height <= bodyTop + bodyH - 1) : charts, overlay, view, table, pageRows,
+    width, height, lines: lines.slice(0, height), charts: overlay ? [] : charts.filter((c) => c.top + c.height <= bodyTop + bodyH - promptHelp.length), overlay, view, table, pageRows,
     overlayRows: overlay ? Math.max(1, overlay.height - 2) : 1,
   };
 }
