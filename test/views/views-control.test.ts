@@ -45,20 +45,24 @@ describe('FIFO control keys', () => {
   });
 
   it('on an 80-column terminal, ! lists every command whole and the y/N shows the whole summary and FIFO path', async () => {
-    const m = monitorWith('instance-idle.json');
+    // A unix socket's path as the target: the longest name the prompt shows whole (24 cells).
+    const target = '/run/uwsgi/ap/stats.sock';
+    const m = new FakeMonitor(target);
+    m.push(sample('instance-idle.json'), 0);
     const fifo = '/srv/uwsgi/instances/shop-frontend/run/master.fifo';
     const control = new FakeControl(fifo);
-    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[TARGET, control]]) });
+    const h = await start([m], { cols: 80, rows: 24, controls: new Map<string, TargetControl>([[target, control]]) });
     await h.keys('!');
     const menu = h.text().join('\n');
     // Each byte with its command's name, none cut: a shutdown must not hide past the right edge.
     for (const [byte, name] of [['c', 'chain-reload'], ['W', 'reload-workers-brutal'], ['B', 'reinforcements'], ['q', 'shutdown'], ['Q', 'shutdown-brutal']]) {
       expect(menu).toMatch(new RegExp(`(^|\\s)${byte} ${name}(\\s|$)`, 'm'));
     }
-    expect(h.text()[23]).toContain(`Control ${TARGET}: which FIFO byte?`);
+    // The status line is not cut either: its short byte list gives way to the menu above.
+    expect(h.text()[23]!.trimEnd()).toBe(` Control ${target}: which FIFO byte? Esc cancels`);
     await h.keys('c');
     expect(control.calls).toEqual([]);
-    expect(h.text()[23]).toContain(`chain-reload ${TARGET}? y/N, k: canary first`);
+    expect(h.text()[23]).toContain(`chain-reload ${target}? y/N, k: canary first`);
     expect(h.text()[22]).toBe(` writes "c" to ${fifo}`.padEnd(80));
     // The summary wraps at spaces over the lines above: every word of it is there.
     expect(h.text().slice(19, 22).map((l) => l.trim()).join(' ')).toContain('replace workers one at a time, each waits for the previous to accept (needs --lazy-apps for new code)');

@@ -136,7 +136,10 @@ function statusLine(input: FrameInput, t: TargetView | undefined, table: TableVi
   }
   if (p?.kind === 'command') {
     const list = FIFO_COMMANDS.map((c) => c.byte).filter(Boolean).join('');
-    return fitLine([{ text: ` Control ${safeText(p.target, 24)}: which FIFO byte? Esc cancels [${list}]`, style: 'prompt' }], width, 'prompt');
+    const ask = ` Control ${safeText(p.target, 24)}: which FIFO byte? Esc cancels`;
+    // The bytes are listed with their names on the lines above: the short list only where it fits whole.
+    const withList = `${ask} [${list}]`;
+    return fitLine([{ text: lineWidth([{ text: withList }]) <= width ? withList : ask, style: 'prompt' }], width, 'prompt');
   }
   const right: Line = [];
   if (overlay) {
